@@ -1,0 +1,75 @@
+using NetSleuth.Model;
+
+namespace NetSleuth.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args) =>
+        Run(args, Console.Out, Console.Error, stderrIsTerminal: !Console.IsErrorRedirected);
+
+    /// <summary>Runs the command line with the given streams; the tests call this directly.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal = false)
+    {
+        var ctx = new CliContext(stdout, stderr, stderrIsTerminal);
+        var root = new RootCommand();
+        CliCommand current = root;
+        try
+        {
+            int i = 0;
+            // descend into subcommands ("lab up …")
+            while (i < args.Count && current.Subcommands.FirstOrDefault(c => c.Name == args[i]) is { } sub)
+            {
+                current = sub;
+                i++;
+            }
+            var rest = args.Skip(i).ToList();
+            if (current == root)
+            {
+                if (rest.Count == 0 || rest.Contains("--help") || rest.Contains("-h") || rest[0] == "help")
+                {
+                    stdout.Write(root.HelpText());
+                    return rest.Count == 0 ? ExitCodes.BadInput : ExitCodes.Ok;
+                }
+                if (rest.Contains("--version"))
+                {
+                    stdout.WriteLine("netsleuth " + VersionInfo.Version);
+                    return ExitCodes.Ok;
+                }
+                throw new UsageException($"unknown command '{rest[0]}'");
+            }
+            if (current.Subcommands.Count > 0)
+            {
+                stdout.Write(current.HelpText());
+                bool asked = rest.Contains("--help") || rest.Contains("-h");
+                if (!asked && rest.Count > 0) throw new UsageException($"unknown command '{rest[0]}' for '{current.Path}'");
+                return asked ? ExitCodes.Ok : ExitCodes.BadInput;
+            }
+            var parsed = current.Parse(rest);
+            if (parsed.Has("help"))
+            {
+                stdout.Write(current.HelpText());
+                return ExitCodes.Ok;
+            }
+            return current.Execute(parsed, ctx);
+        }
+        catch (UsageException e)
+        {
+            ctx.EndProgress();
+            stderr.WriteLine($"netsleuth: {e.Message}");
+            stderr.WriteLine($"Try 'netsleuth {(current == root ? "" : current.Path + " ")}--help'.");
+            return ExitCodes.BadInput;
+        }
+        catch (InputException e)
+        {
+            ctx.EndProgress();
+            stderr.WriteLine($"netsleuth: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+}
+
+internal static class VersionInfo
+{
+    public static string Version =>
+        typeof(Program).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+}

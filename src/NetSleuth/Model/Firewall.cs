@@ -1,0 +1,82 @@
+using System.Text.Json;
+
+namespace NetSleuth.Model;
+
+/// <summary>One iptables table of one family, as `iptables-save` prints it.</summary>
+public sealed class IptablesTable
+{
+    /// <summary>"ipv4" or "ipv6".</summary>
+    public string Family { get; set; } = "ipv4";
+    public required string Name { get; set; }
+    public List<IptablesChain> Chains { get; set; } = [];
+    public List<IptablesRule> Rules { get; set; } = [];
+    public SourceRef? Source { get; set; }
+}
+
+public sealed class IptablesChain
+{
+    public required string Name { get; set; }
+    /// <summary>ACCEPT/DROP for built-in chains, null ("-") for user chains.</summary>
+    public string? Policy { get; set; }
+    public long? Packets { get; set; }
+    public long? Bytes { get; set; }
+}
+
+public sealed class IptablesRule
+{
+    public required string Chain { get; set; }
+    /// <summary>The rule's arguments after "-A CHAIN", as printed (quoted parts kept whole).</summary>
+    public List<string> Args { get; set; } = [];
+    /// <summary>-j/-g target (ACCEPT, DROP, REJECT, RETURN, a chain, …), null when the rule only counts.</summary>
+    public string? Target { get; set; }
+    public bool IsGoto { get; set; }
+    public long? Packets { get; set; }
+    public long? Bytes { get; set; }
+    public SourceRef? Source { get; set; }
+
+    public override string ToString() => $"-A {Chain} {string.Join(' ', Args)}";
+}
+
+/// <summary>An nftables ruleset, from `nft -j list ruleset` (or parsed from `nft list ruleset` text).</summary>
+public sealed class NftRuleset
+{
+    public List<NftTable> Tables { get; set; } = [];
+    public List<NftChain> Chains { get; set; } = [];
+    public List<NftRule> Rules { get; set; } = [];
+    public SourceRef? Source { get; set; }
+}
+
+public sealed class NftTable
+{
+    /// <summary>ip, ip6, inet, arp, bridge, netdev.</summary>
+    public required string Family { get; set; }
+    public required string Name { get; set; }
+}
+
+public sealed class NftChain
+{
+    public required string Family { get; set; }
+    public required string Table { get; set; }
+    public required string Name { get; set; }
+    /// <summary>filter, nat, route for base chains; null for regular chains.</summary>
+    public string? Type { get; set; }
+    /// <summary>prerouting, input, forward, output, postrouting, ingress, egress.</summary>
+    public string? Hook { get; set; }
+    public int? Priority { get; set; }
+    /// <summary>accept or drop.</summary>
+    public string? Policy { get; set; }
+    public string? Device { get; set; }
+}
+
+public sealed class NftRule
+{
+    public required string Family { get; set; }
+    public required string Table { get; set; }
+    public required string Chain { get; set; }
+    public long? Handle { get; set; }
+    /// <summary>The rule as nft prints it in text ("ip daddr 198.18.0.0/15 udp dport 4789 drop"), when known.</summary>
+    public string? Text { get; set; }
+    /// <summary>The "expr" array of `nft -j`, kept whole.</summary>
+    public JsonElement? Expr { get; set; }
+    public SourceRef? Source { get; set; }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NetSleuth.Model;
+
+/// <summary>An address with a prefix length, e.g. 198.18.2.0/23 or fe80::/64. Prints as "addr/len".</summary>
+/// <remarks>The address keeps its host bits (an interface address 198.18.2.46/23 stays that); use
+/// <see cref="Network"/> for the masked form.</remarks>
+[JsonConverter(typeof(IpPrefixJsonConverter))]
+public readonly record struct IpPrefix(IPAddress Address, int Length)
+{
+    public AddressFamily Family => Address.AddressFamily;
+    public bool IsV4 => Address.AddressFamily == AddressFamily.InterNetwork;
+    public int MaxLength => IsV4 ? 32 : 128;
+    public bool IsDefault => Length == 0;
+
+    public static IpPrefix DefaultV4 => new(IPAddress.Any, 0);
+    public static IpPrefix DefaultV6 => new(IPAddress.IPv6Any, 0);
+
+    public static IpPrefix Host(IPAddress a) => new(a, a.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+
+    /// <summary>The prefix with host bits cleared.</summary>
+    public IpPrefix Network => new(Mask(Address, Length), Length);
+
+    public bool Contains(IPAddress a)
+    {
+        if (a.AddressFamily != Address.AddressFamily) return false;
+        return Mask(a, Length).Equals(Mask(Address, Length));
+    }
+
+    public bool Contains(IpPrefix other) => other.Length >= Length && Contains(other.Address);
+
+    /// <summary>Parses "a.b.c.d/n", "a:b::/n", a bare address (host prefix) and "default" (v4 unless told).</summary>
+    public static bool TryParse([NotNullWhen(true)] string? text, out IpPrefix prefix, AddressFamily defaultFamily = AddressFamily.InterNetwork)
+    {
+        prefix = default;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        text = text.Trim();
+        if (text is "default" or "any" or "all")
+        {
+            prefix = defaultFamily == AddressFamily.InterNetworkV6 ? DefaultV6 : DefaultV4;
+            return true;
+        }
+        int slash = text.IndexOf('/');
+        var addrText = slash < 0 ? text : text[..slash];
+        // strip a zone id ("fe80::1%eth0")
+        int pct = addrText.IndexOf('%');
+        if (pct >= 0) addrText = addrText[..pct];
+        if (!IPAddress.TryParse(addrText, out var addr)) return false;
+        if (addr.AddressFamily == AddressFamily.InterNetwork && addrText.Count(c => c == '.') != 3) return false;
+        int max = addr.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        int len = max;
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), out len) || len < 0 || len > max)) return false;
+        if (addr.AddressFamily == AddressFamily.InterNetworkV6 && addr.ScopeId != 0) addr = new IPAddress(addr.GetAddressBytes());
+        prefix = new IpPrefix(addr, len);
+        return true;
+    }
+
+    public static IpPrefix Parse(string text) =>
+        TryParse(text, out var p) ? p : throw new FormatException($"not an IP prefix: '{text}'");
+
+    public static IPAddress Mask(IPAddress a, int length)
+    {
+        var bytes = a.GetAddressBytes();
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            int bits = Math.Clamp(length - i * 8, 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - bits));
+        }
+        return new IPAddress(bytes);
+    }
+
+    public override string ToString() => $"{Address}/{Length}";
+
+    /// <summary>How iproute2 prints a route destination: "default", a bare host address, or addr/len.</summary>
+    public string ToRouteString() => Length == 0 ? "default" : Length == MaxLength ? Address.ToString() : ToString();
+}
+
+internal sealed class IpPrefixJsonConverter : JsonConverter<IpPrefix>
+{
+    public override IpPrefix Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var s = reader.GetString();
+        return IpPrefix.TryParse(s, out var p) ? p : throw new JsonException($"not an IP prefix: '{s}'");
+    }
+
+    public override void Write(Utf8JsonWriter writer, IpPrefix value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
+}
+
+/// <summary>Serialises <see cref="IPAddress"/> as its canonical text.</summary>
+public sealed class IpAddressJsonConverter : JsonConverter<IPAddress>
+{
+    public override IPAddress? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var s = reader.GetString();
+        return s is null ? null : IPAddress.TryParse(s, out var a) ? a : throw new JsonException($"not an IP address: '{s}'");
+    }
+
+    public override void Write(Utf8JsonWriter writer, IPAddress value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
+}

@@ -1,0 +1,74 @@
+namespace NetSleuth.Model;
+
+/// <summary>
+/// One network namespace and everything in it that decides where a packet goes.
+/// A list that is empty because its input was never seen is told apart from an empty table by
+/// <see cref="Known"/>: a section absent from it is unknown, not empty.
+/// </summary>
+public sealed class NetNamespace
+{
+    /// <summary>Stable key within the host: "root", the netns name, or "inode:N" for unnamed ones.</summary>
+    public required string Id { get; set; }
+    /// <summary>The name under /run/netns, if named.</summary>
+    public string? Name { get; set; }
+    public long? Inode { get; set; }
+    public bool IsRoot { get; set; }
+    /// <summary>A few processes living in it (for unnamed container namespaces), with their command names.</summary>
+    public List<NsProcess> Processes { get; set; } = [];
+    /// <summary>This namespace's view of the others: netnsid → namespace Id (as `ip netns list-id` inside it).</summary>
+    public List<NetnsIdEntry> NetnsIds { get; set; } = [];
+
+    /// <summary>Sections whose input was seen; see <see cref="Sections"/>.</summary>
+    public SortedSet<string> Known { get; set; } = new(StringComparer.Ordinal);
+
+    public List<Link> Links { get; set; } = [];
+    public List<Route> Routes { get; set; } = [];
+    public List<Rule> Rules { get; set; } = [];
+    public List<Neighbor> Neighbors { get; set; } = [];
+    public List<FdbEntry> Fdb { get; set; } = [];
+    public List<TcQdisc> Qdiscs { get; set; } = [];
+    public List<TcFilter> Filters { get; set; } = [];
+    public List<IptablesTable> Iptables { get; set; } = [];
+    public NftRuleset? Nftables { get; set; }
+    /// <summary>Forwarding-relevant sysctls, keyed as sysctl prints them ("net.ipv4.conf.eth0.rp_filter").</summary>
+    public SortedDictionary<string, string> Sysctls { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Open vSwitch, when an ovs-vswitchd runs in this namespace and its OVSDB was read.</summary>
+    public OvsState? Ovs { get; set; }
+
+    public bool IsKnown(string section) => Known.Contains(section);
+    public string DisplayName => Name ?? (IsRoot ? "root" : Id);
+
+    public Link? FindLink(string name) => Links.FirstOrDefault(l => l.Name == name);
+    public Link? FindLink(int index) => Links.FirstOrDefault(l => l.Index == index);
+
+    public string? Sysctl(string key) => Sysctls.TryGetValue(key, out var v) ? v : null;
+
+    public override string ToString() => DisplayName;
+}
+
+/// <summary>Names of the sections of <see cref="NetNamespace.Known"/>.</summary>
+public static class Sections
+{
+    public const string Links = "links";
+    /// <summary>Link details (kind, veth peer, vxlan attributes) — `ip -d link`.</summary>
+    public const string LinkDetails = "link-details";
+    public const string Addresses = "addresses";
+    public const string Routes4 = "routes4";
+    public const string Routes6 = "routes6";
+    /// <summary>Routes of every table (not only main).</summary>
+    public const string AllTables = "routes-all-tables";
+    public const string Rules4 = "rules4";
+    public const string Rules6 = "rules6";
+    public const string Neighbors = "neighbors";
+    public const string Fdb = "fdb";
+    public const string Tc = "tc";
+    public const string Iptables = "iptables";
+    public const string Nftables = "nftables";
+    public const string Sysctls = "sysctls";
+    public const string NetnsIds = "netns-ids";
+    public const string Ovs = "ovs";
+}
+
+public sealed record NsProcess(int Pid, string? Command);
+
+public sealed record NetnsIdEntry(int Id, string? Namespace);

@@ -1,0 +1,63 @@
+namespace NetSleuth.Model;
+
+/// <summary>Open vSwitch state from one OVSDB (ovs-vsctl), held by the namespace ovs-vswitchd runs in.</summary>
+public sealed class OvsState
+{
+    public string? OvsVersion { get; set; }
+    public List<OvsBridge> Bridges { get; set; } = [];
+    /// <summary>OpenFlow port statistics by bridge and port name, from `ovs-ofctl dump-ports`.</summary>
+    public List<OvsPortStats> PortStats { get; set; } = [];
+    public SourceRef? Source { get; set; }
+}
+
+public sealed class OvsBridge
+{
+    public required string Name { get; set; }
+    public string? Uuid { get; set; }
+    /// <summary>"system" (kernel datapath) or "netdev" (userspace).</summary>
+    public string? DatapathType { get; set; }
+    /// <summary>standalone or secure.</summary>
+    public string? FailMode { get; set; }
+    public SortedDictionary<string, string> ExternalIds { get; set; } = new(StringComparer.Ordinal);
+    public List<OvsPort> Ports { get; set; } = [];
+    public SourceRef? Source { get; set; }
+}
+
+public sealed class OvsPort
+{
+    public required string Name { get; set; }
+    public int? Tag { get; set; }
+    public List<int> Trunks { get; set; } = [];
+    public List<OvsInterface> Interfaces { get; set; } = [];
+    public SourceRef? Source { get; set; }
+}
+
+public sealed class OvsInterface
+{
+    public required string Name { get; set; }
+    /// <summary>"" (system), internal, patch, vxlan, geneve, tap, dpdk, …</summary>
+    public string? Type { get; set; }
+    public int? OfPort { get; set; }
+    public MacAddress? MacInUse { get; set; }
+    public MacAddress? Mac { get; set; }
+    public SortedDictionary<string, string> ExternalIds { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>options: remote_ip, key, dst_port, peer, …</summary>
+    public SortedDictionary<string, string> Options { get; set; } = new(StringComparer.Ordinal);
+    public string? Error { get; set; }
+    public string? LinkState { get; set; }
+    public string? AdminState { get; set; }
+    public SourceRef? Source { get; set; }
+}
+
+public sealed class OvsPortStats
+{
+    public required string Bridge { get; set; }
+    /// <summary>Port name or number as dump-ports prints it ("LOCAL", "1", "eth0").</summary>
+    public required string Port { get; set; }
+    public long? RxPackets { get; set; }
+    public long? RxDropped { get; set; }
+    public long? RxErrors { get; set; }
+    public long? TxPackets { get; set; }
+    public long? TxDropped { get; set; }
+    public long? TxErrors { get; set; }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NetSleuth.Model;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true,
+    Converters = [typeof(IpAddressJsonConverter)])]
+[JsonSerializable(typeof(Snapshot))]
+internal sealed partial class SnapshotJsonContext : JsonSerializerContext;
+
+/// <summary>Reads and writes snapshot files (docs/snapshot-format.md).</summary>
+public static class SnapshotJson
+{
+    public static string Serialize(Snapshot snapshot) =>
+        JsonSerializer.Serialize(snapshot, SnapshotJsonContext.Default.Snapshot);
+
+    public static void Write(Snapshot snapshot, Stream stream) =>
+        JsonSerializer.Serialize(stream, snapshot, SnapshotJsonContext.Default.Snapshot);
+
+    /// <summary>Parses a snapshot; a malformed one raises <see cref="InputException"/> naming file and line.</summary>
+    public static Snapshot Deserialize(string json, string fileName)
+    {
+        try
+        {
+            var snapshot = JsonSerializer.Deserialize(json, SnapshotJsonContext.Default.Snapshot)
+                ?? throw new InputException(fileName, 1, "empty snapshot");
+            if (snapshot.FormatVersion > Snapshot.CurrentFormatVersion)
+                throw new InputException(fileName, 1,
+                    $"snapshot format {snapshot.FormatVersion} is newer than this netsleuth understands ({Snapshot.CurrentFormatVersion})");
+            return snapshot;
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(fileName, (int)(e.LineNumber ?? 0) + 1, "not a valid snapshot: " + FirstSentence(e.Message));
+        }
+    }
+
+    public static Snapshot Load(string path) => Deserialize(File.ReadAllText(path), path);
+
+    /// <summary>True when the text looks like a snapshot file (a JSON object with "formatVersion" and "hosts").</summary>
+    public static bool LooksLikeSnapshot(ReadOnlySpan<char> head)
+    {
+        var t = head.TrimStart();
+        return t.StartsWith("{") && t.Contains("\"formatVersion\"", StringComparison.Ordinal);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int i = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return i > 0 ? message[..i] : message;
+    }
+}
+
+/// <summary>Bad input the user gave: reported as "file:line: message", exit code 2.</summary>
+public sealed class InputException(string file, int line, string message)
+    : Exception(line > 0 ? $"{file}:{line}: {message}" : $"{file}: {message}")
+{
+    public string File { get; } = file;
+    public int Line { get; } = line;
+}
