@@ -11,6 +11,8 @@ internal static class CommandTable
 
     public static IReadOnlyList<Entry> Entries { get; } =
     [
+        new("iproute2 -j", IpJson.IpJsonCommands.Matches, IpJson.IpJsonCommands.Parse),
+        new("nft -j list ruleset", Firewall.NftJson.Matches, Firewall.NftJson.Parse),
     ];
 
     public static Entry? Find(IReadOnlyList<string> argv) => Entries.FirstOrDefault(e => e.Matches(argv));
