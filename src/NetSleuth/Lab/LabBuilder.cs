@@ -36,6 +36,9 @@ public static class LabBuilder
             foreach (var ns in state.AllNamespaces)
             {
                 sh.Run("ip", "netns", "add", ns);
+                // IPv4 only: no router solicitations or DAD packets blur what the probes show
+                sh.Sysctl(ns, "net.ipv6.conf.all.disable_ipv6", "1");
+                sh.Sysctl(ns, "net.ipv6.conf.default.disable_ipv6", "1");
                 sh.Ip(ns, "link", "set", "lo", "up");
             }
             sc.Build(sh, plan, faultSet);

@@ -69,6 +69,19 @@ public sealed partial class LabInstance : IDisposable
         return doc.RootElement[0].GetProperty("stats64").GetProperty(dir).GetProperty("packets").GetInt64();
     }
 
+    /// <summary>
+    /// A kernel counter of namespace NS from /proc/net/snmp or /proc/net/netstat, named
+    /// "GROUP.FIELD" as nstat does ("Icmp.InEchos", "Ip.OutNoRoutes", "TcpExt.IPReversePathFilter"),
+    /// or null when there is no such counter.
+    /// </summary>
+    public long? Counter(string ns, string name)
+    {
+        int dot = name.IndexOf('.');
+        if (dot <= 0) return null;
+        var r = Proc.Run("ip", "netns", "exec", ns, "cat", "/proc/net/snmp", "/proc/net/netstat");
+        return r.Ok ? SnmpCounters.Find(r.Stdout.Split('\n'), name[..dot], name[(dot + 1)..]) : null;
+    }
+
     /// <summary>What to try: the probes and the netsleuth commands, shell-quoted.</summary>
     public string Tips()
     {
