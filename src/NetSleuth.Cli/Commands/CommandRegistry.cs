@@ -8,6 +8,7 @@ internal static class CommandRegistry
         CliCommand[] commands =
         [
             new CollectCommand(),
+            new ImportCommand(),
             new Lab.LabCommand(),
         ];
         foreach (var c in commands) SetPaths(c, "");
