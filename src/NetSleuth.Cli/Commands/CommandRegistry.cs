@@ -10,6 +10,7 @@ internal static class CommandRegistry
             new CollectCommand(),
             new ImportCommand(),
             new Lab.LabCommand(),
+            new SynthCommand(),
         ];
         foreach (var c in commands) SetPaths(c, "");
         return commands;
