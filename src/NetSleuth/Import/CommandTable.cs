@@ -25,6 +25,8 @@ internal static class CommandTable
 
     public static IReadOnlyList<Entry> Entries { get; } =
     [
+        new("iproute2 -j", IpJson.IpJsonCommands.Matches, IpJson.IpJsonCommands.Parse),
+        new("nft -j list ruleset", Firewall.NftJson.Matches, Firewall.NftJson.Parse),
         new("ip -brief address|link", a => Ip(a, "address", "show", "link") && CommandArgs.Of(a).Has("-brief"), IpBriefParser.Parse),
         new("ip address|link show", a => Ip(a, "address", "show", "link"), IpLinkParser.Parse),
         new("ip route get", a => Ip(a, "route", "get"), IpRouteGetParser.Parse),
@@ -38,6 +40,20 @@ internal static class CommandTable
         new("tc qdisc show", a => Is(a, "tc", "qdisc", "show"), TcQdiscParser.Parse),
         new("tc filter show", a => Is(a, "tc", "filter", "show"), TcFilterParser.Parse),
         new("arp", a => a.Count >= 1 && a[0] == "arp" && !a.Contains("-s") && !a.Contains("-d"), ArpParser.Parse),
+        // Open vSwitch (Import/Ovs)
+        new("ovs-vsctl show", Ovs.OvsVsctlShowParser.Matches, Ovs.OvsVsctlShowParser.Parse),
+        new("ovs-vsctl list-br", Ovs.OvsVsctlListBrParser.Matches, Ovs.OvsVsctlListBrParser.Parse),
+        new("ovs-vsctl list|find TABLE", Ovs.OvsVsctlListParser.Matches, Ovs.OvsVsctlListParser.Parse),
+        new("ovs-ofctl dump-ports", Ovs.OvsOfctlDumpPortsParser.Matches, Ovs.OvsOfctlDumpPortsParser.Parse),
+        new("ovs-ofctl show|dump-ports-desc", Ovs.OvsOfctlShowParser.Matches, Ovs.OvsOfctlShowParser.Parse),
+        // netfilter (Import/Netfilter)
+        new("iptables-save", Netfilter.IptablesSaveParser.Matches, Netfilter.IptablesSaveParser.Parse),
+        new("iptables -S", Netfilter.IptablesRulesParser.Matches, Netfilter.IptablesRulesParser.Parse),
+        new("iptables -L", Netfilter.IptablesListParser.Matches, Netfilter.IptablesListParser.Parse),
+        new("nft -j list", Netfilter.NftJsonParser.Matches, Netfilter.NftJsonParser.Parse),
+        new("nft list", Netfilter.NftTextParser.Matches, Netfilter.NftTextParser.Parse),
+        // sysctls (Import/Sysctl)
+        new("sysctl", Sysctl.SysctlParser.Matches, Sysctl.SysctlParser.Parse),
     ];
 
     public static Entry? Find(IReadOnlyList<string> argv) => Entries.FirstOrDefault(e => e.Matches(argv));
