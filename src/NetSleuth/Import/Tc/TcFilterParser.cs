@@ -22,6 +22,7 @@ namespace NetSleuth.Import.Tc;
 /// 	 random type none pass val 0
 /// 	 index 1 ref 1 bind 1
 /// </code>
+/// Before iproute2 4.x the line read "filter u32 fh 800::800 … (rule hit 32 success 20)", with no parent or pref.
 /// The u32 lines without a node handle ("fh 800:") are hash tables, not filters. Direction comes from the
 /// line's parent (ffff: and ffff:fff2 = ingress, ffff:fff3 = egress), else from the command.
 /// </summary>
@@ -31,6 +32,7 @@ internal static partial class TcFilterParser
     private static partial Regex Mirred();
 
     private static readonly HashSet<string> Controls = ["pass", "ok", "pipe", "stolen", "drop", "shot", "continue", "reclassify", "trap", "jump", "goto"];
+    private static readonly HashSet<string> Kinds = ["u32", "flower", "matchall", "bpf", "basic", "fw", "route", "cgroup", "flow", "rsvp", "tcindex"];
     private static readonly HashSet<string> FlagWords = ["not_in_hw", "in_hw", "skip_hw", "skip_sw", "in_hw_count", "verbose"];
 
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
@@ -95,9 +97,8 @@ internal static partial class TcFilterParser
                 case "pref": pref = Facts.Int(next); k++; break;
                 case "chain": chain = Facts.Int(next); k++; break;
                 case "handle" or "fh": handle = next; k++; break;
-                case "ingress" or "egress" or "root": break;
                 default:
-                    if (kind is null && pref is not null) kind = w[k];
+                    if (kind is null && Kinds.Contains(w[k])) kind = w[k];
                     break;
             }
             if (kind is not null && handle is not null) break;
