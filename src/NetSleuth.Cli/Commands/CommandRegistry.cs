@@ -7,6 +7,9 @@ internal static class CommandRegistry
     {
         CliCommand[] commands =
         [
+            new CollectCommand(),
+            new ImportCommand(),
+            new Lab.LabCommand(),
             new SynthCommand(),
         ];
         foreach (var c in commands) SetPaths(c, "");

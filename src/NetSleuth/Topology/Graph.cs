@@ -1,0 +1,69 @@
+using NetSleuth.Model;
+
+namespace NetSleuth.Topology;
+
+/// <summary>A namespace of a host: the unit the tracer walks in.</summary>
+public sealed record NsRef(Host Host, NetNamespace Ns)
+{
+    public string Key => $"{Host.Name}/{Ns.Id}";
+    public override string ToString() => Ns.IsRoot ? Host.Name : $"{Host.Name}:{Ns.DisplayName}";
+}
+
+/// <summary>A device of a namespace of a host.</summary>
+public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link)
+{
+    public NsRef Namespace => new(Host, Ns);
+    public string Key => $"{Host.Name}/{Ns.Id}/{Link.Name}";
+    public override string ToString() => Ns.IsRoot ? $"{Host.Name}:{Link.Name}" : $"{Host.Name}:{Ns.DisplayName}:{Link.Name}";
+}
+
+public enum EdgeKind
+{
+    /// <summary>The two ends of a veth pair.</summary>
+    Veth,
+    /// <summary>A port enslaved to a Linux bridge (From = port, To = bridge device).</summary>
+    BridgePort,
+    /// <summary>An interface of an Open vSwitch bridge (From = interface device, To = bridge's internal device if present).</summary>
+    OvsPort,
+    /// <summary>Another master (bond, vrf, team): From = slave, To = master.</summary>
+    Master,
+    /// <summary>A tc mirred redirect (From = device with the filter, To = target device).</summary>
+    TcRedirect,
+    /// <summary>A tc mirred mirror.</summary>
+    TcMirror,
+    /// <summary>A VXLAN tunnel between two tunnel devices on (usually) different hosts.</summary>
+    Tunnel,
+    /// <summary>A VXLAN device and the namespace (device) its UDP socket lives in.</summary>
+    TunnelUnderlay,
+    /// <summary>Devices of different namespaces/hosts on one IP subnet: assumed one L2 segment.</summary>
+    Underlay,
+    /// <summary>vlan/macvlan/ipvlan on top of a parent device.</summary>
+    Parent,
+}
+
+/// <summary>
+/// A relation between two devices. <see cref="To"/> is null when the far end is not in the input
+/// (an unresolved veth peer, a tunnel whose far host was not given); <see cref="Assumption"/> says
+/// what had to be assumed to draw the edge at all.
+/// </summary>
+public sealed record Edge(EdgeKind Kind, DeviceRef From, DeviceRef? To, string Label, string? Assumption = null)
+{
+    public bool IsResolved => To is not null;
+    public override string ToString() => $"{Kind} {From} -> {(To?.ToString() ?? "?")} ({Label})";
+}
+
+/// <summary>Something the linker had to decide without full evidence, or could not decide.</summary>
+public sealed record Assumption(string Text, DeviceRef? Device = null, SourceRef? Source = null)
+{
+    public override string ToString() => (Device is null ? "" : Device + ": ") + Text;
+}
+
+/// <summary>A VXLAN device's far end, as the linker matched it.</summary>
+/// <param name="Device">the local vxlan device</param>
+/// <param name="Underlay">the namespace its UDP socket lives in (x-netns: the one it was created in)</param>
+/// <param name="Far">the matching far device (same VNI and port, remote = far underlay address), if found</param>
+/// <param name="FarUnderlay">the namespace that owns the remote address, if any input shows it</param>
+/// <param name="NearMisses">far devices at the remote that differ (VNI, port, remote back) — what a fault looks like</param>
+public sealed record TunnelMatch(DeviceRef Device, NsRef? Underlay, DeviceRef? Far, NsRef? FarUnderlay, IReadOnlyList<TunnelMismatch> NearMisses);
+
+public sealed record TunnelMismatch(DeviceRef Far, string Reason);

@@ -1,0 +1,210 @@
+using System.Net;
+using NetSleuth.Model;
+
+namespace NetSleuth.Topology;
+
+/// <summary>
+/// Links hosts' snapshots into a <see cref="Topology"/>. Each relation takes the evidence the input
+/// gives; where evidence is missing or conflicting it picks the link the evidence supports best and
+/// records an <see cref="Assumption"/>, and leaves the end unresolved when nothing supports one.
+/// </summary>
+public static class Linker
+{
+    public static Topology Link(Snapshot snapshot)
+    {
+        var t = new Topology(snapshot);
+        IndexDevices(t);
+        foreach (var d in t.Devices.ToList())
+        {
+            if (d.Link.Kind == LinkKinds.Veth || (d.Link.LinkIndex is not null && d.Link.Kind is null && d.Link.LinkNetnsId is not null))
+                LinkVeth(t, d);
+            else if (d.Link.Kind is LinkKinds.Vlan or LinkKinds.Macvlan or LinkKinds.Macvtap or LinkKinds.Ipvlan)
+                LinkParent(t, d);
+            if (d.Link.Master is not null) LinkMaster(t, d);
+        }
+        foreach (var ns in t.Namespaces)
+        {
+            LinkMirred(t, ns);
+            if (ns.Ns.Ovs is not null) LinkOvs(t, ns);
+        }
+        TunnelLinker.LinkTunnels(t);
+        UnderlayLinker.LinkSegments(t);
+        return t;
+    }
+
+    private static void IndexDevices(Topology t)
+    {
+        foreach (var host in t.Hosts)
+        foreach (var ns in host.Namespaces)
+        foreach (var link in ns.Links)
+        {
+            var d = new DeviceRef(host, ns, link);
+            if (!t.ByIndex.TryAdd((host, ns, link.Index), d))
+            {
+                t.AllAssumptions.Add(new Assumption(
+                    $"ifindex {link.Index} is given twice in this namespace ({t.ByIndex[(host, ns, link.Index)].Link.Name} and {link.Name}); links by index use the first", d, link.Source));
+                continue;
+            }
+            t.ByName.TryAdd((host, ns, link.Name), d);
+            foreach (var a in link.Addresses)
+            {
+                if (!t.Owners.TryGetValue(a.Address, out var owners)) t.Owners[a.Address] = owners = [];
+                owners.Add((d, a));
+            }
+        }
+    }
+
+    internal static void AddEdge(Topology t, Edge e)
+    {
+        t.AllEdges.Add(e);
+        Add(t.Out, e.From, e);
+        if (e.To is not null) Add(t.In, e.To, e);
+        if (e.Assumption is not null) t.AllAssumptions.Add(new Assumption(e.Assumption, e.From, e.From.Link.Source));
+
+        static void Add(Dictionary<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
+        {
+            if (!map.TryGetValue(k, out var l)) map[k] = l = [];
+            l.Add(e);
+        }
+    }
+
+    /// <summary>The namespace a link's IFLA_LINK lives in: resolved id, then link-netns name, then netnsid map.</summary>
+    internal static (NetNamespace? Ns, string? Why) ResolveLinkNamespace(Host host, NetNamespace ns, Link link)
+    {
+        if (link.LinkNamespace is { } id)
+            return host.FindNamespace(id) is { } r ? (r, null) : (null, $"its peer namespace '{id}' is not in the input");
+        if (link.LinkNetnsName is { } name)
+        {
+            var byName = host.Namespaces.FirstOrDefault(n => n.Name == name);
+            return byName is not null ? (byName, null) : (null, $"link-netns '{name}' names no namespace of host {host.Name} in the input");
+        }
+        if (link.LinkNetnsId is { } nsid)
+        {
+            var entry = ns.NetnsIds.FirstOrDefault(e => e.Id == nsid);
+            if (entry?.Namespace is { } target && host.FindNamespace(target) is { } r) return (r, null);
+            return (null, $"link-netnsid {nsid} is not in namespace {ns.DisplayName}'s netnsid list");
+        }
+        return (ns, null);
+    }
+
+    private static void LinkVeth(Topology t, DeviceRef d)
+    {
+        var link = d.Link;
+        if (link.LinkIndex is not { } peerIndex || peerIndex == 0)
+        {
+            AddEdge(t, new Edge(EdgeKind.Veth, d, null, "veth", "veth peer not shown (no @ifN / peer index)"));
+            return;
+        }
+        var (peerNs, why) = ResolveLinkNamespace(d.Host, d.Ns, link);
+        DeviceRef? peer = peerNs is null ? null : t.Device(d.Host, peerNs, peerIndex);
+        string? assumption = null;
+        if (peer is null || !PointsBack(t, peer, d))
+        {
+            // Best supported guess: a veth elsewhere on the host whose peer index is ours and whose index is our peer's.
+            var candidates = d.Host.Namespaces.Where(n => n != d.Ns || peerNs == d.Ns)
+                .Select(n => t.Device(d.Host, n, peerIndex))
+                .Where(c => c is not null && c != d && c.Link.LinkIndex == link.Index)
+                .ToList();
+            if (peer is not null && !PointsBack(t, peer, d) && candidates.Count == 0)
+                assumption = $"peer {peer} does not point back (its peer index is {peer.Link.LinkIndex?.ToString() ?? "unknown"})";
+            else if (candidates.Count == 1 && candidates[0] != peer)
+            {
+                assumption = (why ?? $"index {peerIndex} in {peerNs?.DisplayName} is not a veth pointing back") +
+                    $"; matched {candidates[0]} by the ifindex pair";
+                peer = candidates[0];
+            }
+            else if (peer is null)
+            {
+                var reason = why ?? $"no device with ifindex {peerIndex} in namespace {peerNs?.DisplayName}";
+                if (candidates.Count > 1) reason += $"; {candidates.Count} devices could be the peer";
+                AddEdge(t, new Edge(EdgeKind.Veth, d, null, $"veth peer @if{peerIndex}", "unresolved veth peer: " + reason));
+                return;
+            }
+        }
+        // one edge per pair: the side with the smaller key draws it
+        if (peer is not null && PointsBack(t, peer, d) && string.CompareOrdinal(peer.Key, d.Key) < 0)
+        {
+            if (assumption is not null) t.AllAssumptions.Add(new Assumption(assumption, d, link.Source));
+            return;
+        }
+        AddEdge(t, new Edge(EdgeKind.Veth, d, peer, "veth", assumption));
+    }
+
+    private static bool PointsBack(Topology t, DeviceRef peer, DeviceRef d)
+    {
+        if (peer.Link.LinkIndex != d.Link.Index) return false;
+        var (ns, _) = ResolveLinkNamespace(peer.Host, peer.Ns, peer.Link);
+        return ns is null || ns == d.Ns;
+    }
+
+    private static void LinkParent(Topology t, DeviceRef d)
+    {
+        if (d.Link.LinkIndex is not { } idx) return;
+        var (ns, why) = ResolveLinkNamespace(d.Host, d.Ns, d.Link);
+        var parent = ns is null ? null : t.Device(d.Host, ns, idx);
+        AddEdge(t, new Edge(EdgeKind.Parent, d, parent, d.Link.Kind ?? "parent",
+            parent is null ? "parent device not found: " + (why ?? $"no ifindex {idx}") : null));
+    }
+
+    private static void LinkMaster(Topology t, DeviceRef d)
+    {
+        var masterName = d.Link.Master!;
+        var master = t.Device(d.Host, d.Ns, masterName);
+        bool ovs = d.Link.SlaveKind == LinkKinds.OpenVSwitch || masterName == "ovs-system" || master?.Link.Kind == LinkKinds.OpenVSwitch;
+        if (ovs)
+        {
+            // Linked to its OVS bridge from the OVSDB when it was read (LinkOvs); otherwise say which bridge is unknown.
+            if (d.Ns.Ovs is null)
+                AddEdge(t, new Edge(EdgeKind.OvsPort, d, null, "ovs port",
+                    $"port of an Open vSwitch datapath; which bridge is unknown without `ovs-vsctl show` on {d.Host.Name}"));
+            return;
+        }
+        var kind = master?.Link.Kind == LinkKinds.Bridge || d.Link.SlaveKind == LinkKinds.Bridge ? EdgeKind.BridgePort : EdgeKind.Master;
+        AddEdge(t, new Edge(kind, d, master, kind == EdgeKind.BridgePort ? "bridge port" : $"{master?.Link.Kind ?? "master"} slave",
+            master is null ? $"master '{masterName}' is not a device in the input" : null));
+    }
+
+    private static void LinkOvs(Topology t, NsRef ns)
+    {
+        foreach (var br in ns.Ns.Ovs!.Bridges)
+        {
+            var brDev = t.Device(ns, br.Name);
+            foreach (var port in br.Ports)
+            foreach (var iface in port.Interfaces)
+            {
+                if (iface.Name == br.Name) continue; // the bridge's own internal port is the bridge device
+                if (iface.Type is "vxlan" or "geneve" or "gre" or "stt" or "patch") continue; // no netdev of that name
+                var dev = t.Device(ns, iface.Name);
+                if (dev is null)
+                {
+                    t.AllAssumptions.Add(new Assumption(
+                        $"OVS bridge {br.Name} has port {iface.Name}, but no such device is in namespace {ns.Ns.DisplayName} of {ns.Host.Name}",
+                        brDev, iface.Source ?? port.Source));
+                    continue;
+                }
+                AddEdge(t, new Edge(EdgeKind.OvsPort, dev, brDev, iface.OfPort is { } p ? $"ovs port {p}" : "ovs port",
+                    brDev is null ? $"OVS bridge {br.Name} has no internal device in the input" : null));
+            }
+        }
+    }
+
+    private static void LinkMirred(Topology t, NsRef ns)
+    {
+        foreach (var f in ns.Ns.Filters)
+        {
+            var from = t.Device(ns, f.Device);
+            if (from is null) continue;
+            foreach (var a in f.Actions.Where(a => a.Kind == "mirred"))
+            {
+                var to = a.TargetDevice is null ? null : t.Device(ns, a.TargetDevice);
+                var kind = a.MirredAction == "mirror" ? EdgeKind.TcMirror : EdgeKind.TcRedirect;
+                var label = $"{f.Direction} → {a.MirredDirection ?? "egress"} {a.MirredAction ?? "redirect"}";
+                AddEdge(t, new Edge(kind, from, to, label,
+                    to is null ? $"tc mirred target '{a.TargetDevice}' is not a device of namespace {ns.Ns.DisplayName}" : null));
+            }
+        }
+    }
+
+    internal static bool IsOwnedBy(Topology t, IPAddress ip, NsRef ns) =>
+        t.OwnersOf(ip).Any(o => o.Device.Host == ns.Host && o.Device.Ns == ns.Ns);
+}

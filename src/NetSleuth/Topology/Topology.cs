@@ -1,0 +1,96 @@
+using System.Net;
+using NetSleuth.Model;
+
+namespace NetSleuth.Topology;
+
+/// <summary>
+/// Several hosts' snapshots linked into one graph: veth pairs, bridge and OVS ports, tc mirred
+/// edges, VXLAN tunnels across hosts, underlay segments, and which namespace holds which address.
+/// Built once by <see cref="Linker.Link"/>; read by the renderers, the tracer and the checks.
+/// </summary>
+public sealed class Topology
+{
+    internal readonly Dictionary<(Host, NetNamespace, int), DeviceRef> ByIndex = new();
+    internal readonly Dictionary<(Host, NetNamespace, string), DeviceRef> ByName = new();
+    internal readonly Dictionary<DeviceRef, List<Edge>> Out = new();
+    internal readonly Dictionary<DeviceRef, List<Edge>> In = new();
+    internal readonly Dictionary<IPAddress, List<(DeviceRef Device, IfAddress Address)>> Owners = new();
+    internal readonly Dictionary<DeviceRef, TunnelMatch> Tunnels = new();
+    internal readonly List<Edge> AllEdges = [];
+    internal readonly List<Segment> SegmentList = [];
+    internal readonly Dictionary<DeviceRef, Segment> SegmentByDevice = new();
+    internal readonly List<Assumption> AllAssumptions = [];
+
+    internal Topology(Snapshot snapshot) => Snapshot = snapshot;
+
+    public Snapshot Snapshot { get; }
+    public IReadOnlyList<Host> Hosts => Snapshot.Hosts;
+    public IReadOnlyList<Edge> Edges => AllEdges;
+    /// <summary>Every assumption made and every end left unresolved, with the reason.</summary>
+    public IReadOnlyList<Assumption> Assumptions => AllAssumptions;
+
+    /// <summary>Underlay subnets shared by several hosts' root namespaces.</summary>
+    public IReadOnlyList<Segment> Segments => SegmentList;
+    public Segment? SegmentOf(DeviceRef d) => SegmentByDevice.TryGetValue(d, out var s) ? s : null;
+
+    public IEnumerable<NsRef> Namespaces => Hosts.SelectMany(h => h.Namespaces.Select(n => new NsRef(h, n)));
+    public IEnumerable<DeviceRef> Devices => ByIndex.Values;
+
+    public Host? FindHost(string name) => Hosts.FirstOrDefault(h => h.Name == name);
+
+    public DeviceRef? Device(Host host, NetNamespace ns, string name) =>
+        ByName.TryGetValue((host, ns, name), out var d) ? d : null;
+
+    public DeviceRef? Device(Host host, NetNamespace ns, int index) =>
+        ByIndex.TryGetValue((host, ns, index), out var d) ? d : null;
+
+    public DeviceRef? Device(NsRef ns, string name) => Device(ns.Host, ns.Ns, name);
+
+    public IReadOnlyList<Edge> EdgesFrom(DeviceRef d) => Out.TryGetValue(d, out var l) ? l : [];
+    public IReadOnlyList<Edge> EdgesTo(DeviceRef d) => In.TryGetValue(d, out var l) ? l : [];
+
+    /// <summary>The other end of a veth pair, when the input shows it.</summary>
+    public DeviceRef? VethPeer(DeviceRef d) =>
+        EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth)?.To ??
+        EdgesTo(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth)?.From;
+
+    /// <summary>The bridge (Linux or OVS) a device is a port of.</summary>
+    public DeviceRef? BridgeOf(DeviceRef d) =>
+        EdgesFrom(d).FirstOrDefault(e => e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort)?.To;
+
+    /// <summary>The ports of a bridge device (Linux bridge, or the internal device of an OVS bridge).</summary>
+    public IEnumerable<DeviceRef> PortsOf(DeviceRef bridge) =>
+        EdgesTo(bridge).Where(e => e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort).Select(e => e.From);
+
+    /// <summary>tc mirred edges leaving a device from filters on the given hook ("ingress"/"egress").</summary>
+    public IEnumerable<(Edge Edge, TcFilter Filter, TcAction Action)> MirredFrom(DeviceRef d, string direction)
+    {
+        foreach (var f in d.Ns.Filters)
+        {
+            if (f.Device != d.Link.Name || f.Direction != direction) continue;
+            foreach (var a in f.Actions)
+            {
+                if (a.Kind != "mirred") continue;
+                var edge = EdgesFrom(d).FirstOrDefault(e => e.Kind is EdgeKind.TcRedirect or EdgeKind.TcMirror &&
+                    e.Label.StartsWith(direction, StringComparison.Ordinal) && (e.To?.Link.Name ?? a.TargetDevice) == a.TargetDevice);
+                if (edge is not null) yield return (edge, f, a);
+            }
+        }
+    }
+
+    /// <summary>The far end of a VXLAN device, as matched by the linker.</summary>
+    public TunnelMatch? Tunnel(DeviceRef vxlan) => Tunnels.TryGetValue(vxlan, out var t) ? t : null;
+
+    /// <summary>Devices that hold the address (as an interface address), across every host given.</summary>
+    public IReadOnlyList<(DeviceRef Device, IfAddress Address)> OwnersOf(IPAddress ip) =>
+        Owners.TryGetValue(ip, out var l) ? l : [];
+
+    /// <summary>The namespace the device's IFLA_LINK lives in (veth peer, vxlan underlay), as resolved.</summary>
+    public NsRef? LinkNamespace(DeviceRef d)
+    {
+        if (d.Link.LinkNamespace is { } id)
+            return d.Host.FindNamespace(id) is { } ns ? new NsRef(d.Host, ns) : null;
+        if (d.Link.LinkNetnsId is null && d.Link.LinkNetnsName is null) return d.Namespace;
+        return null;
+    }
+}

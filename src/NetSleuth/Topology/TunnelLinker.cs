@@ -1,0 +1,103 @@
+using NetSleuth.Model;
+
+namespace NetSleuth.Topology;
+
+/// <summary>
+/// Pairs VXLAN devices across hosts: a device's far end is a VXLAN device whose UDP socket lives in
+/// the namespace that owns this device's remote address, with the same VNI and destination port,
+/// and whose own remote is an address of this device's underlay namespace.
+/// </summary>
+internal static class TunnelLinker
+{
+    /// <summary>The kernel's default VXLAN port when none was given (iproute2 warns and uses 8472).</summary>
+    public const int DefaultPort = 8472;
+
+    public static void LinkTunnels(Topology t)
+    {
+        var byUnderlay = new Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>>();
+        var all = new List<(DeviceRef Dev, NsRef? Underlay)>();
+        foreach (var d in t.Devices)
+        {
+            if (d.Link.Kind != LinkKinds.Vxlan) continue;
+            var (uns, why) = Linker.ResolveLinkNamespace(d.Host, d.Ns, d.Link);
+            NsRef? underlay = uns is null ? null : new NsRef(d.Host, uns);
+            all.Add((d, underlay));
+            if (uns is null)
+            {
+                t.AllAssumptions.Add(new Assumption($"VXLAN underlay namespace unknown: {why}", d, d.Link.Source));
+                continue;
+            }
+            if (uns != d.Ns)
+            {
+                var underDev = d.Link.Vxlan?.UnderlayIndex is { } ui ? t.Device(d.Host, uns, ui) : null;
+                Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, underDev, $"udp socket in {uns.DisplayName}"));
+            }
+            if (!byUnderlay.TryGetValue((d.Host, uns), out var l)) byUnderlay[(d.Host, uns)] = l = [];
+            l.Add((d, new NsRef(d.Host, uns)));
+        }
+
+        foreach (var (d, underlay) in all)
+        {
+            var vx = d.Link.Vxlan;
+            if (vx?.Remote is not { } remote)
+            {
+                t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, []);
+                if (vx?.Group is null && vx?.External != true)
+                    t.AllAssumptions.Add(new Assumption("VXLAN device without a remote or group: far ends come from FDB entries only", d, d.Link.Source));
+                continue;
+            }
+            // The namespaces that own the remote address (normally one: the far host's underlay).
+            var farUnderlays = t.OwnersOf(remote).Select(o => o.Device.Namespace).Distinct().ToList();
+            if (farUnderlays.Count == 0)
+            {
+                t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, []);
+                Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, null, Label(vx),
+                    $"remote {remote} is not an address of any host in the input"));
+                continue;
+            }
+            DeviceRef? far = null;
+            NsRef? farUnderlay = null;
+            var misses = new List<TunnelMismatch>();
+            foreach (var fu in farUnderlays)
+            {
+                if (!byUnderlay.TryGetValue((fu.Host, fu.Ns), out var candidates)) continue;
+                foreach (var (c, _) in candidates)
+                {
+                    if (c == d) continue;
+                    var reason = Mismatch(t, vx, underlay, c.Link.Vxlan);
+                    if (reason is null && far is null) { far = c; farUnderlay = fu; }
+                    else if (reason is not null) misses.Add(new TunnelMismatch(c, reason));
+                }
+                farUnderlay ??= fu;
+            }
+            t.Tunnels[d] = new TunnelMatch(d, underlay, far, farUnderlay, misses);
+            if (far is not null)
+            {
+                if (string.CompareOrdinal(d.Key, far.Key) < 0 || !t.Tunnels.ContainsKey(far) || t.Tunnels[far].Far != d)
+                    if (!t.Edges.Any(e => e.Kind == EdgeKind.Tunnel && e.From == far && e.To == d))
+                        Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, far, Label(vx)));
+            }
+            else
+            {
+                var why = misses.Count > 0
+                    ? string.Join("; ", misses.Select(m => $"{m.Far}: {m.Reason}"))
+                    : $"no VXLAN device has its socket in {farUnderlay} (the owner of {remote})";
+                Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why));
+            }
+        }
+    }
+
+    private static string Label(VxlanInfo? vx) => $"vxlan vni {vx?.Vni?.ToString() ?? "?"} port {vx?.DstPort ?? DefaultPort}";
+
+    /// <summary>Why the candidate is not this device's far end; null when it is.</summary>
+    private static string? Mismatch(Topology t, VxlanInfo vx, NsRef? underlay, VxlanInfo? far)
+    {
+        if (far is null) return "VXLAN details not shown";
+        var reasons = new List<string>();
+        if (far.Vni != vx.Vni) reasons.Add($"VNI {far.Vni} ≠ {vx.Vni}");
+        if ((far.DstPort ?? DefaultPort) != (vx.DstPort ?? DefaultPort)) reasons.Add($"dstport {far.DstPort ?? DefaultPort} ≠ {vx.DstPort ?? DefaultPort}");
+        if (far.Remote is { } back && underlay is not null && !Linker.IsOwnedBy(t, back, underlay))
+            reasons.Add($"its remote {back} is not an address of {underlay}");
+        return reasons.Count == 0 ? null : string.Join(", ", reasons);
+    }
+}

@@ -1,0 +1,46 @@
+using NetSleuth.Model;
+
+namespace NetSleuth.Topology;
+
+/// <summary>An IP subnet shared by root-namespace devices of several hosts: assumed one L2 segment.</summary>
+public sealed record Segment(IpPrefix Subnet, IReadOnlyList<DeviceRef> Members);
+
+/// <summary>
+/// Joins hosts by their underlay: devices in hosts' root namespaces with addresses in one subnet are
+/// assumed to share an L2 segment (the network between machines is never in the input).
+/// </summary>
+internal static class UnderlayLinker
+{
+    public static void LinkSegments(Topology t)
+    {
+        var bySubnet = new Dictionary<IpPrefix, List<DeviceRef>>();
+        foreach (var host in t.Hosts)
+        {
+            if (host.Root is not { } root) continue;
+            foreach (var link in root.Links)
+            {
+                if (link.IsLoopback) continue;
+                foreach (var a in link.Addresses)
+                {
+                    if (a.Scope is "host" or "link" || a.Prefix.Length == a.Prefix.MaxLength) continue;
+                    if (!a.Prefix.IsV4 && a.Address.IsIPv6LinkLocal) continue;
+                    var net = a.Prefix.Network;
+                    if (!bySubnet.TryGetValue(net, out var l)) bySubnet[net] = l = [];
+                    if (t.Device(host, root, link.Index) is { } d && !l.Contains(d)) l.Add(d);
+                }
+            }
+        }
+        foreach (var (subnet, members) in bySubnet.OrderBy(k => k.Key.ToString(), StringComparer.Ordinal))
+        {
+            if (members.Select(m => m.Host).Distinct().Count() < 2) continue;
+            var seg = new Segment(subnet, members);
+            t.SegmentList.Add(seg);
+            foreach (var m in members) t.SegmentByDevice.TryAdd(m, seg);
+            // edges for drawing: a chain through the members (a star would be as true; a chain stays readable)
+            for (int i = 1; i < members.Count; i++)
+                Linker.AddEdge(t, new Edge(EdgeKind.Underlay, members[i - 1], members[i], subnet.ToString()));
+            t.AllAssumptions.Add(new Assumption(
+                $"hosts {string.Join(", ", members.Select(m => m.Host.Name).Distinct())} share subnet {subnet}: assumed one L2 segment"));
+        }
+    }
+}
