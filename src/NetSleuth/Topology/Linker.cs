@@ -75,7 +75,8 @@ public static class Linker
             return host.FindNamespace(id) is { } r ? (r, null) : (null, $"its peer namespace '{id}' is not in the input");
         if (link.LinkNetnsName is { } name)
         {
-            var byName = host.Namespaces.FirstOrDefault(n => n.Name == name);
+            // iproute2 prints the /run/netns name; a collector may also give the namespace's id
+            var byName = host.Namespaces.FirstOrDefault(n => n.Name == name) ?? host.Namespaces.FirstOrDefault(n => n.Id == name);
             return byName is not null ? (byName, null) : (null, $"link-netns '{name}' names no namespace of host {host.Name} in the input");
         }
         if (link.LinkNetnsId is { } nsid)
@@ -153,15 +154,34 @@ public static class Linker
         bool ovs = d.Link.SlaveKind == LinkKinds.OpenVSwitch || masterName == "ovs-system" || master?.Link.Kind == LinkKinds.OpenVSwitch;
         if (ovs)
         {
-            // Linked to its OVS bridge from the OVSDB when it was read (LinkOvs); otherwise say which bridge is unknown.
-            if (d.Ns.Ovs is null)
-                AddEdge(t, new Edge(EdgeKind.OvsPort, d, null, "ovs port",
-                    $"port of an Open vSwitch datapath; which bridge is unknown without `ovs-vsctl show` on {d.Host.Name}"));
+            // Linked to its OVS bridge from the OVSDB when it was read (LinkOvs); otherwise guess from the devices.
+            if (d.Ns.Ovs is null) LinkOvsWithoutDb(t, d);
             return;
         }
         var kind = master?.Link.Kind == LinkKinds.Bridge || d.Link.SlaveKind == LinkKinds.Bridge ? EdgeKind.BridgePort : EdgeKind.Master;
         AddEdge(t, new Edge(kind, d, master, kind == EdgeKind.BridgePort ? "bridge port" : $"{master?.Link.Kind ?? "master"} slave",
             master is null ? $"master '{masterName}' is not a device in the input" : null));
+    }
+
+    /// <summary>
+    /// An OVS port seen only in `ip link` (master ovs-system): the kernel knows the datapath, not the
+    /// bridge. One OVS bridge device in the namespace → that bridge (assumed); several → the datapath.
+    /// </summary>
+    private static void LinkOvsWithoutDb(Topology t, DeviceRef d)
+    {
+        var bridges = d.Ns.Links.Where(l => l.Kind == LinkKinds.OpenVSwitch && l.Name != "ovs-system" && l.Name != d.Link.Name)
+            .Select(l => t.Device(d.Host, d.Ns, l.Name)).OfType<DeviceRef>().ToList();
+        var noDb = $"without `ovs-vsctl show` on {d.Host.Name}";
+        if (bridges.Count == 1)
+        {
+            AddEdge(t, new Edge(EdgeKind.OvsPort, d, bridges[0], "ovs port",
+                $"assumed a port of {bridges[0].Link.Name}, the only Open vSwitch bridge device in {d.Ns.DisplayName} ({noDb})"));
+            return;
+        }
+        var datapath = t.Device(d.Host, d.Ns, d.Link.Master!);
+        AddEdge(t, new Edge(EdgeKind.OvsPort, d, datapath, "ovs datapath port", datapath is null
+            ? $"port of an Open vSwitch datapath; which bridge is unknown {noDb}"
+            : $"port of the Open vSwitch datapath {datapath.Link.Name}; which of its {bridges.Count} bridges is unknown {noDb}"));
     }
 
     private static void LinkOvs(Topology t, NsRef ns)
