@@ -7,7 +7,10 @@ internal static class CommandRegistry
     {
         CliCommand[] commands =
         [
+            new CollectCommand(),
+            new ImportCommand(),
             new TopologyCommand(),
+            new Lab.LabCommand(),
         ];
         foreach (var c in commands) SetPaths(c, "");
         return commands;
