@@ -20,6 +20,12 @@ internal static class TunnelLinker
         {
             if (d.Link.Kind != LinkKinds.Vxlan) continue;
             var (uns, why) = Linker.ResolveLinkNamespace(d.Host, d.Ns, d.Link);
+            if (uns is null && GuessUnderlay(t, d) is { } guess)
+            {
+                uns = guess.Ns;
+                t.AllAssumptions.Add(new Assumption(
+                    $"VXLAN underlay namespace: {why}; assumed {guess}, {(guess.Ns.IsRoot ? "the host's root namespace, which" : "the only namespace that")} has a route to the remote", d, d.Link.Source));
+            }
             NsRef? underlay = uns is null ? null : new NsRef(d.Host, uns);
             all.Add((d, underlay));
             if (uns is null)
@@ -77,10 +83,22 @@ internal static class TunnelLinker
             {
                 var why = misses.Count > 0
                     ? string.Join("; ", misses.Select(m => $"{m.Far}: {m.Reason}"))
-                    : $"no VXLAN device has its socket in {farUnderlay} (the owner of {remote})";
+                    : $"no VXLAN device has its socket in {string.Join(" or ", farUnderlays)} (the owner of {remote})";
                 Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why));
             }
         }
+    }
+
+    /// <summary>
+    /// When the input does not say where an x-netns device's socket lives: the root namespace if it
+    /// routes the remote (devices are normally created there), else the one other namespace that does.
+    /// </summary>
+    private static NsRef? GuessUnderlay(Topology t, DeviceRef d)
+    {
+        if (d.Link.Vxlan?.Remote is not { } remote) return null;
+        var routing = d.Host.Namespaces.Where(n => n != d.Ns && RouteLookup.Main(n, remote) is not null).ToList();
+        var pick = routing.FirstOrDefault(n => n.IsRoot) ?? (routing.Count == 1 ? routing[0] : null);
+        return pick is null ? null : new NsRef(d.Host, pick);
     }
 
     /// <summary>
