@@ -9,6 +9,7 @@ internal static class CommandRegistry
         [
             new CollectCommand(),
             new ImportCommand(),
+            new TopologyCommand(),
             new Lab.LabCommand(),
             new SynthCommand(),
         ];
