@@ -7,6 +7,7 @@ internal static class CommandRegistry
     {
         CliCommand[] commands =
         [
+            new TraceCommand(),
         ];
         foreach (var c in commands) SetPaths(c, "");
         return commands;
