@@ -7,6 +7,7 @@ internal static class CommandRegistry
     {
         CliCommand[] commands =
         [
+            new DiagnoseCommand(),
         ];
         foreach (var c in commands) SetPaths(c, "");
         return commands;

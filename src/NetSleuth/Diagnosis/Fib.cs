@@ -122,7 +122,7 @@ internal sealed class Fib
         }
     }
 
-    private static uint Mask(int len) => len == 0 ? 0 : ~(uint.MaxValue >> len);
+    private static uint Mask(int len) => len <= 0 ? 0 : len >= 32 ? uint.MaxValue : ~(uint.MaxValue >> len);
 
     private static uint ToUint(IPAddress a)
     {

@@ -3,11 +3,12 @@ using NetSleuth.Model;
 namespace NetSleuth.Diagnosis;
 
 /// <summary>How bad a finding is. Error: a path is broken; Warning: degraded or fragile; Info: cannot decide.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Severity>))]
 public enum Severity
 {
-    Info,
-    Warning,
-    Error,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("info")] Info,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("warning")] Warning,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("error")] Error,
 }
 
 /// <summary>One object a finding rests on: host, namespace, the object's kind and text, and the input line it came from.</summary>
@@ -18,7 +19,7 @@ public enum Severity
 /// <param name="Source">where it came from, when the input says</param>
 public sealed record Evidence(string Host, string? Namespace, string Kind, string Text, SourceRef? Source)
 {
-    public string Where => Namespace is null ? Host : $"{Host}:{Namespace}";
+    [System.Text.Json.Serialization.JsonIgnore] public string Where => Namespace is null ? Host : $"{Host}:{Namespace}";
     public override string ToString() => $"{Where} {Kind} {Text}" + (Source is null ? "" : $" ({Source})");
 }
 

@@ -9,7 +9,8 @@ namespace NetSleuth.Diagnosis;
 /// <param name="Path">devices passed, in order (egress and ingress sides)</param>
 /// <param name="Redirected">true when a tc mirred redirect took the frame away from a device on the way</param>
 /// <param name="Stop">why the walk stopped without a landing (the far end is not in the input, …)</param>
-internal sealed record L2Result(DeviceRef? Landing, bool Accepted, IReadOnlyList<DeviceRef> Path, bool Redirected, string? Stop);
+/// <param name="Unclaimed">true when the frame reached an L2 domain (bridge, underlay segment) where no device has its MAC</param>
+internal sealed record L2Result(DeviceRef? Landing, bool Accepted, IReadOnlyList<DeviceRef> Path, bool Redirected, string? Stop, bool Unclaimed = false);
 
 /// <summary>
 /// Follows an Ethernet frame with a given destination MAC from a device's egress through veth pairs,
@@ -42,12 +43,19 @@ internal sealed class L2Walk(Topology.Topology t)
             }
             if (egress)
             {
-                if (d.Link.IsVeth)
+                if (d.Link.IsVeth && t.VethPeer(d) is { } peer)
                 {
-                    var peer = t.VethPeer(d);
-                    if (peer is null) return new L2Result(null, false, path, redirected, $"the veth peer of {d} is not in the input");
                     d = peer; egress = false; continue;
                 }
+                if (t.SegmentOf(d) is { } seg)
+                {
+                    // the network between hosts: the member with the MAC gets it
+                    var member = SegmentMember(seg, dst);
+                    if (member == d) member = null;
+                    if (member is null) return new L2Result(null, false, path, redirected, $"no device on {seg.Subnet} has {dst}", Unclaimed: true);
+                    d = member; egress = false; continue;
+                }
+                if (d.Link.IsVeth) return new L2Result(null, false, path, redirected, $"the veth peer of {d} is not in the input");
                 if (d.Link.Kind == LinkKinds.Vxlan)
                 {
                     var far = t.Tunnel(d)?.Far;
@@ -57,7 +65,7 @@ internal sealed class L2Walk(Topology.Topology t)
                 if (IsBridge(d))
                 {
                     var port = PortFor(d, dst, except: null);
-                    if (port is null) return new L2Result(null, false, path, redirected, $"bridge {d} has no port known for {dst}");
+                    if (port is null) return new L2Result(null, false, path, redirected, $"bridge {d} has no port known for {dst}", Unclaimed: true);
                     d = port; egress = true; continue;
                 }
                 // an OVS internal port or a tap: the bridge hands the frame to this device's stack
@@ -69,13 +77,26 @@ internal sealed class L2Walk(Topology.Topology t)
             {
                 if (bridge.Link.Mac == dst) { path.Add(bridge); return Land(bridge, dst, path, redirected); }
                 var port = PortFor(bridge, dst, except: d);
-                if (port is null) return new L2Result(null, false, path, redirected, $"bridge {bridge} has no port known for {dst}");
+                if (port is null) return new L2Result(null, false, path, redirected, $"bridge {bridge} has no port known for {dst}", Unclaimed: true);
                 path.Add(bridge);
                 d = port; egress = true; continue;
             }
             return Land(d, dst, path, redirected);
         }
         return new L2Result(null, false, path, redirected, "the frame loops");
+    }
+
+    private readonly Dictionary<Segment, Dictionary<MacAddress, DeviceRef>> _segmentIndex = new();
+
+    private DeviceRef? SegmentMember(Segment seg, MacAddress mac)
+    {
+        if (!_segmentIndex.TryGetValue(seg, out var index))
+        {
+            index = new Dictionary<MacAddress, DeviceRef>();
+            foreach (var m in seg.Members) if (m.Link.Mac is { } x) index.TryAdd(x, m);
+            _segmentIndex[seg] = index;
+        }
+        return index.TryGetValue(mac, out var found) ? found : null;
     }
 
     private static L2Result Land(DeviceRef d, MacAddress dst, List<DeviceRef> path, bool redirected) =>

@@ -28,7 +28,7 @@ internal sealed class BridgePortCheck : ICheck
         {
             if (ctx.Topology.VethPeer(pod) is not { } h || !h.Ns.IsRoot || h.Host != pod.Host || !seen.Add(h)) continue;
             var expected = PodBridge.For(ctx, h.Namespace, addr.Address);
-            if (expected is null || h.Link.Master == expected.Link.Name) continue;
+            if (expected is null || h.Link.Master == expected.Link.Name || ctx.Topology.BridgeOf(h) == expected) continue;
             var actual = h.Link.Master is { } m ? ctx.Topology.Device(h.Namespace, m) : null;
             bool detached = h.Link.Master is null;
             var ns = h.Namespace;

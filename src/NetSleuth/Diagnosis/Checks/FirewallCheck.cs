@@ -122,7 +122,7 @@ internal sealed class FirewallCheck : ICheck
         public bool AnyIn(IpPrefix p)
         {
             if (!p.IsV4) return false;
-            uint mask = p.Length == 0 ? 0 : ~(uint.MaxValue >> p.Length);
+            uint mask = p.Length == 0 ? 0 : p.Length >= 32 ? uint.MaxValue : ~(uint.MaxValue >> p.Length);
             uint lo = ToUint(p.Address) & mask, hi = lo | ~mask;
             int i = Array.BinarySearch(_v4, lo);
             if (i < 0) i = ~i;

@@ -44,7 +44,7 @@ internal sealed class NeighborStateCheck : ICheck
     {
         var mac = p.Entry.Mac!.Value;
         bool refused = p.Walk.Landing is not null && !p.Walk.Accepted && p.Owner is null;
-        bool nowhere = p.Walk.Landing is null && p.Walk.Stop is { } stop && stop.Contains("no port known", StringComparison.Ordinal);
+        bool nowhere = p.Walk.Landing is null && p.Walk.Unclaimed;
         if (!refused && !nowhere) return null;
         // the device that should get the frames: the landing itself when it owns the IP, else an owner the link reaches
         DeviceRef? right = null;
@@ -74,7 +74,7 @@ internal sealed class NeighborStateCheck : ICheck
             Title = $"{ns}: neighbour {p.Entry.Address} on {p.Entry.Device} holds {mac}, which no device behind {p.Entry.Device} has",
             Explanation = $"Frames from {ns} to {p.Entry.Address} are addressed to {mac}. " +
                 (refused ? $"They reach {p.Walk.Landing}, whose MAC is {p.Walk.Landing!.Link.Mac}, and its kernel drops them as for another host."
-                         : $"No port of the bridge on the way has that MAC behind it, so they are flooded and every receiver drops them.") +
+                         : $"No device on the way has that MAC ({p.Walk.Stop}), so every receiver drops them.") +
                 (permanent ? " The entry is permanent, so the kernel never re-resolves it." : " The kernel re-resolves it only after it goes stale.") +
                 (right?.Link.Mac is { } m ? $" The owner of {p.Entry.Address} is {right} with MAC {m}." : " Delete it so the kernel asks again."),
             Evidence = evidence,
