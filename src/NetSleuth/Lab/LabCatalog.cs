@@ -1,0 +1,21 @@
+using NetSleuth.Lab.Scenarios;
+
+namespace NetSleuth.Lab;
+
+/// <summary>Every scenario `lab up` can build.</summary>
+public static class LabCatalog
+{
+    internal static IReadOnlyList<LabScenario> All { get; } = [new PeerPods(), new PeerPodsOvs(), new BridgePods()];
+
+    public static IReadOnlyList<LabScenarioInfo> Scenarios { get; } = All.Select(s => s.Info).ToList();
+
+    public static IReadOnlyList<LabFaultInfo> Faults => LabFaults.All;
+
+    /// <summary>What FAULT changes in SCENARIO, or null when the scenario does not have it.</summary>
+    public static string? FaultChange(string scenario, string fault) =>
+        Find(scenario).FaultChanges.TryGetValue(fault, out var c) ? c : null;
+
+    internal static LabScenario Find(string name) =>
+        All.FirstOrDefault(s => s.Name == name)
+        ?? throw new LabException($"unknown scenario '{name}'; scenarios: {string.Join(", ", All.Select(s => s.Name))}");
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NetSleuth.Lab;
+
+/// <summary>
+/// What `lab up` records in /run/netsleuth/labs/PREFIX.json: written before the first namespace is
+/// made (Status "building", every namespace it will make) and again when the lab is up.
+/// `lab status`, `lab down` and `collect --lab` read it.
+/// </summary>
+public sealed class LabState
+{
+    public const string Building = "building";
+    public const string Up = "up";
+
+    public required string Prefix { get; set; }
+    public required string Scenario { get; set; }
+    public List<string> Faults { get; set; } = [];
+    public string Status { get; set; } = Building;
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The process that ran `up` (a killed `up` leaves Status "building").</summary>
+    public int Pid { get; set; }
+    public List<LabHost> Hosts { get; set; } = [];
+    /// <summary>Namespaces of the lab that belong to no host (e.g. where a dangling veth's peer hides).</summary>
+    public List<string> ExtraNamespaces { get; set; } = [];
+    public List<LabProbe> Probes { get; set; } = [];
+    /// <summary>Fault name → what it changed in this lab.</summary>
+    public Dictionary<string, string> FaultChanges { get; set; } = [];
+
+    public IEnumerable<string> AllNamespaces => Hosts.SelectMany(h => h.Namespaces).Concat(ExtraNamespaces);
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true)]
+[JsonSerializable(typeof(LabState))]
+[JsonSerializable(typeof(List<LabStatus>))]
+[JsonSerializable(typeof(LabCatalogJson))]
+internal sealed partial class LabStateJsonContext : JsonSerializerContext;
+
+/// <summary>`lab list --format json`: scenarios, faults, and what each fault changes per scenario.</summary>
+public sealed record LabCatalogJson(IReadOnlyList<LabScenarioInfo> Scenarios, IReadOnlyList<LabFaultInfo> Faults,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Changes);
+
+/// <summary>JSON of `lab list` and `lab status`.</summary>
+public static class LabJson
+{
+    public static string Catalog() => JsonSerializer.Serialize(
+        new LabCatalogJson(LabCatalog.Scenarios, LabCatalog.Faults,
+            LabCatalog.All.ToDictionary(s => s.Name, s => s.FaultChanges)),
+        LabStateJsonContext.Default.LabCatalogJson) + "\n";
+
+    public static string Statuses(IReadOnlyList<LabStatus> labs) =>
+        JsonSerializer.Serialize(labs.ToList(), LabStateJsonContext.Default.ListLabStatus) + "\n";
+}
+
+public static class LabStateFile
+{
+    public static string Serialize(LabState s) => JsonSerializer.Serialize(s, LabStateJsonContext.Default.LabState);
+
+    public static void Write(LabState s)
+    {
+        Directory.CreateDirectory(LabPaths.StateDir);
+        var path = LabPaths.StateFile(s.Prefix);
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, Serialize(s));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>Writes the first state of a lab; fails when the prefix already has one (two `up`s racing).</summary>
+    public static void Claim(LabState s)
+    {
+        Directory.CreateDirectory(LabPaths.StateDir);
+        try
+        {
+            using var f = new FileStream(LabPaths.StateFile(s.Prefix), FileMode.CreateNew, FileAccess.Write);
+            using var w = new StreamWriter(f);
+            w.Write(Serialize(s));
+        }
+        catch (IOException) when (File.Exists(LabPaths.StateFile(s.Prefix)))
+        {
+            throw new LabException($"lab prefix '{s.Prefix}' is in use ({LabPaths.StateFile(s.Prefix)})");
+        }
+    }
+
+    /// <summary>The state of lab PREFIX, or null when it has none; a damaged file raises <see cref="LabException"/>.</summary>
+    public static LabState? Read(string prefix)
+    {
+        var path = LabPaths.StateFile(prefix);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), LabStateJsonContext.Default.LabState)
+                ?? throw new LabException($"{path}: empty lab state");
+        }
+        catch (JsonException e)
+        {
+            throw new LabException($"{path}:{(e.LineNumber ?? 0) + 1}: not a lab state file ({e.Message.Split(" Path:")[0]})");
+        }
+    }
+
+    /// <summary>The prefixes with a state file.</summary>
+    public static IReadOnlyList<string> Prefixes() =>
+        Directory.Exists(LabPaths.StateDir)
+            ? Directory.GetFiles(LabPaths.StateDir, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).ToList()
+            : [];
+}
