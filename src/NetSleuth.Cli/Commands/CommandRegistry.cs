@@ -10,6 +10,7 @@ internal static class CommandRegistry
             new CollectCommand(),
             new ImportCommand(),
             new DiagnoseCommand(),
+            new TraceCommand(),
             new Lab.LabCommand(),
             new SynthCommand(),
         ];

@@ -57,7 +57,7 @@ public sealed record RuleStep(int Priority, string Rule, string Outcome) : Step
 public sealed record RoutingStep(string Table, string? Route, string Decision, string? OutDevice, IPAddress? NextHop) : Step
 {
     public override string Text => Route is null
-        ? $"table {Table}: no route ({Decision})"
+        ? $"no route matches ({Decision})"
         : $"table {Table}: {Route} → {Decision}" + (OutDevice is null ? "" : $" out {OutDevice}") +
           (NextHop is null ? "" : $" next hop {NextHop}");
 }
@@ -113,7 +113,8 @@ public sealed record TcFilterStep(string Device, string Hook, string Filter, str
 public sealed record VxlanEncapStep(string Device, uint? Vni, IPAddress Remote, int DestinationPort, string UnderlayNode, IPAddress? OuterSource, string RemoteFrom) : Step
 {
     public override string Text =>
-        $"vxlan {Device}: encapsulate in VNI {Vni?.ToString() ?? "?"} to {Remote}:{DestinationPort} ({RemoteFrom}); outer packet from {OuterSource?.ToString() ?? "?"} routed in {UnderlayNode}";
+        $"vxlan {Device}: encapsulate in VNI {Vni?.ToString() ?? "?"} to {Remote}:{DestinationPort} ({RemoteFrom}); the outer packet is sent from {UnderlayNode}" +
+        (OuterSource is null ? "" : $" with source {OuterSource}");
 }
 
 /// <summary>VXLAN decapsulation on the far end.</summary>
