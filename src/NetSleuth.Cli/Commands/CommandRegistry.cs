@@ -7,7 +7,13 @@ internal static class CommandRegistry
     {
         CliCommand[] commands =
         [
+            new CollectCommand(),
+            new ImportCommand(),
+            new TopologyCommand(),
+            new TraceCommand(),
+            new DiagnoseCommand(),
             new Lab.LabCommand(),
+            new SynthCommand(),
         ];
         foreach (var c in commands) SetPaths(c, "");
         return commands;

@@ -1,26 +1,50 @@
+using NetSleuth.Import.Saved;
+using NetSleuth.Import.Transcript;
 using NetSleuth.Model;
 
 namespace NetSleuth.Import;
 
 /// <summary>
 /// Loads the inputs of every analysis command: <c>[HOST=]PATH</c>, where PATH is a snapshot JSON,
-/// a text file of command outputs or a transcript, or a directory (saved outputs, a sosreport).
-/// Inputs naming the same host are merged into one host.
+/// a text file (a terminal transcript, or one command's saved output), or a directory (a sosreport, or
+/// saved outputs). The kind is found from the content. Inputs naming the same host are merged into one
+/// host. Text inputs with no HOST= are named after the prompt's host name, else the directory's name,
+/// else "host".
 /// </summary>
 public static class InputLoader
 {
-    /// <summary>Loads and merges every input. Unreadable input raises <see cref="InputException"/>;
-    /// problems inside an input become warnings in the snapshot.</summary>
+    /// <summary>Larger text files are not read (a warning says so).</summary>
+    public const long MaxTextBytes = 256L * 1024 * 1024;
+    public const string DefaultHost = "host";
+
+    /// <summary>Loads and merges every input. A path that does not exist raises <see cref="InputException"/>;
+    /// problems inside an input become warnings in the snapshot (file:line).</summary>
     public static Snapshot Load(IEnumerable<string> specs)
     {
         var result = new Snapshot();
+        var builders = new Dictionary<string, HostBuilder>(StringComparer.Ordinal);
+        HostBuilder Builder(string name)
+        {
+            if (!builders.TryGetValue(name, out var b)) builders[name] = b = new HostBuilder(name);
+            return b;
+        }
         foreach (var spec in specs)
         {
             var (hostName, path) = SplitSpec(spec);
-            if (!File.Exists(path) && !Directory.Exists(path))
-                throw new InputException(path, 0, "no such file or directory");
-            Snapshot part = LoadOne(path, hostName);
-            Merge(result, part);
+            if (Directory.Exists(path)) LoadDirectory(path, hostName, result, Builder);
+            else if (File.Exists(path)) LoadFile(path, hostName, null, null, result, Builder);
+            else throw new InputException(path, 0, "no such file or directory");
+        }
+        foreach (var b in builders.Values)
+        {
+            var host = b.Finish();
+            if (host.Namespaces.Count == 0)
+            {
+                // nothing but warnings: keep them, without an empty host
+                result.Warnings.AddRange(host.Warnings);
+                continue;
+            }
+            Merge(result, new Snapshot { Hosts = [host] });
         }
         return result;
     }
@@ -30,30 +54,74 @@ public static class InputLoader
     {
         int eq = spec.IndexOf('=');
         int slash = spec.IndexOf('/');
-        if (eq > 0 && (slash < 0 || eq < slash) && !File.Exists(spec)) return (spec[..eq], spec[(eq + 1)..]);
+        if (eq > 0 && (slash < 0 || eq < slash) && !File.Exists(spec) && !Directory.Exists(spec)) return (spec[..eq], spec[(eq + 1)..]);
         return (null, spec);
     }
 
-    private static Snapshot LoadOne(string path, string? hostName)
+    private static void LoadDirectory(string dir, string? hostName, Snapshot result, Func<string, HostBuilder> builder)
     {
-        if (Directory.Exists(path))
-            throw new InputException(path, 0, "directory inputs are not supported yet");
+        var log = new ImportLog();
+        foreach (var reader in DirectoryReaders.All)
+        {
+            if (!reader(dir, hostName, log, out var host) || host is null) continue;
+            host.Warnings.AddRange(log.Warnings);
+            Merge(result, new Snapshot { Hosts = [host] });
+            return;
+        }
+        result.Warnings.AddRange(log.Warnings);
+        var dirHost = hostName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
+        int files = 0;
+        foreach (var (file, netns) in SavedOutputReader.Files(dir))
+        {
+            LoadFile(file, hostName, dirHost, netns, result, builder);
+            files++;
+        }
+        if (files == 0) result.Warnings.Add(new Warning("empty directory", new SourceRef(dir)));
+    }
+
+    private static void LoadFile(string path, string? hostName, string? fallbackHost, string? netns, Snapshot result, Func<string, HostBuilder> builder)
+    {
         string text;
-        try { text = File.ReadAllText(path); }
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length > MaxTextBytes)
+            {
+                result.Warnings.Add(new Warning($"skipped: {info.Length} bytes is more than the {MaxTextBytes} netsleuth reads", new SourceRef(path)));
+                return;
+            }
+            text = File.ReadAllText(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException(path, 0, e.Message);
         }
-        if (!SnapshotJson.LooksLikeSnapshot(text.AsSpan(0, Math.Min(text.Length, 4096))))
-            throw new InputException(path, 1, "not a snapshot file (text inputs are not supported yet)");
-        var snap = SnapshotJson.Deserialize(text, path);
-        if (hostName is not null)
+        var head = text.AsSpan(0, Math.Min(text.Length, 8192));
+        if (SnapshotJson.LooksLikeSnapshot(head))
         {
-            if (snap.Hosts.Count != 1)
-                throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
-            snap.Hosts[0].Name = hostName;
+            var snap = SnapshotJson.Deserialize(text, path);
+            if (hostName is not null)
+            {
+                if (snap.Hosts.Count != 1)
+                    throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
+                snap.Hosts[0].Name = hostName;
+            }
+            Merge(result, snap);
+            return;
         }
-        return snap;
+        if (head.Contains('\0'))
+        {
+            result.Warnings.Add(new Warning("skipped: a binary file, not text", new SourceRef(path)));
+            return;
+        }
+        var lines = TextCleaner.Lines(text);
+        var unit = TranscriptReader.LooksLikeTranscript(lines)
+            ? TranscriptReader.Read(lines, path)
+            : SavedOutputReader.ReadFile(lines, path, netns);
+        var b = builder(hostName ?? unit.HostName ?? fallbackHost ?? DefaultHost);
+        foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);
+        foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
+        if (!b.Host.Meta.Sources.Contains(path)) b.Host.Meta.Sources.Add(path);
     }
 
     /// <summary>Adds <paramref name="part"/>'s hosts to <paramref name="into"/>; a host already there gets the new namespaces.</summary>

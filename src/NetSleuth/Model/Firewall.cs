@@ -8,6 +8,8 @@ public sealed class IptablesTable
     /// <summary>"ipv4" or "ipv6".</summary>
     public string Family { get; set; } = "ipv4";
     public required string Name { get; set; }
+    /// <summary>"nf_tables" (iptables-nft) or "legacy" (x_tables), when the output told.</summary>
+    public string? Backend { get; set; }
     public List<IptablesChain> Chains { get; set; } = [];
     public List<IptablesRule> Rules { get; set; } = [];
     public SourceRef? Source { get; set; }

@@ -7,6 +7,10 @@ public sealed class OvsState
     public List<OvsBridge> Bridges { get; set; } = [];
     /// <summary>OpenFlow port statistics by bridge and port name, from `ovs-ofctl dump-ports`.</summary>
     public List<OvsPortStats> PortStats { get; set; } = [];
+    /// <summary>Ports read (`ovs-vsctl list port`) whose bridge was not shown.</summary>
+    public List<OvsPort> UnplacedPorts { get; set; } = [];
+    /// <summary>Interfaces read (`ovs-vsctl list interface`) whose port was not shown.</summary>
+    public List<OvsInterface> UnplacedInterfaces { get; set; } = [];
     public SourceRef? Source { get; set; }
 }
 
@@ -26,6 +30,7 @@ public sealed class OvsBridge
 public sealed class OvsPort
 {
     public required string Name { get; set; }
+    public string? Uuid { get; set; }
     public int? Tag { get; set; }
     public List<int> Trunks { get; set; } = [];
     public List<OvsInterface> Interfaces { get; set; } = [];
@@ -35,6 +40,7 @@ public sealed class OvsPort
 public sealed class OvsInterface
 {
     public required string Name { get; set; }
+    public string? Uuid { get; set; }
     /// <summary>"" (system), internal, patch, vxlan, geneve, tap, dpdk, …</summary>
     public string? Type { get; set; }
     public int? OfPort { get; set; }

@@ -21,12 +21,42 @@ public static class SnapshotJson
     public static void Write(Snapshot snapshot, Stream stream) =>
         JsonSerializer.Serialize(stream, snapshot, SnapshotJsonContext.Default.Snapshot);
 
+    /// <summary>Compact (one-line) output is about half the size and faster to read back; same content.</summary>
+    public static string Serialize(Snapshot snapshot, bool indented) =>
+        JsonSerializer.Serialize(snapshot, Context(indented).Snapshot);
+
+    public static void Write(Snapshot snapshot, Stream stream, bool indented) =>
+        JsonSerializer.Serialize(stream, snapshot, Context(indented).Snapshot);
+
+    private static readonly Lazy<SnapshotJsonContext> CompactContext = new(() =>
+        new SnapshotJsonContext(new JsonSerializerOptions(SnapshotJsonContext.Default.Options) { WriteIndented = false }));
+
+    private static SnapshotJsonContext Context(bool indented) => indented ? SnapshotJsonContext.Default : CompactContext.Value;
+
     /// <summary>Parses a snapshot; a malformed one raises <see cref="InputException"/> naming file and line.</summary>
     public static Snapshot Deserialize(string json, string fileName)
     {
         try
         {
             var snapshot = JsonSerializer.Deserialize(json, SnapshotJsonContext.Default.Snapshot)
+                ?? throw new InputException(fileName, 1, "empty snapshot");
+            if (snapshot.FormatVersion > Snapshot.CurrentFormatVersion)
+                throw new InputException(fileName, 1,
+                    $"snapshot format {snapshot.FormatVersion} is newer than this netsleuth understands ({Snapshot.CurrentFormatVersion})");
+            return snapshot;
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(fileName, (int)(e.LineNumber ?? 0) + 1, "not a valid snapshot: " + FirstSentence(e.Message));
+        }
+    }
+
+    /// <summary>Parses a snapshot from UTF-8 bytes (no string of the whole file is made); errors as <see cref="Deserialize(string, string)"/>.</summary>
+    public static Snapshot Deserialize(ReadOnlySpan<byte> utf8Json, string fileName)
+    {
+        try
+        {
+            var snapshot = JsonSerializer.Deserialize(utf8Json, SnapshotJsonContext.Default.Snapshot)
                 ?? throw new InputException(fileName, 1, "empty snapshot");
             if (snapshot.FormatVersion > Snapshot.CurrentFormatVersion)
                 throw new InputException(fileName, 1,

@@ -1,0 +1,41 @@
+using NetSleuth.Import;
+using NetSleuth.Model;
+
+namespace NetSleuth.Cli.Commands;
+
+/// <summary>`netsleuth import [HOST=]PATH... -o snapshot.json`: transcripts, saved outputs, directories → one snapshot.</summary>
+internal sealed class ImportCommand : CliCommand
+{
+    public override string Name => "import";
+    public override string Summary => "build a snapshot from transcripts, saved outputs, directories, sosreports";
+    public override string Usage => "[options] [HOST=]PATH...";
+    public override IReadOnlyList<OptionSpec> Options => [Output];
+
+    public override string? Details => """
+        PATH is a pasted terminal session, a file holding one command's output (ip a, ip -d link, ip r,
+        ip rule, ip neigh, arp, ip netns, bridge fdb, tc qdisc/filter, ip route get, …), a directory of
+        such files, a sosreport directory, or a snapshot JSON. The kind is found from the content.
+        HOST= names the host the input comes from; without it, a transcript's prompt names it.
+        Inputs naming the same host are merged. Warnings (file:line) go to standard error.
+        Exit 2 only when nothing could be read.
+
+        Example:
+          netsleuth import worker=worker.txt podvm=podvm.txt -o snapshot.json
+        """;
+
+    public override int Execute(ParsedArgs args, CliContext ctx)
+    {
+        if (args.Positionals.Count == 0) throw new UsageException("give at least one input: [HOST=]PATH");
+        var snapshot = InputLoader.Load(args.Positionals);
+        foreach (var w in snapshot.Warnings) ctx.Warn(w.ToString());
+        foreach (var h in snapshot.Hosts)
+            foreach (var w in h.Warnings) ctx.Warn(w.ToString());
+        if (snapshot.Hosts.Count == 0 || snapshot.Hosts.All(h => h.Namespaces.Count == 0))
+        {
+            ctx.Err.WriteLine("netsleuth: nothing could be read from the inputs");
+            return ExitCodes.BadInput;
+        }
+        ctx.WriteOutput(args, SnapshotJson.Serialize(snapshot) + "\n");
+        return ExitCodes.Ok;
+    }
+}

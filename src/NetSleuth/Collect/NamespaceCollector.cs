@@ -1,0 +1,154 @@
+using System.Text.Json;
+using NetSleuth.Import;
+using NetSleuth.Import.Firewall;
+using NetSleuth.Import.IpJson;
+using NetSleuth.Model;
+
+namespace NetSleuth.Collect;
+
+/// <summary>
+/// Reads one namespace. Runs on a thread that has already entered it (setns), so every child
+/// process and every /proc/sys/net read sees that namespace. Never changes anything.
+/// </summary>
+internal static class NamespaceCollector
+{
+    public static NetNamespace Collect(NsHandle h, ImportLog log)
+    {
+        var ns = new NetNamespace { Id = h.Id, Name = h.Name, Inode = h.Inode, IsRoot = h.IsRoot };
+        if (h.Name is null && !h.IsRoot)
+            foreach (var pid in h.Pids.Take(3))
+                ns.Processes.Add(new NsProcess(pid, ReadComm(pid)));
+        ReadIpBatch(ns, log);
+        ReadSingle(Tools.Ip6Rules, ns, log);
+        ReadSingle(Tools.BridgeFdb, ns, log);
+        ReadTc(ns, log);
+        bool? nftHasIptables = ReadNft(ns, log);
+        ReadIptables(ns, nftHasIptables, log);
+        Sysctls.Read(ns, log);
+        return ns;
+    }
+
+    private static string? ReadComm(int pid)
+    {
+        try { return File.ReadAllText(CollectPaths.ProcComm(pid)).TrimEnd('\n'); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    private static SourceRef Src(IReadOnlyList<string> argv) => new(Util.Shell.Join(argv));
+
+    private static void ReadIpBatch(NetNamespace ns, ImportLog log)
+    {
+        var stdin = string.Join('\n', Tools.IpBatch) + "\n";
+        var r = Tools.Run(Tools.IpBatchArgv, stdin);
+        var src = Src(Tools.IpBatchArgv);
+        if (r.ExitCode == 127) { log.Warn(src, "ip not found: links, addresses, routes, rules, neighbours not collected", ns.Id); return; }
+        var values = JsonValues.Split(r.Stdout, out var error);
+        if (values is null) { log.Warn(src, $"ip: {error}; is iproute2 too old for -j?", ns.Id); return; }
+        string[] globals = ["-d", "-j"];
+        for (int i = 0; i < Tools.IpBatch.Length; i++)
+        {
+            var argv = Tools.BatchLineArgv("ip", globals, Tools.IpBatch[i]);
+            if (i >= values.Count)
+            {
+                log.Warn(Src(argv), $"no output ({JsonValues.FirstLine(r.Stderr.Trim())}); not collected", ns.Id);
+                continue;
+            }
+            IpJsonCommands.Parse(argv, values[i].GetRawText(), ns, Src(argv), log);
+        }
+    }
+
+    private static void ReadSingle(IReadOnlyList<string> argv, NetNamespace ns, ImportLog log)
+    {
+        var r = Tools.Run(argv);
+        if (!r.Ok)
+        {
+            log.Warn(Src(argv), $"failed ({r.ExitCode}): {JsonValues.FirstLine(r.Stderr.Trim())}; not collected", ns.Id);
+            return;
+        }
+        IpJsonCommands.Parse(argv, r.Stdout, ns, Src(argv), log);
+    }
+
+    private static void ReadTc(NetNamespace ns, ImportLog log)
+    {
+        var qdiscArgv = new[] { "tc", "-j", "qdisc", "show" };
+        var (qdiscs, lines, cmds, error) = Tools.TcConversation(q => FilterCommands(q));
+        if (qdiscs is null)
+        {
+            log.Warn(Src(qdiscArgv), $"{error ?? "no output"}; tc not collected", ns.Id);
+            return;
+        }
+        if (!IpJsonCommands.Parse(qdiscArgv, qdiscs, ns, Src(qdiscArgv), log)) return;
+        if (lines.Count != cmds.Count)
+        {
+            log.Warn(Src(["tc", "-j", "-batch", "-"]), $"{cmds.Count} filter listings asked, {lines.Count} answered ({error}); tc filters incomplete", ns.Id);
+            return;
+        }
+        for (int i = 0; i < cmds.Count; i++)
+        {
+            var argv = Tools.BatchLineArgv("tc", ["-j"], cmds[i]);
+            if (!IpJsonCommands.Parse(argv, lines[i], ns, Src(argv), log)) return;
+        }
+        ns.Known.Add(Sections.Tc);
+    }
+
+    /// <summary>
+    /// The filter listings worth asking for: "ingress" where an ingress or clsact qdisc is, "egress"
+    /// where clsact is (an ingress qdisc lists the same filters for both), and the root qdisc's
+    /// filters unless it is noqueue (which has none).
+    /// </summary>
+    internal static List<string> FilterCommands(string qdiscJson)
+    {
+        var cmds = new List<string>();
+        var values = JsonValues.Split(qdiscJson, out _);
+        if (values is not [var arr]) return cmds;
+        foreach (var q in arr.Items())
+        {
+            var dev = q.Str("dev");
+            var kind = q.Str("kind");
+            if (dev is null || kind is null || dev.Contains(' ')) continue;
+            if (kind == "ingress") cmds.Add($"filter show dev {dev} ingress");
+            else if (kind == "clsact") { cmds.Add($"filter show dev {dev} ingress"); cmds.Add($"filter show dev {dev} egress"); }
+            else if (q.Bool("root") == true && kind != "noqueue") cmds.Add($"filter show dev {dev}");
+        }
+        return cmds;
+    }
+
+    /// <summary>Reads nft; returns whether iptables-nft tables exist (null when unknown).</summary>
+    private static bool? ReadNft(NetNamespace ns, ImportLog log)
+    {
+        var r = Tools.Run(Tools.Nft);
+        var src = Src(Tools.Nft);
+        if (!r.Ok)
+        {
+            log.Warn(src, $"{(r.ExitCode == 127 ? "nft not found" : "failed: " + JsonValues.FirstLine(r.Stderr.Trim()))}; nftables not collected", ns.Id);
+            return null;
+        }
+        var rs = NftJson.Read(r.Stdout, src, log);
+        if (rs is null) return null;
+        ns.Nftables = rs;
+        ns.Known.Add(Sections.Nftables);
+        return rs.Tables.Any(t => t.Family is "ip" or "ip6" && t.Name is "filter" or "nat" or "mangle" or "raw" or "security");
+    }
+
+    /// <summary>iptables-save runs only when some iptables table can exist (nft or legacy); an empty
+    /// ruleset without legacy tables is an empty iptables, known without a process.</summary>
+    private static void ReadIptables(NetNamespace ns, bool? nftHasIptables, ImportLog log)
+    {
+        bool ok = true;
+        foreach (var (tool, family, legacy) in new[] { ("iptables-save", "ipv4", CollectPaths.IptablesNames), ("ip6tables-save", "ipv6", CollectPaths.Ip6tablesNames) })
+        {
+            bool legacyTables = File.Exists(legacy) && File.ReadAllText(legacy).Trim().Length > 0;
+            if (nftHasIptables == false && !legacyTables) continue;
+            var r = Tools.Run([tool]);
+            if (!r.Ok)
+            {
+                log.Warn(new SourceRef(tool), $"{(r.ExitCode == 127 ? "not found" : "failed: " + JsonValues.FirstLine(r.Stderr.Trim()))}; iptables not collected", ns.Id);
+                ok = false;
+                continue;
+            }
+            var lines = r.Stdout.Split('\n');
+            ns.Iptables.AddRange(IptablesSave.Read(lines, family, i => new SourceRef(tool, i + 1), log));
+        }
+        if (ok) ns.Known.Add(Sections.Iptables);
+    }
+}

@@ -1,0 +1,15 @@
+using NetSleuth.Model;
+
+namespace NetSleuth.Import;
+
+/// <summary>One command's output and the namespace it ran in (null, null = the host's root namespace).</summary>
+internal sealed record ParsedCommand(CommandOutput Output, string? Netns = null, int? Pid = null);
+
+/// <summary>What a reader found in one input: the commands with their outputs, the host it names (a
+/// prompt's host name), and problems found while splitting the input.</summary>
+internal sealed class ImportUnit
+{
+    public string? HostName { get; set; }
+    public List<ParsedCommand> Commands { get; } = [];
+    public List<Warning> Warnings { get; } = [];
+}

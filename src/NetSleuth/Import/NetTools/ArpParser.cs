@@ -1,0 +1,71 @@
+using NetSleuth.Model;
+
+namespace NetSleuth.Import.NetTools;
+
+/// <summary>
+/// net-tools `arp -a` (BSD style) and `arp -n` / `arp` (table):
+/// <code>
+/// ? (198.18.2.46) at 0a:58:0a:84:02:2e [ether] PERM on ovn-k8s-mp0
+/// ? (203.0.113.20) at &lt;incomplete&gt; on dum0
+/// ? (203.0.113.99) at &lt;from_interface&gt; PERM PUB on dum0
+///
+/// Address                  HWtype  HWaddress           Flags Mask            Iface
+/// 198.18.2.46              ether   0a:58:0a:84:02:2e   CM                    ovn-k8s-mp0
+/// 203.0.113.20                     (incomplete)                              dum0
+/// </code>
+/// Flags: C complete, M permanent, P published (proxy). arp shows IPv4 only, so it never makes the
+/// neighbour table known.
+/// </summary>
+internal static class ArpParser
+{
+    public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
+    {
+        if (Facts.OnlyErrors(output, log)) return;
+        for (int i = 0; i < output.Lines.Count; i++)
+        {
+            var line = output.Lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith("Address ", StringComparison.Ordinal) || line.StartsWith("Entries:", StringComparison.Ordinal)) continue;
+            if (line.Contains("no match found", StringComparison.Ordinal)) continue;
+            var at = output.At(i);
+            var n = line.Contains(" at ", StringComparison.Ordinal) ? ReadBsd(line) : ReadTable(line);
+            if (n is null) { log.Warn(at, $"not an arp entry: '{line}'"); continue; }
+            n.Source = at;
+            Facts.Upsert(ns.Neighbors, n, (a, b) => a.Address.Equals(b.Address) && a.Device == b.Device && a.Proxy == b.Proxy);
+        }
+    }
+
+    // ? (198.18.2.46) at 0a:58:0a:84:02:2e [ether] PERM on ovn-k8s-mp0
+    private static Neighbor? ReadBsd(string line)
+    {
+        var w = Facts.Words(line);
+        if (w.Length < 5 || !w[1].StartsWith('(') || !w[1].EndsWith(')')) return null;
+        var addr = Facts.Ip(w[1][1..^1]);
+        int on = Array.LastIndexOf(w, "on");
+        if (addr is null || on < 0 || on + 1 >= w.Length) return null;
+        var n = new Neighbor { Address = addr, Device = w[on + 1] };
+        var hw = w[3];
+        if (MacAddress.TryParse(hw, out var mac)) n.Mac = mac;
+        bool perm = w.Contains("PERM"), pub = w.Contains("PUB");
+        n.Proxy = pub;
+        if (hw == "<incomplete>") n.State.Add("INCOMPLETE");
+        else if (perm) n.State.Add("PERMANENT");
+        return n;
+    }
+
+    // 198.18.2.46  ether  0a:58:0a:84:02:2e  CM  ovn-k8s-mp0
+    private static Neighbor? ReadTable(string line)
+    {
+        var w = Facts.Words(line);
+        if (w.Length < 2) return null;
+        var addr = Facts.Ip(w[0]);
+        if (addr is null) return null;
+        var n = new Neighbor { Address = addr, Device = w[^1] };
+        if (line.Contains("(incomplete)", StringComparison.Ordinal)) { n.State.Add("INCOMPLETE"); return n; }
+        var macWord = w.FirstOrDefault(x => MacAddress.TryParse(x, out _));
+        if (macWord is not null) n.Mac = MacAddress.Parse(macWord);
+        var flags = w.Length >= 5 ? w[3] : "";
+        if (flags.Contains('M')) n.State.Add("PERMANENT");
+        if (flags.Contains('P')) n.Proxy = true;
+        return n;
+    }
+}

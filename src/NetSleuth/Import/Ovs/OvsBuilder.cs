@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using NetSleuth.Model;
+
+namespace NetSleuth.Import.Ovs;
+
+/// <summary>
+/// Finds or adds OVS objects in a namespace's <see cref="OvsState"/>, so that `ovs-vsctl show`,
+/// `ovs-vsctl list …` and `ovs-ofctl …` outputs read in any order describe the same objects.
+/// </summary>
+internal static class OvsBuilder
+{
+    /// <summary>OVSDB references seen in `list bridge` / `list port` whose target rows were not read yet.</summary>
+    private sealed class Pending
+    {
+        public readonly Dictionary<string, OvsBridge> BridgeOfPort = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, OvsPort> PortOfInterface = new(StringComparer.Ordinal);
+    }
+
+    private static readonly ConditionalWeakTable<OvsState, Pending> PendingRefs = new();
+
+    /// <summary>OpenFlow port names are cut to 15 characters (OFP_MAX_PORT_NAME_LEN 16 with the NUL).</summary>
+    public const int OpenFlowNameMax = 15;
+
+    public static OvsState State(NetNamespace ns, SourceRef at) => ns.Ovs ??= new OvsState { Source = at };
+
+    public static OvsBridge Bridge(OvsState state, string name, SourceRef at)
+    {
+        var br = state.Bridges.FirstOrDefault(b => b.Name == name);
+        if (br is null)
+        {
+            br = new OvsBridge { Name = name, Source = at };
+            state.Bridges.Add(br);
+        }
+        return br;
+    }
+
+    public static OvsPort Port(OvsState state, OvsBridge bridge, string name, SourceRef at)
+    {
+        var port = bridge.Ports.FirstOrDefault(p => p.Name == name);
+        if (port is not null) return port;
+        port = state.UnplacedPorts.FirstOrDefault(p => p.Name == name);
+        if (port is not null) state.UnplacedPorts.Remove(port);
+        else
+        {
+            port = FindPortAnywhere(state, name, except: bridge);
+            if (port is not null) foreach (var b in state.Bridges) b.Ports.Remove(port);
+        }
+        port ??= new OvsPort { Name = name, Source = at };
+        bridge.Ports.Add(port);
+        return port;
+    }
+
+    public static OvsInterface Interface(OvsState state, OvsPort port, string name, SourceRef at)
+    {
+        var iface = port.Interfaces.FirstOrDefault(i => i.Name == name);
+        if (iface is not null) return iface;
+        iface = state.UnplacedInterfaces.FirstOrDefault(i => i.Name == name);
+        if (iface is not null) state.UnplacedInterfaces.Remove(iface);
+        iface ??= new OvsInterface { Name = name, Source = at };
+        port.Interfaces.Add(iface);
+        return iface;
+    }
+
+    /// <summary>All interfaces, placed or not.</summary>
+    public static IEnumerable<OvsInterface> AllInterfaces(OvsState state) =>
+        state.Bridges.SelectMany(b => b.Ports).Concat(state.UnplacedPorts)
+            .SelectMany(p => p.Interfaces).Concat(state.UnplacedInterfaces);
+
+    /// <summary>Finds an interface of a bridge by the name OpenFlow printed (maybe cut to 15 characters).</summary>
+    public static OvsInterface? FindOpenFlowInterface(OvsBridge bridge, string shown)
+    {
+        var all = bridge.Ports.SelectMany(p => p.Interfaces).ToList();
+        return all.FirstOrDefault(i => i.Name == shown) ??
+               (shown.Length == OpenFlowNameMax ? all.FirstOrDefault(i => i.Name.StartsWith(shown, StringComparison.Ordinal)) : null);
+    }
+
+    private static OvsPort? FindPortAnywhere(OvsState state, string name, OvsBridge except) =>
+        state.Bridges.Where(b => b != except).SelectMany(b => b.Ports).FirstOrDefault(p => p.Name == name);
+
+    /// <summary>Records that bridge row <paramref name="bridge"/> lists port row <paramref name="portUuid"/>.</summary>
+    public static void BridgeHasPort(OvsState state, OvsBridge bridge, string portUuid)
+    {
+        var port = state.UnplacedPorts.FirstOrDefault(p => p.Uuid == portUuid);
+        if (port is not null)
+        {
+            state.UnplacedPorts.Remove(port);
+            if (!bridge.Ports.Contains(port)) bridge.Ports.Add(port);
+        }
+        else if (!bridge.Ports.Any(p => p.Uuid == portUuid)) PendingRefs.GetOrCreateValue(state).BridgeOfPort[portUuid] = bridge;
+    }
+
+    /// <summary>Records that port row <paramref name="port"/> lists interface row <paramref name="ifaceUuid"/>.</summary>
+    public static void PortHasInterface(OvsState state, OvsPort port, string ifaceUuid)
+    {
+        var iface = state.UnplacedInterfaces.FirstOrDefault(i => i.Uuid == ifaceUuid);
+        if (iface is not null)
+        {
+            state.UnplacedInterfaces.Remove(iface);
+            if (!port.Interfaces.Contains(iface)) port.Interfaces.Add(iface);
+        }
+        else if (!port.Interfaces.Any(i => i.Uuid == ifaceUuid)) PendingRefs.GetOrCreateValue(state).PortOfInterface[ifaceUuid] = port;
+    }
+
+    /// <summary>The bridge a port row belongs to, when a `list bridge` read earlier named it.</summary>
+    public static OvsBridge? BridgeOfPort(OvsState state, string portUuid) =>
+        PendingRefs.TryGetValue(state, out var p) && p.BridgeOfPort.Remove(portUuid, out var b) ? b : null;
+
+    public static OvsPort? PortOfInterface(OvsState state, string ifaceUuid) =>
+        PendingRefs.TryGetValue(state, out var p) && p.PortOfInterface.Remove(ifaceUuid, out var port) ? port : null;
+}

@@ -1,0 +1,46 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace NetSleuth.Import;
+
+/// <summary>
+/// Undoes what copy-paste does to terminal text: CRLF, ANSI colours, non-breaking and other Unicode
+/// spaces, "smart" dashes and quotes, zero-width characters, a byte-order mark, backspace overstrikes.
+/// </summary>
+internal static partial class TextCleaner
+{
+    [GeneratedRegex(@"\x1B(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1B]*(?:\x07|\x1B\\)|[@-Z\\-_])")]
+    private static partial Regex Ansi();
+
+    /// <summary>Splits text into cleaned lines (no line ends).</summary>
+    public static List<string> Lines(string text)
+    {
+        var lines = text.Split('\n');
+        var result = new List<string>(lines.Length);
+        foreach (var l in lines) result.Add(CleanLine(l));
+        if (result.Count > 0 && result[^1].Length == 0) result.RemoveAt(result.Count - 1);
+        return result;
+    }
+
+    public static string CleanLine(string line)
+    {
+        if (line.Contains('\x1B')) line = Ansi().Replace(line, "");
+        var sb = new StringBuilder(line.Length);
+        foreach (var c in line)
+        {
+            switch (c)
+            {
+                case '\r' or '\uFEFF' or '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\x07': break;
+                case '\b': if (sb.Length > 0) sb.Length--; break;
+                case '\u00A0' or '\u2007' or '\u202F' or '\u2009' or '\u200A' or '\u2002' or '\u2003' or '\u3000': sb.Append(' '); break;
+                case '\u2010' or '\u2011' or '\u2012' or '\u2013' or '\u2212' or '\uFE63' or '\uFF0D': sb.Append('-'); break;
+                case '\u2014' or '\u2015': sb.Append("--"); break;
+                case '\u2018' or '\u2019' or '\u201B': sb.Append('\''); break;
+                case '\u201C' or '\u201D' or '\u201F': sb.Append('"'); break;
+                case '\u2026': sb.Append("..."); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+
+namespace NetSleuth.Import.Transcript;
+
+/// <summary>A shell prompt found at the start of a transcript line, and the command typed after it.</summary>
+internal sealed partial record Prompt(string? User, string? Host, string? Netns, string Command)
+{
+    // [root@worker ~]# cmd      (podns) [root@vm ~]$ cmd      [root@vm ~ (podns)]# cmd
+    [GeneratedRegex(@"^\s*(?:\((?<pre>[\w.:-]+)\)\s*)?\[(?<user>[\w.-]+)@(?<host>[\w.-]+)(?<rest>[^\]]*)\]\s?[#$%]\s?(?<cmd>.*)$")]
+    private static partial Regex Bracketed();
+
+    // root@worker:~# cmd        user@host:/some/path$ cmd      (podns) root@vm:~# cmd
+    [GeneratedRegex(@"^\s*(?:\((?<pre>[\w.:-]+)\)\s*)?(?<user>[\w.-]+)@(?<host>[\w.-]+):(?<rest>[^#$\s]*)\s?[#$%]\s?(?<cmd>.*)$")]
+    private static partial Regex Colon();
+
+    // user@host ~ % cmd (zsh) — only with a known command after it
+    [GeneratedRegex(@"^\s*(?<user>[\w.-]+)@(?<host>[\w.-]+)\s+(?<rest>\S+)\s+[#$%>]\s(?<cmd>.+)$")]
+    private static partial Regex Spaced();
+
+    // # cmd     $ cmd     (podns) # cmd — only with a known command after it
+    [GeneratedRegex(@"^\s*(?:\((?<pre>[\w.:-]+)\)\s*)?[#$%]\s(?<cmd>\S.*)$")]
+    private static partial Regex Bare();
+
+    [GeneratedRegex(@"(?:\(|\bnetns[:=]|\bns[:=])(?<ns>[\w.-]+)\)?")]
+    private static partial Regex NetnsInRest();
+
+    private static readonly HashSet<string> KnownCommands =
+    [
+        "ip", "tc", "bridge", "arp", "ovs-vsctl", "ovs-ofctl", "ovs-appctl", "ovs-dpctl", "ovn-nbctl", "ovn-sbctl", "ovn-trace",
+        "iptables", "iptables-save", "ip6tables", "ip6tables-save", "iptables-legacy", "iptables-legacy-save", "iptables-nft",
+        "iptables-nft-save", "nft", "sysctl", "sudo", "doas", "nsenter", "cat", "ls", "ping", "tcpdump", "export", "cd",
+        "ethtool", "ss", "netstat", "route", "ifconfig", "hostname", "uname", "conntrack", "kubectl", "oc", "crictl", "docker",
+        "exit", "logout", "journalctl", "echo", "for", "while", "bash", "sh", "grep", "watch", "env", "time", "lsns", "plotnetcfg",
+        "traceroute", "tracepath", "arping", "curl", "nc", "ncat", "mtr", "dmesg", "systemctl", "podman",
+    ];
+
+    public static Prompt? TryMatch(string line)
+    {
+        var m = Bracketed().Match(line);
+        if (!m.Success) m = Colon().Match(line);
+        if (m.Success) return Make(m);
+        m = Spaced().Match(line);
+        if (m.Success && StartsWithKnownCommand(m.Groups["cmd"].Value)) return Make(m);
+        m = Bare().Match(line);
+        if (m.Success && StartsWithKnownCommand(m.Groups["cmd"].Value)) return Make(m);
+        return null;
+    }
+
+    private static Prompt Make(Match m)
+    {
+        string? ns = m.Groups["pre"].Success && m.Groups["pre"].Length > 0 ? m.Groups["pre"].Value : null;
+        if (ns is null && m.Groups["rest"].Success && NetnsInRest().Match(m.Groups["rest"].Value) is { Success: true } r) ns = r.Groups["ns"].Value;
+        return new Prompt(
+            m.Groups["user"].Success ? m.Groups["user"].Value : null,
+            m.Groups["host"].Success ? m.Groups["host"].Value : null,
+            ns,
+            m.Groups["cmd"].Value.TrimEnd());
+    }
+
+    /// <summary>True when <paramref name="command"/> starts with a command people type while debugging a network
+    /// (or a variable assignment) — how a bare "# " prompt is told from a comment line in an output.</summary>
+    public static bool StartsWithKnownCommand(string command)
+    {
+        var first = command.TrimStart().Split(' ', 2)[0];
+        if (ShellWords.IsAssignment(first, out _, out _)) return true;
+        return KnownCommands.Contains(first) || KnownCommands.Contains(Path.GetFileName(first));
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.RegularExpressions;
+using NetSleuth.Import.Saved;
+using NetSleuth.Model;
+
+namespace NetSleuth.Import.Transcript;
+
+/// <summary>
+/// Splits a pasted terminal session into commands and their outputs:
+/// <code>
+/// [root@worker ~]# NS=cni-5f3c…
+/// [root@worker ~]# ip netns exec $NS ip -d link show vxlan1
+/// 7: vxlan1@if7: &lt;BROADCAST,MULTICAST,UP,LOWER_UP&gt; mtu 1500 …
+/// [root@worker ~]# ip neigh | grep 198.18.2.46        ← output cut: partial
+/// </code>
+/// Tracks shell variables, `ip netns exec NS bash` / `nsenter … bash` shells until `exit`, a netns shown
+/// in the prompt, "\"-continued command lines, and "[snip]"-style markers (the output becomes partial).
+/// </summary>
+internal static partial class TranscriptReader
+{
+    [GeneratedRegex(@"^\s*(?:[\[\(<]\s*)?(?:-+\s*)?(?:snip(?:ped)?|truncated|cut|\.\.\.|output (?:omitted|truncated)|\d+ lines? (?:omitted|snipped))(?:\s*-+)?(?:\s*[\]\)>])?\s*$|^\s*\.\.\..*\.\.\.\s*$|^--$", RegexOptions.IgnoreCase)]
+    private static partial Regex SnipMarker();
+
+    /// <summary>True when the text holds at least one prompt line with a command.</summary>
+    public static bool LooksLikeTranscript(IReadOnlyList<string> lines) =>
+        lines.Take(400).Any(l => Prompt.TryMatch(l) is { Command.Length: > 0 });
+
+    public static ImportUnit Read(IReadOnlyList<string> lines, string file)
+    {
+        var unit = new ImportUnit();
+        var vars = new Dictionary<string, string>(StringComparer.Ordinal);
+        var shells = new Stack<(string? Netns, int? Pid)>();
+        var hostsSeen = new List<string>();
+        int i = 0;
+        // output before the first prompt: the paste lost its first line(s)
+        int firstPrompt = 0;
+        while (firstPrompt < lines.Count && Prompt.TryMatch(lines[firstPrompt]) is null) firstPrompt++;
+        if (firstPrompt > 0 && lines.Take(firstPrompt).Any(l => l.Trim().Length > 0))
+            ReadOrphan(lines, 0, firstPrompt, file, unit);
+        i = firstPrompt;
+        while (i < lines.Count)
+        {
+            var prompt = Prompt.TryMatch(lines[i])!;
+            int cmdLine = i + 1; // 1-based line of the prompt
+            var command = prompt.Command;
+            i++;
+            while (command.EndsWith('\\') && i < lines.Count)
+            {
+                command = command[..^1] + " " + Regex.Replace(lines[i], @"^\s*>\s?", "");
+                i++;
+            }
+            int start = i;
+            while (i < lines.Count && Prompt.TryMatch(lines[i]) is null) i++;
+            if (prompt.Host is { } h && !hostsSeen.Contains(h)) hostsSeen.Add(h);
+            ReadCommand(command, prompt, lines, start, i, cmdLine, file, vars, shells, unit);
+        }
+        unit.HostName = hostsSeen.FirstOrDefault();
+        foreach (var other in hostsSeen.Skip(1))
+        {
+            if (ShortName(other) != ShortName(unit.HostName!))
+                unit.Warnings.Add(new Warning($"the prompts also name host '{other}'; the whole transcript is read as host '{unit.HostName}'", new SourceRef(file)));
+        }
+        return unit;
+    }
+
+    private static string ShortName(string host) => host.Split('.')[0];
+
+    private static void ReadCommand(string command, Prompt prompt, IReadOnlyList<string> lines, int start, int end, int cmdLine,
+        string file, Dictionary<string, string> vars, Stack<(string? Netns, int? Pid)> shells, ImportUnit unit)
+    {
+        var at = new SourceRef(file, cmdLine);
+        bool hasOutput = Enumerable.Range(start, end - start).Any(k => lines[k].Trim().Length > 0);
+        var trimmed = command.Trim();
+        if (trimmed.Length == 0) return;
+        if (trimmed is "exit" or "logout" || trimmed.StartsWith("exit ", StringComparison.Ordinal))
+        {
+            if (shells.Count > 0) shells.Pop();
+            return;
+        }
+        var cl = CommandLine.Parse(trimmed, vars);
+        if (cl.EntersShell) { shells.Push((cl.Netns, cl.NsPid)); return; }
+        if (cl.Argv.Count == 0) return;
+        if (cl.Problem is not null)
+        {
+            if (hasOutput) unit.Warnings.Add(new Warning($"output of '{trimmed}' skipped: {cl.Problem}", at));
+            return;
+        }
+        if (cl.NoOutput) return;
+        if (!hasOutput && CommandTable.Find(cl.Argv) is null) return;
+        if (CommandTable.Find(cl.Argv) is null)
+        {
+            unit.Warnings.Add(new Warning($"output of '{trimmed}' skipped: not a command netsleuth reads", at));
+            return;
+        }
+        var (outLines, partial) = Body(lines, start, end);
+        string? netns = cl.Netns;
+        int? pid = cl.NsPid;
+        if (netns is null && pid is null && prompt.Netns is not null) netns = prompt.Netns;
+        if (netns is null && pid is null && shells.Count > 0) (netns, pid) = shells.Peek();
+        var output = new CommandOutput(cl.Argv, outLines, file, start + 1, cl.Partial || partial);
+        unit.Commands.Add(new ParsedCommand(output, netns, pid));
+    }
+
+    /// <summary>The output lines; "[snip]"-style markers become blank lines and make the output partial.</summary>
+    private static (List<string> Lines, bool Partial) Body(IReadOnlyList<string> lines, int start, int end)
+    {
+        var body = new List<string>(end - start);
+        bool partial = false;
+        for (int k = start; k < end; k++)
+        {
+            if (SnipMarker().IsMatch(lines[k])) { body.Add(""); partial = true; }
+            else body.Add(lines[k]);
+        }
+        while (body.Count > 0 && body[^1].Trim().Length == 0) body.RemoveAt(body.Count - 1);
+        return (body, partial);
+    }
+
+    private static void ReadOrphan(IReadOnlyList<string> lines, int start, int end, string file, ImportUnit unit)
+    {
+        var (body, _) = Body(lines, start, end);
+        var argv = ContentSniffer.Guess(body);
+        var at = new SourceRef(file, start + 1);
+        if (argv is null)
+        {
+            unit.Warnings.Add(new Warning("output before the first prompt skipped: its command line is missing and the content is not recognised", at));
+            return;
+        }
+        unit.Warnings.Add(new Warning($"output before the first prompt read as '{string.Join(' ', argv)}' (recognised from its content; the command line is missing, so it is partial)", at));
+        unit.Commands.Add(new ParsedCommand(new CommandOutput(argv, body, file, start + 1, Partial: true)));
+    }
+}
