@@ -164,20 +164,29 @@ public static class Linker
     /// </summary>
     private static DeviceRef? OnOtherHost(Topology t, DeviceRef d, int peerIndex)
     {
-        if (d.Link.LinkNetnsName is not { } name) return null;
+        var names = new[] { d.Link.LinkNetnsName, d.Link.LinkNamespace }.OfType<string>().ToList();
+        if (names.Count == 0) return null;
         foreach (var host in t.Hosts)
         {
             if (host == d.Host) continue;
-            var ns = host.Namespaces.FirstOrDefault(n => n.Name == name && n.Links.Count > 0);
-            if (ns is not null && t.Device(host, ns, peerIndex) is { } p && p.Link.LinkIndex == d.Link.Index) return p;
+            var ns = host.Namespaces.FirstOrDefault(n => n.Name is not null && names.Contains(n.Name) && n.Links.Count > 0);
+            if (ns is not null && t.Device(host, ns, peerIndex) is { } p && p.Link.LinkIndex == d.Link.Index && NamesNs(p.Link, d.Ns)) return p;
         }
         return null;
+    }
+
+    /// <summary>True when the link's peer-namespace evidence (link-netns name or resolved id) names <paramref name="ns"/>.</summary>
+    private static bool NamesNs(Link l, NetNamespace ns)
+    {
+        foreach (var n in new[] { l.LinkNetnsName, l.LinkNamespace })
+            if (n is not null && (n == ns.Name || n == ns.Id && ns.Name is null)) return true;
+        return false;
     }
 
     private static bool PointsBack(Topology t, DeviceRef peer, DeviceRef d)
     {
         if (peer.Link.LinkIndex != d.Link.Index) return false;
-        if (peer.Host != d.Host) return peer.Link.LinkNetnsName is { } n && (d.Ns.Name == n || d.Ns.Id == n);
+        if (peer.Host != d.Host) return NamesNs(peer.Link, d.Ns);
         var (ns, _) = ResolveLinkNamespace(peer.Host, peer.Ns, peer.Link);
         return ns is null || ns == d.Ns;
     }
