@@ -66,7 +66,7 @@ public sealed class ImportFuzzTests
                 }
             }
         }
-        Assert.True(failures.Count == 0, $"{failures.Count} failures in {runs} runs:\n" + string.Join('\n', failures.Distinct().GroupBy(f => f.Split(" on ")[0] + f[f.LastIndexOf(" (", StringComparison.Ordinal)..].Split(":")[0]).Select(g => g.First()).Take(60)));
+        Assert.True(failures.Count == 0, $"{failures.Count} failures in {runs} runs:\n" + string.Join('\n', failures.Distinct().GroupBy(f => f.Split(" on ")[0] + f[Math.Max(0, f.LastIndexOf(" (", StringComparison.Ordinal))..].Split(":")[0]).Select(g => g.First()).Take(60)));
     }
 
     [Theory]
@@ -118,6 +118,7 @@ public sealed class ImportFuzzTests
     /// <summary>Commands for entries no fixture file name spells.</summary>
     private static readonly List<string>[] SampleCommands =
     [
+        ["ip", "-json", "-details", "address", "show"], ["ip", "-j", "route", "show", "table", "all"], ["tc", "-j", "filter", "show", "dev", "eth0", "ingress"], ["ip", "neighbor", "show"],
         ["ovs-vsctl", "show"], ["ovs-vsctl", "list-br"], ["ovs-vsctl", "list", "interface"], ["ovs-ofctl", "dump-ports", "br-int"],
         ["ovs-ofctl", "show", "br-int"], ["iptables-save"], ["iptables", "-S"], ["iptables", "-nvL"], ["nft", "-j", "list", "ruleset"],
         ["nft", "list", "ruleset"], ["sysctl", "-a"], ["ip", "address", "show"], ["ip", "-d", "link", "show"], ["ip", "route", "show"],
