@@ -58,7 +58,11 @@ public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
                     var ns = new NetNamespace { Id = "root", IsRoot = true };
                     var log = new ImportLog();
                     var sw = Stopwatch.StartNew();
-                    try { entry.Parse(input, ns, log); }
+                    try
+                    {
+                        if (entry.HostParse is { } hostParse) hostParse(input, ns, name => new NetNamespace { Id = name, Name = name }, log);
+                        else entry.Parse(input, ns, log);
+                    }
                     catch (Exception e) { failures.Add($"{entry.Name} on {path} ({mutation}): {e.GetType().Name}: {e.Message}"); }
                     sw.Stop();
                     runs++;
