@@ -57,7 +57,8 @@ internal sealed partial class Walker
         Trace? reply = null;
         if (forward.Delivered && request.TraceReply && fw._deliveredOn is { } at)
         {
-            var back = forward.Flow.Reversed();
+            // the kernel's ICMP socket sends echo replies with PMTU discovery off (no DF)
+            var back = forward.Flow.Reversed() with { DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment };
             var rw = new Walker(topology, isReply: true);
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }

@@ -51,7 +51,7 @@ internal sealed partial class Walker
         if (Filter(ns, Hook.Output, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedOut) return deniedOut;
         if (Filter(ns, Hook.Postrouting, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedPost) return deniedPost;
         if (LinkCheck(dev) is { } down) return down;
-        if (MtuCheck(dev, route, flow, local: true) is { } tooBig) return tooBig;
+        if (MtuCheck(dev, route, ref flow, local: true) is { } tooBig) return tooBig;
         return ResolveAndSend(dev, nextHop, flow, o.Inner);
     }
 
@@ -136,14 +136,16 @@ internal sealed partial class Walker
     }
 
     /// <summary>ip_finish_output / ip_forward: a packet larger than the path MTU with DF set fails.</summary>
-    private End? MtuCheck(DeviceRef dev, Route? route, Flow flow, bool local)
+    /// <remarks>Without DF the packet is fragmented: <paramref name="flow"/> becomes the first fragment.</remarks>
+    private End? MtuCheck(DeviceRef dev, Route? route, ref Flow flow, bool local)
     {
         int? mtu = route?.Mtu ?? dev.Link.Mtu;
         if (mtu is not { } m || flow.Size <= m) return null;
         var what = route?.Mtu is not null ? $"route mtu {m}" : $"mtu {m}";
         if (!flow.DontFragment)
         {
-            Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "fragmented (DF not set)"));
+            Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "fragmented (DF not set); following the first fragment"));
+            flow = flow with { Size = m };
             return null;
         }
         Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "too big, DF set"));

@@ -36,11 +36,13 @@ internal sealed partial class Walker
         if (underlay is null)
             return Missing(new NsRef(dev.Host, dev.Host.Root ?? dev.Ns), "ip netns list-id; ip -d link show",
                 $"the namespace {dev}'s UDP socket lives in is not in the input", dev.ToString());
-        var outer = new Flow(vx.Local ?? IPAddress.Any, remote, Protocols.Udp, null, port, frame.Ip.Size + VxlanOverhead, DontFragment: false);
+        // df unset (the default): the outer packet may be fragmented; set: never; inherit: like the inner packet
+        bool df = vx.Df switch { "set" => true, "inherit" => frame.Ip.DontFragment, _ => false };
+        var outer = new Flow(vx.Local ?? IPAddress.Any, remote, Protocols.Udp, null, port, frame.Ip.Size + VxlanOverhead, df);
         Add(ns, new VxlanEncapStep(dev.Link.Name, vni, remote, port, underlay.ToString(), vx.Local, remoteFrom)
         {
             Evidence = entry?.Source ?? dev.Link.Source,
-            Assumption = "outer DF not set (the VXLAN default): an outer packet larger than the underlay MTU is fragmented",
+            Assumption = vx.Df is null ? "the device's df setting is not in the input: assumed unset (the default), so a large outer packet is fragmented" : null,
         });
         DeviceRef? bound = vx.UnderlayIndex is { } ui ? _t.Device(underlay.Host, underlay.Ns, ui) : null;
         return new Out(underlay, outer, bound, new Payload(frame, dev, vni));

@@ -87,7 +87,7 @@ public sealed class SosReportReaderTests
         var root = host.Root!;
         var pod = host.FindNamespace(Pod)!;
 
-        if (CommandTable.Find(["ip", "-d", "address"]) is null)
+        if (CommandTable.Find(CommandLine.Normalise(["ip", "-d", "address"]).Argv) is null)
         {
             // the iproute2 parsers have not landed: every such file is named in a warning, none is lost silently
             Assert.Contains(log.Warnings, w => w.Source!.File.EndsWith("sos_commands/networking/ip_-d_address", StringComparison.Ordinal));
