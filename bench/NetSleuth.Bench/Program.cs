@@ -68,12 +68,12 @@ public static class Program
         bool sequential = o.ContainsKey("sequential");
         for (int r = 1; r < Int(o, "repeat", 1); r++)
         {
-            rows.Add(Measure.Run("load (warmup)", size, () => { snap = SnapshotBulkLoader.LoadMany(files); return ""; }));
+            rows.Add(Measure.Run("load (warmup)", size, () => { snap = InputLoader.Load(files); return ""; }));
             snap = null;
         }
         rows.Add(Measure.Run(sequential ? "load (seq)" : "load", size, () =>
         {
-            snap = sequential ? InputLoader.Load(files) : SnapshotBulkLoader.LoadMany(files);
+            snap = sequential ? InputLoader.Load(files.Select(f => f)) : InputLoader.Load(files); // a list of snapshots takes the parallel path
             int ns = snap.Hosts.Sum(h => h.Namespaces.Count);
             return $"{files.Count} files, {snap.Hosts.Count} hosts, {ns} netns";
         }));
