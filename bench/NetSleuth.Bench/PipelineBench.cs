@@ -49,10 +49,12 @@ internal static class PipelineBench
     /// <summary>One ICMP trace from a worker's root namespace to a peer pod (or any pod) on another node: median of 21, after a warm-up.</summary>
     private static StageResult TraceOnce(Topology.Topology topo, string size, Snapshot snap)
     {
-        var from = snap.Hosts.First(h => h.Name.StartsWith("node-", StringComparison.Ordinal)).Name;
-        var target = snap.Hosts.LastOrDefault(h => h.Name.StartsWith("podvm-", StringComparison.Ordinal))?.FindNamespace("podns")?.Links
-            .Where(l => !l.IsLoopback).SelectMany(l => l.Addresses).FirstOrDefault()?.Address
-            ?? snap.Hosts.Last(h => h.Name.StartsWith("node-", StringComparison.Ordinal)).Namespaces.Last().Links.Last().Addresses[0].Address;
+        // the mission's path: a worker's root namespace to its own peer pod (mp0 → br-int → veth → tc → vxlan → pod VM),
+        // or to one of its pods when there are no peer pods
+        var vm = snap.Hosts.LastOrDefault(h => h.Name.StartsWith("podvm-", StringComparison.Ordinal));
+        var from = vm is not null ? "node-" + vm.Name[6..10] : snap.Hosts.Last(h => h.Name.StartsWith("node-", StringComparison.Ordinal)).Name;
+        var target = vm?.FindNamespace("podns")?.Links.Where(l => !l.IsLoopback).SelectMany(l => l.Addresses).First().Address
+            ?? snap.Hosts.First(h => h.Name == from).Namespaces.Last().Links.Last().Addresses[0].Address;
         var req = new TraceRequest(from, null, null, target);
         TraceResult res = Tracer.Trace(topo, req);
         var times = new List<double>();
