@@ -1,11 +1,99 @@
 // Benchmarks: `dotnet run -c Release --project bench/NetSleuth.Bench -- NAME [options]`; see docs/benchmarks.md.
+using System.Globalization;
+using NetSleuth.Import;
+using NetSleuth.Model;
+using NetSleuth.Synth;
+
 namespace NetSleuth.Bench;
 
 public static class Program
 {
+    private const string Usage = """
+        usage: NetSleuth.Bench BENCHMARK [options]   (see docs/benchmarks.md)
+          synth  --nodes N --pods M [--style S] [--faults K] [--seed S] --dir DIR   time the generator (DIR must not exist)
+          load   --dir DIR [--sequential]                                        time loading DIR's snapshots (+ later stages)
+        Prints one row per stage: wall time, MiB allocated, peak RSS (VmHWM) during the stage.
+        """;
+
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("usage: NetSleuth.Bench BENCHMARK [options]  (see docs/benchmarks.md)");
-        return 2;
+        if (args.Length == 0) { Console.Error.Write(Usage); return 2; }
+        var opts = ParseOptions(args.Skip(1).ToList());
+        try
+        {
+            var rows = args[0] switch
+            {
+                "synth" => SynthBench(opts),
+                "load" => LoadBench(opts),
+                _ => null,
+            };
+            if (args[0] == "parse")
+            {
+                foreach (var l in ParseProbe.Run(opts["file"], Int(opts, "rounds", 20))) Console.WriteLine(l);
+                return 0;
+            }
+            if (rows is null) { Console.Error.Write(Usage); return 2; }
+            foreach (var r in rows) Console.WriteLine(r.Row());
+            return 0;
+        }
+        catch (InputException e)
+        {
+            Console.Error.WriteLine("bench: " + e.Message);
+            return 2;
+        }
+    }
+
+    private static List<StageResult> SynthBench(Dictionary<string, string> o)
+    {
+        var options = new SynthOptions(Int(o, "nodes", 100), Int(o, "pods", 110),
+            SynthOptions.ParseStyle(o.GetValueOrDefault("style", "peer-pods")) ?? throw new InputException("--style", 0, "bridge|ovs|peer-pods"),
+            Int(o, "faults", 0), Int(o, "seed", 1));
+        string dir = o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required");
+        var size = $"{options.Nodes}x{options.PodsPerNode} {SynthOptions.StyleName(options.Style)}";
+        return [Measure.Run("synth", size, () =>
+        {
+            var s = SynthWriter.Write(options, dir);
+            return string.Create(CultureInfo.InvariantCulture, $"{s.Files} files, {s.Hosts} hosts, {s.Namespaces} netns, {s.Bytes / 1048576.0:F0} MiB");
+        })];
+    }
+
+    private static List<StageResult> LoadBench(Dictionary<string, string> o)
+    {
+        string dir = o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required");
+        var manifest = SynthWriter.ReadFaults(dir);
+        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != SynthWriter.FaultsFile).Order(StringComparer.Ordinal).ToList();
+        var size = $"{manifest.Nodes}x{manifest.Pods} {manifest.Style}";
+        var rows = new List<StageResult>();
+        Snapshot? snap = null;
+        bool sequential = o.ContainsKey("sequential");
+        for (int r = 1; r < Int(o, "repeat", 1); r++)
+        {
+            rows.Add(Measure.Run("load (warmup)", size, () => { snap = SnapshotBulkLoader.LoadMany(files); return ""; }));
+            snap = null;
+        }
+        rows.Add(Measure.Run(sequential ? "load (seq)" : "load", size, () =>
+        {
+            snap = sequential ? InputLoader.Load(files) : SnapshotBulkLoader.LoadMany(files);
+            int ns = snap.Hosts.Sum(h => h.Namespaces.Count);
+            return $"{files.Count} files, {snap.Hosts.Count} hosts, {ns} netns";
+        }));
+        GC.KeepAlive(snap);
+        return rows;
+    }
+
+    private static int Int(Dictionary<string, string> o, string name, int dflt) =>
+        o.TryGetValue(name, out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : dflt;
+
+    private static Dictionary<string, string> ParseOptions(List<string> args)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new InputException(args[i], 0, "unexpected argument");
+            var name = args[i][2..];
+            bool hasValue = i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            d[name] = hasValue ? args[++i] : "true";
+        }
+        return d;
     }
 }

@@ -10,7 +10,10 @@ internal static class CommandRegistry
             new CollectCommand(),
             new ImportCommand(),
             new TopologyCommand(),
+            new TraceCommand(),
+            new DiagnoseCommand(),
             new Lab.LabCommand(),
+            new SynthCommand(),
         ];
         foreach (var c in commands) SetPaths(c, "");
         return commands;

@@ -49,6 +49,34 @@ public readonly record struct MacAddress(ulong Value) : IComparable<MacAddress>
         return true;
     }
 
+    /// <summary>The canonical "aa:bb:cc:dd:ee:ff" (either case) from UTF-8, without allocating; false for other forms.</summary>
+    internal static bool TryParseCanonical(ReadOnlySpan<byte> utf8, out MacAddress mac)
+    {
+        mac = default;
+        if (utf8.Length != 17) return false;
+        ulong value = 0;
+        for (int i = 0; i < 17; i++)
+        {
+            byte c = utf8[i];
+            if (i % 3 == 2)
+            {
+                if (c != ':') return false;
+                continue;
+            }
+            int d = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+                _ => -1,
+            };
+            if (d < 0) return false;
+            value = (value << 4) | (uint)d;
+        }
+        mac = new MacAddress(value);
+        return true;
+    }
+
     public int CompareTo(MacAddress other) => Value.CompareTo(other.Value);
 
     public override string ToString() => string.Create(17, Value, static (span, v) =>
@@ -68,6 +96,9 @@ internal sealed class MacAddressJsonConverter : JsonConverter<MacAddress>
 {
     public override MacAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
+        if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped &&
+            MacAddress.TryParseCanonical(reader.ValueSpan, out var fast))
+            return fast;
         var s = reader.GetString();
         return MacAddress.TryParse(s, out var mac) ? mac : throw new JsonException($"not a MAC address: '{s}'");
     }

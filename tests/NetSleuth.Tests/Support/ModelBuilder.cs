@@ -33,6 +33,9 @@ internal sealed class HostBuilder
             Flags = ["LOOPBACK", "UP", "LOWER_UP"], OperState = "UNKNOWN", Mac = MacAddress.Zero,
             Addresses = [new IfAddress { Prefix = IpPrefix.Parse("127.0.0.1/8"), Scope = "host" }] });
         ns.Routes.Add(new Route { Type = RouteTypes.Local, Destination = IpPrefix.Parse("127.0.0.0/8"), Table = RouteTables.Local, Device = "lo", Scope = "host" });
+        ns.Rules.Add(new Rule { Priority = 0, Table = RouteTables.Local });
+        ns.Rules.Add(new Rule { Priority = 32766, Table = RouteTables.Main });
+        ns.Rules.Add(new Rule { Priority = 32767, Table = RouteTables.Default });
         ns.Sysctls["net.ipv4.ip_forward"] = "0";
         ns.Sysctls["net.ipv4.conf.all.rp_filter"] = "0";
         ns.Sysctls["net.ipv4.conf.default.rp_filter"] = "0";

@@ -1,0 +1,47 @@
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Forwarding;
+
+internal enum Hook { Prerouting, Input, Forward, Output, Postrouting }
+
+internal enum VerdictKind { Accept, Drop, Reject, Uncertain, Unknown }
+
+/// <summary>A netfilter hook's verdict, the steps that decided it, and what was assumed.</summary>
+internal sealed record Verdict(VerdictKind Kind, string Reason, IReadOnlyList<Step> Steps, IReadOnlyList<string> Assumptions);
+
+/// <summary>
+/// Evaluates one netfilter hook for a packet: the iptables tables that hook (raw, mangle, filter; nat is
+/// not simulated) and the nftables base chains on it, in priority order. A rule whose match or target
+/// is not understood makes the verdict uncertain — never a silent accept.
+/// </summary>
+internal static class Netfilter
+{
+    public static Verdict Evaluate(NsRef ns, Hook hook, Flow flow, string? inDev, string? outDev, bool established)
+    {
+        bool ipt = ns.Ns.IsKnown(Sections.Iptables), nft = ns.Ns.IsKnown(Sections.Nftables);
+        if (!ipt && !nft) return new Verdict(VerdictKind.Unknown, "firewall not in the input", [], []);
+        var steps = new List<Step>();
+        var assumptions = new List<string>();
+        var packet = new PacketView(flow, inDev, outDev, established ? "ESTABLISHED" : "NEW");
+        if (ipt)
+        {
+            var v = IptablesEval.Run(ns.Ns, hook, packet, steps, assumptions);
+            if (v.Kind != VerdictKind.Accept) return v with { Steps = steps, Assumptions = assumptions };
+        }
+        else assumptions.Add($"iptables rules of {ns} are not in the input (only nftables)");
+        if (nft && ns.Ns.Nftables is { } rs)
+        {
+            var v = NftEval.Run(rs, hook, packet, steps, ipt);
+            if (v.Kind != VerdictKind.Accept) return v with { Steps = steps, Assumptions = assumptions };
+        }
+        else if (ipt && !nft) assumptions.Add($"nftables ruleset of {ns} is not in the input (only iptables)");
+        return new Verdict(VerdictKind.Accept, "accepted", steps, assumptions);
+    }
+}
+
+/// <summary>The fields of the packet rules match on.</summary>
+internal sealed record PacketView(Flow Flow, string? InDev, string? OutDev, string CtState)
+{
+    public int ProtoNumber => Flow.Protocol switch { Protocols.Icmp => 1, Protocols.Tcp => 6, Protocols.Udp => 17, _ => -1 };
+}

@@ -1,0 +1,218 @@
+using System.Net;
+using System.Text.Json;
+using NetSleuth.Model;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>
+/// nftables: the ip/inet base chains of a hook in priority order; a rule's expressions (`nft -j` form):
+/// payload ip saddr/daddr/protocol, tcp/udp/th ports, meta l4proto/iifname/oifname, ct state, with
+/// ==, !=, in, prefixes, sets and ranges; verdicts accept, drop, reject, jump, goto, return. Tables that
+/// iptables-nft made (family ip, named like iptables tables) are left to the iptables evaluator. Anything
+/// else makes the verdict uncertain.
+/// </summary>
+internal static class NftEval
+{
+    private static readonly string[] IptablesTables = ["filter", "raw", "mangle", "nat", "security"];
+
+    public static Verdict Run(NftRuleset rs, Hook hook, PacketView p, List<Step> steps, bool iptablesKnown = true)
+    {
+        var hookName = hook.ToString().ToLowerInvariant();
+        var chains = rs.Chains
+            .Where(c => c.Hook == hookName && c.Family is "ip" or "inet" && c.Type is null or "filter" or "route")
+            .Where(c => !(iptablesKnown && c.Family == "ip" && IptablesTables.Contains(c.Table)))
+            .OrderBy(c => c.Priority ?? 0).ToList();
+        foreach (var chain in chains)
+        {
+            var (kind, reason) = RunChain(rs, chain, chain.Name, p, steps, 0);
+            if (kind == VerdictKind.Accept && reason == "return")
+                (kind, reason) = Policy(chain, steps);
+            if (kind != VerdictKind.Accept) return new Verdict(kind, reason, steps, []);
+        }
+        return new Verdict(VerdictKind.Accept, "accepted", steps, []);
+    }
+
+    private static (VerdictKind, string) Policy(NftChain chain, List<Step> steps)
+    {
+        if (chain.Policy is null or "accept") return (VerdictKind.Accept, "accepted");
+        steps.Add(new FilterStep("nftables", $"{chain.Family} {chain.Table}", chain.Name, null, chain.Policy));
+        return (VerdictKind.Drop, $"policy {chain.Policy} of chain {chain.Family} {chain.Table} {chain.Name}");
+    }
+
+    /// <summary>Accept+"return" = fell off the end (or returned); Accept+"accepted" = accept verdict.</summary>
+    private static (VerdictKind, string) RunChain(NftRuleset rs, NftChain baseChain, string chain, PacketView p, List<Step> steps, int depth)
+    {
+        if (depth > 16) return (VerdictKind.Uncertain, $"nft chain nesting too deep at {chain}");
+        var table = $"{baseChain.Family} {baseChain.Table}";
+        foreach (var rule in rs.Rules)
+        {
+            if (rule.Chain != chain || rule.Table != baseChain.Table || rule.Family != baseChain.Family) continue;
+            var text = rule.Text ?? (rule.Expr is { } e ? Describe(e) : "?");
+            if (rule.Expr is not { ValueKind: JsonValueKind.Array } expr)
+            {
+                steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
+                return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain}: its expressions are not in the input");
+            }
+            bool matched = true;
+            string? verdict = null, target = null;
+            foreach (var st in expr.EnumerateArray())
+            {
+                if (st.ValueKind != JsonValueKind.Object) continue;
+                var prop = st.EnumerateObject().FirstOrDefault();
+                switch (prop.Name)
+                {
+                    case "match":
+                        var m = Match(prop.Value, p);
+                        if (m is null)
+                        {
+                            steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
+                            return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain} has a match the simulator does not understand");
+                        }
+                        matched &= m.Value;
+                        break;
+                    case "counter" or "log" or "comment" or "notrack":
+                        break;
+                    case "accept" or "drop" or "reject" or "return" or "continue":
+                        verdict = prop.Name;
+                        break;
+                    case "jump" or "goto":
+                        verdict = prop.Name;
+                        target = prop.Value.TryGetProperty("target", out var t) ? t.GetString() : null;
+                        break;
+                    default:
+                        if (!matched) break;
+                        steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
+                        return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain}: statement '{prop.Name}' is not simulated");
+                }
+                if (!matched) break;
+            }
+            if (!matched || verdict is null or "continue") continue;
+            switch (verdict)
+            {
+                case "accept":
+                    steps.Add(new FilterStep("nftables", table, chain, text, "accept") { Evidence = rule.Source });
+                    return (VerdictKind.Accept, "accepted");
+                case "drop":
+                    steps.Add(new FilterStep("nftables", table, chain, text, "drop") { Evidence = rule.Source });
+                    return (VerdictKind.Drop, $"dropped by nft rule `{text}` ({table} {chain})");
+                case "reject":
+                    steps.Add(new FilterStep("nftables", table, chain, text, "reject") { Evidence = rule.Source });
+                    return (VerdictKind.Reject, $"rejected by nft rule `{text}` ({table} {chain})");
+                case "return":
+                    return (VerdictKind.Accept, "return");
+            }
+            if (target is null) return (VerdictKind.Uncertain, $"nft rule `{text}`: {verdict} without a target");
+            var sub = RunChain(rs, baseChain, target, p, steps, depth + 1);
+            if (sub.Item1 != VerdictKind.Accept || sub.Item2 == "accepted") return sub;
+            if (verdict == "goto") return (VerdictKind.Accept, "return");
+        }
+        return (VerdictKind.Accept, "return");
+    }
+
+    private static bool? Match(JsonElement m, PacketView p)
+    {
+        if (!m.TryGetProperty("left", out var left) || !m.TryGetProperty("right", out var right)) return null;
+        var op = m.TryGetProperty("op", out var o) ? o.GetString() : "==";
+        object? value = Field(left, p, out bool known);
+        if (!known) return null;
+        bool? r = value switch
+        {
+            null => false,
+            IPAddress a => AddrIn(right, a),
+            int n => NumIn(right, n),
+            string s => StrIn(right, s),
+            _ => null,
+        };
+        if (r is null) return null;
+        return op switch { "==" or "in" => r, "!=" => !r, _ => null };
+    }
+
+    /// <summary>The packet's value for a left-hand expression; known=false when the expression is not simulated.
+    /// A transport field of another protocol gives null (no match), as nft's implicit protocol dependency does.</summary>
+    private static object? Field(JsonElement left, PacketView p, out bool known)
+    {
+        known = true;
+        if (left.TryGetProperty("payload", out var pl) && pl.TryGetProperty("protocol", out var proto) && pl.TryGetProperty("field", out var field))
+        {
+            var pr = proto.GetString();
+            var f = field.GetString();
+            switch (pr, f)
+            {
+                case ("ip", "saddr"): return p.Flow.Source;
+                case ("ip", "daddr"): return p.Flow.Destination;
+                case ("ip", "protocol"): return p.Flow.Protocol;
+                case ("tcp" or "udp" or "th", "dport"):
+                    return pr == "th" || pr == p.Flow.Protocol ? p.Flow.DestinationPort : null;
+                case ("tcp" or "udp" or "th", "sport"):
+                    return pr == "th" || pr == p.Flow.Protocol ? p.Flow.SourcePort : null;
+                case ("icmp", "type"):
+                    return p.Flow.Protocol == Protocols.Icmp ? (p.CtState == "NEW" ? "echo-request" : "echo-reply") : null;
+            }
+        }
+        else if (left.TryGetProperty("meta", out var meta) && meta.TryGetProperty("key", out var key))
+        {
+            switch (key.GetString())
+            {
+                case "l4proto": return p.Flow.Protocol;
+                case "iifname": return p.InDev;
+                case "oifname": return p.OutDev;
+                case "nfproto": return "ipv4";
+            }
+        }
+        else if (left.TryGetProperty("ct", out var ct) && ct.TryGetProperty("key", out var ck) && ck.GetString() == "state")
+            return p.CtState.ToLowerInvariant();
+        known = false;
+        return null;
+    }
+
+    private static bool? AddrIn(JsonElement right, IPAddress a)
+    {
+        switch (right.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IpPrefix.TryParse(right.GetString(), out var h) ? h.Contains(a) : null;
+            case JsonValueKind.Object when right.TryGetProperty("prefix", out var pf):
+                return pf.TryGetProperty("addr", out var ad) && pf.TryGetProperty("len", out var ln) &&
+                       IPAddress.TryParse(ad.GetString(), out var ip) ? new IpPrefix(ip, ln.GetInt32()).Contains(a) : null;
+            case JsonValueKind.Object when right.TryGetProperty("set", out var set):
+                return AnyOf(set, e => AddrIn(e, a));
+            default: return null;
+        }
+    }
+
+    private static bool? NumIn(JsonElement right, int n) => right.ValueKind switch
+    {
+        JsonValueKind.Number => right.GetInt32() == n,
+        JsonValueKind.Object when right.TryGetProperty("set", out var set) => AnyOf(set, e => NumIn(e, n)),
+        JsonValueKind.Object when right.TryGetProperty("range", out var rg) && rg.GetArrayLength() == 2 =>
+            n >= rg[0].GetInt32() && n <= rg[1].GetInt32(),
+        _ => null,
+    };
+
+    private static bool? StrIn(JsonElement right, string s) => right.ValueKind switch
+    {
+        JsonValueKind.String => right.GetString() == s,
+        JsonValueKind.Array => AnyOf(right, e => StrIn(e, s)),
+        JsonValueKind.Object when right.TryGetProperty("set", out var set) => AnyOf(set, e => StrIn(e, s)),
+        _ => null,
+    };
+
+    private static bool? AnyOf(JsonElement array, Func<JsonElement, bool?> f)
+    {
+        if (array.ValueKind != JsonValueKind.Array) return null;
+        foreach (var e in array.EnumerateArray())
+        {
+            var r = f(e);
+            if (r is null) return null;
+            if (r.Value) return true;
+        }
+        return false;
+    }
+
+    /// <summary>A short readable form of a rule's expressions (for the step text).</summary>
+    private static string Describe(JsonElement expr)
+    {
+        var raw = expr.GetRawText();
+        return raw.Length > 160 ? raw[..157] + "..." : raw;
+    }
+}

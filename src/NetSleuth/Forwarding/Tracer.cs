@@ -1,0 +1,13 @@
+namespace NetSleuth.Forwarding;
+
+/// <summary>
+/// Walks one packet through a linked topology like the kernel would, then its reply.
+/// Read-only: uses the topology's indexes, never scans every host.
+/// </summary>
+public static class Tracer
+{
+    /// <summary>Traces the request's packet; after delivery also the reply (addresses swapped).</summary>
+    /// <exception cref="ArgumentException">the request names a host, namespace or device not in the topology</exception>
+    public static TraceResult Trace(Topology.Topology topology, TraceRequest request) =>
+        Walker.Run(topology, request);
+}

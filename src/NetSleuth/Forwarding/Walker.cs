@@ -1,0 +1,163 @@
+using System.Net;
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>An Ethernet frame on the wire: the IP packet, its MACs, and (while tunnelled) what it carries.</summary>
+internal sealed record Frame(Flow Ip, MacAddress SrcMac, MacAddress DstMac, Payload? Inner = null);
+
+/// <summary>The inner frame a VXLAN outer packet carries, and the device that encapsulated it.</summary>
+internal sealed record Payload(Frame Frame, DeviceRef Vxlan, uint? Vni);
+
+/// <summary>
+/// Walks one packet through the topology the way the kernel's receive and transmit paths do (Batfish's
+/// FlowTracer): each stage is a method that records its steps and returns the next stage or the end.
+/// The stages live in partial files: output (local send), input (IP receive, forward, deliver),
+/// link (device transmit/receive, tc, veth, bridges), vxlan (encap/decap), neighbour (ARP).
+/// </summary>
+internal sealed partial class Walker
+{
+    private abstract record Next;
+    /// <summary>A packet generated in <paramref name="Ns"/> (an application's, or a VXLAN outer packet).</summary>
+    private sealed record Out(NsRef Ns, Flow Flow, DeviceRef? Bound, Payload? Inner) : Next;
+    /// <summary>A frame handed to a device to transmit.</summary>
+    private sealed record Egress(DeviceRef Dev, Frame Frame) : Next;
+    /// <summary>A frame arriving on a device (before tc ingress and the bridge hook).</summary>
+    /// <param name="Up">passed up by the bridge the device belongs to (the bridge hook is not run again)</param>
+    private sealed record Ingress(DeviceRef Dev, Frame Frame, bool Up = false) : Next;
+    /// <summary>A frame the device accepted, handed to the IP layer.</summary>
+    private sealed record IpIn(DeviceRef Dev, Frame Frame) : Next;
+    private sealed record End(Disposition Disposition, string Reason, string? At, MissingInput? Missing = null) : Next;
+
+    private const int MaxStages = 256;
+
+    private readonly Topology.Topology _t;
+    private readonly bool _isReply;
+    private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
+    private readonly List<string> _assumptions = [];
+    private readonly HashSet<string> _visited = new(StringComparer.Ordinal);
+    /// <summary>Where the packet was delivered (for the reply).</summary>
+    private DeviceRef? _deliveredOn;
+
+    private Walker(Topology.Topology t, bool isReply)
+    {
+        _t = t;
+        _isReply = isReply;
+    }
+
+    public static TraceResult Run(Topology.Topology topology, TraceRequest request)
+    {
+        var (ns, bound) = ResolveStart(topology, request);
+        var flow = new Flow(request.Source ?? IPAddress.Any, request.Destination, request.Protocol,
+            request.SourcePort ?? (request.Protocol == Protocols.Icmp ? null : 40000), request.DestinationPort,
+            request.Size, request.DontFragment);
+        var fw = new Walker(topology, isReply: false);
+        var forward = fw.Walk(new Out(ns, flow, bound, null), flow);
+        Trace? reply = null;
+        if (forward.Delivered && request.TraceReply && fw._deliveredOn is { } at)
+        {
+            // the kernel's ICMP socket sends echo replies with PMTU discovery off (no DF)
+            var back = forward.Flow.Reversed() with { DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment };
+            var rw = new Walker(topology, isReply: true);
+            reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
+        }
+        return new TraceResult(request, forward, reply);
+    }
+
+    private static (NsRef Ns, DeviceRef? Bound) ResolveStart(Topology.Topology t, TraceRequest r)
+    {
+        var host = t.FindHost(r.Host) ?? throw new ArgumentException(
+            $"no host '{r.Host}' in the input (hosts: {string.Join(", ", t.Hosts.Select(h => h.Name))})");
+        var ns = r.Namespace is null or "root" ? host.Root
+            : host.Namespaces.FirstOrDefault(n => n.Name == r.Namespace) ?? host.FindNamespace(r.Namespace);
+        if (ns is null)
+            throw new ArgumentException(r.Namespace is null
+                ? $"host {host.Name} has no root namespace in the input"
+                : $"host {host.Name} has no namespace '{r.Namespace}' (namespaces: {string.Join(", ", host.Namespaces.Select(n => n.DisplayName))})");
+        var nsRef = new NsRef(host, ns);
+        DeviceRef? bound = null;
+        if (r.Device is not null)
+            bound = t.Device(nsRef, r.Device) ?? throw new ArgumentException($"no device '{r.Device}' in {nsRef}");
+        return (nsRef, bound);
+    }
+
+    private Trace Walk(Next start, Flow flow)
+    {
+        Next next = start;
+        for (int i = 0; ; i++)
+        {
+            if (i >= MaxStages)
+            {
+                next = new End(Disposition.Loop, $"still travelling after {MaxStages} stages", null);
+            }
+            else if (next is not End && !_visited.Add(StateKey(next)))
+            {
+                next = new End(Disposition.Loop, "the packet came back to a place it had already been: " + Describe(next), Where(next));
+            }
+            switch (next)
+            {
+                case Out o: next = Output(o); break;
+                case Egress e: next = Transmit(e); break;
+                case Ingress g: next = Receive(g); break;
+                case IpIn p: next = IpReceive(p); break;
+                case End end: return Finish(end, _flow ?? flow);
+            }
+        }
+    }
+
+    private Trace Finish(End end, Flow flow)
+    {
+        if (end.Disposition != Disposition.Delivered && _hops.Count > 0)
+            _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At));
+        var hops = _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.DisplayName, h.Steps)).ToList();
+        return new Trace(flow, end.Disposition, end.Reason, hops)
+        {
+            Missing = end.Missing, At = end.At, Assumptions = _assumptions.Distinct().ToList(),
+        };
+    }
+
+    private static string StateKey(Next n) => n switch
+    {
+        Out o => $"out {o.Ns.Key} {o.Flow.Source}>{o.Flow.Destination} {o.Inner?.Vxlan.Key}",
+        Egress e => $"tx {e.Dev.Key} {FrameKey(e.Frame)}",
+        Ingress g => $"rx{(g.Up ? "up" : "")} {g.Dev.Key} {FrameKey(g.Frame)}",
+        IpIn p => $"ip {p.Dev.Key} {FrameKey(p.Frame)}",
+        _ => "",
+    };
+
+    private static string FrameKey(Frame f) =>
+        $"{f.Ip.Source}>{f.Ip.Destination} {f.DstMac} {(f.Inner is null ? "" : FrameKey(f.Inner.Frame))}";
+
+    private static string Describe(Next n) => n switch
+    {
+        Egress e => $"transmit on {e.Dev}",
+        Ingress g => $"arrival on {g.Dev}",
+        IpIn p => $"IP receive on {p.Dev}",
+        Out o => $"output in {o.Ns}",
+        _ => "",
+    };
+
+    private static string? Where(Next n) => n switch
+    {
+        Egress e => e.Dev.ToString(),
+        Ingress g => g.Dev.ToString(),
+        IpIn p => p.Dev.ToString(),
+        Out o => o.Ns.ToString(),
+        _ => null,
+    };
+
+    /// <summary>Records a step in the hop of <paramref name="ns"/> (a new hop when the namespace changes).</summary>
+    private void Add(NsRef ns, Step step)
+    {
+        if (_hops.Count == 0 || _hops[^1].Ns.Key != ns.Key) _hops.Add((ns, []));
+        _hops[^1].Steps.Add(step);
+    }
+
+    private void Assume(string text) => _assumptions.Add(text);
+
+    private static End Missing(NsRef ns, string command, string reason, string? at = null) =>
+        new(Disposition.InsufficientInfo, $"{reason}; run `{command}` on host {ns.Host.Name}" +
+            (ns.Ns.IsRoot ? "" : $" (namespace {ns.Ns.DisplayName})"),
+            at ?? ns.ToString(), new MissingInput(ns.Host.Name, ns.Ns.IsRoot ? null : ns.Ns.DisplayName, command));
+}

@@ -1,0 +1,101 @@
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>Linux bridge (br_handle_frame: local, FDB, flood) and Open vSwitch (NORMAL-like learning switch).</summary>
+internal sealed partial class Walker
+{
+    /// <param name="inPort">the port the frame came in by; null when the bridge device itself sends it</param>
+    private Next BridgeForward(DeviceRef br, DeviceRef? inPort, Frame frame)
+    {
+        var ns = br.Namespace;
+        var dst = frame.DstMac;
+        var from = inPort?.Link.Name ?? br.Link.Name;
+        if (inPort?.Link.BridgePort?.State is { } state && state != "forwarding")
+        {
+            Add(ns, new BridgeStep(br.Link.Name, from, null, dst, $"port state {state}: not forwarding"));
+            return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort.ToString());
+        }
+        var ports = _t.PortsOf(br).ToList();
+        if (inPort is not null && (br.Link.Mac == dst || ports.Any(p => p.Link.Mac == dst)))
+        {
+            Add(ns, new BridgeStep(br.Link.Name, from, null, dst, "local address of the bridge: passed up to " + br.Link.Name));
+            return new Ingress(br, frame, Up: true);
+        }
+        if (!ns.Ns.IsKnown(Sections.Fdb))
+            Assume($"the bridge FDB of {ns} is not in the input: frames to unknown MACs are flooded");
+        var fdb = ns.Ns.Fdb.FirstOrDefault(f => f.Mac == dst && f.Master == br.Link.Name && !f.Flags.Contains("self"));
+        if (fdb is not null && _t.Device(ns, fdb.Device) is { } outPort && outPort != inPort)
+        {
+            Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
+            return BridgeOut(outPort, frame);
+        }
+        return Flood(br, inPort, frame, ports.Where(p => p != inPort).Select(p => (p, false)).ToList(), "flood (no fdb entry)");
+    }
+
+    /// <summary>An Open vSwitch bridge: flows are not in the model, so it switches like NORMAL (learning, flooding).</summary>
+    private Next OvsForward(DeviceRef br, DeviceRef inPort, Frame frame)
+    {
+        var ns = br.Namespace;
+        Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch)");
+        var candidates = new List<(DeviceRef Dev, bool Internal)>();
+        if (br != inPort) candidates.Add((br, true));
+        foreach (var p in _t.PortsOf(br))
+            if (p != inPort) candidates.Add((p, p.Link.Kind == LinkKinds.OpenVSwitch));
+        var local = candidates.FirstOrDefault(c => c.Internal && c.Dev.Link.Mac == frame.DstMac);
+        if (local.Dev is not null)
+        {
+            Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Dev.Link.Name, frame.DstMac, "internal port with that MAC"));
+            return new Ingress(local.Dev, frame, Up: true);
+        }
+        return Flood(br, inPort, frame, candidates, "flood (MAC table not in the input)");
+    }
+
+    /// <summary>A flooded frame goes out of every port; the trace follows the port that leads to a device with
+    /// the frame's MAC, else one whose path carries it on (tc redirect, tunnel) regardless of MACs.</summary>
+    private Next Flood(DeviceRef br, DeviceRef? inPort, Frame frame, List<(DeviceRef Dev, bool Internal)> ports, string decision)
+    {
+        var ns = br.Namespace;
+        var from = inPort?.Link.Name ?? br.Link.Name;
+        (DeviceRef Dev, bool Internal)? best = null;
+        int bestScore = -1;
+        foreach (var port in ports)
+        {
+            int score;
+            if (port.Internal) score = port.Dev.Link.Mac == frame.DstMac ? 2 : 0;
+            else
+            {
+                score = 0;
+                foreach (var ep in L2Reach.Explore(_t, port.Dev, egress: true, frame.DstMac, arp: false, limit: 64))
+                    score = Math.Max(score, ep.MacMatches ? 2 : ep.Carried ? 1 : 0);
+            }
+            if (score > bestScore) { best = port; bestScore = score; }
+            if (score == 2) break;
+        }
+        if (best is not { } chosen)
+        {
+            Add(ns, new BridgeStep(br.Link.Name, from, null, frame.DstMac, decision + ": the bridge has no other port"));
+            return new End(Disposition.DroppedOtherHost, $"bridge {br} has no port to send a frame for {frame.DstMac} to", br.ToString());
+        }
+        var why = bestScore switch
+        {
+            2 => $"{frame.DstMac} is behind {chosen.Dev.Link.Name}",
+            1 => $"no port leads to {frame.DstMac}; following {chosen.Dev.Link.Name}, whose path carries frames on regardless of MAC",
+            _ => $"no port leads to {frame.DstMac}; every receiver drops it as another host's — following {chosen.Dev.Link.Name}",
+        };
+        Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {ports.Count} port(s); {why}"));
+        return chosen.Internal ? new Ingress(chosen.Dev, frame, Up: true) : BridgeOut(chosen.Dev, frame);
+    }
+
+    /// <summary>br_dev_queue_push_xmit: a frame larger than the out port's MTU is dropped (is_skb_forwardable).</summary>
+    private Next BridgeOut(DeviceRef port, Frame frame)
+    {
+        if (port.Link.Mtu is { } m && frame.Ip.Size > m)
+        {
+            Add(port.Namespace, new MtuStep(port.Link.Name, m, frame.Ip.Size, "a bridge drops frames larger than the out port's MTU"));
+            return new End(Disposition.MtuExceeded, $"{frame.Ip.Size}-byte packet does not fit mtu {m} of bridge port {port}: dropped", port.ToString());
+        }
+        return new Egress(port, frame);
+    }
+}

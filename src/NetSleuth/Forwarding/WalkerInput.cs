@@ -1,0 +1,128 @@
+using System.Net;
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>IP receive (ip_rcv → ip_route_input): PREROUTING, input routing, rp_filter, local delivery or forwarding.</summary>
+internal sealed partial class Walker
+{
+    private int _ttl = 64;
+
+    private Next IpReceive(IpIn p)
+    {
+        var dev = p.Dev;
+        var ns = dev.Namespace;
+        var flow = p.Frame.Ip;
+        if (Filter(ns, Hook.Prerouting, flow, dev.Link.Name, null, Disposition.DeniedIn) is { } pre) return pre;
+        if (!ns.Ns.IsKnown(Sections.Routes4))
+            return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
+        var fib = Fib.Lookup(ns, flow.Source, flow.Destination, dev.Link.Name, null, _assumptions);
+        foreach (var s in fib.Steps) Add(ns, s);
+        if (RouteFailure(ns, fib, flow, input: true) is { } fail) return fail;
+        var route = fib.Route!;
+
+        if (fib.Type == RouteTypes.Local)
+        {
+            Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", null, null) { Evidence = route.Source });
+            if (RpFilter(dev, flow) is { } rp) return rp;
+            if (Filter(ns, Hook.Input, flow, dev.Link.Name, null, Disposition.DeniedIn) is { } denied) return denied;
+            return Deliver(dev, ns, p.Frame);
+        }
+
+        var outDev = fib.Device is null ? null : _t.Device(ns, fib.Device);
+        var nextHop = fib.Gateway ?? flow.Destination;
+        Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "forward", fib.Device, nextHop) { Evidence = route.Source });
+        if (ForwardingCheck(dev) is { } off) return off;
+        if (RpFilter(dev, flow) is { } rpf) return rpf;
+        if (--_ttl <= 0) return new End(Disposition.Loop, $"TTL ran out in {ns}", ns.ToString());
+        if (outDev is null)
+            return Missing(ns, "ip link show", $"route {route} uses device {fib.Device ?? "?"}, which is not in the input");
+        if (MtuCheck(outDev, route, ref flow, local: false) is { } tooBig) return tooBig;
+        if (Filter(ns, Hook.Forward, flow, dev.Link.Name, outDev.Link.Name, Disposition.DeniedForward) is { } fwd) return fwd;
+        if (Filter(ns, Hook.Postrouting, flow, null, outDev.Link.Name, Disposition.DeniedOut) is { } post) return post;
+        if (LinkCheck(outDev) is { } down) return down;
+        return ResolveAndSend(outDev, nextHop, flow, p.Frame.Inner);
+    }
+
+    /// <summary>Local delivery: a VXLAN outer packet goes to the tunnel socket; the traced packet is delivered.</summary>
+    private Next Deliver(DeviceRef? dev, NsRef ns, Frame frame)
+    {
+        if (frame.Inner is { } payload) return Decapsulate(ns, frame, payload);
+        var flow = frame.Ip;
+        _deliveredOn = dev ?? _t.Device(ns, "lo");
+        string note = (flow.Protocol, _isReply) switch
+        {
+            (Protocols.Icmp, false) => "the kernel answers the echo request",
+            (Protocols.Icmp, true) => "the echo reply reaches the sender",
+            (_, false) => $"whether a process listens on {flow.Protocol} port {flow.DestinationPort?.ToString() ?? "?"} is not in the input",
+            _ => "the reply reaches the sender",
+        };
+        Add(ns, new DeliveredStep(dev?.Link.Name ?? "lo", flow.Destination, note));
+        return new End(Disposition.Delivered, $"delivered to {flow.Destination} in {ns}" + (dev is null ? "" : $" (arrived on {dev.Link.Name})"),
+            dev?.ToString() ?? ns.ToString());
+    }
+
+    /// <summary>IN_DEV_FORWARD: conf.DEV.forwarding, which net.ipv4.ip_forward sets on every device.</summary>
+    private End? ForwardingCheck(DeviceRef dev)
+    {
+        var ns = dev.Namespace;
+        var key = $"net.ipv4.conf.{dev.Link.Name}.forwarding";
+        var value = ns.Ns.Sysctl(key);
+        if (value is null) { key = "net.ipv4.ip_forward"; value = ns.Ns.Sysctl(key); }
+        if (value is null)
+            return Missing(ns, "sysctl net.ipv4.ip_forward", $"the packet is to be forwarded by {ns}, but whether forwarding is on is not in the input");
+        if (value == "1")
+        {
+            Add(ns, new SysctlStep(key, value, "forwarding on"));
+            return null;
+        }
+        Add(ns, new SysctlStep(key, value, "forwarding off"));
+        return new End(Disposition.ForwardingDisabled, $"{ns} would forward it out another device, but {key} = {value}", dev.ToString());
+    }
+
+    /// <summary>fib_validate_source: the reverse route to the source must leave by the arrival device (strict, 1)
+    /// or exist at all (loose, 2); the mode is max(conf.all, conf.DEV).</summary>
+    private End? RpFilter(DeviceRef dev, Flow flow)
+    {
+        var ns = dev.Namespace;
+        if (dev.Link.IsLoopback) return null;
+        var all = ns.Ns.Sysctl("net.ipv4.conf.all.rp_filter");
+        var own = ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter");
+        int? mode = all is null && own is null ? null : Math.Max(ParseInt(all), ParseInt(own));
+        if (mode == 0) return null;
+        var reverse = Fib.Lookup(ns, flow.Destination, flow.Source, "lo", null, _assumptions);
+        bool exists = reverse.Type == RouteTypes.Unicast;
+        bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
+        string back = reverse.Route is { } r ? $"the route back to {flow.Source} is {r}" : $"there is no route back to {flow.Source}";
+        if (mode is null)
+        {
+            if (viaDev) return null;
+            return Missing(ns, $"sysctl net.ipv4.conf.all.rp_filter net.ipv4.conf.{dev.Link.Name}.rp_filter",
+                $"{back}, not via {dev.Link.Name}: whether rp_filter drops it is not in the input");
+        }
+        var key = ParseInt(own) >= ParseInt(all) && own is not null ? $"net.ipv4.conf.{dev.Link.Name}.rp_filter" : "net.ipv4.conf.all.rp_filter";
+        bool ok = mode == 1 ? viaDev : exists;
+        var meaning = mode == 1 ? "strict" : "loose";
+        Add(ns, new SysctlStep(key, mode.ToString(), $"{meaning} reverse-path filter: {back}" + (ok ? " — passes" : " — fails")));
+        return ok ? null : new End(Disposition.RpFilterDrop,
+            $"rp_filter ({meaning}) on {dev}: {back}" + (mode == 1 && exists ? $", not via {dev.Link.Name}" : ""), dev.ToString());
+    }
+
+    private static int ParseInt(string? s) => int.TryParse(s, out var n) ? n : 0;
+
+    /// <summary>Runs one netfilter hook; a drop or reject ends the packet with <paramref name="denied"/>.</summary>
+    private End? Filter(NsRef ns, Hook hook, Flow flow, string? inDev, string? outDev, Disposition denied)
+    {
+        var verdict = Netfilter.Evaluate(ns, hook, flow, inDev, outDev, _isReply);
+        foreach (var s in verdict.Steps) Add(ns, s);
+        foreach (var a in verdict.Assumptions) Assume(a);
+        return verdict.Kind switch
+        {
+            VerdictKind.Accept => null,
+            VerdictKind.Unknown => Missing(ns, "iptables-save; nft list ruleset", $"the firewall of {ns} is not in the input"),
+            VerdictKind.Uncertain => new End(Disposition.Uncertain, $"{ns} {hook.ToString().ToUpperInvariant()}: {verdict.Reason}", ns.ToString()),
+            _ => new End(denied, $"{ns} {hook.ToString().ToUpperInvariant()}: {verdict.Reason}", ns.ToString()),
+        };
+    }
+}

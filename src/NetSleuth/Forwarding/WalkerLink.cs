@@ -1,0 +1,160 @@
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>Devices: transmit (tc egress, then by kind), receive (tc ingress, bridge hook, the L2 address check).</summary>
+internal sealed partial class Walker
+{
+    private Next Transmit(Egress e)
+    {
+        var dev = e.Dev;
+        var ns = dev.Namespace;
+        if (LinkCheck(dev) is { } down) return down;
+        if (RunTc(dev, "egress", e.Frame) is { } tc) return tc;
+        var link = dev.Link;
+        switch (link.Kind)
+        {
+            case LinkKinds.Veth:
+                var peer = _t.VethPeer(dev);
+                if (peer is null)
+                    return Missing(ns, "ip -d link show; ip netns list-id", $"the veth peer of {dev} is not in the input", dev.ToString());
+                Add(ns, new VethStep(link.Name, peer.Namespace.ToString(), peer.Link.Name) { Evidence = link.Source });
+                if (!peer.Link.IsUp)
+                    return new End(Disposition.LinkDown, $"the veth peer {peer} is down: {dev} drops what it sends", peer.ToString());
+                if (peer.Link.Mtu is { } pm && e.Frame.Ip.Size > pm)
+                {
+                    Add(peer.Namespace, new MtuStep(peer.Link.Name, pm, e.Frame.Ip.Size, "veth drops frames larger than the receiving peer's MTU"));
+                    return new End(Disposition.MtuExceeded, $"{e.Frame.Ip.Size}-byte packet does not fit mtu {pm} of {peer}: dropped by the veth", peer.ToString());
+                }
+                return new Ingress(peer, e.Frame);
+            case LinkKinds.Vxlan:
+                return Encapsulate(dev, e.Frame);
+            case LinkKinds.Bridge:
+                return BridgeForward(dev, null, e.Frame);
+            case LinkKinds.OpenVSwitch:
+                return OvsForward(_t.BridgeOf(dev) ?? dev, dev, e.Frame);
+            case LinkKinds.Dummy:
+                return new End(Disposition.Blackhole, $"{dev} is a dummy device: it discards what it sends", dev.ToString());
+            case LinkKinds.Tun:
+                return new End(Disposition.InsufficientInfo, $"{dev} hands the packet to the process behind the tun/tap device; what it does is not in the input", dev.ToString());
+            case null when link.DetailsKnown || link.LinkType is "ether":
+                return Underlay(dev, e.Frame);
+            case null:
+                return Missing(ns, "ip -d link show", $"the kind of {dev} (veth, vxlan, physical, …) is not in the input", dev.ToString());
+            default:
+                return new End(Disposition.Uncertain, $"{dev} is a {link.Kind} device, which the tracer does not simulate", dev.ToString());
+        }
+    }
+
+    /// <summary>A frame leaving the machine by a physical device: to the device on the same underlay segment with that MAC.</summary>
+    private Next Underlay(DeviceRef dev, Frame frame)
+    {
+        var seg = _t.SegmentOf(dev);
+        if (seg is null)
+            return new End(Disposition.InsufficientInfo,
+                $"the frame leaves {dev.Host.Name} by {dev.Link.Name} to {frame.DstMac}; no host in the input is on that link — add that machine's snapshot",
+                dev.ToString(), new MissingInput($"the machine with MAC {frame.DstMac}", null, "netsleuth collect"));
+        var to = seg.Members.FirstOrDefault(m => m != dev && m.Link.Mac == frame.DstMac);
+        if (to is null)
+            return new End(Disposition.InsufficientInfo,
+                $"the frame leaves {dev} on {seg.Subnet} to {frame.DstMac}, which no device of the hosts given has",
+                dev.ToString(), new MissingInput($"the machine with MAC {frame.DstMac}", null, "netsleuth collect"));
+        Add(dev.Namespace, new UnderlayStep(dev.Link.Name, to.Namespace.ToString(), to.Link.Name, seg.Subnet.ToString())
+        { Assumption = $"hosts on {seg.Subnet} are assumed to share one L2 segment" });
+        return new Ingress(to, frame);
+    }
+
+    private Next Receive(Ingress g)
+    {
+        var dev = g.Dev;
+        var ns = dev.Namespace;
+        if (!g.Up)
+        {
+            if (!dev.Link.IsUp)
+            {
+                Add(ns, new LinkStep(dev.Link.Name, "DOWN (administratively)", false) { Evidence = dev.Link.Source });
+                return new End(Disposition.LinkDown, $"{dev} is down: it drops what arrives", dev.ToString());
+            }
+            if (RunTc(dev, "ingress", g.Frame) is { } tc) return tc;
+            if (_t.BridgeOf(dev) is { } br)
+                return br.Link.Kind == LinkKinds.Bridge ? BridgeForward(br, dev, g.Frame) : OvsForward(br, dev, g.Frame);
+            if (dev.Link.SlaveKind == LinkKinds.OpenVSwitch || dev.Link.Master == "ovs-system")
+                return Missing(ns, "ovs-vsctl show", $"{dev} is an Open vSwitch port, but which bridge it belongs to is not in the input", dev.ToString());
+            if (dev.Link.Master is { } master)
+                return new End(Disposition.Uncertain, $"{dev} is enslaved to {master} ({dev.Link.SlaveKind ?? "unknown kind"}), which the tracer does not simulate", dev.ToString());
+        }
+        return AcceptFrame(dev, g.Frame);
+    }
+
+    /// <summary>eth_type_trans + ip_rcv: a unicast frame for another MAC is PACKET_OTHERHOST and dropped.</summary>
+    private Next AcceptFrame(DeviceRef dev, Frame frame)
+    {
+        var link = dev.Link;
+        var ns = dev.Namespace;
+        if (frame.DstMac.IsMulticast || link.IsLoopback || link.LinkType is "none" || link.Flags.Contains("NOARP") && link.Mac is null)
+            return new IpIn(dev, frame);
+        if (link.Mac is not { } mac)
+            return Missing(ns, "ip link show", $"the MAC address of {dev} is not in the input", dev.ToString());
+        if (mac == frame.DstMac)
+        {
+            Add(ns, new ReceiveStep(link.Name, mac, frame.DstMac, "for this device") { Evidence = link.Source });
+            return new IpIn(dev, frame);
+        }
+        var promisc = link.IsPromiscuous ? " (promiscuous mode does not change that: only packet sockets see it)" : "";
+        Add(ns, new ReceiveStep(link.Name, mac, frame.DstMac, "addressed to another host: dropped") { Evidence = link.Source });
+        return new End(Disposition.DroppedOtherHost,
+            $"{dev} has MAC {mac}, but the frame is addressed to {frame.DstMac}: the kernel drops it as PACKET_OTHERHOST{promisc}", dev.ToString());
+    }
+
+    /// <summary>The tc filters of a hook, in preference order: match-all filters apply; mirred redirects
+    /// steal the frame, gact drop drops it; a filter whose match is not understood makes the trace uncertain.</summary>
+    private Next? RunTc(DeviceRef dev, string hook, Frame frame)
+    {
+        var ns = dev.Namespace;
+        if (!ns.Ns.IsKnown(Sections.Tc))
+            return Missing(ns, $"tc filter show dev {Util.Shell.Quote(dev.Link.Name)} {hook}",
+                $"the tc filters of {dev} are not in the input (a mirred redirect would change the path)", dev.ToString());
+        foreach (var f in ns.Ns.Filters.Where(f => f.Device == dev.Link.Name && f.Direction == hook).OrderBy(f => f.Pref ?? 0))
+        {
+            if (f.Protocol is not (null or "all" or "ip" or "ipv4" or "0x0800")) continue;
+            var name = $"{f.Kind ?? "filter"} pref {f.Pref?.ToString() ?? "?"}";
+            if (f.MatchesAll != true)
+            {
+                Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"match '{f.Match ?? "?"}' is not understood: uncertain") { Evidence = f.Source });
+                return new End(Disposition.Uncertain, $"tc {hook} filter {name} on {dev} matches on '{f.Match ?? "?"}', which the tracer does not evaluate", dev.ToString());
+            }
+            foreach (var a in f.Actions)
+            {
+                if (a.Kind == "mirred")
+                {
+                    var target = a.TargetDevice is null ? null : _t.Device(ns, a.TargetDevice);
+                    var action = a.MirredAction ?? "redirect";
+                    var dir = a.MirredDirection ?? "egress";
+                    Add(ns, new TcRedirectStep(dev.Link.Name, hook, action, a.TargetDevice ?? "?", dir) { Evidence = f.Source });
+                    if (target is null)
+                        return new End(Disposition.TcDrop, $"tc mirred on {dev} targets {a.TargetDevice ?? "?"}, which does not exist: dropped", dev.ToString());
+                    if (action == "mirror") continue;
+                    return dir == "ingress" ? new Ingress(target, frame) : new Egress(target, frame);
+                }
+                if (a.Kind == "gact")
+                {
+                    switch (a.Control)
+                    {
+                        case "drop" or "shot":
+                            Add(ns, new TcFilterStep(dev.Link.Name, hook, name, "gact drop") { Evidence = f.Source });
+                            return new End(Disposition.TcDrop, $"tc {hook} filter {name} on {dev} drops every packet", dev.ToString());
+                        case "pass" or "ok":
+                            Add(ns, new TcFilterStep(dev.Link.Name, hook, name, "gact pass") { Evidence = f.Source });
+                            return null;
+                        default:
+                            continue;
+                    }
+                }
+                Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"action {a.Kind} not simulated: uncertain") { Evidence = f.Source });
+                return new End(Disposition.Uncertain, $"tc {hook} filter {name} on {dev} has a {a.Kind} action, which the tracer does not simulate", dev.ToString());
+            }
+        }
+        return null;
+    }
+}

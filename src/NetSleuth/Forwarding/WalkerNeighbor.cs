@@ -1,0 +1,84 @@
+using System.Net;
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>Neighbour resolution of the next hop: the neighbour table, else ARP simulated across the L2 domain.</summary>
+internal sealed partial class Walker
+{
+    private static readonly string[] Unusable = ["FAILED", "INCOMPLETE"];
+
+    private Next ResolveAndSend(DeviceRef dev, IPAddress nextHop, Flow flow, Payload? inner)
+    {
+        var ns = dev.Namespace;
+        var link = dev.Link;
+        var srcMac = link.Mac ?? MacAddress.Zero;
+        if (link.Flags.Contains("NOARP") || link.LinkType is "none" || link.IsLoopback)
+            return new Egress(dev, new Frame(flow, srcMac, link.Mac ?? MacAddress.Zero, inner));
+        if (!ns.Ns.IsKnown(Sections.Neighbors))
+            return Missing(ns, "ip neigh show", $"the neighbour table of {ns} is not in the input (next hop {nextHop} on {link.Name})", dev.ToString());
+        var entry = ns.Ns.Neighbors.FirstOrDefault(n => n.Device == link.Name && n.Address.Equals(nextHop));
+        if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
+        {
+            Add(ns, new NeighborStep(nextHop, link.Name, mac, string.Join(' ', entry.State)) { Evidence = entry.Source });
+            return new Egress(dev, new Frame(flow, srcMac, mac, inner));
+        }
+        if (entry is not null)
+            Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
+        var (answer, by, reason) = Arp(dev, nextHop);
+        Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
+        if (answer is not { } resolved)
+            return new End(Disposition.NeighborUnreachable, $"{ns} cannot resolve {nextHop} on {link.Name}: {reason}", dev.ToString());
+        return new Egress(dev, new Frame(flow, srcMac, resolved, inner));
+    }
+
+    /// <summary>An ARP request broadcast from <paramref name="dev"/>: the first device it reaches whose namespace
+    /// answers for the target (arp_ignore, proxy_arp), and whose unicast answer gets back to the asker.</summary>
+    private (MacAddress? Mac, DeviceRef? By, string Reason) Arp(DeviceRef dev, IPAddress target)
+    {
+        var reached = L2Reach.Explore(_t, dev, egress: true, MacAddress.Broadcast, arp: true);
+        var notes = new List<string>();
+        foreach (var ep in reached)
+        {
+            if (ep.Dev == dev) continue;
+            var why = AnswersArp(ep.Dev, target);
+            if (why is null) continue;
+            if (dev.Link.Mac is { } askerMac &&
+                !L2Reach.Explore(_t, ep.Dev, egress: true, askerMac, arp: true).Any(b => b.Dev == dev))
+            {
+                notes.Add($"{ep.Dev} would answer, but its reply does not get back to {dev.Link.Name}");
+                continue;
+            }
+            if (ep.Dev.Link.Mac is not { } mac) continue;
+            Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
+            return (mac, ep.Dev, why);
+        }
+        var names = reached.Where(e => e.Dev != dev).Select(e => e.Dev.ToString()).Take(4).ToList();
+        var where = names.Count == 0 ? "the request reaches no device" : $"the request reaches {string.Join(", ", names)}{(reached.Count > 5 ? ", …" : "")}";
+        notes.Insert(0, $"{where}; none answers for {target}");
+        return (null, null, string.Join("; ", notes));
+    }
+
+    /// <summary>Why the device's namespace answers an ARP request for the target; null when it does not.</summary>
+    private string? AnswersArp(DeviceRef dev, IPAddress target)
+    {
+        var ns = dev.Namespace;
+        if (dev.Link.Flags.Contains("NOARP")) return null;
+        var owners = _t.OwnersOf(target).Where(o => o.Device.Host == dev.Host && o.Device.Ns == dev.Ns).ToList();
+        int ignore = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.arp_ignore")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.arp_ignore")));
+        if (owners.Count > 0)
+        {
+            if (owners.Any(o => o.Device == dev)) return $"{target} is an address of {dev.Link.Name}";
+            if (ignore == 0) return $"{target} is an address of {owners[0].Device.Link.Name} in that namespace (arp_ignore 0)";
+            return null;
+        }
+        bool proxy = ns.Ns.Sysctl("net.ipv4.conf.all.proxy_arp") == "1" || ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.proxy_arp") == "1";
+        if (!proxy) return null;
+        var route = Fib.LongestMatch(ns, RouteTables.Main, target, null, _assumptions);
+        bool fwd = (ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.forwarding") ?? ns.Ns.Sysctl("net.ipv4.ip_forward")) == "1";
+        return route is { Type: RouteTypes.Unicast } && route.Device != dev.Link.Name && fwd
+            ? $"proxy_arp on {dev.Link.Name}: {ns} routes {target} via {route.Device}"
+            : null;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>Local output (ip_route_output + ip_local_out): source selection, routing, OUTPUT hook, MTU, neighbour.</summary>
+internal sealed partial class Walker
+{
+    /// <summary>The traced packet as it left its sender (the source address once selected).</summary>
+    private Flow? _flow;
+
+    private Next Output(Out o)
+    {
+        var ns = o.Ns;
+        var flow = o.Flow;
+        if (!ns.Ns.IsKnown(Sections.Routes4))
+            return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
+        var fib = Fib.Lookup(ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _assumptions);
+        foreach (var s in fib.Steps) Add(ns, s);
+        if (RouteFailure(ns, fib, flow, input: false) is { } fail) return fail;
+        var route = fib.Route!;
+
+        if (fib.Type == RouteTypes.Local)
+        {
+            var src = flow.Source.Equals(IPAddress.Any) ? flow.Destination : flow.Source;
+            flow = SetSource(ns, o, flow, src, "the destination is local: the kernel uses it as source");
+            Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", "lo", null) { Evidence = route.Source });
+            var lo = _t.Device(ns, "lo") ?? _t.Device(ns, route.Device ?? "lo");
+            if (Filter(ns, Hook.Output, flow, null, "lo", Disposition.DeniedOut) is { } denied) return denied;
+            if (Filter(ns, Hook.Input, flow, "lo", null, Disposition.DeniedIn) is { } deniedIn) return deniedIn;
+            return Deliver(lo, ns, new Frame(flow, MacAddress.Zero, MacAddress.Zero, o.Inner));
+        }
+
+        var dev = fib.Device is null ? null : _t.Device(ns, fib.Device);
+        if (dev is null)
+            return Missing(ns, "ip link show", $"route {route} uses device {fib.Device ?? "?"}, which is not in the input");
+        if (flow.Source.Equals(IPAddress.Any))
+        {
+            var (src, why) = SelectSource(ns, route, dev, fib.Gateway ?? flow.Destination);
+            if (src is null)
+                return new End(Disposition.NoRoute, $"no source address for {flow.Destination} in {ns}: {why}", ns.ToString());
+            flow = SetSource(ns, o, flow, src, why);
+        }
+        else if (o.Inner is null && !_isReply && !Linker.IsOwnedBy(_t, flow.Source, ns))
+        {
+            Assume($"source {flow.Source} is not an address of {ns}: the kernel would refuse to bind it; traced as if sent anyway");
+        }
+        var nextHop = fib.Gateway ?? flow.Destination;
+        Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "output", dev.Link.Name, nextHop) { Evidence = route.Source });
+        if (Filter(ns, Hook.Output, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedOut) return deniedOut;
+        if (Filter(ns, Hook.Postrouting, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedPost) return deniedPost;
+        if (LinkCheck(dev) is { } down) return down;
+        if (MtuCheck(dev, route, ref flow, local: true) is { } tooBig) return tooBig;
+        return ResolveAndSend(dev, nextHop, flow, o.Inner);
+    }
+
+    private Flow SetSource(NsRef ns, Out o, Flow flow, IPAddress src, string why)
+    {
+        if (!flow.Source.Equals(IPAddress.Any)) return flow;
+        flow = flow with { Source = src };
+        Add(ns, new SourceStep(src, why));
+        if (o.Inner is null) _flow = flow;
+        return flow;
+    }
+
+    /// <summary>inet_select_addr: the route's prefsrc, else the device's primary address (the one on the next hop's
+    /// subnet first), else any global address of the namespace.</summary>
+    private static (IPAddress? Src, string Why) SelectSource(NsRef ns, Route route, DeviceRef dev, IPAddress nextHop)
+    {
+        if (route.PrefSrc is { } pref) return (pref, $"prefsrc of the route");
+        var v4 = dev.Link.Addresses.Where(a => a.Prefix.IsV4 && a.Scope is null or "global" or "link" && !a.Flags.Contains("secondary")).ToList();
+        var onLink = v4.FirstOrDefault(a => a.Prefix.Network.Contains(nextHop));
+        if (onLink is not null) return (onLink.Address, $"primary address of {dev.Link.Name} on the next hop's subnet");
+        if (v4.Count > 0) return (v4[0].Address, $"primary address of {dev.Link.Name}");
+        var any = ns.Ns.Links.Where(l => !l.IsLoopback).SelectMany(l => l.Addresses)
+            .FirstOrDefault(a => a.Prefix.IsV4 && a.Scope is null or "global");
+        return any is null
+            ? (null, $"{dev.Link.Name} has no IPv4 address and neither has any other device")
+            : (any.Address, $"{dev.Link.Name} has no IPv4 address: the first global address of the namespace");
+    }
+
+    /// <summary>A route lookup that ends the packet (no route, blackhole, unreachable, prohibit, unsupported types).</summary>
+    private End? RouteFailure(NsRef ns, FibResult fib, Flow flow, bool input)
+    {
+        var at = ns.ToString();
+        switch (fib.Type)
+        {
+            case "none":
+                Add(ns, new RoutingStep("*", null, "in every table the rules looked up", null, null));
+                return new End(Disposition.NoRoute, $"{ns} has no route to {flow.Destination}" +
+                    (input ? " (ICMP net unreachable)" : " (connect: Network is unreachable)"), at);
+            case RouteTypes.Blackhole:
+                AddRouteStep(ns, fib, "blackhole");
+                return new End(Disposition.Blackhole, $"{Describe(fib)} in {ns}: discarded silently", at);
+            case RouteTypes.Unreachable:
+                AddRouteStep(ns, fib, "unreachable");
+                return new End(Disposition.Unreachable, $"{Describe(fib)} in {ns} (No route to host)", at);
+            case RouteTypes.Prohibit:
+                AddRouteStep(ns, fib, "prohibit");
+                return new End(Disposition.Prohibited, $"{Describe(fib)} in {ns} (administratively prohibited)", at);
+            case RouteTypes.Local or RouteTypes.Unicast:
+                return null;
+            default:
+                AddRouteStep(ns, fib, fib.Type);
+                return new End(Disposition.Uncertain, $"route type {fib.Type} ({fib.Route}) in {ns} is not simulated", at);
+        }
+    }
+
+    private void AddRouteStep(NsRef ns, FibResult fib, string decision)
+    {
+        if (fib.Route is { } r) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), r.ToString(), decision, null, null) { Evidence = r.Source });
+    }
+
+    private static string Describe(FibResult fib) => fib.Route is { } r ? $"route {r}" : $"rule action {fib.Type}";
+
+    /// <summary>Administrative state and carrier of a device the packet leaves or enters by.</summary>
+    private End? LinkCheck(DeviceRef dev)
+    {
+        var l = dev.Link;
+        if (l.IsLoopback) return null;
+        if (!l.IsUp)
+        {
+            Add(dev.Namespace, new LinkStep(l.Name, "DOWN (administratively)", false) { Evidence = l.Source });
+            return new End(Disposition.LinkDown, $"{dev} is down", dev.ToString());
+        }
+        if (l.OperState is "DOWN" or "LOWERLAYERDOWN" || l.Flags.Contains("NO-CARRIER"))
+        {
+            Add(dev.Namespace, new LinkStep(l.Name, $"UP but without carrier (state {l.OperState})", false) { Evidence = l.Source });
+            var peer = l.IsVeth ? _t.VethPeer(dev) : null;
+            return peer is not null && !peer.Link.IsUp
+                ? new End(Disposition.LinkDown, $"{dev} has no carrier: its veth peer {peer} is down", peer.ToString())
+                : new End(Disposition.LinkDown, $"{dev} has no carrier", dev.ToString());
+        }
+        return null;
+    }
+
+    /// <summary>ip_finish_output / ip_forward: a packet larger than the path MTU with DF set fails.</summary>
+    /// <remarks>Without DF the packet is fragmented: <paramref name="flow"/> becomes the first fragment.</remarks>
+    private End? MtuCheck(DeviceRef dev, Route? route, ref Flow flow, bool local)
+    {
+        int? mtu = route?.Mtu ?? dev.Link.Mtu;
+        if (mtu is not { } m || flow.Size <= m) return null;
+        var what = route?.Mtu is not null ? $"route mtu {m}" : $"mtu {m}";
+        if (!flow.DontFragment)
+        {
+            Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "fragmented (DF not set); following the first fragment"));
+            flow = flow with { Size = m };
+            return null;
+        }
+        Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "too big, DF set"));
+        return new End(Disposition.MtuExceeded, $"{flow.Size}-byte packet with DF does not fit {what} of {dev}" +
+            (local ? " (local error: message too long)" : " (ICMP fragmentation needed sent back)"), dev.ToString());
+    }
+}

@@ -1,0 +1,100 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+using NetSleuth.Model;
+
+namespace NetSleuth.Import;
+
+/// <summary>
+/// The fast path for many snapshot files (a whole cluster's `collect` output): files are read as
+/// UTF-8 into pooled buffers and parsed in parallel, then merged in the order given, exactly as
+/// <see cref="InputLoader.Load"/> would merge them. Inputs that are not snapshot files (text,
+/// transcripts, directories) go through <see cref="InputLoader.Load"/> one by one.
+/// </summary>
+public static class SnapshotBulkLoader
+{
+    /// <summary>Loads and merges every input; the same result and errors as <see cref="InputLoader.Load"/>
+    /// (when several inputs are bad, the first one given is reported).</summary>
+    public static Snapshot LoadMany(IReadOnlyList<string> specs, int maxParallelism = 0)
+    {
+        var parts = new Snapshot?[specs.Count];
+        var errors = new Exception?[specs.Count];
+        var po = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount };
+        Parallel.For(0, specs.Count, po, i =>
+        {
+            try { parts[i] = LoadOne(specs[i]); }
+            catch (Exception e) when (e is InputException or IOException or UnauthorizedAccessException) { errors[i] = e; }
+        });
+        for (int i = 0; i < specs.Count; i++)
+        {
+            if (errors[i] is InputException ie) throw ie;
+            if (errors[i] is { } e) throw new InputException(InputLoader.SplitSpec(specs[i]).Path, 0, e.Message);
+        }
+        return Merge(parts!);
+    }
+
+    private static Snapshot LoadOne(string spec)
+    {
+        var (hostName, path) = InputLoader.SplitSpec(spec);
+        if (!File.Exists(path)) return InputLoader.Load([spec]); // directories and errors: the general loader decides
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        long length = RandomAccess.GetLength(handle);
+        if (length > int.MaxValue) throw new InputException(path, 0, "file too large");
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1));
+        try
+        {
+            int n = ReadAll(handle, buffer.AsSpan(0, (int)length));
+            var utf8 = buffer.AsSpan(0, n);
+            if (!LooksLikeSnapshot(utf8)) return InputLoader.Load([spec]);
+            var snap = SnapshotJson.Deserialize(utf8, path);
+            if (hostName is not null)
+            {
+                if (snap.Hosts.Count != 1)
+                    throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
+                snap.Hosts[0].Name = hostName;
+            }
+            return snap;
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    private static int ReadAll(SafeFileHandle handle, Span<byte> into)
+    {
+        int total = 0;
+        while (total < into.Length)
+        {
+            int n = RandomAccess.Read(handle, into[total..], total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>A UTF-8 version of <see cref="SnapshotJson.LooksLikeSnapshot"/>: '{' first, "formatVersion" near the top.</summary>
+    private static bool LooksLikeSnapshot(ReadOnlySpan<byte> utf8)
+    {
+        var head = utf8[..Math.Min(utf8.Length, 4096)];
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) head = head[3..];
+        head = head.TrimStart(" \t\r\n"u8);
+        return head.Length > 0 && head[0] == (byte)'{' && head.IndexOf("\"formatVersion\""u8) >= 0;
+    }
+
+    /// <summary><see cref="InputLoader.Merge"/> with a host index, in input order.</summary>
+    private static Snapshot Merge(IReadOnlyList<Snapshot> parts)
+    {
+        var result = new Snapshot();
+        var byName = new Dictionary<string, Host>(StringComparer.Ordinal);
+        foreach (var part in parts)
+        {
+            foreach (var h in part.Hosts)
+            {
+                if (byName.TryAdd(h.Name, h)) continue;
+                var single = new Snapshot { Hosts = [h] };
+                var into = new Snapshot { Hosts = [byName[h.Name]] };
+                InputLoader.Merge(into, single);
+            }
+            result.Warnings.AddRange(part.Warnings);
+            result.Hosts.AddRange(part.Hosts.Where(h => ReferenceEquals(byName[h.Name], h)));
+        }
+        return result;
+    }
+}
