@@ -53,7 +53,8 @@ internal sealed class RouterModel
             t.Chains.Add(new IptablesChain { Name = c, Policy = policies?.GetValueOrDefault(c) ?? "ACCEPT" });
         foreach (var r in rules)
         {
-            var words = r.Split(' ');
+            // split on spaces, keeping "quoted parts" whole as iptables-save parsers do
+            var words = System.Text.RegularExpressions.Regex.Matches(r, "\"[^\"]*\"|\\S+").Select(x => x.Value).ToArray();
             var rule = new IptablesRule { Chain = words[1], Args = [.. words[2..]] };
             int j = Array.IndexOf(words, "-j"), g = Array.IndexOf(words, "-g");
             if (j > 0) rule.Target = words[j + 1];
