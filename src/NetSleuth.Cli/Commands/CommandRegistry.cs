@@ -9,7 +9,9 @@ internal static class CommandRegistry
         [
             new CollectCommand(),
             new ImportCommand(),
+            new TopologyCommand(),
             new TraceCommand(),
+            new DiagnoseCommand(),
             new Lab.LabCommand(),
             new SynthCommand(),
         ];

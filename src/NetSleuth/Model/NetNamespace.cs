@@ -38,7 +38,7 @@ public sealed class NetNamespace
     public List<RouteLookup> RouteLookups { get; set; } = [];
 
     public bool IsKnown(string section) => Known.Contains(section);
-    public string DisplayName => Name ?? (IsRoot ? "root" : Id);
+    [System.Text.Json.Serialization.JsonIgnore] public string DisplayName => Name ?? (IsRoot ? "root" : Id);
 
     public Link? FindLink(string name) => Links.FirstOrDefault(l => l.Name == name);
     public Link? FindLink(int index) => Links.FirstOrDefault(l => l.Index == index);

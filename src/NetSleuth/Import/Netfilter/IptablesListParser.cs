@@ -19,8 +19,8 @@ namespace NetSleuth.Import.Netfilter;
 /// num  target     prot opt source               destination
 /// 1    DROP       17   --  0.0.0.0/0            0.0.0.0/0            /* cali:w7ud0UgQSEi_zKuQ */ udp dpt:4789
 /// </code>
-/// A rule keeps its -s/-d/-i/-o/-p as iptables-save would write them; the match text after the
-/// destination column is kept as one word after "--match-text".
+/// A rule keeps its -s/-d/-i/-o/-p and -j/-g as iptables-save would write them; the match text after
+/// the destination column is kept as one word after "--match-text".
 /// </summary>
 internal static class IptablesListParser
 {
@@ -110,6 +110,7 @@ internal static class IptablesListParser
         Add(args, "-o", outIf, "*");
         Add(args, "-p", ProtocolName(prot), "all");
         if (extra.Count > 0) { args.Add("--match-text"); args.Add(string.Join(' ', extra)); }
+        if (rule.Target is not null) { args.Add(rule.IsGoto ? "-g" : "-j"); args.Add(rule.Target); }
         return rule;
     }
 
