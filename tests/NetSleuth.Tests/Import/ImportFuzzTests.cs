@@ -74,6 +74,7 @@ public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
                 }
             }
         }
+        output.WriteLine($"{runs} parser runs over {fixtures.Count} fixtures, {CommandTable.Entries.Count} parsers, {spent.Values.Sum(t => t.TotalSeconds):F1} s in parsers");
         foreach (var (what, time) in spent.OrderByDescending(kv => kv.Value).Take(15)) output.WriteLine($"{time.TotalMilliseconds,8:F0} ms  {what}");
         Assert.True(failures.Count == 0, $"{failures.Count} failures in {runs} runs:\n" + string.Join('\n', failures.Distinct().GroupBy(Kind).Select(g => $"[{g.Count()}x] {g.First()}").Take(60)));
     }
