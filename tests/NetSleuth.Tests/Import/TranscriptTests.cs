@@ -126,3 +126,37 @@ public sealed class TranscriptTests
         string.Join('\n', n.Routes.Select(r => " " + r)) + "\n" + string.Join('\n', n.Neighbors.Select(x => " " + x)) + "\n" +
         string.Join('\n', n.Filters.Select(f => $" {f.Device} {f.Direction} {f.MatchesAll} {f.Actions.FirstOrDefault()?.TargetDevice}"))));
 }
+
+public sealed class PublicTranscriptTests
+{
+    [Fact]
+    public void A_public_transcript_reads_none_peer_and_unnamed_netnsid_and_skips_ifconfig()
+    {
+        var text = File.ReadAllText(Fixture("iproute2", "public", "attackdefense-transcript.txt"));
+        var host = LoadText(text, "ad.txt").Hosts.Single();
+        Assert.Equal("attackdefense", host.Name);
+        var root = host.Root!;
+        var vti = root.FindLink("ip_vti0")!;
+        Assert.Null(vti.LinkIndex); // "@NONE": no peer index, nothing invented
+        Assert.Equal("ipip", vti.LinkType);
+        var eth0 = root.FindLink("eth0")!;
+        Assert.Equal((14703, 0), (eth0.LinkIndex, eth0.LinkNetnsId));
+        Assert.Null(eth0.LinkNamespace); // the peer's namespace was never shown
+        Assert.Contains(Sections.Addresses, root.Known);
+        var w = Assert.Single(host.Warnings);
+        Assert.Contains("ifconfig", w.Message);
+        Assert.Equal(16, w.Source!.Line);
+    }
+
+    [Fact]
+    public void Host_on_the_command_line_wins_and_another_host_in_the_prompts_is_a_warning()
+    {
+        var text = "[root@worker-1 ~]# ip r\ndefault via 198.18.0.1 dev eth0\nroot@worker-2:~# ip n\n198.18.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE\n";
+        var named = LoadText(text, "t.txt", host: "node").Hosts.Single();
+        Assert.Equal("node", named.Name);
+        var host = LoadText(text, "t.txt").Hosts.Single();
+        Assert.Equal("worker-1", host.Name);
+        Assert.Contains(host.Warnings, w => w.Message.Contains("'worker-2'"));
+        Assert.Single(host.Root!.Neighbors);
+    }
+}
