@@ -72,8 +72,13 @@ public static class Reachability
     {
         var at = trace?.At;
         var node = trace?.Hops.Count > 0 ? trace.Hops[^1].Node : null;
-        var cause = findings.FirstOrDefault(f => f.Severity >= Severity.Warning &&
-            f.Devices.Any(d => d == at || d == node || (trace is not null && OnPath(trace, d))));
+        Finding? cause = null;
+        int best = 0;
+        foreach (var candidate in findings)
+        {
+            int score = trace is null ? 0 : Score(candidate, trace, at, node);
+            if (score > best) { best = score; cause = candidate; }
+        }
         if (cause is not null)
         {
             if (!cause.BrokenPaths.Contains(path)) cause.BrokenPaths.Add(path);
@@ -100,15 +105,46 @@ public static class Reachability
         fresh[key] = f;
     }
 
-    /// <summary>True when the trace's last hop touched the device (its steps name it): the failure happens around it.</summary>
-    private static bool OnPath(Trace trace, string device)
+    /// <summary>
+    /// How well a finding explains where the trace died: it names the device or namespace the packet died at (4),
+    /// the trace's reason names one of its devices (3), the last hop passed one (2), an earlier hop did (1).
+    /// </summary>
+    private static int Score(Finding f, Trace trace, string? at, string? node)
     {
-        if (trace.Hops.Count == 0) return false;
-        var last = trace.Hops[^1];
+        int score = 0;
+        foreach (var d in f.Devices)
+        {
+            if (d == at || d == node) return 12 + (int)f.Severity;
+            if (Mentions(trace.Reason, d)) score = Math.Max(score, 3);
+            for (int i = trace.Hops.Count - 1; i >= 0 && score < 2; i--)
+                if (HopTouches(trace.Hops[i], d)) score = Math.Max(score, i == trace.Hops.Count - 1 ? 2 : 1);
+        }
+        return score == 0 ? 0 : score * 3 + (int)f.Severity;
+    }
+
+    private static bool Mentions(string text, string word)
+    {
+        int i = text.IndexOf(word, StringComparison.Ordinal);
+        while (i >= 0)
+        {
+            int end = i + word.Length;
+            bool left = i == 0 || !IsNameChar(text[i - 1]);
+            bool right = end == text.Length || !IsNameChar(text[end]);
+            if (left && right) return true;
+            i = text.IndexOf(word, i + 1, StringComparison.Ordinal);
+        }
+        return false;
+    }
+
+    private static bool IsNameChar(char c) => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@';
+
+    /// <summary>The hop is in the device's namespace and one of its steps names the device.</summary>
+    private static bool HopTouches(Hop hop, string device)
+    {
         int colon = device.LastIndexOf(':');
-        if (colon < 0 || device[..colon] != last.Node) return false;
+        if (colon < 0 || device[..colon] != hop.Node) return false;
         var name = device[(colon + 1)..];
-        return trace.FinalStep is DropStep { Device: { } dev } && dev == name;
+        return hop.Steps.Any(s => Mentions(s.Text, name));
     }
 
     private static FindingTrace Convert(string path, Trace t)
