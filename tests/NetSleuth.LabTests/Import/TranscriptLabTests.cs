@@ -92,7 +92,7 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
             Assert.Equal(555005u, pod.FindLink("vxlan1")!.Vxlan!.Vni);
             Assert.Equal("vxlan1", pod.Filters.Single(f => f.Device == "eth0").Actions.Single().TargetDevice);
             Assert.Equal("7e:e5:f7:e6:f5:1a", iv.FindNamespace(vmpod)!.FindLink("vxlan0")!.Mac.ToString());
-            Assert.Equal("ovn-k8s-mp0", root.RouteLookups!.Single().Device);
+            Assert.Equal("ovn-k8s-mp0", root.RouteLookups.Single().Device);
             // the grep-cut `ip neigh` must not have made the table unknown or known twice: the full `ip n` made it known
             Assert.Contains(Sections.Neighbors, root.Known);
 

@@ -26,6 +26,7 @@ public sealed class TranscriptTests
         Assert.Equal((6, "root"), (eth0.LinkIndex, eth0.LinkNamespace));
         Assert.Equal("8b7266486ea2861", root.Links.Single(l => l.Index == eth0.LinkIndex).Name);
         Assert.Equal(2, pod.Filters.Count);
+        Assert.Equal("inherit", pod.FindLink("vxlan1")!.Vxlan!.Df);
         Assert.Equal(new[] { Sections.Addresses, Sections.Links, Sections.Nftables, Sections.Routes4 }, pod.Known.Order());
         Assert.Contains(Sections.LinkDetails, root.Known);
         Assert.Contains(Sections.Neighbors, root.Known);
