@@ -30,8 +30,8 @@ public sealed class TranscriptTests
         Assert.Equal(new[] { Sections.Addresses, Sections.Links, Sections.Nftables, Sections.Routes4 }, pod.Known.Order());
         Assert.Contains(Sections.LinkDetails, root.Known);
         Assert.Contains(Sections.Neighbors, root.Known);
-        // the worker's `ip netns ls | grep` names namespaces without facts, and is partial
-        Assert.True(host.FindNamespace(P + "-vmpod") is { Links.Count: 0, Known.Count: 0 });
+        // `ip netns ls | grep` named the root (identified as PREFIX-wk) and the pod namespace: nothing else was invented
+        Assert.Equal([P + "-wkpod", "root"], host.Namespaces.Select(n => n.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]
