@@ -27,14 +27,15 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
             using var lab = LabBuilder.Up("peer-pods", [LabFaults.MacMismatch], prefix);
             string wk = lab.Ns("wk"), wkpod = lab.Ns("wkpod"), vm = lab.Ns("vm"), vmpod = lab.Ns("vmpod");
 
-            // When the investigation is typed on the worker and on the pod VM
+            // When the investigation is typed on the worker and on the pod VM (each machine lists only its own
+            // namespaces: the lab's four share /run/netns, two real machines would not)
             var worker = Session(prefix + "w", wk, "[root@worker ~]# ",
             [
                 "ip netns identify",
                 $"ip route get {PodIp}",
                 "ip -d link show ovn-k8s-mp0",
                 "ip -d link show",
-                $"ip netns ls | grep {prefix}",
+                $"ip netns ls | grep {prefix}-wk",
                 $"POD={wkpod}",
                 "ip netns exec $POD ip a",
                 "ip netns exec $POD ip -d link show vxlan1",
@@ -55,7 +56,7 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
             [
                 "ip netns identify",
                 "ip -br a",
-                $"ip netns ls | grep {prefix}",
+                $"ip netns ls | grep {prefix}-vm",
                 $"ip netns exec {vmpod} bash --norc",
                 "ip -d link show vxlan0",
                 "ip a",
@@ -92,7 +93,7 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
             Assert.Equal(555005u, pod.FindLink("vxlan1")!.Vxlan!.Vni);
             Assert.Equal("vxlan1", pod.Filters.Single(f => f.Device == "eth0").Actions.Single().TargetDevice);
             Assert.Equal("7e:e5:f7:e6:f5:1a", iv.FindNamespace(vmpod)!.FindLink("vxlan0")!.Mac.ToString());
-            Assert.Equal("ovn-k8s-mp0", root.RouteLookups!.Single().Device);
+            Assert.Equal("ovn-k8s-mp0", root.RouteLookups.Single().Device);
             // the grep-cut `ip neigh` must not have made the table unknown or known twice: the full `ip n` made it known
             Assert.Contains(Sections.Neighbors, root.Known);
 

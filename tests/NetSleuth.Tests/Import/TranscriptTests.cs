@@ -26,11 +26,12 @@ public sealed class TranscriptTests
         Assert.Equal((6, "root"), (eth0.LinkIndex, eth0.LinkNamespace));
         Assert.Equal("8b7266486ea2861", root.Links.Single(l => l.Index == eth0.LinkIndex).Name);
         Assert.Equal(2, pod.Filters.Count);
+        Assert.Equal("inherit", pod.FindLink("vxlan1")!.Vxlan!.Df);
         Assert.Equal(new[] { Sections.Addresses, Sections.Links, Sections.Nftables, Sections.Routes4 }, pod.Known.Order());
         Assert.Contains(Sections.LinkDetails, root.Known);
         Assert.Contains(Sections.Neighbors, root.Known);
-        // the worker's `ip netns ls | grep` names namespaces without facts, and is partial
-        Assert.True(host.FindNamespace(P + "-vmpod") is { Links.Count: 0, Known.Count: 0 });
+        // `ip netns ls | grep` named the root (identified as PREFIX-wk) and the pod namespace: nothing else was invented
+        Assert.Equal([P + "-wkpod", "root"], host.Namespaces.Select(n => n.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -125,4 +126,38 @@ public sealed class TranscriptTests
         string.Join('\n', n.Links.Select(l => $" {l.Index} {l.Name} {l.Kind} {l.Mac} {l.Mtu} {l.Master} {l.LinkIndex} {l.LinkNamespace} {l.Vxlan?.Vni} {string.Join(',', l.Addresses)}")) + "\n" +
         string.Join('\n', n.Routes.Select(r => " " + r)) + "\n" + string.Join('\n', n.Neighbors.Select(x => " " + x)) + "\n" +
         string.Join('\n', n.Filters.Select(f => $" {f.Device} {f.Direction} {f.MatchesAll} {f.Actions.FirstOrDefault()?.TargetDevice}"))));
+}
+
+public sealed class PublicTranscriptTests
+{
+    [Fact]
+    public void A_public_transcript_reads_none_peer_and_unnamed_netnsid_and_skips_ifconfig()
+    {
+        var text = File.ReadAllText(Fixture("iproute2", "public", "attackdefense-transcript.txt"));
+        var host = LoadText(text, "ad.txt").Hosts.Single();
+        Assert.Equal("attackdefense", host.Name);
+        var root = host.Root!;
+        var vti = root.FindLink("ip_vti0")!;
+        Assert.Null(vti.LinkIndex); // "@NONE": no peer index, nothing invented
+        Assert.Equal("ipip", vti.LinkType);
+        var eth0 = root.FindLink("eth0")!;
+        Assert.Equal((14703, 0), (eth0.LinkIndex, eth0.LinkNetnsId));
+        Assert.Null(eth0.LinkNamespace); // the peer's namespace was never shown
+        Assert.Contains(Sections.Addresses, root.Known);
+        var w = Assert.Single(host.Warnings);
+        Assert.Contains("ifconfig", w.Message);
+        Assert.Equal(16, w.Source!.Line);
+    }
+
+    [Fact]
+    public void Host_on_the_command_line_wins_and_another_host_in_the_prompts_is_a_warning()
+    {
+        var text = "[root@worker-1 ~]# ip r\ndefault via 198.18.0.1 dev eth0\nroot@worker-2:~# ip n\n198.18.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE\n";
+        var named = LoadText(text, "t.txt", host: "node").Hosts.Single();
+        Assert.Equal("node", named.Name);
+        var host = LoadText(text, "t.txt").Hosts.Single();
+        Assert.Equal("worker-1", host.Name);
+        Assert.Contains(host.Warnings, w => w.Message.Contains("'worker-2'"));
+        Assert.Single(host.Root!.Neighbors);
+    }
 }
