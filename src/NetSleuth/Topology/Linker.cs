@@ -68,6 +68,13 @@ public static class Linker
         }
     }
 
+    private static void RemoveEdge(Topology t, Edge e)
+    {
+        t.AllEdges.Remove(e);
+        if (t.Out.TryGetValue(e.From, out var o)) o.Remove(e);
+        if (e.To is not null && t.In.TryGetValue(e.To, out var i)) i.Remove(e);
+    }
+
     /// <summary>The namespace a link's IFLA_LINK lives in: resolved id, then link-netns name, then netnsid map.
     /// A namespace the input names but shows no device of (an importer's placeholder for a `list-id`
     /// name) does not count: it cannot hold the peer.</summary>
@@ -129,12 +136,24 @@ public static class Linker
                 return;
             }
         }
-        // one edge per pair: the side with the smaller key draws it (and never twice)
-        if (peer is not null && PointsBack(t, peer, d) && string.CompareOrdinal(peer.Key, d.Key) < 0 ||
-            peer is not null && t.EdgesFrom(peer).Any(e => e.Kind == EdgeKind.Veth && e.To == d))
+        // one edge per pair, carrying the assumption either side needed
+        if (peer is not null)
         {
-            if (assumption is not null) t.AllAssumptions.Add(new Assumption(assumption, d, link.Source));
-            return;
+            var existing = t.EdgesFrom(peer).FirstOrDefault(e => e.Kind == EdgeKind.Veth && e.To == d) ??
+                           t.EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth && e.To == peer);
+            if (existing is not null)
+            {
+                if (assumption is null) return;
+                if (existing.Assumption is null)
+                {
+                    RemoveEdge(t, existing);
+                    AddEdge(t, existing with { Assumption = assumption });
+                }
+                else t.AllAssumptions.Add(new Assumption(assumption, d, link.Source));
+                return;
+            }
+            // a pair that agrees is drawn by the side with the smaller key
+            if (assumption is null && PointsBack(t, peer, d) && string.CompareOrdinal(peer.Key, d.Key) < 0) return;
         }
         AddEdge(t, new Edge(EdgeKind.Veth, d, peer, "veth", assumption));
     }
@@ -145,20 +164,29 @@ public static class Linker
     /// </summary>
     private static DeviceRef? OnOtherHost(Topology t, DeviceRef d, int peerIndex)
     {
-        if (d.Link.LinkNetnsName is not { } name) return null;
+        var names = new[] { d.Link.LinkNetnsName, d.Link.LinkNamespace }.OfType<string>().ToList();
+        if (names.Count == 0) return null;
         foreach (var host in t.Hosts)
         {
             if (host == d.Host) continue;
-            var ns = host.Namespaces.FirstOrDefault(n => n.Name == name && n.Links.Count > 0);
-            if (ns is not null && t.Device(host, ns, peerIndex) is { } p && p.Link.LinkIndex == d.Link.Index) return p;
+            var ns = host.Namespaces.FirstOrDefault(n => n.Name is not null && names.Contains(n.Name) && n.Links.Count > 0);
+            if (ns is not null && t.Device(host, ns, peerIndex) is { } p && p.Link.LinkIndex == d.Link.Index && NamesNs(p.Link, d.Ns)) return p;
         }
         return null;
+    }
+
+    /// <summary>True when the link's peer-namespace evidence (link-netns name or resolved id) names <paramref name="ns"/>.</summary>
+    private static bool NamesNs(Link l, NetNamespace ns)
+    {
+        foreach (var n in new[] { l.LinkNetnsName, l.LinkNamespace })
+            if (n is not null && (n == ns.Name || n == ns.Id && ns.Name is null)) return true;
+        return false;
     }
 
     private static bool PointsBack(Topology t, DeviceRef peer, DeviceRef d)
     {
         if (peer.Link.LinkIndex != d.Link.Index) return false;
-        if (peer.Host != d.Host) return peer.Link.LinkNetnsName is { } n && (d.Ns.Name == n || d.Ns.Id == n);
+        if (peer.Host != d.Host) return NamesNs(peer.Link, d.Ns);
         var (ns, _) = ResolveLinkNamespace(peer.Host, peer.Ns, peer.Link);
         return ns is null || ns == d.Ns;
     }

@@ -131,6 +131,25 @@ public sealed class LabLifecycleTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Given_missing_programs_When_up_runs_Then_it_names_the_apt_get_command_and_makes_nothing()
+    {
+        var prefix = LabPaths.UniquePrefix("nlabm");
+        // /usr/sbin left out of PATH: tc, sysctl, ovsdb-server and ovs-vswitchd are not found
+        var psi = new ProcessStartInfo(Environment.ProcessPath is { } p && p.EndsWith("dotnet", StringComparison.Ordinal) ? p : "/usr/bin/dotnet")
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Cli, "lab", "up", "peer-pods-ovs", "--prefix", prefix }) psi.ArgumentList.Add(a);
+        psi.Environment["PATH"] = "/usr/bin:/bin";
+        using var up = Process.Start(psi)!;
+        var err = await up.StandardError.ReadToEndAsync();
+        await up.WaitForExitAsync();
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("apt-get install -y", err);
+        Assert.Contains("openvswitch-switch", err);
+        Assert.Contains("ovs-vswitchd", err);
+        LabLeftovers.AssertNone(prefix);
+    }
+
     /// <summary>Links and addresses of the machine's own namespace.</summary>
     private static string RootNamespace()
     {

@@ -49,11 +49,11 @@ internal static class Mutator
                 l.Insert(Pick(), "\0\0\0\u0001\u00ff{[\"");
                 break;
             case "huge-line":
-                var sb = new StringBuilder(300_000);
+                var sb = new StringBuilder(150_000);
                 string[] tokens = ["a", " ", "{", "[", "\"", "=", ",", ":", "-A ", "port ", "}", "]", "\\"];
-                while (sb.Length < 300_000) sb.Append(tokens[rnd.Next(tokens.Length)]);
+                while (sb.Length < 150_000) sb.Append(tokens[rnd.Next(tokens.Length)]);
                 l.Insert(Pick(), sb.ToString());
-                l.Insert(Pick(), new string('x', 300_000));
+                l.Insert(Pick(), new string('x', 150_000));
                 break;
             case "unicode":
                 for (int i = 0; i < l.Count; i++)

@@ -87,7 +87,7 @@ public sealed class SosReportReaderTests
         var root = host.Root!;
         var pod = host.FindNamespace(Pod)!;
 
-        if (CommandTable.Find(["ip", "-d", "address"]) is null)
+        if (CommandTable.Find(CommandLine.Normalise(["ip", "-d", "address"]).Argv) is null)
         {
             // the iproute2 parsers have not landed: every such file is named in a warning, none is lost silently
             Assert.Contains(log.Warnings, w => w.Source!.File.EndsWith("sos_commands/networking/ip_-d_address", StringComparison.Ordinal));
@@ -121,5 +121,18 @@ public sealed class SosReportReaderTests
         Assert.True(SosReportReader.TryRead(ReportDir("sos-4.0"), "worker", out var host, log));
         Assert.Equal("worker", host.Name);
         Assert.Equal("nimb-worker0", host.Meta.Hostname);
+    }
+
+    [Fact]
+    public void Input_loader_reads_a_sosreport_directory_with_its_warnings_once()
+    {
+        var snapshot = InputLoader.Load([$"w1={ReportDir("sos-4.0")}"]);
+
+        var host = Assert.Single(snapshot.Hosts);
+        Assert.Equal("w1", host.Name);
+        Assert.Equal("sosreport", host.Meta.Origin);
+        Assert.NotNull(host.Root!.Ovs);
+        Assert.Equal(host.Warnings.Count, host.Warnings.Distinct().Count());
+        Assert.Contains(host.Warnings, w => w.Source!.File.EndsWith("route_-n", StringComparison.Ordinal)); // `route -n`: no parser
     }
 }

@@ -1,4 +1,3 @@
-using NetSleuth.Model;
 using NetSleuth.Render;
 using NetSleuth.Tests.Support;
 using NetSleuth.Tests.Topology;
@@ -36,10 +35,6 @@ public sealed class TopologyGoldenTests
     [Fact]
     public void Given_the_peer_pods_model_when_rendered_as_mermaid_then_it_matches_the_golden() =>
         Golden.Check("Topology/peer-pods.mmd", MermaidTopologyRenderer.Render(PeerPods()));
-
-    [Fact]
-    public void Given_the_peer_pods_model_as_a_snapshot_file_then_it_matches_the_golden() =>
-        Golden.Check("Topology/peer-pods.snapshot.json", SnapshotJson.Serialize(PeerPodsModel.Build()) + "\n");
 
     [Fact]
     public void Given_a_focus_on_the_pod_ip_when_rendered_then_text_and_dot_match_the_goldens()

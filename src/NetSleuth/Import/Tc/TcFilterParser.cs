@@ -42,6 +42,7 @@ internal static partial class TcFilterParser
         var dev = args.Arg("dev");
         string cmdDirection = args.Rest.Contains("ingress") || args.Arg("parent") is "ffff:" or "ffff:fff2" ? "ingress" : "egress";
         TcFilter? f = null;
+        var filters = Facts.Upsert(ns.Filters, x => $"{x.Device}|{x.Direction}|{x.Pref}|{x.Handle}|{x.Chain}|{x.Kind}");
         var keys = new List<string>();
         void Finish()
         {
@@ -50,7 +51,7 @@ internal static partial class TcFilterParser
             else if (f.Kind == "u32") f.MatchesAll = keys.Count == 0 ? null : keys.All(k => k.Contains("/00000000", StringComparison.Ordinal));
             else if (f.Kind == "flower") f.MatchesAll = keys.All(k => k.StartsWith("eth_type", StringComparison.Ordinal));
             if (keys.Count > 0) f.Match = string.Join("; ", keys);
-            Facts.Upsert(ns.Filters, f, (a, b) => a.Device == b.Device && a.Direction == b.Direction && a.Pref == b.Pref && a.Handle == b.Handle && a.Chain == b.Chain && a.Kind == b.Kind);
+            filters.Add(f);
             f = null;
             keys.Clear();
         }

@@ -1,0 +1,30 @@
+using NetSleuth.Diagnosis.Checks;
+
+namespace NetSleuth.Diagnosis;
+
+/// <summary>Every check, in the order of the fault catalogue (docs faults.md); one line each.</summary>
+internal static class CheckCatalogue
+{
+    public static IReadOnlyList<ICheck> All { get; } =
+    [
+        new NeighborMacMismatchCheck(),   // 1 (and 3: no finding when the entry holds the far MAC)
+        new PortSecurityCheck(),          // 2
+        new MirredRedirectCheck(),        // 4 (and 17: redirect target in another namespace)
+        new VxlanVniCheck(),              // 5
+        new VxlanPortCheck(),             // 6
+        new VxlanRemoteCheck(),           // 7
+        new MtuCheck(),                   // 8
+        new FirewallCheck(),              // 9
+        new LinkDownCheck(),              // 10
+        new RouteCheck(),                 // 11 (root → pod)
+        new ReturnRouteCheck(),           // 11 (the way back through a router)
+        new PermanentNeighborCheck(),     // 12
+        new NeighborStateCheck(),         // 13
+        new DuplicateIpCheck(),           // 14
+        new ForwardingCheck(),            // 15
+        new RpFilterCheck(),              // 16
+        new VethPeerCheck(),              // 17
+        new BridgePortCheck(),            // 18
+        new UnderlayRouteCheck(),         // 19
+    ];
+}

@@ -1,0 +1,116 @@
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Diagnosis.Checks;
+
+/// <summary>
+/// faults.md #11, the way back: a router R sends traffic for prefix Q (its route `Q via G`) on to its
+/// other subnets; a namespace N on one of those subnets has no route covering Q (and no default), so
+/// N's answers to Q have nowhere to go.
+/// </summary>
+internal sealed class ReturnRouteCheck : ICheck
+{
+    public string Id => "no-return-route";
+
+    /// <summary>Follows gateways from a namespace holding an address of the prefix toward the target, up to 8 routers: does it pass R?</summary>
+    private static bool PassesThrough(DiagnosisContext ctx, IpPrefix prefix, System.Net.IPAddress? target, NsRef r)
+    {
+        if (target is null) return false;
+        var chains = ctx.Cache("return-route-chains", () => new Dictionary<(IpPrefix, System.Net.IPAddress, NetNamespace), HashSet<NetNamespace>>());
+        if (!chains.TryGetValue((prefix, target, r.Ns), out var visited))
+        {
+            visited = [];
+            var start = PodIn(ctx, prefix, except: r.Ns);
+            var ns = start?.Namespace;
+            for (int hop = 0; ns is not null && hop < 8 && visited.Add(ns.Ns); hop++)
+            {
+                var res = ctx.Fib.Lookup(ns, target);
+                if (res.Route?.Gateway is not { } gw || res.Blackholes) break;
+                ns = ctx.Topology.OwnersOf(gw).FirstOrDefault().Device?.Namespace;
+            }
+            chains[(prefix, target, r.Ns)] = visited;
+        }
+        return visited.Contains(r.Ns);
+    }
+
+    /// <summary>A device holding an address inside the prefix (sorted index of every IPv4 address, built once).</summary>
+    private static DeviceRef? PodIn(DiagnosisContext ctx, IpPrefix prefix, NetNamespace except)
+    {
+        var index = ctx.Cache("v4-address-index", () => ctx.Devices
+            .SelectMany(d => d.Link.Addresses.Where(a => a.Prefix.IsV4 && DiagnosisContext.IsGlobal(a)).Select(a => (Key: Fib.ToUint(a.Address), Dev: d)))
+            .OrderBy(x => x.Key).ToArray());
+        uint mask = prefix.Length == 0 ? 0 : prefix.Length >= 32 ? uint.MaxValue : ~(uint.MaxValue >> prefix.Length);
+        uint lo = Fib.ToUint(prefix.Address) & mask, hi = lo | ~mask;
+        int a = 0, b = index.Length;
+        while (a < b) { int mid = (a + b) / 2; if (index[mid].Key < lo) a = mid + 1; else b = mid; }
+        for (int i = a; i < index.Length && i < a + 64 && index[i].Key <= hi; i++)
+            if (index[i].Dev.Ns != except) return index[i].Dev;
+        return null;
+    }
+
+    private static bool HasDefault(DiagnosisContext ctx, NetNamespace ns)
+    {
+        var memo = ctx.Cache("has-default-route", () => new Dictionary<NetNamespace, bool>());
+        if (!memo.TryGetValue(ns, out var has))
+            memo[ns] = has = ns.Routes.Any(r => r.Destination.IsDefault && r.IsV4 && r.Type == RouteTypes.Unicast);
+        return has;
+    }
+
+    public IEnumerable<Finding> Run(DiagnosisContext ctx)
+    {
+        var bySubnet = ctx.Cache("addresses-by-subnet", () =>
+        {
+            var map = new Dictionary<IpPrefix, List<(DeviceRef Dev, IfAddress Addr)>>();
+            foreach (var d in ctx.Devices)
+            foreach (var a in d.Link.Addresses)
+            {
+                if (!a.Prefix.IsV4 || a.Prefix.Length >= 31 || !DiagnosisContext.IsGlobal(a)) continue;
+                if (!map.TryGetValue(a.Prefix.Network, out var l)) map[a.Prefix.Network] = l = [];
+                l.Add((d, a));
+            }
+            return map;
+        });
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in ctx.Namespaces)
+        {
+            var subnets = r.Ns.Links.Where(l => !l.IsLoopback && l.IsUp).SelectMany(l => l.Addresses.Select(a => (Link: l, Addr: a)))
+                .Where(x => x.Addr.Prefix.IsV4 && x.Addr.Prefix.Length < 31 && DiagnosisContext.IsGlobal(x.Addr)).ToList();
+            if (subnets.Count < 2) continue;
+            // only namespaces without a default route can lack the way back: find them first (cheap), then look at R's routes
+            var needy = subnets.Select(x => (x.Link, x.Addr, Members: bySubnet.TryGetValue(x.Addr.Prefix.Network, out var m)
+                    ? m.Where(o => o.Dev.Ns != r.Ns && o.Dev.Ns.IsKnown(Sections.Routes4) && !HasDefault(ctx, o.Dev.Ns)).ToList() : []))
+                .Where(x => x.Members.Count > 0).ToList();
+            if (needy.Count == 0) continue;
+            foreach (var route in r.Ns.Routes)
+            {
+                if (route.Gateway is not { } gw || !route.IsV4 || route.Destination.IsDefault || route.Table == RouteTables.Local) continue;
+                foreach (var (link, addr, members) in needy)
+                {
+                    if (Fib.Contains(addr.Prefix, gw)) continue; // the side the prefix lives on
+                    foreach (var (dev, _) in members)
+                    {
+                        var n = dev.Namespace;
+                        var back = ctx.Fib.Lookup(n, route.Destination.Address);
+                        if (back.Found) continue;
+                        // only when traffic from the prefix goes to N through R (the pods' way out passes R)
+                        if (!PassesThrough(ctx, route.Destination, dev.Link.Addresses.FirstOrDefault(a => a.Prefix.IsV4)?.Address, r)) continue;
+                        if (!reported.Add($"{n.Key}/{route.Destination}")) continue;
+                        yield return new Finding
+                        {
+                            Id = Id,
+                            Severity = Severity.Error,
+                            Title = $"{n} has no route back to {route.Destination} (reached through {r})",
+                            Explanation = $"{r} routes `{route}` and forwards that traffic onto {addr.Prefix.Network} ({link.Name}), where {n} is. " +
+                                $"{n} has no route to {route.Destination} and no default route, so its answers fail with \"Network is unreachable\": " +
+                                $"requests arrive, replies never leave. Route {route.Destination} back through {r} ({addr.Address}).",
+                            Evidence = [Ev.Route(r, route), Ev.Address(ctx.Topology.Device(r, link.Name)!, addr), Ev.Device(dev, $"in {n}, no route to {route.Destination}")],
+                            Fix = [NsCommand.Step(n, [NsCommand.Ip(n, "route", "replace", route.Destination.ToRouteString(), "via", addr.Address.ToString())])],
+                            RootCause = $"route:{n.Key}/{route.Destination}",
+                            Devices = [dev.ToString(), n.ToString()],
+                        };
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Diagnosis.Checks;
+
+/// <summary>
+/// faults.md #17: a pod's veth whose other end is in no namespace of the input (moved away, or left
+/// dangling when its namespace went). The fix recreates the pair with the host end where the design
+/// wants it (on the bridge serving the pod subnet, or with a host route) and restores the pod end.
+/// With partial input it says which command would show the peer instead.
+/// </summary>
+internal sealed class VethPeerCheck : ICheck
+{
+    public string Id => "veth-peer-missing";
+
+    public IEnumerable<Finding> Run(DiagnosisContext ctx)
+    {
+        foreach (var e in ctx.Topology.Edges)
+        {
+            if (e.Kind != EdgeKind.Veth || e.To is not null) continue;
+            var d = e.From;
+            var addr = d.Link.Addresses.FirstOrDefault(DiagnosisContext.IsGlobal);
+            bool complete = d.Host.Meta.Origin is "collect" or "lab" or "synth" or "test";
+            if (d.Ns.IsRoot || addr is null || !complete)
+            {
+                if (addr is null) continue; // a host end without addresses: its pod side, when given, reports it
+                yield return new Finding
+                {
+                    Id = Id,
+                    Severity = Severity.Info,
+                    Title = $"{d}: the veth's other end is not in the input",
+                    Explanation = $"{d.Link.Name} is a veth ({e.Assumption}); the input does not show where its other end is, so the path beyond it is unknown.",
+                    Evidence = [Ev.Device(d)],
+                    Decide = [new MissingInput(d.Host.Name, null, "ip -d link show; ip netns list-id (in every namespace: netsleuth collect)",
+                        $"shows the namespace holding ifindex {d.Link.LinkIndex?.ToString(CultureInfo.InvariantCulture) ?? "?"}")],
+                    RootCause = "veth:" + d.Key,
+                    Devices = [d.ToString()],
+                };
+                continue;
+            }
+            var root = d.Host.Root is { } r ? new NsRef(d.Host, r) : null;
+            if (root is null) continue;
+            var bridge = PodBridge.For(ctx, root, addr.Address);
+            string hostEnd = "veth" + Hash(d.Key);
+            var ns = d.Namespace;
+            var rootCmds = new List<string>
+            {
+                NsCommand.Ip(root, ["link", "add", hostEnd, .. d.Link.Mtu is { } mtu ? new[] { "mtu", mtu.ToString(CultureInfo.InvariantCulture) } : [],
+                    "type", "veth", "peer", "name", d.Link.Name, .. d.Link.Mtu is { } m2 ? new[] { "mtu", m2.ToString(CultureInfo.InvariantCulture) } : [],
+                    "netns", ns.Ns.Name ?? "PID"]),
+            };
+            if (bridge is not null) rootCmds.Add(NsCommand.Ip(root, "link", "set", "dev", hostEnd, "master", bridge.Link.Name));
+            rootCmds.Add(NsCommand.Ip(root, "link", "set", "dev", hostEnd, "up"));
+            if (bridge is null) rootCmds.Add(NsCommand.Ip(root, "route", "replace", addr.Address.ToString(), "dev", hostEnd, "scope", "link"));
+            yield return new Finding
+            {
+                Id = Id,
+                Severity = Severity.Error,
+                Title = $"{d}: its veth peer is in no namespace of {d.Host.Name}",
+                Explanation = $"{d.Link.Name} holds {addr.Prefix}, but the other end of its veth pair is not in any namespace of {d.Host.Name} in the input " +
+                    $"({e.Assumption}). Frames sent by {d.Link.Name} go wherever that end is, not to {root}" +
+                    (bridge is null ? "" : $" and its bridge {bridge.Link.Name}") +
+                    $". Recreate the pair with its host end in {root}" + (bridge is null ? " and a route to the pod." : $" on {bridge.Link.Name},") +
+                    $" then give {d.Link.Name} back its MAC, addresses, routes and tc filters.",
+                Evidence = [Ev.Device(d), Ev.Address(d, addr)],
+                Fix = [NsCommand.Step(ns, [NsCommand.Ip(ns, "link", "del", "dev", d.Link.Name)]), NsCommand.Step(root, rootCmds),
+                       NsCommand.Step(ns, DeviceRestore.Commands(d))],
+                RootCause = "veth:" + d.Key,
+                Devices = [d.ToString()],
+            };
+        }
+    }
+
+    private static string Hash(string s)
+    {
+        uint h = 2166136261;
+        foreach (char c in s) h = (h ^ c) * 16777619;
+        return h.ToString("x8", CultureInfo.InvariantCulture)[..8];
+    }
+}

@@ -1,0 +1,84 @@
+using NetSleuth.Model;
+
+namespace NetSleuth.Diagnosis;
+
+/// <summary>The result of a diagnosis: findings most severe first, and what was looked at.</summary>
+public sealed class DiagnosisReport
+{
+    public required IReadOnlyList<Finding> Findings { get; init; }
+    public required IReadOnlyList<string> Hosts { get; init; }
+    /// <summary>Paths the reachability sweep traced (from → to) and how many were broken.</summary>
+    public int PathsChecked { get; init; }
+    public int PathsBroken { get; init; }
+    /// <summary>Input warnings (parse problems, unknown sections) the diagnosis may have suffered from.</summary>
+    public IReadOnlyList<Warning> InputWarnings { get; init; } = [];
+
+    public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);
+}
+
+/// <summary>Runs the check catalogue over a linked topology and merges findings that share a root cause.</summary>
+public static class Diagnoser
+{
+    public static DiagnosisReport Run(Topology.Topology topology, Reachability.Request? request = null)
+    {
+        var ctx = new DiagnosisContext(topology);
+        var all = new List<(int Order, Finding F)>();
+        int order = 0;
+        foreach (var check in CheckCatalogue.All)
+        {
+            order++;
+            try
+            {
+                foreach (var f in check.Run(ctx)) all.Add((order, f));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                all.Add((order, new Finding
+                {
+                    Id = "check-failed", Severity = Severity.Warning, RootCause = "check-failed:" + check.Id,
+                    Title = $"the check {check.Id} could not run: {e.GetType().Name}: {e.Message}",
+                    Explanation = "A bug or an input shape the check does not expect; the other checks ran. Please report it with the input.",
+                }));
+            }
+        }
+        var merged = Merge(all);
+        var sweep = Reachability.Sweep(ctx, merged, request);
+        var findings = merged.Concat(sweep.NewFindings)
+            .OrderByDescending(f => f.Severity).ThenBy(f => Order(all, f)).ThenBy(f => f.Title, StringComparer.Ordinal).ToList();
+        return new DiagnosisReport
+        {
+            Findings = findings,
+            Hosts = topology.Hosts.Select(h => h.Name).ToList(),
+            PathsChecked = sweep.Checked,
+            PathsBroken = sweep.Broken,
+            InputWarnings = topology.Snapshot.Warnings.Concat(topology.Hosts.SelectMany(h => h.Warnings)).ToList(),
+        };
+    }
+
+    private static int Order(List<(int Order, Finding F)> all, Finding f)
+    {
+        foreach (var (o, x) in all) if (x == f) return o;
+        return int.MaxValue;
+    }
+
+    /// <summary>One finding per root cause: the first (catalogue order, most severe) keeps the lead, the others add evidence.</summary>
+    private static List<Finding> Merge(List<(int Order, Finding F)> all)
+    {
+        var byKey = new Dictionary<string, Finding>(StringComparer.Ordinal);
+        var result = new List<Finding>();
+        foreach (var (_, f) in all.OrderByDescending(x => x.F.Severity).ThenBy(x => x.Order))
+        {
+            if (!byKey.TryGetValue(f.RootCause, out var lead))
+            {
+                byKey[f.RootCause] = f;
+                result.Add(f);
+                continue;
+            }
+            if (f.Id != lead.Id && !lead.AlsoSeenAs.Contains(f.Id)) lead.AlsoSeenAs.Add(f.Id);
+            foreach (var e in f.Evidence) if (!lead.Evidence.Contains(e) && lead.Evidence.Count < 12) lead.Evidence.Add(e);
+            foreach (var p in f.BrokenPaths) if (!lead.BrokenPaths.Contains(p)) lead.BrokenPaths.Add(p);
+            foreach (var d in f.Devices) if (!lead.Devices.Contains(d)) lead.Devices.Add(d);
+        }
+        return result;
+    }
+}

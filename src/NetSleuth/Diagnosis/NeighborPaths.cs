@@ -1,0 +1,47 @@
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Diagnosis;
+
+/// <summary>A neighbour entry and where a frame to its MAC ends up.</summary>
+/// <param name="Owner">the device on the path that has the entry's MAC (the one the sender resolved), if any</param>
+internal sealed record NeighborPath(NsRef Ns, Neighbor Entry, DeviceRef Device, L2Result Walk, DeviceRef? Owner);
+
+/// <summary>Walks every usable neighbour entry once; the neighbour checks share the result.</summary>
+internal static class NeighborPaths
+{
+    public static IReadOnlyList<NeighborPath> Of(DiagnosisContext ctx) => ctx.Cache("neighbor-paths", () =>
+    {
+        var result = new List<NeighborPath>();
+        foreach (var ns in ctx.Namespaces)
+        foreach (var n in ns.Ns.Neighbors)
+        {
+            if (!n.IsUsable || n.Mac is not { } mac || mac.IsMulticast || mac.IsZero || n.Proxy) continue;
+            if (n.State.Contains("NOARP")) continue;
+            if (ctx.Topology.Device(ns, n.Device) is not { } dev) continue;
+            var walk = ctx.L2.FromEgress(dev, mac);
+            var owner = walk.Path.FirstOrDefault(d => d.Link.Mac == mac && d != dev);
+            result.Add(new NeighborPath(ns, n, dev, walk, owner));
+        }
+        return result;
+    });
+
+    /// <summary>"ovn-k8s-mp0 → mp0-br → … → podvm:podns:vxlan0" with the kind of each step.</summary>
+    public static string Describe(Topology.Topology t, IReadOnlyList<DeviceRef> path)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < path.Count; i++)
+        {
+            var d = path[i];
+            string how = "";
+            if (i > 0)
+            {
+                var prev = path[i - 1];
+                if (prev.Host != d.Host) how = "(tunnel) ";
+                else if (t.EdgesFrom(prev).Any(e => e.Kind == EdgeKind.TcRedirect && e.To == d)) how = "(tc redirect) ";
+            }
+            parts.Add(how + (i == 0 || path[i - 1].Host != d.Host || path[i - 1].Ns != d.Ns ? d.ToString() : d.Link.Name));
+        }
+        return string.Join(" → ", parts);
+    }
+}
