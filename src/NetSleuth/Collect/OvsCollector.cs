@@ -11,7 +11,12 @@ internal static class OvsCollector
     public static void Read(Host host, CollectOptions o)
     {
         var socket = o.OvsDb ?? (o.RootNamespace is null ? CollectPaths.DefaultOvsdbSockets.FirstOrDefault(File.Exists) : null);
-        if (socket is null || host.Root is not { } root) return;
+        if (socket is null) return;
+        if (host.Root is not { } root)
+        {
+            host.Warnings.Add(new Warning($"Open vSwitch ({socket}) not read: it belongs to the root namespace, which was not collected"));
+            return;
+        }
         var db = "--db=unix:" + socket;
         var log = new ImportLog();
         var into = new NetNamespace { Id = root.Id };
