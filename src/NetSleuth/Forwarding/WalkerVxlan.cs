@@ -68,7 +68,7 @@ internal sealed partial class Walker
         {
             var vnis = string.Join(", ", listening.Select(c => $"{c} has VNI {c.Link.Vxlan?.Vni}"));
             return new End(Disposition.TunnelMismatch, $"the VXLAN packet reaches udp {port} in {ns}, but no device there has VNI {payload.Vni} ({vnis}): dropped",
-                listening[0].ToString());
+                ns.ToString());
         }
         Add(ns, new VxlanDecapStep(dev.Link.Name, payload.Vni, port, dev.Namespace.ToString()) { Evidence = dev.Link.Source });
         return new Ingress(dev, payload.Frame);

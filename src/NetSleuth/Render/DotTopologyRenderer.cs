@@ -130,12 +130,19 @@ public static class DotTopologyRenderer
         private void WriteRanks()
         {
             // the two ends of each tunnel side by side; the underlay at the bottom
-            // (an invisible edge inside each rank keeps the hosts in input order, left to right)
+            // a pod namespace is one row (its devices side by side), so it sits above the root namespace
+            foreach (var ns in v.Hosts.SelectMany(h => h.Namespaces).Where(n => !n.Ns.Ns.IsRoot && n.Devices.Count > 1))
+                _sb.Append("  { rank=same; ").Append(string.Join("; ", ns.Devices.Select(Id))).Append("; }\n");
+            // (an invisible edge through the underlay row keeps the hosts in input order, left to right)
             foreach (var e in v.Edges.Where(e => e.Kind == EdgeKind.Tunnel && e.To is not null && e.To.Host != e.From.Host))
             {
                 var (a, b) = HostIndex(e.From) <= HostIndex(e.To!) ? (e.From, e.To!) : (e.To!, e.From);
-                _sb.Append("  { rank=same; ").Append(Id(a)).Append(" -> ").Append(Id(b)).Append(" [style=invis]; }\n");
+                // (no invisible ordering edge here: dot 2.43 draws parallel flat edges with the visible one's style)
+                _sb.Append("  { rank=same; ").Append(Id(a)).Append("; ").Append(Id(b)).Append("; }\n");
             }
+            // an unresolved tunnel end sits beside its device, where the far host would be
+            foreach (var e in v.Unresolved.Where(e => e.Kind == EdgeKind.Tunnel))
+                _sb.Append("  { rank=same; ").Append(Id(e.From)).Append("; ").Append(_q[e]).Append("; }\n");
             var under = v.Hosts.SelectMany(h => h.Namespaces).SelectMany(n => n.Devices).Where(_underlay.Contains).ToList();
             if (under.Count > 1) _sb.Append("  { rank=same; ").Append(string.Join(" -> ", under.Select(Id))).Append(" [style=invis]; }\n");
         }
@@ -152,6 +159,7 @@ public static class DotTopologyRenderer
             }
             sb.Append("<tr><td align=\"left\"><font point-size=\"10\"><b>edges</b></font></td></tr>");
             foreach (var k in kinds) sb.Append("<tr><td align=\"left\"><font point-size=\"9\" color=\"").Append(Color(k)).Append("\">").Append(Esc(LegendText(k))).Append("</font></td></tr>");
+            if (v.Unresolved.Any()) sb.Append("<tr><td align=\"left\"><font point-size=\"9\" color=\"#c62828\">red dashed to ?: an end the input does not show (why in the box)</font></td></tr>");
             if (v.Segments.Count > 0) sb.Append("<tr><td align=\"left\"><font point-size=\"9\" color=\"#2e7d32\">green box: shared subnet between hosts</font></td></tr>");
             if (v.Assumptions.Count > 0 || v.HiddenAssumptions > 0)
             {

@@ -47,6 +47,9 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
                 "ip r",
                 "ip a",
                 "tc qdisc show",
+                "iptables-save",
+                "nft list ruleset",
+                "ip netns exec $POD nft list ruleset",
             ]);
             var podvm = Session(prefix + "v", vm, "root@podvm:~# ",
             [
@@ -59,9 +62,11 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
                 "ip r",
                 "ip neigh",
                 "tc filter show dev vxlan0 ingress",
+                "nft list ruleset",
                 "exit",
                 "ip -d link show ens2",
                 "ip route",
+                "nft list ruleset",
             ]);
             var workerFile = Path.Combine(dir.FullName, "worker.txt");
             var podvmFile = Path.Combine(dir.FullName, "podvm.txt");
@@ -87,7 +92,7 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
             Assert.Equal(555005u, pod.FindLink("vxlan1")!.Vxlan!.Vni);
             Assert.Equal("vxlan1", pod.Filters.Single(f => f.Device == "eth0").Actions.Single().TargetDevice);
             Assert.Equal("7e:e5:f7:e6:f5:1a", iv.FindNamespace(vmpod)!.FindLink("vxlan0")!.Mac.ToString());
-            Assert.Equal("ovn-k8s-mp0", root.RouteLookups.Single().Device);
+            Assert.Equal("ovn-k8s-mp0", root.RouteLookups!.Single().Device);
             // the grep-cut `ip neigh` must not have made the table unknown or known twice: the full `ip n` made it known
             Assert.Contains(Sections.Neighbors, root.Known);
 

@@ -82,10 +82,10 @@ public sealed class RoutingParserTests
     {
         var (ns, _) = Parse("ip route get 198.18.2.46", "worker/ip_route_get_198.18.2.46.txt");
         Assert.Empty(ns.Routes);
-        var l = ns.RouteLookups.Single();
+        var l = ns.RouteLookups!.Single();
         Assert.Equal(("ovn-k8s-mp0", "198.18.2.2"), (l.Device, l.PrefSrc!.ToString()));
         var (err, host) = Parse("ip route get 198.18.61.5", "kinds/ip_route_get_198.18.61.5.txt");
-        Assert.Empty(err.RouteLookups);
+        Assert.Null(err.RouteLookups);
         Assert.Contains(host.Warnings, w => w.Message.Contains("Permission denied") && w.Source!.Line == 1);
     }
 }
