@@ -19,7 +19,7 @@ internal static partial class SnapshotFastReader
         ["NftRule"] = ["family", "table", "chain", "handle", "text", "expr", "source"],
         ["Link"] = ["index", "name", "kind", "detailsKnown", "linkType", "mac", "broadcast", "mtu", "flags", "operState", "master", "promiscuity", "altNames", "slaveKind", "qdisc", "linkIndex", "linkName", "linkNetnsId", "linkNetnsName", "linkNamespace", "addresses", "vxlan", "bridge", "vlan", "macvlan", "bond", "vrf", "tun", "bridgePort", "extraInfo", "source"],
         ["IfAddress"] = ["prefix", "peer", "broadcast", "scope", "label", "flags", "source"],
-        ["VxlanInfo"] = ["vni", "remote", "group", "local", "dstPort", "srcPortMin", "srcPortMax", "learning", "proxy", "external", "ttl", "underlayIndex", "underlayDevice"],
+        ["VxlanInfo"] = ["vni", "remote", "group", "local", "dstPort", "srcPortMin", "srcPortMax", "learning", "proxy", "external", "ttl", "df", "underlayIndex", "underlayDevice"],
         ["BridgeInfo"] = ["stpState", "vlanFiltering", "ageingTime"],
         ["BridgePortInfo"] = ["state", "learning", "flood", "isolated"],
         ["VlanInfo"] = ["id", "protocol"],
@@ -328,6 +328,7 @@ internal static partial class SnapshotFastReader
                 case "proxy": o.Proxy = J.BoolN(ref r); break;
                 case "external": o.External = J.BoolN(ref r); break;
                 case "ttl": o.Ttl = J.IntN(ref r); break;
+                case "df": o.Df = J.StrN(ref r, c); break;
                 case "underlayIndex": o.UnderlayIndex = J.IntN(ref r); break;
                 case "underlayDevice": o.UnderlayDevice = J.StrN(ref r, c); break;
                 default: throw J.Bail();
