@@ -12,6 +12,7 @@ public static class Program
           synth  --nodes N --pods M [--style S] [--faults K] [--seed S] --dir DIR   time the generator (DIR must not exist)
           load   --dir DIR [--sequential] [--repeat R]                           load + link + diagnose + one trace of DIR (R-1 warm-up loads first)
           parse  --file F [--rounds R]                                          single-thread parse speed of one snapshot file (fast reader vs System.Text.Json)
+          trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
         Prints one row per stage: wall time, MiB allocated, peak RSS (VmHWM) during the stage.
         """;
 
@@ -27,6 +28,11 @@ public static class Program
                 "load" => LoadBench(opts),
                 _ => null,
             };
+            if (args[0] == "trace")
+            {
+                foreach (var l in TraceBench.Run(opts)) Console.WriteLine(l);
+                return 0;
+            }
             if (args[0] == "parse")
             {
                 foreach (var l in ParseProbe.Run(opts["file"], Int(opts, "rounds", 20))) Console.WriteLine(l);
