@@ -24,7 +24,9 @@ internal static class Measure
         sw.Stop();
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         long alloc = GC.GetTotalAllocatedBytes(precise: false) - alloc0;
-        return new StageResult(name, size, sw.Elapsed.TotalSeconds, cpu, alloc, PeakRss(), note);
+        long peak = PeakRss();
+        ProcessPeak = Math.Max(ProcessPeak, peak);
+        return new StageResult(name, size, sw.Elapsed.TotalSeconds, cpu, alloc, peak, note);
     }
 
     public static void ResetPeak()
@@ -37,6 +39,9 @@ internal static class Measure
     public static long PeakRss() => StatusField("VmHWM:");
 
     public static long CurrentRss() => StatusField("VmRSS:");
+
+    /// <summary>The highest VmHWM any stage saw (each stage resets the kernel's counter).</summary>
+    public static long ProcessPeak { get; private set; }
 
     private static long StatusField(string field)
     {

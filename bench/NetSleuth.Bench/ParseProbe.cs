@@ -18,7 +18,13 @@ internal static class ParseProbe
             var r = new Utf8JsonReader(bytes);
             while (r.Read()) { }
         }));
+        lines.Add("fast reader applies: " + (NetSleuth.Model.FastJson.SnapshotFastReader.TryRead(bytes) is not null) + " " + NetSleuth.Model.FastJson.SnapshotFastReader.LastBail);
         lines.Add(Time("deserialize", mb, rounds, () => SnapshotJson.Deserialize(bytes, file)));
+        SnapshotJson.UseFastReader = false;
+        lines.Add(Time("stj only", mb, rounds, () => SnapshotJson.Deserialize(bytes, file)));
+        SnapshotJson.UseFastReader = true;
+        lines.Add(Time("deserialize", mb, rounds, () => SnapshotJson.Deserialize(bytes, file)));
+        if (Environment.GetEnvironmentVariable("PROBE_SECTIONS") is null) return lines;
         var full = SnapshotJson.Deserialize(bytes, file);
         string[] sections = ["links", "routes", "rules", "neighbors", "fdb", "sysctls", "known", "netnsids", "ovs", "tc", "iptables", "none"];
         foreach (var sec in sections)

@@ -15,6 +15,7 @@ internal sealed class CollectCommand : CliCommand
         new("host-name", "NAME", "the host's name in the snapshot (default: the hostname)"),
         new("netns", "GLOB", "collect only namespaces whose name or id matches (repeatable; ids: root, NAME, inode:N)", Repeatable: true),
         new("ovsdb", "SOCKET", "read Open vSwitch from this OVSDB unix socket (default: /run/openvswitch/db.sock if present)"),
+        Lab.LabCollect.Option,
     ];
 
     public override string Details => """
@@ -25,10 +26,12 @@ internal sealed class CollectCommand : CliCommand
         Example:
           sudo netsleuth collect -o worker.json --host-name worker
           sudo netsleuth collect --netns 'cni-*' --netns root
+          sudo netsleuth collect --lab nsl -o snapshots/     # snapshots/worker.json, snapshots/podvm.json
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
     {
+        if (args.Has("lab")) return Lab.LabCollect.Execute(args, ctx, VersionInfo.Version);
         if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
         if (!Environment.IsPrivilegedProcess)
         {

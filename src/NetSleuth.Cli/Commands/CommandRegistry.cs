@@ -9,8 +9,9 @@ internal static class CommandRegistry
         [
             new CollectCommand(),
             new ImportCommand(),
-            new DiagnoseCommand(),
+            new TopologyCommand(),
             new TraceCommand(),
+            new DiagnoseCommand(),
             new Lab.LabCommand(),
             new SynthCommand(),
         ];

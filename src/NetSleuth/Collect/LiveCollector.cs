@@ -20,7 +20,6 @@ public static class LiveCollector
         if (Native.geteuid() != 0) throw new UnauthorizedAccessException("collecting needs root (it enters every network namespace)");
         using var disc = NamespaceDiscovery.Run(options.RootNamespace);
         var host = new Host { Name = options.HostName ?? ReadTrim(CollectPaths.Hostname) ?? "localhost" };
-        host.Warnings.AddRange(disc.Warnings);
         Select(disc, options, host);
         var selected = disc.All.Where(h => h.Selected).ToList();
 
@@ -82,8 +81,11 @@ public static class LiveCollector
                 ? h.IsRoot || (h.Name is not null && o.Namespaces.Contains(h.Name)) || byGlob
                 : o.NetnsGlobs.Count == 0 || byGlob;
         }
+        foreach (var name in disc.Unopened)
+            if (o.Namespaces.Contains(name) || (!lab && o.NetnsGlobs.Count == 0) || o.NetnsGlobs.Any(g => Glob.Matches(g, name)))
+                host.Warnings.Add(new Warning($"named namespace {name} vanished before it could be opened; not collected", new SourceRef(CollectPaths.NamedNetns(name))));
         foreach (var name in o.Namespaces)
-            if (!disc.All.Any(h => h.Name == name))
+            if (!disc.All.Any(h => h.Name == name) && !disc.Unopened.Contains(name))
                 host.Warnings.Add(new Warning($"named namespace {name} not found; not collected", new SourceRef(CollectPaths.NamedNetns(name))));
         foreach (var g in o.NetnsGlobs)
             if (!disc.All.Any(h => Glob.Matches(g, h.Id) || (h.Name is not null && Glob.Matches(g, h.Name))))

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using NetSleuth.Import;
-using NetSleuth.Import.Firewall;
 using NetSleuth.Import.IpJson;
 using NetSleuth.Model;
 
@@ -123,11 +122,22 @@ internal static class NamespaceCollector
             log.Warn(src, $"{(r.ExitCode == 127 ? "nft not found" : "failed: " + JsonValues.FirstLine(r.Stderr.Trim()))}; nftables not collected", ns.Id);
             return null;
         }
-        var rs = NftJson.Read(r.Stdout, src, log);
-        if (rs is null) return null;
-        ns.Nftables = rs;
-        ns.Known.Add(Sections.Nftables);
-        return rs.Tables.Any(t => t.Family is "ip" or "ip6" && t.Name is "filter" or "nat" or "mangle" or "raw" or "security");
+        if (!ParseWithImporter(Tools.Nft, r.Stdout, ns, log) || !ns.Known.Contains(Sections.Nftables)) return null;
+        return ns.Nftables!.Tables.Any(t => t.Family is "ip" or "ip6" && t.Name is "filter" or "nat" or "mangle" or "raw" or "security");
+    }
+
+    /// <summary>Hands one command's output to the importer's parser for it (CommandTable).</summary>
+    private static bool ParseWithImporter(IReadOnlyList<string> argv, string stdout, NetNamespace ns, ImportLog log)
+    {
+        var src = Src(argv);
+        if (CommandTable.Find(argv) is not { } entry)
+        {
+            log.Warn(src, "no parser for this command", ns.Id);
+            return false;
+        }
+        var lines = stdout.Length == 0 ? [] : stdout.TrimEnd('\n').Split('\n');
+        entry.Parse(new CommandOutput(argv, lines, src.File, 1), ns, log);
+        return true;
     }
 
     /// <summary>iptables-save runs only when some iptables table can exist (nft or legacy); an empty
@@ -135,7 +145,7 @@ internal static class NamespaceCollector
     private static void ReadIptables(NetNamespace ns, bool? nftHasIptables, ImportLog log)
     {
         bool ok = true;
-        foreach (var (tool, family, legacy) in new[] { ("iptables-save", "ipv4", CollectPaths.IptablesNames), ("ip6tables-save", "ipv6", CollectPaths.Ip6tablesNames) })
+        foreach (var (tool, legacy) in new[] { ("iptables-save", CollectPaths.IptablesNames), ("ip6tables-save", CollectPaths.Ip6tablesNames) })
         {
             bool legacyTables = File.Exists(legacy) && File.ReadAllText(legacy).Trim().Length > 0;
             if (nftHasIptables == false && !legacyTables) continue;
@@ -146,8 +156,7 @@ internal static class NamespaceCollector
                 ok = false;
                 continue;
             }
-            var lines = r.Stdout.Split('\n');
-            ns.Iptables.AddRange(IptablesSave.Read(lines, family, i => new SourceRef(tool, i + 1), log));
+            ParseWithImporter([tool], r.Stdout, ns, log);
         }
         if (ok) ns.Known.Add(Sections.Iptables);
     }

@@ -11,7 +11,8 @@ namespace NetSleuth.Collect;
 internal sealed class NamespaceDiscovery : IDisposable
 {
     public List<NsHandle> All { get; } = [];
-    public List<Warning> Warnings { get; } = [];
+    /// <summary>Named namespaces listed under /run/netns that could not be opened (deleted meanwhile).</summary>
+    public List<string> Unopened { get; } = [];
 
     public NsHandle? ByInode(long inode) => All.FirstOrDefault(h => h.Inode == inode);
 
@@ -51,7 +52,7 @@ internal sealed class NamespaceDiscovery : IDisposable
                 var name = Path.GetFileName(path);
                 if (name == rootName) continue;
                 var h = Open(path, name, name, isRoot: false);
-                if (h is null) { Warnings.Add(new Warning($"named namespace {name} could not be opened; skipped", new SourceRef(path))); continue; }
+                if (h is null) { Unopened.Add(name); continue; }
                 if (ByInode(h.Inode) is null) All.Add(h);
                 else h.Dispose();
             }

@@ -18,7 +18,11 @@ internal static class L2Reach
 
     private enum Mode { Egress, Ingress, Up }
 
-    public static List<Endpoint> Explore(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, int limit = 4096)
+    public static List<Endpoint> Explore(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, int limit = 4096) =>
+        Explore(t, start, egress, dst, arp, null, limit);
+
+    /// <param name="unresolved">collects devices whose far side is not in the input (veth peer, tunnel end, unlinked port)</param>
+    public static List<Endpoint> Explore(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved, int limit = 4096)
     {
         var result = new List<Endpoint>();
         var seen = new HashSet<(DeviceRef, Mode)>();
@@ -39,9 +43,12 @@ internal static class L2Reach
                 {
                     case LinkKinds.Veth:
                         if (t.VethPeer(d) is { } peer) queue.Enqueue((peer, Mode.Ingress, carried));
+                        else if (t.SegmentOf(d) is { } vseg) EnqueueSegment(vseg, d, dst, queue, carried);
+                        else unresolved?.Add(d);
                         break;
                     case LinkKinds.Vxlan:
-                        if (t.Tunnel(d)?.Far is { } far) queue.Enqueue((far, Mode.Ingress, true));
+                        if (t.Tunnel(d) is { Far: { } far }) queue.Enqueue((far, Mode.Ingress, true));
+                        else if (t.Tunnel(d) is not { NearMisses.Count: > 0 }) unresolved?.Add(d);
                         break;
                     case LinkKinds.Bridge:
                         foreach (var p in t.PortsOf(d)) queue.Enqueue((p, Mode.Egress, carried));
@@ -50,9 +57,7 @@ internal static class L2Reach
                         EnqueueOvs(t, t.BridgeOf(d) ?? d, d, queue, carried);
                         break;
                     case null:
-                        if (t.SegmentOf(d) is { } seg)
-                            foreach (var m in seg.Members)
-                                if (m != d && (dst.IsMulticast || m.Link.Mac == dst)) queue.Enqueue((m, Mode.Ingress, carried));
+                        if (t.SegmentOf(d) is { } seg) EnqueueSegment(seg, d, dst, queue, carried);
                         break;
                 }
                 continue;
@@ -70,6 +75,14 @@ internal static class L2Reach
             result.Add(new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried));
         }
         return result;
+    }
+
+    private static void EnqueueSegment(Segment seg, DeviceRef d, MacAddress dst, Queue<(DeviceRef, Mode, bool)> queue, bool carried)
+    {
+        // a switch floods unknown unicast: every other member receives it (and checks the MAC itself)
+        bool known = dst.IsMulticast || seg.Members.Any(m => m != d && m.Link.Mac == dst);
+        foreach (var m in seg.Members)
+            if (m != d && (!known || dst.IsMulticast || m.Link.Mac == dst)) queue.Enqueue((m, Mode.Ingress, carried));
     }
 
     private static void EnqueueOvs(Topology.Topology t, DeviceRef br, DeviceRef from, Queue<(DeviceRef, Mode, bool)> queue, bool carried)

@@ -57,7 +57,8 @@ internal sealed partial class Walker
         Trace? reply = null;
         if (forward.Delivered && request.TraceReply && fw._deliveredOn is { } at)
         {
-            var back = forward.Flow.Reversed();
+            // the kernel's ICMP socket sends echo replies with PMTU discovery off (no DF)
+            var back = forward.Flow.Reversed() with { DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment };
             var rw = new Walker(topology, isReply: true);
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }
@@ -109,7 +110,7 @@ internal sealed partial class Walker
     {
         if (end.Disposition != Disposition.Delivered && _hops.Count > 0)
             _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At));
-        var hops = _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.DisplayName, h.Steps)).ToList();
+        var hops = _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
         return new Trace(flow, end.Disposition, end.Reason, hops)
         {
             Missing = end.Missing, At = end.At, Assumptions = _assumptions.Distinct().ToList(),

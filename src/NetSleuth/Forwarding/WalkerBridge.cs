@@ -29,7 +29,7 @@ internal sealed partial class Walker
         if (fdb is not null && _t.Device(ns, fdb.Device) is { } outPort && outPort != inPort)
         {
             Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
-            return new Egress(outPort, frame);
+            return BridgeOut(outPort, frame);
         }
         return Flood(br, inPort, frame, ports.Where(p => p != inPort).Select(p => (p, false)).ToList(), "flood (no fdb entry)");
     }
@@ -85,6 +85,17 @@ internal sealed partial class Walker
             _ => $"no port leads to {frame.DstMac}; every receiver drops it as another host's — following {chosen.Dev.Link.Name}",
         };
         Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {ports.Count} port(s); {why}"));
-        return chosen.Internal ? new Ingress(chosen.Dev, frame, Up: true) : new Egress(chosen.Dev, frame);
+        return chosen.Internal ? new Ingress(chosen.Dev, frame, Up: true) : BridgeOut(chosen.Dev, frame);
+    }
+
+    /// <summary>br_dev_queue_push_xmit: a frame larger than the out port's MTU is dropped (is_skb_forwardable).</summary>
+    private Next BridgeOut(DeviceRef port, Frame frame)
+    {
+        if (port.Link.Mtu is { } m && frame.Ip.Size > m)
+        {
+            Add(port.Namespace, new MtuStep(port.Link.Name, m, frame.Ip.Size, "a bridge drops frames larger than the out port's MTU"));
+            return new End(Disposition.MtuExceeded, $"{frame.Ip.Size}-byte packet does not fit mtu {m} of bridge port {port}: dropped", port.ToString());
+        }
+        return new Egress(port, frame);
     }
 }

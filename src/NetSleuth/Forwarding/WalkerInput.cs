@@ -38,7 +38,7 @@ internal sealed partial class Walker
         if (--_ttl <= 0) return new End(Disposition.Loop, $"TTL ran out in {ns}", ns.ToString());
         if (outDev is null)
             return Missing(ns, "ip link show", $"route {route} uses device {fib.Device ?? "?"}, which is not in the input");
-        if (MtuCheck(outDev, route, flow, local: false) is { } tooBig) return tooBig;
+        if (MtuCheck(outDev, route, ref flow, local: false) is { } tooBig) return tooBig;
         if (Filter(ns, Hook.Forward, flow, dev.Link.Name, outDev.Link.Name, Disposition.DeniedForward) is { } fwd) return fwd;
         if (Filter(ns, Hook.Postrouting, flow, null, outDev.Link.Name, Disposition.DeniedOut) is { } post) return post;
         if (LinkCheck(outDev) is { } down) return down;

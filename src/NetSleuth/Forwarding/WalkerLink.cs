@@ -17,6 +17,8 @@ internal sealed partial class Walker
         {
             case LinkKinds.Veth:
                 var peer = _t.VethPeer(dev);
+                if (peer is null && _t.SegmentOf(dev) is not null)
+                    return Underlay(dev, e.Frame); // a veth standing for a wire between hosts (labs)
                 if (peer is null)
                     return Missing(ns, "ip -d link show; ip netns list-id", $"the veth peer of {dev} is not in the input", dev.ToString());
                 Add(ns, new VethStep(link.Name, peer.Namespace.ToString(), peer.Link.Name) { Evidence = link.Source });
@@ -56,10 +58,13 @@ internal sealed partial class Walker
                 $"the frame leaves {dev.Host.Name} by {dev.Link.Name} to {frame.DstMac}; no host in the input is on that link — add that machine's snapshot",
                 dev.ToString(), new MissingInput($"the machine with MAC {frame.DstMac}", null, "netsleuth collect"));
         var to = seg.Members.FirstOrDefault(m => m != dev && m.Link.Mac == frame.DstMac);
-        if (to is null)
-            return new End(Disposition.InsufficientInfo,
-                $"the frame leaves {dev} on {seg.Subnet} to {frame.DstMac}, which no device of the hosts given has",
-                dev.ToString(), new MissingInput($"the machine with MAC {frame.DstMac}", null, "netsleuth collect"));
+        var others = seg.Members.Where(m => m != dev).ToList();
+        if (to is null && others.Count == 1)
+            to = others[0]; // one other end: the frame reaches it whatever its MAC (it decides)
+        else if (to is null)
+            return new End(Disposition.DroppedOtherHost,
+                $"no device on {seg.Subnet} has MAC {frame.DstMac}: the frame is flooded and every receiver ({string.Join(", ", others)}) drops it as another host's",
+                dev.ToString());
         Add(dev.Namespace, new UnderlayStep(dev.Link.Name, to.Namespace.ToString(), to.Link.Name, seg.Subnet.ToString())
         { Assumption = $"hosts on {seg.Subnet} are assumed to share one L2 segment" });
         return new Ingress(to, frame);

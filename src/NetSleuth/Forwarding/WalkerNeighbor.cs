@@ -26,8 +26,11 @@ internal sealed partial class Walker
         }
         if (entry is not null)
             Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
-        var (answer, by, reason) = Arp(dev, nextHop);
+        var (answer, by, reason, unresolved) = Arp(dev, nextHop);
         Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
+        if (answer is null && unresolved is { } u)
+            return Missing(u.Namespace, "ip -d link show; ip netns list-id",
+                $"nobody in the input answers ARP for {nextHop} from {dev}, but the request also leaves through {u}, whose other end is not in the input", dev.ToString());
         if (answer is not { } resolved)
             return new End(Disposition.NeighborUnreachable, $"{ns} cannot resolve {nextHop} on {link.Name}: {reason}", dev.ToString());
         return new Egress(dev, new Frame(flow, srcMac, resolved, inner));
@@ -35,9 +38,10 @@ internal sealed partial class Walker
 
     /// <summary>An ARP request broadcast from <paramref name="dev"/>: the first device it reaches whose namespace
     /// answers for the target (arp_ignore, proxy_arp), and whose unicast answer gets back to the asker.</summary>
-    private (MacAddress? Mac, DeviceRef? By, string Reason) Arp(DeviceRef dev, IPAddress target)
+    private (MacAddress? Mac, DeviceRef? By, string Reason, DeviceRef? Unresolved) Arp(DeviceRef dev, IPAddress target)
     {
-        var reached = L2Reach.Explore(_t, dev, egress: true, MacAddress.Broadcast, arp: true);
+        var unresolved = new List<DeviceRef>();
+        var reached = L2Reach.Explore(_t, dev, egress: true, MacAddress.Broadcast, arp: true, unresolved);
         var notes = new List<string>();
         foreach (var ep in reached)
         {
@@ -52,12 +56,12 @@ internal sealed partial class Walker
             }
             if (ep.Dev.Link.Mac is not { } mac) continue;
             Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
-            return (mac, ep.Dev, why);
+            return (mac, ep.Dev, why, null);
         }
         var names = reached.Where(e => e.Dev != dev).Select(e => e.Dev.ToString()).Take(4).ToList();
         var where = names.Count == 0 ? "the request reaches no device" : $"the request reaches {string.Join(", ", names)}{(reached.Count > 5 ? ", …" : "")}";
         notes.Insert(0, $"{where}; none answers for {target}");
-        return (null, null, string.Join("; ", notes));
+        return (null, null, string.Join("; ", notes), unresolved.FirstOrDefault());
     }
 
     /// <summary>Why the device's namespace answers an ARP request for the target; null when it does not.</summary>

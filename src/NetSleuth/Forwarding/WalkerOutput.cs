@@ -51,7 +51,7 @@ internal sealed partial class Walker
         if (Filter(ns, Hook.Output, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedOut) return deniedOut;
         if (Filter(ns, Hook.Postrouting, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedPost) return deniedPost;
         if (LinkCheck(dev) is { } down) return down;
-        if (MtuCheck(dev, route, flow, local: true) is { } tooBig) return tooBig;
+        if (MtuCheck(dev, route, ref flow, local: true) is { } tooBig) return tooBig;
         return ResolveAndSend(dev, nextHop, flow, o.Inner);
     }
 
@@ -88,6 +88,9 @@ internal sealed partial class Walker
         {
             case "none":
                 Add(ns, new RoutingStep("*", null, "in every table the rules looked up", null, null));
+                if (DownLinkFor(ns, flow.Destination) is { } down)
+                    return new End(Disposition.LinkDown, $"{ns} has no route to {flow.Destination}: {down.Link.Name}, whose subnet holds it, is down (the kernel removed its routes)",
+                        down.ToString());
                 return new End(Disposition.NoRoute, $"{ns} has no route to {flow.Destination}" +
                     (input ? " (ICMP net unreachable)" : " (connect: Network is unreachable)"), at);
             case RouteTypes.Blackhole:
@@ -107,6 +110,15 @@ internal sealed partial class Walker
         }
     }
 
+    /// <summary>A device that is down and has an address on the destination's subnet: why its routes are gone.</summary>
+    private DeviceRef? DownLinkFor(NsRef ns, IPAddress dst)
+    {
+        foreach (var l in ns.Ns.Links)
+            if (!l.IsUp && l.Addresses.Any(a => a.Prefix.Length < a.Prefix.MaxLength && a.Prefix.Network.Contains(dst)))
+                return _t.Device(ns, l.Name);
+        return null;
+    }
+
     private void AddRouteStep(NsRef ns, FibResult fib, string decision)
     {
         if (fib.Route is { } r) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), r.ToString(), decision, null, null) { Evidence = r.Source });
@@ -124,7 +136,8 @@ internal sealed partial class Walker
             Add(dev.Namespace, new LinkStep(l.Name, "DOWN (administratively)", false) { Evidence = l.Source });
             return new End(Disposition.LinkDown, $"{dev} is down", dev.ToString());
         }
-        if (l.OperState is "DOWN" or "LOWERLAYERDOWN" || l.Flags.Contains("NO-CARRIER"))
+        // carrier is LOWER_UP; operstate lags behind it (linkwatch) and is only used when flags do not say
+        if (!l.Flags.Contains("LOWER_UP") && (l.Flags.Contains("NO-CARRIER") || l.OperState is "DOWN" or "LOWERLAYERDOWN"))
         {
             Add(dev.Namespace, new LinkStep(l.Name, $"UP but without carrier (state {l.OperState})", false) { Evidence = l.Source });
             var peer = l.IsVeth ? _t.VethPeer(dev) : null;
@@ -136,14 +149,16 @@ internal sealed partial class Walker
     }
 
     /// <summary>ip_finish_output / ip_forward: a packet larger than the path MTU with DF set fails.</summary>
-    private End? MtuCheck(DeviceRef dev, Route? route, Flow flow, bool local)
+    /// <remarks>Without DF the packet is fragmented: <paramref name="flow"/> becomes the first fragment.</remarks>
+    private End? MtuCheck(DeviceRef dev, Route? route, ref Flow flow, bool local)
     {
         int? mtu = route?.Mtu ?? dev.Link.Mtu;
         if (mtu is not { } m || flow.Size <= m) return null;
         var what = route?.Mtu is not null ? $"route mtu {m}" : $"mtu {m}";
         if (!flow.DontFragment)
         {
-            Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "fragmented (DF not set)"));
+            Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "fragmented (DF not set); following the first fragment"));
+            flow = flow with { Size = m };
             return null;
         }
         Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "too big, DF set"));

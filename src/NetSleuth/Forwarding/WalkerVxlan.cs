@@ -36,11 +36,13 @@ internal sealed partial class Walker
         if (underlay is null)
             return Missing(new NsRef(dev.Host, dev.Host.Root ?? dev.Ns), "ip netns list-id; ip -d link show",
                 $"the namespace {dev}'s UDP socket lives in is not in the input", dev.ToString());
-        var outer = new Flow(vx.Local ?? IPAddress.Any, remote, Protocols.Udp, null, port, frame.Ip.Size + VxlanOverhead, DontFragment: false);
+        // df unset (the default): the outer packet may be fragmented; set: never; inherit: like the inner packet
+        bool df = vx.Df switch { "set" => true, "inherit" => frame.Ip.DontFragment, _ => false };
+        var outer = new Flow(vx.Local ?? IPAddress.Any, remote, Protocols.Udp, null, port, frame.Ip.Size + VxlanOverhead, df);
         Add(ns, new VxlanEncapStep(dev.Link.Name, vni, remote, port, underlay.ToString(), vx.Local, remoteFrom)
         {
             Evidence = entry?.Source ?? dev.Link.Source,
-            Assumption = "outer DF not set (the VXLAN default): an outer packet larger than the underlay MTU is fragmented",
+            Assumption = vx.Df is null ? "the device's df setting is not in the input: assumed unset (the default), so a large outer packet is fragmented" : null,
         });
         DeviceRef? bound = vx.UnderlayIndex is { } ui ? _t.Device(underlay.Host, underlay.Ns, ui) : null;
         return new Out(underlay, outer, bound, new Payload(frame, dev, vni));
@@ -66,7 +68,7 @@ internal sealed partial class Walker
         {
             var vnis = string.Join(", ", listening.Select(c => $"{c} has VNI {c.Link.Vxlan?.Vni}"));
             return new End(Disposition.TunnelMismatch, $"the VXLAN packet reaches udp {port} in {ns}, but no device there has VNI {payload.Vni} ({vnis}): dropped",
-                listening[0].ToString());
+                ns.ToString());
         }
         Add(ns, new VxlanDecapStep(dev.Link.Name, payload.Vni, port, dev.Namespace.ToString()) { Evidence = dev.Link.Source });
         return new Ingress(dev, payload.Frame);

@@ -5,9 +5,12 @@ namespace NetSleuth.Import;
 /// <summary>A view of a normalised iproute2 argv: tool, options, object, verb and the words after the verb.</summary>
 internal sealed record CommandArgs(string Tool, IReadOnlyList<string> Options, string? Object, string? Verb, IReadOnlyList<string> Rest)
 {
+    /// <summary>The view of <paramref name="argv"/>, normalised first when it is not yet (`ip -d a` → `ip -details address show`),
+    /// so callers that build argv by hand (a sosreport's file names) get the same view.</summary>
     public static CommandArgs Of(IReadOnlyList<string> argv)
     {
         if (argv.Count == 0) return new("", [], null, null, []);
+        argv = Iproute2Syntax.Expand(argv, out _) ?? argv;
         int i = 1;
         var opts = new List<string>();
         while (i < argv.Count && argv[i].StartsWith('-')) opts.Add(argv[i++]);
@@ -62,13 +65,10 @@ internal static class Facts
         return link;
     }
 
-    /// <summary>Adds <paramref name="item"/>, replacing an entry for the same object (a later output of the
-    /// same table wins: the state may have changed between the two commands).</summary>
-    public static void Upsert<T>(List<T> list, T item, Func<T, T, bool> same)
-    {
-        int i = list.FindIndex(x => same(x, item));
-        if (i >= 0) list[i] = item; else list.Add(item);
-    }
+    /// <summary>Adds to <paramref name="list"/>, an entry for the same object (same key) replacing the older one:
+    /// a later output of the same table wins, the state may have changed between two commands.
+    /// Linear in the number of entries (a full BGP table is a million routes).</summary>
+    public static Upserter<T> Upsert<T>(List<T> list, Func<T, string> key) => new(list, key);
 
     public static int? Int(string? s) =>
         int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
@@ -115,5 +115,27 @@ internal static class Facts
             else allErrors = false;
         }
         return any && allErrors;
+    }
+}
+
+/// <summary>See <see cref="Facts.Upsert"/>.</summary>
+internal sealed class Upserter<T>(List<T> list, Func<T, string> key)
+{
+    private Dictionary<string, int>? _index;
+
+    public void Add(T item)
+    {
+        if (_index is null)
+        {
+            _index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < list.Count; i++) _index[key(list[i])] = i;
+        }
+        var k = key(item);
+        if (_index.TryGetValue(k, out var at)) list[at] = item;
+        else
+        {
+            _index[k] = list.Count;
+            list.Add(item);
+        }
     }
 }

@@ -139,7 +139,7 @@ internal sealed record CommandLine(
             {
                 if (n is not null) netns = n;
                 // ip [opts] netns exec NS CMD…
-                int o = expanded.FindIndex(x => !x.StartsWith('-'));
+                int o = expanded.FindIndex(1, x => !x.StartsWith('-'));
                 if (expanded[0] == "ip" && o > 0 && o + 2 < expanded.Count && expanded[o] == "netns" && expanded[o + 1] == "exec")
                 {
                     netns = expanded[o + 2];

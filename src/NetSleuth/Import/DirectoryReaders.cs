@@ -17,5 +17,6 @@ internal static class DirectoryReaders
 {
     public static IReadOnlyList<DirectoryReader> All { get; } =
     [
+        Sos.SosReportReader.TryReadDirectory,
     ];
 }

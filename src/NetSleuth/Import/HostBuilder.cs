@@ -71,6 +71,8 @@ internal sealed class HostBuilder
         {
             foreach (var link in ns.Links)
             {
+                // a vxlan device's IFLA_LINK ("vxlan1@if7") is its own ifindex; its underlay is "dev X" of the kind line
+                if (link.Kind == Model.LinkKinds.Vxlan && link.LinkIndex == link.Index) link.LinkIndex = null;
                 // "@eth0": a device of the same namespace
                 if (link.LinkName is { } parent && link.LinkIndex is null && ns.FindLink(parent) is { Index: > 0 } p)
                     link.LinkIndex = p.Index;

@@ -8,9 +8,7 @@ internal sealed class LabPlan
     public List<string> ExtraNamespaces { get; } = [];
     public List<LabProbe> Probes { get; } = [];
     /// <summary>Program → the Debian package it comes from; checked before building.</summary>
-    public Dictionary<string, string> Tools { get; } = new() { ["ip"] = "iproute2", ["tc"] = "iproute2", ["ping"] = "iputils-ping" };
-    /// <summary>Fault → what it changes here.</summary>
-    public Dictionary<string, string> FaultChanges { get; } = [];
+    public Dictionary<string, string> Tools { get; } = new() { ["ip"] = "iproute2", ["tc"] = "iproute2", ["ping"] = "iputils-ping", ["sysctl"] = "procps" };
 
     public string Ns(string role) => LabPaths.Ns(Prefix, role);
 }

@@ -121,6 +121,8 @@ public sealed class VxlanInfo
     public bool? Proxy { get; set; }
     public bool? External { get; set; }
     public int? Ttl { get; set; }
+    /// <summary>Outer DF bit: "unset" (the default), "set", or "inherit" (copied from the inner packet).</summary>
+    public string? Df { get; set; }
     /// <summary>The underlay device ("dev ens3") by ifindex in the underlay namespace.</summary>
     public int? UnderlayIndex { get; set; }
     public string? UnderlayDevice { get; set; }

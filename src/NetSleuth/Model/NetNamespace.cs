@@ -35,10 +35,10 @@ public sealed class NetNamespace
     /// <summary>Open vSwitch, when an ovs-vswitchd runs in this namespace and its OVSDB was read.</summary>
     public OvsState? Ovs { get; set; }
     /// <summary>Answers of `ip route get` found in an import (not FIB entries).</summary>
-    public List<RouteLookup> RouteLookups { get; set; } = [];
+    public List<RouteLookup>? RouteLookups { get; set; }
 
     public bool IsKnown(string section) => Known.Contains(section);
-    public string DisplayName => Name ?? (IsRoot ? "root" : Id);
+    [System.Text.Json.Serialization.JsonIgnore] public string DisplayName => Name ?? (IsRoot ? "root" : Id);
 
     public Link? FindLink(string name) => Links.FirstOrDefault(l => l.Name == name);
     public Link? FindLink(int index) => Links.FirstOrDefault(l => l.Index == index);

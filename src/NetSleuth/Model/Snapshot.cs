@@ -23,7 +23,8 @@ public sealed class Host
     public List<NetNamespace> Namespaces { get; set; } = [];
     public List<Warning> Warnings { get; set; } = [];
 
-    public NetNamespace? Root => Namespaces.FirstOrDefault(n => n.IsRoot);
+    /// <summary>Not serialised: it would write the root namespace a second time.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public NetNamespace? Root => Namespaces.FirstOrDefault(n => n.IsRoot);
     public NetNamespace? FindNamespace(string id) => Namespaces.FirstOrDefault(n => n.Id == id);
     public override string ToString() => Name;
 }

@@ -27,17 +27,15 @@ internal static class BridgeNodeBuilder
         flannel.Vxlan = new VxlanInfo
         {
             Vni = FlannelVni, Local = Addressing.Ip(nodeIp), DstPort = FlannelPort, Learning = false,
-            UnderlayIndex = 2, UnderlayDevice = "eth0", SrcPortMin = 0, SrcPortMax = 0, Ttl = 0,
+            UnderlayIndex = 2, UnderlayDevice = "eth0", Ttl = 0,
         };
-        flannel.LinkIndex = 2;
-        flannel.LinkName = "eth0";
         root.AddAddress(flannel, plan.HostSubnet(node), 32);
         unit.Tunnel = flannel;
 
         var cni0 = root.AddLink("cni0", LinkKinds.Bridge, HostFactory.RandomMac(rng), PodMtu);
         cni0.Bridge = new BridgeInfo { StpState = 0, VlanFiltering = false, AgeingTime = 30000 };
         root.AddAddress(cni0, plan.PodGateway(node), 24);
-        root.Ns.Fdb.Add(new FdbEntry { Mac = cni0.Mac!.Value, Device = "cni0", Master = "cni0", Flags = ["permanent"] });
+        root.Ns.Fdb.Add(new FdbEntry { Mac = cni0.Mac!.Value, Device = "cni0", Master = "cni0", Flags = ["permanent"], Source = CollectSources.Fdb });
 
         for (int m = 0; m < plan.Options.Nodes; m++)
         {
@@ -48,7 +46,7 @@ internal static class BridgeNodeBuilder
             root.Ns.Fdb.Add(new FdbEntry
             {
                 Mac = Addressing.FlannelMac(m), Device = "flannel.1", Dst = Addressing.Ip(Addressing.NodeIp(m)),
-                Flags = ["self", "permanent"],
+                Flags = ["self", "permanent"], Source = CollectSources.Fdb,
             });
         }
 
@@ -83,8 +81,8 @@ internal static class BridgeNodeBuilder
         pod.AddRoute(Addressing.ClusterNetwork, Addressing.ClusterLength, plan.PodGateway(unit.Index), "eth0");
         pod.AddNeighbor(plan.PodGateway(unit.Index), "eth0", cni0.Mac);
         var rootNeigh = root.AddNeighbor(ip, "cni0", mac);
-        root.Ns.Fdb.Add(new FdbEntry { Mac = mac, Device = hostVeth.Name, Master = "cni0" });
-        root.Ns.Fdb.Add(new FdbEntry { Mac = hostVeth.Mac!.Value, Device = hostVeth.Name, Master = "cni0", Flags = ["permanent"] });
+        root.Ns.Fdb.Add(new FdbEntry { Mac = mac, Device = hostVeth.Name, Master = "cni0", Source = CollectSources.Fdb });
+        root.Ns.Fdb.Add(new FdbEntry { Mac = hostVeth.Mac!.Value, Device = hostVeth.Name, Master = "cni0", Flags = ["permanent"], Source = CollectSources.Fdb });
         unit.Host.Namespaces.Add(pod.Ns);
         unit.Builders.Add(pod);
         return new PodSite { Index = p, Ns = pod, HostVeth = hostVeth, Eth0 = eth0, Ip = ip, RootNeighbor = rootNeigh };

@@ -46,7 +46,7 @@ internal static class NodeFaults
         var route = new Route
         {
             Type = RouteTypes.Blackhole, Destination = Addressing.Prefix(c.Plan.HostSubnet(other), c.Plan.HostSubnetLength),
-            Protocol = "static", Scope = "global",
+            Protocol = "static", Scope = "global", Source = CollectSources.Routes,
         };
         c.Unit.Root.Ns.Routes.Add(route);
         return new PlacedFault(11, "blackhole-route", c.Node, "root", null, route.ToString(),

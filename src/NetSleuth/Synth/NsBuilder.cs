@@ -54,16 +54,17 @@ internal sealed class NsBuilder
             OperState = kind is LinkKinds.Vxlan or LinkKinds.Geneve ? "UNKNOWN" : "UP",
             Promiscuity = 0,
             Qdisc = qdisc,
+            Source = CollectSources.Addresses,
         };
         Ns.Links.Add(link);
-        if (qdisc != "noqueue") Ns.Qdiscs.Add(new TcQdisc { Device = name, Kind = qdisc, Handle = "0:", Parent = "root" });
+        Ns.Qdiscs.Add(new TcQdisc { Device = name, Kind = qdisc, Handle = "0:", Parent = "root", Source = CollectSources.Qdiscs });
         return link;
     }
 
     /// <summary>Adds an address and the routes the kernel derives from it.</summary>
     public void AddAddress(Link link, uint ip, int len, string scope = "global")
     {
-        var a = new IfAddress { Prefix = Addressing.Prefix(ip, len), Scope = scope, Label = link.Name };
+        var a = new IfAddress { Prefix = Addressing.Prefix(ip, len), Scope = scope, Label = link.Name, Source = CollectSources.Addresses };
         if (len < 31 && link.LinkType != "loopback") a.Broadcast = Addressing.Ip(Addressing.Broadcast(ip, len));
         link.Addresses.Add(a);
         var src = Addressing.Ip(ip);
@@ -86,6 +87,7 @@ internal sealed class NsBuilder
             Device = device,
             Protocol = protocol,
             Scope = gateway is null ? "link" : "global",
+            Source = CollectSources.Routes,
         };
         if (onlink) r.Flags.Add("onlink");
         Ns.Routes.Add(r);
@@ -94,7 +96,7 @@ internal sealed class NsBuilder
 
     public Neighbor AddNeighbor(uint ip, string device, MacAddress? mac, string state = "REACHABLE")
     {
-        var n = new Neighbor { Address = Addressing.Ip(ip), Device = device, Mac = mac, State = [state] };
+        var n = new Neighbor { Address = Addressing.Ip(ip), Device = device, Mac = mac, State = [state], Source = CollectSources.Neighbors };
         Ns.Neighbors.Add(n);
         return n;
     }
@@ -107,23 +109,29 @@ internal sealed class NsBuilder
         bool ipForward = IpForward;
         foreach (var fam in new[] { "inet", "inet6" })
         {
-            Ns.Rules.Add(new Rule { Priority = 0, Family = fam, Table = RouteTables.Local });
-            Ns.Rules.Add(new Rule { Priority = 32766, Family = fam, Table = RouteTables.Main });
-            if (fam == "inet") Ns.Rules.Add(new Rule { Priority = 32767, Family = fam, Table = RouteTables.Default });
+            var src = fam == "inet" ? CollectSources.Rules4 : CollectSources.Rules6;
+            Ns.Rules.Add(new Rule { Priority = 0, Family = fam, Table = RouteTables.Local, Source = src });
+            Ns.Rules.Add(new Rule { Priority = 32766, Family = fam, Table = RouteTables.Main, Source = src });
+            if (fam == "inet") Ns.Rules.Add(new Rule { Priority = 32767, Family = fam, Table = RouteTables.Default, Source = src });
         }
+        // what the collector reads: ip_forward, six keys per conf dir (all, default, each device), IPv6 forwarding
         var s = Ns.Sysctls;
-        s["net.ipv4.ip_forward"] = ipForward ? "1" : "0";
-        s["net.ipv4.conf.all.forwarding"] = ipForward ? "1" : "0";
-        s["net.ipv4.conf.all.rp_filter"] = "2";
-        s["net.ipv4.conf.default.rp_filter"] = "2";
-        s["net.ipv6.conf.all.disable_ipv6"] = "1";
-        foreach (var l in Ns.Links)
+        string fwd = ipForward ? "1" : "0";
+        s["net.ipv4.ip_forward"] = fwd;
+        foreach (var dir in Ns.Links.Select(l => l.Name).Prepend("default").Prepend("all"))
         {
-            s[$"net.ipv4.conf.{l.Name}.forwarding"] = ipForward ? "1" : "0";
-            s[$"net.ipv4.conf.{l.Name}.rp_filter"] = "2";
+            foreach (var key in CollectSources.V4Conf)
+                s[$"net.ipv4.conf.{dir}.{key}"] = key switch
+                {
+                    "forwarding" => fwd,
+                    "rp_filter" => "2",
+                    _ => "0",
+                };
+            s[$"net.ipv6.conf.{dir}.forwarding"] = "0";
         }
-        Filter();
-        Ns.Nftables = new NftRuleset();
+        foreach (var t in Ns.Iptables)
+            for (int i = 0; i < t.Rules.Count; i++) t.Rules[i].Source = CollectSources.IptablesRule(3 + t.Chains.Count + i);
+        Ns.Nftables = new NftRuleset { Source = CollectSources.Nft };
         foreach (var k in AllSections) Ns.Known.Add(k);
         return Ns;
     }
@@ -131,6 +139,8 @@ internal sealed class NsBuilder
     public static IptablesTable NewFilterTable() => new()
     {
         Name = "filter",
+        Backend = "legacy",
+        Source = CollectSources.IptablesTable,
         Chains =
         [
             new IptablesChain { Name = "INPUT", Policy = "ACCEPT", Packets = 0, Bytes = 0 },
@@ -152,6 +162,7 @@ internal sealed class NsBuilder
         Type = type,
         Destination = dest,
         Table = table,
+        Source = CollectSources.Routes,
         Device = dev,
         Protocol = "kernel",
         Scope = scope,

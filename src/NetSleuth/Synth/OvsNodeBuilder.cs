@@ -21,9 +21,10 @@ internal static class OvsNodeBuilder
         var unit = new NodeUnit(node, host, root);
         unit.Builders.Add(root);
 
-        var ovsSystem = root.AddLink("ovs-system", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), 1500);
+        // the datapath and bridge devices of a kernel-datapath OVS are down with qdisc noop, as on real nodes
+        var ovsSystem = root.AddLink("ovs-system", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), 1500, qdisc: "noop");
         SetDown(ovsSystem);
-        var brInt = root.AddLink("br-int", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), PodMtu);
+        var brInt = root.AddLink("br-int", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), PodMtu, qdisc: "noop");
         SetDown(brInt);
         var genev = root.AddLink("genev_sys_6081", LinkKinds.Geneve, HostFactory.RandomMac(rng), 65000);
         genev.ExtraInfo = new(StringComparer.Ordinal) { ["external"] = "true", ["dstport"] = "6081" };
@@ -36,11 +37,11 @@ internal static class OvsNodeBuilder
         root.AddRoute(Addressing.ClusterNetwork, Addressing.ClusterLength, plan.PodGateway(node), "ovn-k8s-mp0");
         root.AddNeighbor(plan.PodGateway(node), "ovn-k8s-mp0", Addressing.OvnMac(plan.PodGateway(node)));
 
-        var bridge = new OvsBridge { Name = "br-int", DatapathType = "system", FailMode = "secure", Uuid = Uuid(rng) };
+        var bridge = new OvsBridge { Name = "br-int", DatapathType = "system", FailMode = "secure", Uuid = Uuid(rng), Source = CollectSources.Ovs };
         bridge.Ports.Add(Port("br-int", "internal", 65534, brInt.Mac!.Value, null));
         bridge.Ports.Add(Port("ovn-k8s-mp0", "internal", 2, mp0.Mac!.Value, "k8s-" + host.Name));
         bridge.Ports.Add(Port("genev_sys_6081", "geneve", 1, genev.Mac!.Value, null));
-        root.Ns.Ovs = new OvsState { OvsVersion = "3.3.4", Bridges = [bridge] };
+        root.Ns.Ovs = new OvsState { OvsVersion = "3.3.4", Bridges = [bridge], Source = CollectSources.Ovs };
         root.Ns.Known.Add(Sections.Ovs);
         unit.OvsBridge = bridge;
 
@@ -50,8 +51,7 @@ internal static class OvsNodeBuilder
             inode += 1 + rng.Next(8);
             unit.Pods.Add(AddPod(plan, unit, p, inode, rng));
         }
-        root.Ns.Iptables.Add(NsBuilder.NewFilterTable());
-        root.Ns.Iptables[0].Rules.Add(new IptablesRule
+        root.Filter().Rules.Add(new IptablesRule
         {
             Chain = "FORWARD",
             Args = ["-d", Addressing.Prefix(Addressing.ClusterNetwork, Addressing.ClusterLength).ToString(), "-j", "ACCEPT"],
@@ -115,9 +115,12 @@ internal static class OvsNodeBuilder
 
     private static OvsPort Port(string name, string type, int ofport, MacAddress mac, string? ifaceId)
     {
-        var iface = new OvsInterface { Name = name, Type = type, OfPort = ofport, MacInUse = mac, AdminState = "up", LinkState = "up" };
+        var iface = new OvsInterface
+        {
+            Name = name, Type = type, OfPort = ofport, MacInUse = mac, AdminState = "up", LinkState = "up", Source = CollectSources.Ovs,
+        };
         if (ifaceId is not null) iface.ExternalIds["iface-id"] = ifaceId;
-        return new OvsPort { Name = name, Interfaces = [iface] };
+        return new OvsPort { Name = name, Interfaces = [iface], Source = CollectSources.Ovs };
     }
 
     private static string Uuid(Random rng) =>

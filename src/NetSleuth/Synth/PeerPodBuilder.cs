@@ -57,13 +57,13 @@ internal static class PeerPodBuilder
     private static VxlanInfo Tunnel(uint vni, uint remote) => new()
     {
         Vni = vni, Remote = Addressing.Ip(remote), DstPort = VxlanPort, Learning = false,
-        UnderlayIndex = 2, UnderlayDevice = "eth0", SrcPortMin = 0, SrcPortMax = 0, Ttl = 0,
+        UnderlayIndex = 2, Ttl = 0,
     };
 
-    /// <summary>The device was made in the root namespace on eth0 (ifindex 2 there) and moved: link-netnsid 0.</summary>
+    /// <summary>The device was made in the root namespace on eth0 (ifindex 2 there, the underlay index) and moved:
+    /// link-netnsid 0; the collector keeps the underlay index, not the name iproute2 looks up in the wrong namespace.</summary>
     private static void XNetns(Link vxlan)
     {
-        vxlan.LinkIndex = 2;
         vxlan.LinkNetnsId = 0;
         vxlan.LinkNamespace = "root";
     }
@@ -71,12 +71,13 @@ internal static class PeerPodBuilder
     /// <summary>`tc qdisc add dev FROM ingress` + `tc filter add dev FROM parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev TO`.</summary>
     private static TcFilter Redirect(NsBuilder ns, string from, string to)
     {
-        ns.Ns.Qdiscs.Add(new TcQdisc { Device = from, Kind = "ingress", Handle = "ffff:", Parent = "ingress" });
+        ns.Ns.Qdiscs.Add(new TcQdisc { Device = from, Kind = "ingress", Handle = "ffff:", Parent = "ingress", Source = CollectSources.Qdiscs });
         var f = new TcFilter
         {
             Device = from, Direction = "ingress", Parent = "ffff:", Kind = "u32", Protocol = "all", Pref = 49152,
             Handle = "800::800", Chain = 0, MatchesAll = true, Match = "00000000/00000000 at 0",
             Actions = [new TcAction { Kind = "mirred", MirredDirection = "egress", MirredAction = "redirect", TargetDevice = to, Control = "stolen", Index = 1 }],
+            Source = CollectSources.Filters(from),
         };
         ns.Ns.Filters.Add(f);
         return f;

@@ -13,7 +13,8 @@ internal static class PortFaults
         root.Links.Remove(pod.HostVeth);
         root.Qdiscs.RemoveAll(q => q.Device == pod.HostVeth.Name);
         root.Fdb.RemoveAll(f => f.Device == pod.HostVeth.Name);
-        foreach (var key in root.Sysctls.Keys.Where(k => k.StartsWith($"net.ipv4.conf.{pod.HostVeth.Name}.", StringComparison.Ordinal)).ToList())
+        foreach (var key in root.Sysctls.Keys.Where(k => k.StartsWith($"net.ipv4.conf.{pod.HostVeth.Name}.", StringComparison.Ordinal) ||
+                                                         k.StartsWith($"net.ipv6.conf.{pod.HostVeth.Name}.", StringComparison.Ordinal)).ToList())
             root.Sysctls.Remove(key);
         if (pod.OvsPort is { } port)
         {

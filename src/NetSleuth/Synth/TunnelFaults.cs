@@ -66,7 +66,9 @@ internal static class TunnelFaults
             Chain = "INPUT", Args = ["-p", "udp", "-m", "udp", "--dport", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-j", "DROP"],
             Target = "DROP",
         };
-        ns.Filter().Rules.Insert(0, rule);
+        var table = ns.Filter();
+        table.Rules.Insert(0, rule);
+        for (int i = 0; i < table.Rules.Count; i++) table.Rules[i].Source = CollectSources.IptablesRule(3 + table.Chains.Count + i);
         return new PlacedFault(9, "firewall-drops-tunnel-port", host, "root", null, rule.ToString(), $"INPUT drops UDP port {port}, the VXLAN tunnel's");
     }
 

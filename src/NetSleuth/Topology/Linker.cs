@@ -68,23 +68,36 @@ public static class Linker
         }
     }
 
-    /// <summary>The namespace a link's IFLA_LINK lives in: resolved id, then link-netns name, then netnsid map.</summary>
+    private static void RemoveEdge(Topology t, Edge e)
+    {
+        t.AllEdges.Remove(e);
+        if (t.Out.TryGetValue(e.From, out var o)) o.Remove(e);
+        if (e.To is not null && t.In.TryGetValue(e.To, out var i)) i.Remove(e);
+    }
+
+    /// <summary>The namespace a link's IFLA_LINK lives in: resolved id, then link-netns name, then netnsid map.
+    /// A namespace the input names but shows no device of (an importer's placeholder for a `list-id`
+    /// name) does not count: it cannot hold the peer.</summary>
     internal static (NetNamespace? Ns, string? Why) ResolveLinkNamespace(Host host, NetNamespace ns, Link link)
     {
         if (link.LinkNamespace is { } id)
-            return host.FindNamespace(id) is { } r ? (r, null) : (null, $"its peer namespace '{id}' is not in the input");
+            return host.FindNamespace(id) is { } r ? Shown(r, $"its peer namespace '{id}'") : (null, $"its peer namespace '{id}' is not in the input");
         if (link.LinkNetnsName is { } name)
         {
-            var byName = host.Namespaces.FirstOrDefault(n => n.Name == name);
-            return byName is not null ? (byName, null) : (null, $"link-netns '{name}' names no namespace of host {host.Name} in the input");
+            // iproute2 prints the /run/netns name; a collector may also give the namespace's id
+            var byName = host.Namespaces.FirstOrDefault(n => n.Name == name) ?? host.Namespaces.FirstOrDefault(n => n.Id == name);
+            return byName is not null ? Shown(byName, $"link-netns '{name}'") : (null, $"link-netns '{name}' names no namespace of host {host.Name} in the input");
         }
         if (link.LinkNetnsId is { } nsid)
         {
             var entry = ns.NetnsIds.FirstOrDefault(e => e.Id == nsid);
-            if (entry?.Namespace is { } target && host.FindNamespace(target) is { } r) return (r, null);
+            if (entry?.Namespace is { } target && host.FindNamespace(target) is { } r) return Shown(r, $"link-netnsid {nsid}");
             return (null, $"link-netnsid {nsid} is not in namespace {ns.DisplayName}'s netnsid list");
         }
         return (ns, null);
+
+        static (NetNamespace?, string?) Shown(NetNamespace n, string what) =>
+            n.Links.Count > 0 ? (n, null) : (null, $"{what} names namespace {n.DisplayName}, but the input shows no device in it");
     }
 
     private static void LinkVeth(Topology t, DeviceRef d)
@@ -105,7 +118,9 @@ public static class Linker
                 .Select(n => t.Device(d.Host, n, peerIndex))
                 .Where(c => c is not null && c != d && c.Link.LinkIndex == link.Index)
                 .ToList();
-            if (peer is not null && !PointsBack(t, peer, d) && candidates.Count == 0)
+            if (peer is null && candidates.Count == 0 && OnOtherHost(t, d, peerIndex) is { } across)
+                peer = across; // a lab "host" is a group of namespaces: the peer may sit in another group
+            else if (peer is not null && !PointsBack(t, peer, d) && candidates.Count == 0)
                 assumption = $"peer {peer} does not point back (its peer index is {peer.Link.LinkIndex?.ToString() ?? "unknown"})";
             else if (candidates.Count == 1 && candidates[0] != peer)
             {
@@ -121,18 +136,57 @@ public static class Linker
                 return;
             }
         }
-        // one edge per pair: the side with the smaller key draws it
-        if (peer is not null && PointsBack(t, peer, d) && string.CompareOrdinal(peer.Key, d.Key) < 0)
+        // one edge per pair, carrying the assumption either side needed
+        if (peer is not null)
         {
-            if (assumption is not null) t.AllAssumptions.Add(new Assumption(assumption, d, link.Source));
-            return;
+            var existing = t.EdgesFrom(peer).FirstOrDefault(e => e.Kind == EdgeKind.Veth && e.To == d) ??
+                           t.EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth && e.To == peer);
+            if (existing is not null)
+            {
+                if (assumption is null) return;
+                if (existing.Assumption is null)
+                {
+                    RemoveEdge(t, existing);
+                    AddEdge(t, existing with { Assumption = assumption });
+                }
+                else t.AllAssumptions.Add(new Assumption(assumption, d, link.Source));
+                return;
+            }
+            // a pair that agrees is drawn by the side with the smaller key
+            if (assumption is null && PointsBack(t, peer, d) && string.CompareOrdinal(peer.Key, d.Key) < 0) return;
         }
         AddEdge(t, new Edge(EdgeKind.Veth, d, peer, "veth", assumption));
+    }
+
+    /// <summary>
+    /// The peer in a namespace of another host that the link-netns name names (lab hosts are groups of
+    /// namespaces of one machine, so a veth may join two of them), when it points back.
+    /// </summary>
+    private static DeviceRef? OnOtherHost(Topology t, DeviceRef d, int peerIndex)
+    {
+        var names = new[] { d.Link.LinkNetnsName, d.Link.LinkNamespace }.OfType<string>().ToList();
+        if (names.Count == 0) return null;
+        foreach (var host in t.Hosts)
+        {
+            if (host == d.Host) continue;
+            var ns = host.Namespaces.FirstOrDefault(n => n.Name is not null && names.Contains(n.Name) && n.Links.Count > 0);
+            if (ns is not null && t.Device(host, ns, peerIndex) is { } p && p.Link.LinkIndex == d.Link.Index && NamesNs(p.Link, d.Ns)) return p;
+        }
+        return null;
+    }
+
+    /// <summary>True when the link's peer-namespace evidence (link-netns name or resolved id) names <paramref name="ns"/>.</summary>
+    private static bool NamesNs(Link l, NetNamespace ns)
+    {
+        foreach (var n in new[] { l.LinkNetnsName, l.LinkNamespace })
+            if (n is not null && (n == ns.Name || n == ns.Id && ns.Name is null)) return true;
+        return false;
     }
 
     private static bool PointsBack(Topology t, DeviceRef peer, DeviceRef d)
     {
         if (peer.Link.LinkIndex != d.Link.Index) return false;
+        if (peer.Host != d.Host) return NamesNs(peer.Link, d.Ns);
         var (ns, _) = ResolveLinkNamespace(peer.Host, peer.Ns, peer.Link);
         return ns is null || ns == d.Ns;
     }
@@ -153,15 +207,34 @@ public static class Linker
         bool ovs = d.Link.SlaveKind == LinkKinds.OpenVSwitch || masterName == "ovs-system" || master?.Link.Kind == LinkKinds.OpenVSwitch;
         if (ovs)
         {
-            // Linked to its OVS bridge from the OVSDB when it was read (LinkOvs); otherwise say which bridge is unknown.
-            if (d.Ns.Ovs is null)
-                AddEdge(t, new Edge(EdgeKind.OvsPort, d, null, "ovs port",
-                    $"port of an Open vSwitch datapath; which bridge is unknown without `ovs-vsctl show` on {d.Host.Name}"));
+            // Linked to its OVS bridge from the OVSDB when it was read (LinkOvs); otherwise guess from the devices.
+            if (d.Ns.Ovs is null) LinkOvsWithoutDb(t, d);
             return;
         }
         var kind = master?.Link.Kind == LinkKinds.Bridge || d.Link.SlaveKind == LinkKinds.Bridge ? EdgeKind.BridgePort : EdgeKind.Master;
         AddEdge(t, new Edge(kind, d, master, kind == EdgeKind.BridgePort ? "bridge port" : $"{master?.Link.Kind ?? "master"} slave",
             master is null ? $"master '{masterName}' is not a device in the input" : null));
+    }
+
+    /// <summary>
+    /// An OVS port seen only in `ip link` (master ovs-system): the kernel knows the datapath, not the
+    /// bridge. One OVS bridge device in the namespace → that bridge (assumed); several → the datapath.
+    /// </summary>
+    private static void LinkOvsWithoutDb(Topology t, DeviceRef d)
+    {
+        var bridges = d.Ns.Links.Where(l => l.Kind == LinkKinds.OpenVSwitch && l.Name != "ovs-system" && l.Name != d.Link.Name)
+            .Select(l => t.Device(d.Host, d.Ns, l.Name)).OfType<DeviceRef>().ToList();
+        var noDb = $"without `ovs-vsctl show` on {d.Host.Name}";
+        if (bridges.Count == 1)
+        {
+            AddEdge(t, new Edge(EdgeKind.OvsPort, d, bridges[0], "ovs port",
+                $"assumed a port of {bridges[0].Link.Name}, the only Open vSwitch bridge device in {d.Ns.DisplayName} ({noDb})"));
+            return;
+        }
+        var datapath = t.Device(d.Host, d.Ns, d.Link.Master!);
+        AddEdge(t, new Edge(EdgeKind.OvsPort, d, datapath, "ovs datapath port", datapath is null
+            ? $"port of an Open vSwitch datapath; which bridge is unknown {noDb}"
+            : $"port of the Open vSwitch datapath {datapath.Link.Name}; which of its {bridges.Count} bridges is unknown {noDb}"));
     }
 
     private static void LinkOvs(Topology t, NsRef ns)
@@ -199,6 +272,8 @@ public static class Linker
                 var to = a.TargetDevice is null ? null : t.Device(ns, a.TargetDevice);
                 var kind = a.MirredAction == "mirror" ? EdgeKind.TcMirror : EdgeKind.TcRedirect;
                 var label = $"{f.Direction} → {a.MirredDirection ?? "egress"} {a.MirredAction ?? "redirect"}";
+                // the same filter shown by several commands (`tc filter show dev X ingress` and `… parent ffff:`)
+                if (t.EdgesFrom(from).Any(e => e.Kind == kind && e.To == to && e.Label == label)) continue;
                 AddEdge(t, new Edge(kind, from, to, label,
                     to is null ? $"tc mirred target '{a.TargetDevice}' is not a device of namespace {ns.Ns.DisplayName}" : null));
             }

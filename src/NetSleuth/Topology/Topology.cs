@@ -85,6 +85,31 @@ public sealed class Topology
     public IReadOnlyList<(DeviceRef Device, IfAddress Address)> OwnersOf(IPAddress ip) =>
         Owners.TryGetValue(ip, out var l) ? l : [];
 
+    /// <summary>The namespaces that hold the address on one of their devices (a pod IP → its pod namespace;
+    /// several when copies exist, as the peer-pods pod IP on the worker's pod namespace and the pod VM).</summary>
+    public IReadOnlyList<NsRef> NamespacesHolding(IPAddress ip) =>
+        OwnersOf(ip).Select(o => o.Device.Namespace).Distinct().ToList();
+
+    /// <summary>Every interface address and the device holding it, in input order (host, namespace, device).</summary>
+    public IEnumerable<(IPAddress Address, DeviceRef Device)> AddressOwners =>
+        Devices.SelectMany(d => d.Link.Addresses.Select(a => (a.Address, d)));
+
+    /// <summary>The device the namespace's main table sends the address out of, when a route says.</summary>
+    public DeviceRef? RouteDevice(NsRef ns, IPAddress ip) => RouteLookup.OutDevice(this, ns, ip);
+
+    /// <summary>Finds a device by "HOST:DEVICE" (root namespace) or "HOST:NETNS:DEVICE" (netns name or id).</summary>
+    public DeviceRef? FindDevice(string spec)
+    {
+        // the namespace part may itself hold colons ("inode:4026532241"): host = first, device = last
+        int first = spec.IndexOf(':'), last = spec.LastIndexOf(':');
+        if (first <= 0 || last == spec.Length - 1 || FindHost(spec[..first]) is not { } host) return null;
+        var nsName = first == last ? null : spec[(first + 1)..last];
+        var ns = nsName is null ? host.Root
+            : host.Namespaces.FirstOrDefault(n => n.Name == nsName) ?? host.FindNamespace(nsName) ??
+              (nsName == "root" ? host.Root : null);
+        return ns is null ? null : Device(host, ns, spec[(last + 1)..]);
+    }
+
     /// <summary>The namespace the device's IFLA_LINK lives in (veth peer, vxlan underlay), as resolved.</summary>
     public NsRef? LinkNamespace(DeviceRef d)
     {

@@ -20,6 +20,12 @@ internal static class TunnelLinker
         {
             if (d.Link.Kind != LinkKinds.Vxlan) continue;
             var (uns, why) = Linker.ResolveLinkNamespace(d.Host, d.Ns, d.Link);
+            if (uns is null && GuessUnderlay(t, d) is { } guess)
+            {
+                uns = guess.Ns;
+                t.AllAssumptions.Add(new Assumption(
+                    $"VXLAN underlay namespace: {why}; assumed {guess}, {(guess.Ns.IsRoot ? "the host's root namespace, which" : "the only namespace that")} has a route to the remote", d, d.Link.Source));
+            }
             NsRef? underlay = uns is null ? null : new NsRef(d.Host, uns);
             all.Add((d, underlay));
             if (uns is null)
@@ -27,11 +33,7 @@ internal static class TunnelLinker
                 t.AllAssumptions.Add(new Assumption($"VXLAN underlay namespace unknown: {why}", d, d.Link.Source));
                 continue;
             }
-            if (uns != d.Ns)
-            {
-                var underDev = d.Link.Vxlan?.UnderlayIndex is { } ui ? t.Device(d.Host, uns, ui) : null;
-                Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, underDev, $"udp socket in {uns.DisplayName}"));
-            }
+            LinkUnderlayDevice(t, d, new NsRef(d.Host, uns));
             if (!byUnderlay.TryGetValue((d.Host, uns), out var l)) byUnderlay[(d.Host, uns)] = l = [];
             l.Add((d, new NsRef(d.Host, uns)));
         }
@@ -81,10 +83,50 @@ internal static class TunnelLinker
             {
                 var why = misses.Count > 0
                     ? string.Join("; ", misses.Select(m => $"{m.Far}: {m.Reason}"))
-                    : $"no VXLAN device has its socket in {farUnderlay} (the owner of {remote})";
+                    : $"no VXLAN device has its socket in {string.Join(" or ", farUnderlays)} (the owner of {remote})";
                 Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why));
             }
         }
+    }
+
+    /// <summary>
+    /// When the input does not say where an x-netns device's socket lives: the root namespace if it
+    /// routes the remote (devices are normally created there), else the one other namespace that does.
+    /// </summary>
+    private static NsRef? GuessUnderlay(Topology t, DeviceRef d)
+    {
+        if (d.Link.Vxlan?.Remote is not { } remote) return null;
+        var routing = d.Host.Namespaces.Where(n => n != d.Ns && RouteLookup.Main(n, remote) is not null).ToList();
+        var pick = routing.FirstOrDefault(n => n.IsRoot) ?? (routing.Count == 1 ? routing[0] : null);
+        return pick is null ? null : new NsRef(d.Host, pick);
+    }
+
+    /// <summary>
+    /// The edge from a VXLAN device to the underlay device its packets leave by: "dev X" when given,
+    /// else the underlay namespace's route to the remote. x-netns devices always get the edge (an
+    /// unresolved one names the namespace); same-namespace ones only when the device is known.
+    /// </summary>
+    private static void LinkUnderlayDevice(Topology t, DeviceRef d, NsRef uns)
+    {
+        var vx = d.Link.Vxlan;
+        var where = uns.Ns != d.Ns ? $"udp socket in {uns.Ns.DisplayName}" : "udp socket";
+        if (vx?.UnderlayIndex is { } ui && t.Device(uns.Host, uns.Ns, ui) is { } byIndex)
+        {
+            Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, byIndex, where));
+            return;
+        }
+        if (vx?.UnderlayDevice is { } un && t.Device(uns, un) is { } byName)
+        {
+            Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, byName, where));
+            return;
+        }
+        var target = vx?.Remote ?? vx?.Group;
+        var routed = target is null ? null : RouteLookup.OutDevice(t, uns, target);
+        if (routed is not null)
+            Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, routed, $"{where} (route to {target})"));
+        else if (uns.Ns != d.Ns)
+            Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, null, where,
+                target is null ? null : $"no route to {target} in {uns}: which underlay device carries the tunnel is unknown"));
     }
 
     private static string Label(VxlanInfo? vx) => $"vxlan vni {vx?.Vni?.ToString() ?? "?"} port {vx?.DstPort ?? DefaultPort}";

@@ -42,5 +42,32 @@ internal static class UnderlayLinker
             t.AllAssumptions.Add(new Assumption(
                 $"hosts {string.Join(", ", members.Select(m => m.Host.Name).Distinct())} share subnet {subnet}: assumed one L2 segment"));
         }
+        LinkRoutedTunnels(t);
+    }
+
+    /// <summary>
+    /// Tunnel ends whose underlays share no subnet reach each other through routers the input does not
+    /// show: a routed underlay edge from the device the route leaves by to the device owning the remote.
+    /// </summary>
+    private static void LinkRoutedTunnels(Topology t)
+    {
+        var done = new HashSet<(DeviceRef, DeviceRef)>();
+        foreach (var d in t.Devices.ToList())
+        {
+            if (t.Tunnel(d) is not { Underlay: { } underlay } || d.Link.Vxlan?.Remote is not { } remote) continue;
+            var local = t.EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.TunnelUnderlay)?.To;
+            if (local is null) continue;
+            foreach (var (far, _) in t.OwnersOf(remote))
+            {
+                if (far.Host == d.Host || done.Contains((far, local))) continue;
+                var seg = t.SegmentOf(local);
+                if (seg is not null && seg.Members.Contains(far)) continue;
+                done.Add((local, far));
+                var route = RouteLookup.Main(underlay.Ns, remote);
+                var via = route?.Gateway is { } gw ? $"via {gw}" : "on-link";
+                Linker.AddEdge(t, new Edge(EdgeKind.Underlay, local, far, $"routed {via}",
+                    $"{local} and {far} share no subnet: tunnel packets to {remote} are routed {via} through a network the input does not show"));
+            }
+        }
     }
 }

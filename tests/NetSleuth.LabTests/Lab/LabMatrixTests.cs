@@ -37,7 +37,7 @@ public abstract class LabMatrixTests(ITestOutputHelper output)
                 // (a combination that works, like the faults.md #3 negative control, has no such place)
                 var counters = lab.Probes.All(p => p.ExpectSuccess) ? [] : faults.SelectMany(f => Symptoms.For(scenario, f)).ToList();
                 var before = counters.Select(c => Read(lab, c)).ToList();
-                var results = lab.Probes.Select(p => (Probe: p, Result: lab.Run(p))).ToList();
+                var first = lab.Run(lab.Probes[0]);
                 for (int i = 0; i < counters.Count; i++)
                 {
                     var c = counters[i];
@@ -48,6 +48,7 @@ public abstract class LabMatrixTests(ITestOutputHelper output)
                 }
 
                 // And every probe gives the documented result
+                var results = lab.Probes.Select((p, i) => (Probe: p, Result: i == 0 ? first : lab.Run(p))).ToList();
                 foreach (var (p, r) in results)
                 {
                     output.WriteLine($"  probe {p.Name}: {r} (expected {(p.ExpectSuccess ? "replies" : "none")})");

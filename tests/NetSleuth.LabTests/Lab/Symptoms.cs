@@ -29,11 +29,12 @@ internal static class Symptoms
         (false, LabFaults.DanglingVeth or LabFaults.WrongMaster) => [new("vmpod", "Icmp.InEchos", false)],
         (true, LabFaults.FirewallDrop) => [new("router", "dev/r-n1/rx", true), new("n2", "Icmp.InEchos", false)],
         (true, LabFaults.LinkDown) => [new("router", "dev/r-n1/rx", true), new("n2", "Icmp.InEchos", false)],
-        (true, LabFaults.NoRoute) => [new("n2", "Icmp.InEchos", true), new("n2", "Ip.OutNoRoutes", true), new("n1pod1", "Icmp.InEchoReps", false)],
+        (true, LabFaults.NoRoute) => [new("n2", "Icmp.InEchos", true), new("n2", "Icmp.OutEchoReps", false)],
         (true, LabFaults.StaleNeighbor) => [new("router", "dev/r-n2/tx", true), new("n2", "Icmp.InEchos", false)],
         (true, LabFaults.IpForwardOff) => [new("router", "Ip.InAddrErrors", true), new("n2", "Icmp.InEchos", false)],
         (true, LabFaults.RpFilter) => [new("n2", "Icmp.OutEchoReps", true), new("router", "TcpExt.IPReversePathFilter", true), new("n1pod1", "Icmp.InEchoReps", false)],
-        (true, LabFaults.DanglingVeth or LabFaults.WrongMaster) => [new("n1", "Ip.InReceives", false), new("n2", "Icmp.InEchos", false)],
+        (true, LabFaults.DanglingVeth) => [new("n1", "Ip.InReceives", false), new("n2", "Icmp.InEchos", false)],
+        (true, LabFaults.WrongMaster) => [new("n2", "Icmp.OutEchoReps", true), new("n1pod1", "Icmp.InEchoReps", false)],
         _ => [],
     };
 }

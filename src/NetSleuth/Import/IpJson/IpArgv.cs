@@ -22,14 +22,17 @@ internal static class IpArgv
 
     public static bool HasOption(IReadOnlyList<string> argv, params string[] names)
     {
-        for (int i = 1; i < argv.Count && argv[i].StartsWith('-'); i++)
+        int i = 1;
+        while (i < argv.Count && argv[i].StartsWith('-'))
         {
             var o = argv[i].TrimStart('-');
             if (names.Any(n => n.TrimStart('-') == o)) return true;
+            bool takesValue = OptionsWithValue.Any(x => x.TrimStart('-') == o);
             // short options may be glued: "-jd", "-dj"
-            if (argv[i].Length > 2 && !argv[i].StartsWith("--", StringComparison.Ordinal) && o.All(char.IsLetter) && o.Length <= 4 &&
-                names.Any(n => n.TrimStart('-').Length == 1 && o.Contains(n.TrimStart('-')[0])) && !OptionsWithValue.Any(x => x.TrimStart('-') == o))
+            if (!takesValue && !argv[i].StartsWith("--", StringComparison.Ordinal) && o.Length is > 1 and <= 4 && o.All(char.IsLetter) &&
+                names.Any(n => n.TrimStart('-').Length == 1 && o.Contains(n.TrimStart('-')[0])))
                 return true;
+            i += takesValue && !argv[i].Contains('=') ? 2 : 1;
         }
         return false;
     }

@@ -42,6 +42,7 @@ internal static class LinkInfoJson
             Proxy = d.Bool("proxy"),
             External = d.Bool("external") ?? (d.Has("external") ? true : null),
             Ttl = d.Int("ttl"),
+            Df = d.Str("df"),
         };
         if (d.Obj("port_range") is { } pr && pr.Int("high") is > 0)
         {

@@ -17,6 +17,7 @@ internal static class BridgeFdbParser
         if (Facts.OnlyErrors(output, log)) return;
         var args = CommandArgs.Of(output.Argv);
         var dev = args.Arg("dev");
+        var fdb = Facts.Upsert(ns.Fdb, e => $"{e.Mac}|{e.Device}|{e.Vlan}|{e.Dst}|{e.Master}");
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var w = Facts.Words(output.Lines[i]);
@@ -40,7 +41,7 @@ internal static class BridgeFdbParser
                 }
             }
             if (e.Device.Length == 0) { log.Warn(at, "FDB entry without a device"); continue; }
-            Facts.Upsert(ns.Fdb, e, (a, b) => a.Mac == b.Mac && a.Device == b.Device && a.Vlan == b.Vlan && Equals(a.Dst, b.Dst) && a.Master == b.Master);
+            fdb.Add(e);
         }
         if (!args.Selects()) Facts.MarkKnown(output, ns, Sections.Fdb);
     }

@@ -16,11 +16,15 @@ internal static class IpNeighParser
 {
     private static readonly HashSet<string> States = ["PERMANENT", "NOARP", "REACHABLE", "STALE", "DELAY", "PROBE", "INCOMPLETE", "FAILED", "NONE"];
 
+    /// <summary>One entry per address, device and proxy flag (shared with arp).</summary>
+    public static string NeighborKey(Neighbor n) => $"{n.Address}|{n.Device}|{n.Proxy}";
+
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;
         var args = CommandArgs.Of(output.Argv);
         var dev = args.Arg("dev");
+        var neighbors = Facts.Upsert(ns.Neighbors, NeighborKey);
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var w = Facts.Words(output.Lines[i]);
@@ -46,7 +50,7 @@ internal static class IpNeighParser
                 }
             }
             if (n.Device.Length == 0) { log.Warn(at, "neighbour entry without a device"); continue; }
-            Facts.Upsert(ns.Neighbors, n, (a, b) => a.Address.Equals(b.Address) && a.Device == b.Device && a.Proxy == b.Proxy);
+            neighbors.Add(n);
         }
         // `ip neigh` lists both families; an empty list is a known empty table
         if (!args.Selects() && !args.V4 && !args.V6) Facts.MarkKnown(output, ns, Sections.Neighbors);

@@ -27,7 +27,7 @@ internal static class IpRouteGetParser
             var family = args.V6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
             var r = IpRouteParser.ReadRoute(w, family, at, log);
             if (r is null) continue;
-            ns.RouteLookups.Add(new RouteLookup
+            (ns.RouteLookups ??= []).Add(new RouteLookup
             {
                 Destination = r.Destination.Address, Type = r.Type, Gateway = r.Gateway, Device = r.Device,
                 PrefSrc = r.PrefSrc, Table = w.Contains("table") ? r.Table : null, Command = output.CommandText, Source = at,

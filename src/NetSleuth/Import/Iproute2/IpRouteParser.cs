@@ -30,6 +30,7 @@ internal static class IpRouteParser
         var dev = args.Arg("dev") ?? args.Arg("oif");
         var family = args.V6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
         Route? last = null;
+        var routes = Facts.Upsert(ns.Routes, r => $"{r.Table}|{r.Type}|{r.Destination}|{r.Metric}|{r.Device}|{r.Gateway}|{r.Tos}");
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var line = output.Lines[i];
@@ -48,8 +49,7 @@ internal static class IpRouteParser
             route.Table = route.Table == RouteTables.Main && table is int tb ? tb : route.Table;
             if (route.Device is null && dev is not null && route.NextHops.Count == 0 && route.Type is "unicast" or "local" or "broadcast" or "multicast" or "anycast")
                 route.Device = dev;
-            Facts.Upsert(ns.Routes, route, (a, b) => a.Table == b.Table && a.Type == b.Type && a.Destination == b.Destination &&
-                a.Metric == b.Metric && a.Device == b.Device && Equals(a.Gateway, b.Gateway) && a.Tos == b.Tos);
+            routes.Add(route);
             last = route;
         }
         // what the output shows completely: a whole table, no other selector

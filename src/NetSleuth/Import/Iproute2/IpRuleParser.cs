@@ -21,6 +21,7 @@ internal static class IpRuleParser
         var args = CommandArgs.Of(output.Argv);
         string family = args.V6 ? "inet6" : "inet";
         bool any = false;
+        var rules = Facts.Upsert(ns.Rules, r => $"{r.Family}|{r}");
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var w = Facts.Words(output.Lines[i]);
@@ -64,7 +65,7 @@ internal static class IpRuleParser
             }
             if (r.Action == "to_tbl" && r.Table is null && !w.Contains("lookup") && !w.Contains("table") && !w.Contains("goto") && !w.Contains("nop"))
                 log.Warn(at, "rule without an action; read as 'lookup main'");
-            Facts.Upsert(ns.Rules, r, (a, b) => a.Family == b.Family && a.Priority == b.Priority && a.ToString() == b.ToString());
+            rules.Add(r);
             any = true;
         }
         if (any && !args.Selects()) Facts.MarkKnown(output, ns, args.V6 ? Sections.Rules6 : Sections.Rules4);

@@ -99,6 +99,7 @@ internal static class LinkKindLine
                 case "proxy": v.Proxy = true; break;
                 case "external": v.External = true; break;
                 case "ttl": v.Ttl = Facts.Int(next); i++; break;
+                case "df": v.Df = next; i++; break;
                 case "link-netnsid": i++; break;
             }
         }

@@ -21,6 +21,7 @@ internal static class ArpParser
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;
+        var neighbors = Facts.Upsert(ns.Neighbors, Iproute2.IpNeighParser.NeighborKey);
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var line = output.Lines[i].Trim();
@@ -30,7 +31,7 @@ internal static class ArpParser
             var n = line.Contains(" at ", StringComparison.Ordinal) ? ReadBsd(line) : ReadTable(line);
             if (n is null) { log.Warn(at, $"not an arp entry: '{line}'"); continue; }
             n.Source = at;
-            Facts.Upsert(ns.Neighbors, n, (a, b) => a.Address.Equals(b.Address) && a.Device == b.Device && a.Proxy == b.Proxy);
+            neighbors.Add(n);
         }
     }
 
@@ -38,7 +39,7 @@ internal static class ArpParser
     private static Neighbor? ReadBsd(string line)
     {
         var w = Facts.Words(line);
-        if (w.Length < 5 || !w[1].StartsWith('(') || !w[1].EndsWith(')')) return null;
+        if (w.Length < 5 || w[1].Length < 3 || !w[1].StartsWith('(') || !w[1].EndsWith(')')) return null;
         var addr = Facts.Ip(w[1][1..^1]);
         int on = Array.LastIndexOf(w, "on");
         if (addr is null || on < 0 || on + 1 >= w.Length) return null;

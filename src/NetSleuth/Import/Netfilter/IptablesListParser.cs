@@ -19,8 +19,8 @@ namespace NetSleuth.Import.Netfilter;
 /// num  target     prot opt source               destination
 /// 1    DROP       17   --  0.0.0.0/0            0.0.0.0/0            /* cali:w7ud0UgQSEi_zKuQ */ udp dpt:4789
 /// </code>
-/// A rule keeps its -s/-d/-i/-o/-p as iptables-save would write them; the match text after the
-/// destination column is kept as one word after "--match-text".
+/// A rule keeps its -s/-d/-i/-o/-p and -j/-g as iptables-save would write them; the match text after
+/// the destination column is kept as one word after "--match-text".
 /// </summary>
 internal static class IptablesListParser
 {
@@ -37,7 +37,13 @@ internal static class IptablesListParser
         {
             var line = output.Lines[i];
             var trimmed = line.Trim();
-            if (trimmed.Length == 0 || trimmed.StartsWith('#')) continue;
+            if (trimmed.Length == 0) continue;
+            if (trimmed.StartsWith('#'))
+            {
+                if (trimmed.Contains("legacy tables present", StringComparison.Ordinal))
+                    log.Warn(output, i, "iptables-legacy rules exist too and are not in this output; run iptables-legacy to see them");
+                continue;
+            }
             if (trimmed.StartsWith("Chain ", StringComparison.Ordinal))
             {
                 chain = ChainLine(table, trimmed, output, i, log);
@@ -110,6 +116,7 @@ internal static class IptablesListParser
         Add(args, "-o", outIf, "*");
         Add(args, "-p", ProtocolName(prot), "all");
         if (extra.Count > 0) { args.Add("--match-text"); args.Add(string.Join(' ', extra)); }
+        if (rule.Target is not null) { args.Add(rule.IsGoto ? "-g" : "-j"); args.Add(rule.Target); }
         return rule;
     }
 

@@ -18,14 +18,8 @@ internal static class NftJsonParser
     public static bool Matches(IReadOnlyList<string> argv) => NftTextParser.IsNftList(argv) && NftTextParser.IsJson(argv);
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
-        var text = string.Join('\n', output.Lines);
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(text); }
-        catch (JsonException e)
-        {
-            log.Warn(output, (int)(e.LineNumber ?? 0), "nft -j: not valid JSON: " + e.Message.Split(" Path:")[0]);
-            return;
-        }
+        var doc = JsonOutput.Parse(output, log, "nft -j");
+        if (doc is null) return;
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object ||

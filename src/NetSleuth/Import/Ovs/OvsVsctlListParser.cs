@@ -57,7 +57,7 @@ internal static class OvsVsctlListParser
             if (line.Trim().Length == 0) { current = null; continue; }
             int colon = line.IndexOf(':');
             var column = colon > 0 ? line[..colon].Trim() : "";
-            if (column.Length == 0 || !column.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == ':'))
+            if (column.Length == 0 || !column.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
             {
                 log.Warn(output, i, $"ovs-vsctl list: not a 'column : value' line: '{OvsVsctlShowParser.Short(line.Trim())}'");
                 continue;
@@ -79,41 +79,33 @@ internal static class OvsVsctlListParser
 
     private static List<OvsdbRow>? ReadJson(CommandOutput output, ImportLog log)
     {
-        var text = string.Join('\n', output.Lines);
-        try
+        using var doc = JsonOutput.Parse(output, log, "ovs-vsctl --format=json");
+        if (doc is null) return null;
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object ||
+            !root.TryGetProperty("headings", out var headings) || headings.ValueKind != JsonValueKind.Array ||
+            !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
         {
-            using var doc = JsonDocument.Parse(text);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object ||
-                !root.TryGetProperty("headings", out var headings) || headings.ValueKind != JsonValueKind.Array ||
-                !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
-            {
-                log.Warn(output, 0, "ovs-vsctl --format=json: no \"headings\" and \"data\" arrays");
-                return null;
-            }
-            var names = headings.EnumerateArray().Select(h => h.ValueKind == JsonValueKind.String ? h.GetString() ?? "" : "").ToList();
-            var rows = new List<OvsdbRow>();
-            int n = 0;
-            foreach (var row in data.EnumerateArray())
-            {
-                n++;
-                if (row.ValueKind != JsonValueKind.Array) { log.Warn(output, 0, $"ovs-vsctl --format=json: row {n} is not an array"); continue; }
-                var cols = new Dictionary<string, OvsdbDatum>(StringComparer.Ordinal);
-                int c = 0;
-                foreach (var cell in row.EnumerateArray())
-                {
-                    if (c < names.Count && names[c].Length > 0 && TryDatum(cell, out var d)) cols[names[c]] = d;
-                    c++;
-                }
-                rows.Add(new OvsdbRow(cols, 0));
-            }
-            return rows;
-        }
-        catch (JsonException e)
-        {
-            log.Warn(output, (int)(e.LineNumber ?? 0), "ovs-vsctl --format=json: not valid JSON: " + e.Message.Split(" Path:")[0]);
+            log.Warn(output, 0, "ovs-vsctl --format=json: no \"headings\" and \"data\" arrays");
             return null;
         }
+        var names = headings.EnumerateArray().Select(h => h.ValueKind == JsonValueKind.String ? h.GetString() ?? "" : "").ToList();
+        var rows = new List<OvsdbRow>();
+        int n = 0;
+        foreach (var row in data.EnumerateArray())
+        {
+            n++;
+            if (row.ValueKind != JsonValueKind.Array) { log.Warn(output, 0, $"ovs-vsctl --format=json: row {n} is not an array"); continue; }
+            var cols = new Dictionary<string, OvsdbDatum>(StringComparer.Ordinal);
+            int c = 0;
+            foreach (var cell in row.EnumerateArray())
+            {
+                if (c < names.Count && names[c].Length > 0 && TryDatum(cell, out var d)) cols[names[c]] = d;
+                c++;
+            }
+            rows.Add(new OvsdbRow(cols, 0));
+        }
+        return rows;
     }
 
     // ovsdb JSON: an atom, ["uuid","…"], ["named-uuid","…"], ["set",[atoms]], ["map",[[k,v],…]]

@@ -22,6 +22,7 @@ namespace NetSleuth.Import.Tc;
 /// 	 random type none pass val 0
 /// 	 index 1 ref 1 bind 1
 /// </code>
+/// Before iproute2 4.x the line read "filter u32 fh 800::800 … (rule hit 32 success 20)", with no parent or pref.
 /// The u32 lines without a node handle ("fh 800:") are hash tables, not filters. Direction comes from the
 /// line's parent (ffff: and ffff:fff2 = ingress, ffff:fff3 = egress), else from the command.
 /// </summary>
@@ -31,6 +32,7 @@ internal static partial class TcFilterParser
     private static partial Regex Mirred();
 
     private static readonly HashSet<string> Controls = ["pass", "ok", "pipe", "stolen", "drop", "shot", "continue", "reclassify", "trap", "jump", "goto"];
+    private static readonly HashSet<string> Kinds = ["u32", "flower", "matchall", "bpf", "basic", "fw", "route", "cgroup", "flow", "rsvp", "tcindex"];
     private static readonly HashSet<string> FlagWords = ["not_in_hw", "in_hw", "skip_hw", "skip_sw", "in_hw_count", "verbose"];
 
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
@@ -40,6 +42,7 @@ internal static partial class TcFilterParser
         var dev = args.Arg("dev");
         string cmdDirection = args.Rest.Contains("ingress") || args.Arg("parent") is "ffff:" or "ffff:fff2" ? "ingress" : "egress";
         TcFilter? f = null;
+        var filters = Facts.Upsert(ns.Filters, x => $"{x.Device}|{x.Direction}|{x.Pref}|{x.Handle}|{x.Chain}|{x.Kind}");
         var keys = new List<string>();
         void Finish()
         {
@@ -48,7 +51,7 @@ internal static partial class TcFilterParser
             else if (f.Kind == "u32") f.MatchesAll = keys.Count == 0 ? null : keys.All(k => k.Contains("/00000000", StringComparison.Ordinal));
             else if (f.Kind == "flower") f.MatchesAll = keys.All(k => k.StartsWith("eth_type", StringComparison.Ordinal));
             if (keys.Count > 0) f.Match = string.Join("; ", keys);
-            Facts.Upsert(ns.Filters, f, (a, b) => a.Device == b.Device && a.Direction == b.Direction && a.Pref == b.Pref && a.Handle == b.Handle && a.Chain == b.Chain && a.Kind == b.Kind);
+            filters.Add(f);
             f = null;
             keys.Clear();
         }
@@ -95,9 +98,8 @@ internal static partial class TcFilterParser
                 case "pref": pref = Facts.Int(next); k++; break;
                 case "chain": chain = Facts.Int(next); k++; break;
                 case "handle" or "fh": handle = next; k++; break;
-                case "ingress" or "egress" or "root": break;
                 default:
-                    if (kind is null && pref is not null) kind = w[k];
+                    if (kind is null && Kinds.Contains(w[k])) kind = w[k];
                     break;
             }
             if (kind is not null && handle is not null) break;

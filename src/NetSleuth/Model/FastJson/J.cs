@@ -1,0 +1,144 @@
+using System.Net;
+using System.Text.Json;
+
+namespace NetSleuth.Model.FastJson;
+
+/// <summary>Value readers of the fast snapshot reader. Each is called with the reader on the value's
+/// first token and leaves it on the value's last token; anything unexpected throws <see cref="FastReaderBail"/>.</summary>
+internal static class J
+{
+    public const int MaxName = 48;
+
+    public static FastReaderBail Bail() => new();
+
+    public static bool IsNull(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null;
+
+    public static void StartObject(ref Utf8JsonReader r)
+    {
+        if (r.TokenType != JsonTokenType.StartObject) throw Bail();
+    }
+
+    /// <summary>Moves to the next property's value, copying its (ASCII, unescaped) name into <paramref name="buf"/>; false at the object's end.</summary>
+    public static bool NextProperty(ref Utf8JsonReader r, scoped Span<char> buf, out int length)
+    {
+        length = 0;
+        if (!r.Read()) throw Bail();
+        if (r.TokenType == JsonTokenType.EndObject) return false;
+        if (r.TokenType != JsonTokenType.PropertyName || r.ValueIsEscaped || r.HasValueSequence) throw Bail();
+        var name = r.ValueSpan;
+        if (name.Length > buf.Length) throw Bail();
+        for (int i = 0; i < name.Length; i++) buf[i] = (char)name[i];
+        length = name.Length;
+        if (!r.Read()) throw Bail();
+        return true;
+    }
+
+    public static string? StrN(ref Utf8JsonReader r, Ctx c)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (r.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName)) throw Bail();
+        if (r.ValueIsEscaped || r.HasValueSequence) return r.GetString();
+        var v = r.ValueSpan;
+        if (v.Length > 96 || !System.Text.Ascii.IsValid(v)) return r.GetString();
+        Span<char> buf = stackalloc char[v.Length];
+        for (int i = 0; i < v.Length; i++) buf[i] = (char)v[i];
+        return c.Pool(buf);
+    }
+
+    public static string Str(ref Utf8JsonReader r, Ctx c) => StrN(ref r, c) ?? throw Bail();
+
+    public static int? IntN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Int(ref r);
+    public static int Int(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int v) ? v : throw Bail();
+    public static long? LongN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Long(ref r);
+    public static long Long(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Number && r.TryGetInt64(out long v) ? v : throw Bail();
+    public static uint? UIntN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : UInt(ref r);
+    public static uint UInt(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Number && r.TryGetUInt32(out uint v) ? v : throw Bail();
+
+    public static bool? BoolN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Bool(ref r);
+    public static bool Bool(ref Utf8JsonReader r) => r.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        _ => throw Bail(),
+    };
+
+    public static MacAddress? MacN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Mac(ref r);
+    public static MacAddress Mac(ref Utf8JsonReader r)
+    {
+        if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || r.HasValueSequence) throw Bail();
+        if (MacAddress.TryParseCanonical(r.ValueSpan, out var m)) return m;
+        return MacAddress.TryParse(r.GetString(), out m) ? m : throw Bail();
+    }
+
+    public static IPAddress? IpN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Ip(ref r);
+    public static IPAddress Ip(ref Utf8JsonReader r)
+    {
+        if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || r.HasValueSequence) throw Bail();
+        return IPAddress.TryParse(r.ValueSpan, out var a) ? a : throw Bail();
+    }
+
+    public static IpPrefix? PrefixN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Prefix(ref r);
+    public static IpPrefix Prefix(ref Utf8JsonReader r)
+    {
+        if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || r.HasValueSequence) throw Bail();
+        if (IpPrefix.TryParseCanonical(r.ValueSpan, out var p)) return p;
+        return IpPrefix.TryParse(r.GetString(), out p) ? p : throw Bail();
+    }
+
+    public static DateTimeOffset? DateN(ref Utf8JsonReader r) =>
+        r.TokenType == JsonTokenType.Null ? null : r.TokenType == JsonTokenType.String && r.TryGetDateTimeOffset(out var d) ? d : throw Bail();
+
+    public static JsonElement? ElementN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref r);
+
+    public delegate T ItemReader<T>(ref Utf8JsonReader r, Ctx c);
+
+    /// <summary>Reads an array into <paramref name="into"/> (the new object's empty list); null leaves it empty.</summary>
+    public static void List<T>(ref Utf8JsonReader r, Ctx c, List<T> into, ItemReader<T> item)
+    {
+        if (r.TokenType == JsonTokenType.Null) return;
+        if (r.TokenType != JsonTokenType.StartArray) throw Bail();
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(item(ref r, c));
+    }
+
+    public static void StrList(ref Utf8JsonReader r, Ctx c, List<string> into)
+    {
+        if (r.TokenType == JsonTokenType.Null) return;
+        if (r.TokenType != JsonTokenType.StartArray) throw Bail();
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(Str(ref r, c));
+    }
+
+    public static void IntList(ref Utf8JsonReader r, List<int> into)
+    {
+        if (r.TokenType == JsonTokenType.Null) return;
+        if (r.TokenType != JsonTokenType.StartArray) throw Bail();
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(Int(ref r));
+    }
+
+    public static void StrSet(ref Utf8JsonReader r, Ctx c, SortedSet<string> into)
+    {
+        if (r.TokenType == JsonTokenType.Null) return;
+        if (r.TokenType != JsonTokenType.StartArray) throw Bail();
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(Str(ref r, c));
+    }
+
+    public static void Dict(ref Utf8JsonReader r, Ctx c, SortedDictionary<string, string> into)
+    {
+        if (r.TokenType == JsonTokenType.Null) return;
+        if (r.TokenType != JsonTokenType.StartObject) throw Bail();
+        while (r.Read() && r.TokenType != JsonTokenType.EndObject)
+        {
+            if (r.TokenType != JsonTokenType.PropertyName) throw Bail();
+            var key = Str(ref r, c);
+            if (!r.Read()) throw Bail();
+            into[key] = Str(ref r, c);
+        }
+    }
+
+    public static SortedDictionary<string, string>? DictNew(ref Utf8JsonReader r, Ctx c)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        Dict(ref r, c, d);
+        return d;
+    }
+}

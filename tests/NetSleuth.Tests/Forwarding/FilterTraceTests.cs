@@ -1,0 +1,135 @@
+using System.Text.Json;
+using NetSleuth.Forwarding;
+using NetSleuth.Model;
+
+namespace NetSleuth.Tests.Forwarding;
+
+public sealed class FilterTraceTests
+{
+    [Fact]
+    public void Given_an_iptables_forward_drop_on_the_router_when_traced_then_denied_forward_with_the_rule()
+    {
+        var m = new RouterModel();
+        RouterModel.Iptables(m.R, "filter", null, "-A FORWARD -s 198.18.1.0/24 -d 198.18.2.16/28 -j DROP");
+
+        var r = m.Trace();
+
+        Assert.Equal(Disposition.DeniedForward, r.Forward.Disposition);
+        Assert.Equal("h:r", r.Forward.At);
+        Assert.Contains("-A FORWARD -s 198.18.1.0/24 -d 198.18.2.16/28 -j DROP", r.Forward.Reason);
+    }
+
+    [Fact]
+    public void Given_a_reject_for_another_port_when_traced_then_icmp_is_not_matched()
+    {
+        var m = new RouterModel();
+        RouterModel.Iptables(m.S, "filter", null, "-A INPUT -p tcp --dport 22 -j REJECT --reject-with icmp-port-unreachable");
+
+        Assert.True(m.Trace().Delivered);
+    }
+
+    [Fact]
+    public void Given_input_reject_for_the_port_when_traced_then_denied_in()
+    {
+        var m = new RouterModel();
+        RouterModel.Iptables(m.S, "filter", null, "-A INPUT -p tcp -m tcp --dport 8080 -j REJECT");
+
+        var r = m.Trace(with: q => q with { Protocol = Protocols.Tcp, DestinationPort = 8080 });
+
+        Assert.Equal(Disposition.DeniedIn, r.Forward.Disposition);
+        Assert.Equal("h:s", r.Forward.At);
+    }
+
+    [Fact]
+    public void Given_policy_drop_with_new_and_established_rules_when_traced_then_both_ways_pass_the_user_chain()
+    {
+        var m = new RouterModel();
+        RouterModel.Iptables(m.R, "filter", new() { ["FORWARD"] = "DROP" },
+            "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+            "-A FORWARD -m comment --comment \"pods out\" -j PODS",
+            "-A PODS -s 203.0.113.0/24 -j RETURN",
+            "-A PODS -i r-c -o r-s -p icmp -m conntrack --ctstate NEW -j ACCEPT");
+
+        var r = m.Trace();
+
+        Assert.True(r.Delivered);
+        Assert.Contains(r.Reply!.Hops[1].Steps.OfType<FilterStep>(), s => s.Rule!.Contains("ESTABLISHED"));
+    }
+
+    [Fact]
+    public void Given_policy_drop_and_no_matching_rule_when_traced_then_the_policy_is_named()
+    {
+        var m = new RouterModel();
+        RouterModel.Iptables(m.R, "filter", new() { ["FORWARD"] = "DROP" }, "-A FORWARD -i eth9 -j ACCEPT");
+
+        var r = m.Trace();
+
+        Assert.Equal(Disposition.DeniedForward, r.Forward.Disposition);
+        Assert.Contains("policy DROP of chain FORWARD", r.Forward.Reason);
+    }
+
+    [Fact]
+    public void Given_a_rule_with_a_match_not_understood_when_traced_then_uncertain_never_accept()
+    {
+        var m = new RouterModel();
+        RouterModel.Iptables(m.R, "filter", null, "-A FORWARD -m addrtype --dst-type LOCAL -j DROP");
+
+        var r = m.Trace();
+
+        Assert.Equal(Disposition.Uncertain, r.Forward.Disposition);
+        Assert.Contains("addrtype", r.Forward.Reason);
+    }
+
+    [Fact]
+    public void Given_an_nft_input_chain_dropping_icmp_from_the_client_when_traced_then_denied_in()
+    {
+        var m = new RouterModel();
+        m.S.Known.Add(Sections.Nftables);
+        m.S.Nftables = Nft("""[{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"198.18.1.0","len":24}}}},{"match":{"op":"==","left":{"meta":{"key":"l4proto"}},"right":"icmp"}},{"counter":{"packets":0,"bytes":0}},{"drop":null}]""");
+
+        var r = m.Trace();
+
+        Assert.Equal(Disposition.DeniedIn, r.Forward.Disposition);
+        Assert.Equal("h:s", r.Forward.At);
+    }
+
+    [Fact]
+    public void Given_an_nft_rule_for_another_port_when_traced_then_accepted()
+    {
+        var m = new RouterModel();
+        m.S.Known.Add(Sections.Nftables);
+        m.S.Nftables = Nft("""[{"match":{"op":"==","left":{"payload":{"protocol":"udp","field":"dport"}},"right":4789}},{"drop":null}]""");
+
+        Assert.True(m.Trace().Delivered);
+    }
+
+    [Fact]
+    public void Given_an_nft_expression_not_understood_when_traced_then_uncertain()
+    {
+        var m = new RouterModel();
+        m.S.Known.Add(Sections.Nftables);
+        m.S.Nftables = Nft("""[{"match":{"op":"==","left":{"fib":{"result":"type","flags":["daddr"]}},"right":"local"}},{"accept":null}]""");
+
+        Assert.Equal(Disposition.Uncertain, m.Trace().Forward.Disposition);
+    }
+
+    [Fact]
+    public void Given_no_firewall_input_at_all_when_traced_then_insufficient_info_names_both_commands()
+    {
+        var m = new RouterModel();
+        m.R.Known.Remove(Sections.Iptables);
+        m.R.Known.Remove(Sections.Nftables);
+
+        var r = m.Trace();
+
+        Assert.Equal(Disposition.InsufficientInfo, r.Forward.Disposition);
+        Assert.Equal("run `iptables-save; nft list ruleset` on host h (namespace r)", r.Forward.Missing!.ToString());
+    }
+
+    private static NftRuleset Nft(string expr) => new()
+    {
+        Tables = [new NftTable { Family = "inet", Name = "t" }],
+        Chains = [new NftChain { Family = "inet", Table = "t", Name = "input", Type = "filter", Hook = "input", Priority = 0, Policy = "accept" }],
+        Rules = [new NftRule { Family = "inet", Table = "t", Chain = "input", Expr = JsonDocument.Parse(expr).RootElement.Clone() }],
+    };
+}
