@@ -41,6 +41,8 @@ internal sealed class L2Walk(Topology.Topology t)
                 d = r.To;
                 continue;
             }
+            if (egress && step == 0 && !d.Link.IsVeth && d.Link.Kind != LinkKinds.Vxlan && t.BridgeOf(d) is not null)
+                egress = false; // the stack sends on an OVS internal port (or tap): the frame enters the bridge there
             if (egress)
             {
                 if (d.Link.IsVeth && t.VethPeer(d) is { } peer)

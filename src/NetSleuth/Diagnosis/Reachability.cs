@@ -34,12 +34,12 @@ public static class Reachability
             try { result = Tracer.Trace(ctx.Topology, req); }
             catch (Exception e) when (e is NotSupportedException or NotImplementedException) { break; } // no tracer in this build
             catch (ArgumentException e) when (request is not null) { throw new Model.InputException("--from", 0, e.Message); }
-            catch (Exception e) when (e is not OutOfMemoryException) { Attribute(ctx, findings, fresh, label, null, e.Message); done++; broken++; continue; }
+            catch (Exception e) when (e is not OutOfMemoryException) { Attribute(ctx, findings, fresh, label, null, e.Message, req.Destination); done++; broken++; continue; }
             done++;
             var bad = !result.Forward.Delivered ? result.Forward : result.Reply is { Delivered: false } r ? r : null;
             if (bad is null) continue;
             broken++;
-            Attribute(ctx, findings, fresh, label + (bad == result.Reply ? " (reply)" : ""), bad, null);
+            Attribute(ctx, findings, fresh, label + (bad == result.Reply ? " (reply)" : ""), bad, null, req.Destination);
         }
         return new Outcome(fresh.Values.ToList(), done, broken);
     }
@@ -68,8 +68,9 @@ public static class Reachability
         return ctx.Fib.Lookup(root, x).Route is { } r && !r.Destination.IsDefault;
     }
 
-    private static void Attribute(DiagnosisContext ctx, List<Finding> findings, Dictionary<string, Finding> fresh, string path, Trace? trace, string? error)
+    private static void Attribute(DiagnosisContext ctx, List<Finding> findings, Dictionary<string, Finding> fresh, string path, Trace? trace, string? error, IPAddress destination)
     {
+        var owners = ctx.Topology.OwnersOf(destination).Select(o => o.Device.ToString()).ToHashSet(StringComparer.Ordinal);
         var at = trace?.At;
         var node = trace?.Hops.Count > 0 ? trace.Hops[^1].Node : null;
         Finding? cause = null;
@@ -77,6 +78,8 @@ public static class Reachability
         foreach (var candidate in findings)
         {
             int score = trace is null ? 0 : Score(candidate, trace, at, node);
+            // the packet's destination is held by a device the finding is about (a pod cut off from its bridge)
+            if (candidate.Severity >= Severity.Warning && candidate.Devices.Any(owners.Contains)) score = Math.Max(score, 2 * 3 + (int)candidate.Severity);
             if (score > best) { best = score; cause = candidate; }
         }
         if (cause is not null)

@@ -26,10 +26,22 @@ internal static class TunnelPairs
             if (d.Link.Kind != Model.LinkKinds.Vxlan || ctx.Topology.Tunnel(d) is not { Far: null } m) continue;
             foreach (var miss in m.NearMisses)
             {
+                // the far device is matched with another end: not this one's peer
+                if (ctx.Topology.Tunnel(miss.Far)?.Far is not null) continue;
+                // the two ends name each other's underlay (or one of them names nobody's): a pair meant to be one tunnel
+                if (!PointsAt(ctx, d, miss.Far) && !PointsAt(ctx, miss.Far, d)) continue;
+                if (!PointsAt(ctx, d, miss.Far) || !PointsAt(ctx, miss.Far, d))
+                    if (!RemoteOwnedByNobody(ctx, d) && !RemoteOwnedByNobody(ctx, miss.Far)) continue;
                 var p = new TunnelPair(d, miss.Far, miss.Reason);
                 if (seen.Add(p.Key)) list.Add(p);
             }
         }
         return list;
     });
+
+    private static bool PointsAt(DiagnosisContext ctx, DeviceRef from, DeviceRef to) =>
+        from.Link.Vxlan?.Remote is { } r && ctx.Topology.Tunnel(to)?.Underlay is { } u && Topology.Linker.IsOwnedBy(ctx.Topology, r, u);
+
+    private static bool RemoteOwnedByNobody(DiagnosisContext ctx, DeviceRef d) =>
+        d.Link.Vxlan?.Remote is { } r && ctx.Topology.OwnersOf(r).Count == 0;
 }

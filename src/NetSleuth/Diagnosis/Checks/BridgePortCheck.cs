@@ -27,6 +27,7 @@ internal sealed class BridgePortCheck : ICheck
         foreach (var (pod, addr) in ctx.PodAddresses)
         {
             if (ctx.Topology.VethPeer(pod) is not { } h || !h.Ns.IsRoot || h.Host != pod.Host || !seen.Add(h)) continue;
+            if (VethPeerCheck.PeerNamespaceMissing(pod) is not null) continue; // the linker only guessed this peer
             var expected = PodBridge.For(ctx, h.Namespace, addr.Address);
             if (expected is null || h.Link.Master == expected.Link.Name || ctx.Topology.BridgeOf(h) == expected) continue;
             var actual = h.Link.Master is { } m ? ctx.Topology.Device(h.Namespace, m) : null;

@@ -19,7 +19,7 @@ internal sealed class DuplicateIpCheck : ICheck
         foreach (var (ip, owners) in ctx.Topology.Owners)
         {
             if (owners.Count < 2 || IPAddress.IsLoopback(ip) || ip.IsIPv6LinkLocal) continue;
-            var live = owners.Where(o => !o.Device.Link.IsLoopback && DiagnosisContext.IsGlobal(o.Address) && !ctx.IngressRedirectedAway(o.Device)).ToList();
+            var live = owners.Where(o => !o.Device.Link.IsLoopback && DiagnosisContext.IsGlobal(o.Address) && !ctx.IngressRedirectedAway(o.Device) && !Glued(ctx, o.Device)).ToList();
             if (live.Count < 2) continue;
             domains ??= Build(ctx);
             foreach (var group in live.GroupBy(o => domains.Find(o.Device)))
@@ -43,6 +43,10 @@ internal sealed class DuplicateIpCheck : ICheck
             }
         }
     }
+
+    /// <summary>A device that tc mirred glues to another (either way) is half of one logical link, whatever state the redirect back is in.</summary>
+    private static bool Glued(DiagnosisContext ctx, DeviceRef d) =>
+        ctx.Topology.EdgesFrom(d).Concat(ctx.Topology.EdgesTo(d)).Any(e => e.Kind == EdgeKind.TcRedirect);
 
     private static UnionFind Build(DiagnosisContext ctx)
     {

@@ -58,7 +58,7 @@ internal sealed class NeighborStateCheck : ICheck
                 if (w.Landing == o && w.Accepted) { right = o; break; }
             }
         }
-        if (nowhere && right is null) return null; // nothing in the input says where the frame should go
+        if (right is null) return null; // nothing in the input says where the frame should go (a symptom, or an owner not in the input)
         bool permanent = p.Entry.State.Contains("PERMANENT") || p.Entry.State.Contains("NOARP");
         var ns = p.Ns;
         string cmd = right?.Link.Mac is { } good

@@ -16,10 +16,15 @@ internal sealed class VethPeerCheck : ICheck
 
     public IEnumerable<Finding> Run(DiagnosisContext ctx)
     {
-        foreach (var e in ctx.Topology.Edges)
+        var dangling = ctx.Topology.Edges.Where(e => e.Kind == EdgeKind.Veth && e.To is null)
+            .Select(e => (Device: e.From, Why: e.Assumption ?? "peer unresolved")).ToList();
+        // a peer the linker only guessed, while the device's own link-netns names a namespace the input does not have
+        foreach (var (pod, _) in ctx.PodAddresses)
+            if (pod.Link.IsVeth && ctx.Topology.VethPeer(pod) is not null && PeerNamespaceMissing(pod) is { } why && dangling.All(x => x.Device != pod))
+                dangling.Add((pod, why));
+        foreach (var (d, assumption) in dangling)
         {
-            if (e.Kind != EdgeKind.Veth || e.To is not null) continue;
-            var d = e.From;
+            var e = new { Assumption = assumption };
             var addr = d.Link.Addresses.FirstOrDefault(DiagnosisContext.IsGlobal);
             bool complete = d.Host.Meta.Origin is "collect" or "lab" or "synth" or "test";
             if (d.Ns.IsRoot || addr is null || !complete)
@@ -70,6 +75,15 @@ internal sealed class VethPeerCheck : ICheck
                 Devices = [d.ToString()],
             };
         }
+    }
+
+    internal static string? PeerNamespaceMissing(DeviceRef d)
+    {
+        if (d.Link.LinkNamespace is { } id && d.Host.FindNamespace(id) is null) return $"its peer's namespace {id} is not in the input";
+        if (d.Link.LinkNamespace is null && d.Link.LinkNetnsId is { } nsid &&
+            d.Ns.NetnsIds.FirstOrDefault(x => x.Id == nsid) is { Namespace: { } target } && d.Host.FindNamespace(target) is null)
+            return $"its peer's namespace (netnsid {nsid}, {target}) is not in the input";
+        return null;
     }
 
     private static string Hash(string s)
