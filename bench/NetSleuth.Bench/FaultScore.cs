@@ -39,6 +39,7 @@ internal static class FaultScore
         (fault.Host.StartsWith("node-", StringComparison.Ordinal) && host.StartsWith("podvm-" + fault.Host[5..] + "-", StringComparison.Ordinal));
 
     private static bool Related(Finding f, PlacedFault fault) => Hosts(f).Any(h => NearHost(h, fault)) ||
+        f.Title.StartsWith(fault.Host + " ", StringComparison.Ordinal) || f.Title.StartsWith(fault.Host + ":", StringComparison.Ordinal) ||
         (fault.Id is 5 or 6 or 7 && f.Title.Contains(fault.Host, StringComparison.Ordinal));
 
     /// <summary>A finding is explained by a fault near its hosts that it names (device faults), or by any fault
