@@ -39,12 +39,18 @@ internal static class FaultScore
         (fault.Host.StartsWith("node-", StringComparison.Ordinal) && host.StartsWith("podvm-" + fault.Host[5..] + "-", StringComparison.Ordinal));
 
     private static bool Related(Finding f, PlacedFault fault) => Hosts(f).Any(h => NearHost(h, fault)) ||
+        f.Title.StartsWith(fault.Host + " ", StringComparison.Ordinal) || f.Title.StartsWith(fault.Host + ":", StringComparison.Ordinal) ||
         (fault.Id is 5 or 6 or 7 && f.Title.Contains(fault.Host, StringComparison.Ordinal));
 
     /// <summary>A finding is explained by a fault near its hosts that it names (device faults), or by any fault
     /// near it when the fault has no device or is a tunnel/firewall fault (those show up on other objects).</summary>
     private static bool Explains(PlacedFault fault, Finding f) =>
-        fault.Device is null || fault.Id is 1 or 4 or 5 or 6 or 7 or 8 or 9 ? Related(f, fault) : Names(f, fault);
+        fault.Device is null || fault.Id is 1 or 4 or 5 or 6 or 7 or 8 or 9 ? Related(f, fault) :
+        Names(f, fault) || (Related(f, fault) && PodAddresses(fault).Any(ip => f.Title.Contains(ip, StringComparison.Ordinal)));
+
+    /// <summary>The pod a device fault cut off ("host end of pod 10.128.6.102"): paths to it break as a consequence.</summary>
+    private static IEnumerable<string> PodAddresses(PlacedFault fault) =>
+        System.Text.RegularExpressions.Regex.Matches(fault.Description, @"pod (\d+\.\d+\.\d+\.\d+)").Select(m => m.Groups[1].Value);
 
     private static bool Names(Finding f, PlacedFault fault) =>
         Related(f, fault) && (fault.Device is null ||

@@ -25,7 +25,7 @@ internal static class PortFaults
             port.Interfaces[0].MacInUse = null;
         }
         return new PlacedFault(17, "dangling-veth", c.Node, pod.Ns.Ns.Id, "eth0", null,
-            $"eth0's peer (ifindex {pod.HostVeth.Index} in root, {pod.HostVeth.Name}) does not exist");
+            $"eth0's peer (ifindex {pod.HostVeth.Index} in root, {pod.HostVeth.Name}) does not exist: pod {Addressing.Ip(pod.Ip)} is cut off");
     }
 
     /// <summary>#18: a pod's host-side veth is attached to no bridge (and, under OVS, not a br-int port).</summary>
