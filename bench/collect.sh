@@ -46,10 +46,16 @@ CMDS
 done
 
 ./netsleuth --version >/dev/null   # build outside the timing
-t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc; }
+# prints "WALL CPU" (seconds; CPU = user + system of the command and its children)
+t() {
+  local f; f=$(mktemp)
+  /usr/bin/time -f "%e %U %S" -o "$f" "$@" >/dev/null 2>&1 || true
+  awk '{printf "%.2f %.2f", $1, $2 + $3}' "$f"; rm -f "$f"
+}
 ns_all=$(ip netns list | wc -l)
 ns_proc=$( (ls -l /proc/[0-9]*/ns/net 2>/dev/null || true) | sed "s/.*net:/net:/" | sort -u | wc -l)
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 results=()
 results+=("netsleuth collect (whole machine)|$(t "$here/netsleuth" collect -o /tmp/${prefix}all.json)")
 results+=("netsleuth collect --netns '${prefix}*'|$(t "$here/netsleuth" collect --netns "${prefix}*" -o /tmp/${prefix}lab.json)")
@@ -64,13 +70,15 @@ loop() {
     bridge -n "$ns" -j fdb show; tc -n "$ns" -j qdisc show; tc -n "$ns" -j filter show dev eth0 ingress 2>/dev/null || true
   done
 }
-results+=("shell loop of ip/tc/bridge -j over '${prefix}*'|$(t loop)")
+export -f loop; export prefix
+results+=("shell loop of ip/tc/bridge -j over '${prefix}*'|$(t bash -c loop)")
 
 printf '\n%s pod namespaces (+1 node); machine: %s named namespaces, %s distinct /proc namespaces; %s CPUs, %s\n\n' \
   "$n" "$ns_all" "$ns_proc" "$(nproc)" "$(uname -r)"
-printf '| %-58s | %8s |\n' "command" "wall s"
-printf '|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "----------"
-for r in "${results[@]}"; do printf '| %-58s | %8.2f |\n' "${r%%|*}" "${r##*|}"; done
+printf 'load average before: %s\n\n' "$load"
+printf '| %-58s | %8s | %8s |\n' "command" "wall s" "CPU s"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "----------" "----------"
+for r in "${results[@]}"; do v="${r##*|}"; printf '| %-58s | %8s | %8s |\n' "${r%%|*}" "${v% *}" "${v#* }"; done
 python3 - "/tmp/${prefix}lab.json" <<'PY' || true
 import json, sys
 s = json.load(open(sys.argv[1])); h = s["hosts"][0]

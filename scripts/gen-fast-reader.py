@@ -62,8 +62,9 @@ def assign(obj, t, name):
     if b.startswith('List<'):
         item = b[5:-1]
         fn = {'string': 'J.StrList(ref r, c, ', 'int': 'J.IntList(ref r, '}.get(item)
-        if fn: return f'{fn}{obj}.{name});'
-        return f'J.List(ref r, c, {obj}.{name}, Read{item}Item);'
+        target = f'{obj}.{name} ??= []' if t.endswith('?') else f'{obj}.{name}'
+        if fn: return f'{fn}{target});'
+        return f'J.List(ref r, c, {target}, Read{item}Item);'
     if b == 'SortedSet<string>': return f'J.StrSet(ref r, c, {obj}.{name});'
     if b == 'SortedDictionary<string, string>' and not t.endswith('?'): return f'J.Dict(ref r, c, {obj}.{name});'
     return f'{obj}.{name} = {value(t)};'

@@ -18,13 +18,19 @@ internal static class Measure
     {
         ResetPeak();
         long alloc0 = GC.GetTotalAllocatedBytes(precise: false);
+        int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+        var pause0 = GC.GetTotalPauseDuration();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         string note = stage();
         sw.Stop();
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         long alloc = GC.GetTotalAllocatedBytes(precise: false) - alloc0;
-        return new StageResult(name, size, sw.Elapsed.TotalSeconds, cpu, alloc, PeakRss(), note);
+        long peak = PeakRss();
+        note = (note.Length > 0 ? note + "; " : "") + string.Create(CultureInfo.InvariantCulture,
+            $"gc {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}, pauses {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s");
+        ProcessPeak = Math.Max(ProcessPeak, peak);
+        return new StageResult(name, size, sw.Elapsed.TotalSeconds, cpu, alloc, peak, note);
     }
 
     public static void ResetPeak()
@@ -37,6 +43,9 @@ internal static class Measure
     public static long PeakRss() => StatusField("VmHWM:");
 
     public static long CurrentRss() => StatusField("VmRSS:");
+
+    /// <summary>The highest VmHWM any stage saw (each stage resets the kernel's counter).</summary>
+    public static long ProcessPeak { get; private set; }
 
     private static long StatusField(string field)
     {

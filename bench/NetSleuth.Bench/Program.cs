@@ -1,6 +1,5 @@
 // Benchmarks: `dotnet run -c Release --project bench/NetSleuth.Bench -- NAME [options]`; see docs/benchmarks.md.
 using System.Globalization;
-using NetSleuth.Import;
 using NetSleuth.Model;
 using NetSleuth.Synth;
 
@@ -11,7 +10,8 @@ public static class Program
     private const string Usage = """
         usage: NetSleuth.Bench BENCHMARK [options]   (see docs/benchmarks.md)
           synth  --nodes N --pods M [--style S] [--faults K] [--seed S] --dir DIR   time the generator (DIR must not exist)
-          load   --dir DIR [--sequential]                                        time loading DIR's snapshots (+ later stages)
+          load   --dir DIR [--sequential] [--repeat R]                           load + link + diagnose + one trace of DIR (R-1 warm-up loads first)
+          parse  --file F [--rounds R]                                          single-thread parse speed of one snapshot file (fast reader vs System.Text.Json)
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
         Prints one row per stage: wall time, MiB allocated, peak RSS (VmHWM) during the stage.
         """;
@@ -63,29 +63,9 @@ public static class Program
         })];
     }
 
-    private static List<StageResult> LoadBench(Dictionary<string, string> o)
-    {
-        string dir = o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required");
-        var manifest = SynthWriter.ReadFaults(dir);
-        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != SynthWriter.FaultsFile).Order(StringComparer.Ordinal).ToList();
-        var size = $"{manifest.Nodes}x{manifest.Pods} {manifest.Style}";
-        var rows = new List<StageResult>();
-        Snapshot? snap = null;
-        bool sequential = o.ContainsKey("sequential");
-        for (int r = 1; r < Int(o, "repeat", 1); r++)
-        {
-            rows.Add(Measure.Run("load (warmup)", size, () => { snap = SnapshotBulkLoader.LoadMany(files); return ""; }));
-            snap = null;
-        }
-        rows.Add(Measure.Run(sequential ? "load (seq)" : "load", size, () =>
-        {
-            snap = sequential ? InputLoader.Load(files) : SnapshotBulkLoader.LoadMany(files);
-            int ns = snap.Hosts.Sum(h => h.Namespaces.Count);
-            return $"{files.Count} files, {snap.Hosts.Count} hosts, {ns} netns";
-        }));
-        GC.KeepAlive(snap);
-        return rows;
-    }
+    private static List<StageResult> LoadBench(Dictionary<string, string> o) =>
+        PipelineBench.Run(o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required"),
+            o.ContainsKey("sequential"), Int(o, "repeat", 1));
 
     private static int Int(Dictionary<string, string> o, string name, int dflt) =>
         o.TryGetValue(name, out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : dflt;

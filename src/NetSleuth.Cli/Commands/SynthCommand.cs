@@ -30,9 +30,12 @@ internal sealed class SynthCommand : CliCommand
         namespace, device or entry. Styles: ovs = OVN-Kubernetes-like br-int; bridge = cni0 + flannel
         VXLAN; peer-pods = ovs plus Kata peer pods (tc mirred + x-netns VXLAN to a pod VM host).
 
+        Faults go on distinct nodes (so K ≤ N); the kinds cycle through those the style has, in a
+        seeded order. Same options and seed, same bytes.
+
         Example:
           netsleuth synth --nodes 100 --pods 110 --style peer-pods --faults 12 --seed 7 -o /tmp/cluster
-          netsleuth diagnose /tmp/cluster/*.json
+          ls /tmp/cluster/*.json | grep -v /faults.json | xargs netsleuth diagnose
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
@@ -58,6 +61,10 @@ internal sealed class SynthCommand : CliCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"cannot write {dir}: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
         }
         ctx.EndProgress();
         ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -6,6 +6,7 @@ namespace NetSleuth.Collect;
 internal static class CollectPaths
 {
     public const string RootNetns = "/proc/1/ns/net";
+    public const string SelfNetns = "/proc/self/ns/net";
     public const string NetnsDir = "/run/netns";
     public const string ThreadNetns = "/proc/thread-self/ns/net";
     public const string SysctlNet = "/proc/sys/net";

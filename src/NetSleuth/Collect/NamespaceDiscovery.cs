@@ -13,6 +13,8 @@ internal sealed class NamespaceDiscovery : IDisposable
     public List<NsHandle> All { get; } = [];
     /// <summary>Named namespaces listed under /run/netns that could not be opened (deleted meanwhile).</summary>
     public List<string> Unopened { get; } = [];
+    /// <summary>Assumptions discovery had to make, for the host's warnings.</summary>
+    public List<Warning> Notes { get; } = [];
 
     public NsHandle? ByInode(long inode) => All.FirstOrDefault(h => h.Inode == inode);
 
@@ -42,6 +44,15 @@ internal sealed class NamespaceDiscovery : IDisposable
         }
         // the machine's own root: "root" unless a named namespace stands in for it
         var machineRoot = OpenAs(CollectPaths.RootNetns, rootName is null ? "root" : null, null, isRoot: rootName is null);
+        if (machineRoot is null)
+        {
+            // some sandboxes hide pid 1's namespace even from root: take the collector's own
+            var why = Native.LastError();
+            machineRoot = OpenAs(CollectPaths.SelfNetns, rootName is null ? "root" : null, null, isRoot: rootName is null);
+            if (rootName is null && machineRoot is not null)
+                Notes.Add(new Warning($"{CollectPaths.RootNetns} cannot be opened ({why}); the collector's own namespace is taken as the root",
+                    new SourceRef(CollectPaths.RootNetns)));
+        }
         if (machineRoot is not null && ByInode(machineRoot.Inode) is null) All.Add(machineRoot);
         else machineRoot?.Dispose();
 

@@ -1,40 +1,47 @@
+using NetSleuth.Import;
 using NetSleuth.Import.IpJson;
-using NetSleuth.Import.Ovs;
 using NetSleuth.Model;
 
 namespace NetSleuth.Collect;
 
-/// <summary>Reads Open vSwitch through ovs-vsctl from an OVSDB socket into the host's root namespace.</summary>
+/// <summary>Reads Open vSwitch through `ovs-vsctl -f json list bridge|port|interface|open_vswitch` from an OVSDB socket
+/// into the host's root namespace, with the importer's parsers.</summary>
 internal static class OvsCollector
 {
     public static void Read(Host host, CollectOptions o)
     {
         var socket = o.OvsDb ?? (o.RootNamespace is null ? CollectPaths.DefaultOvsdbSockets.FirstOrDefault(File.Exists) : null);
-        if (socket is null || host.Root is not { } root) return;
-        var db = "--db=unix:" + socket;
-        var src = new SourceRef($"ovs-vsctl {db}");
-        var tables = new List<List<OvsVsctlJson.Row>>();
-        foreach (var table in new[] { "bridge", "port", "interface" })
+        if (socket is null) return;
+        if (host.Root is not { } root)
         {
-            var r = Tools.Run(["ovs-vsctl", db, "--timeout=5", "-f", "json", "list", table]);
+            host.Warnings.Add(new Warning($"Open vSwitch ({socket}) not read: it belongs to the root namespace, which was not collected"));
+            return;
+        }
+        var db = "--db=unix:" + socket;
+        var log = new ImportLog();
+        var into = new NetNamespace { Id = root.Id };
+        foreach (var table in new[] { "bridge", "port", "interface", "open_vswitch" })
+        {
+            string[] argv = ["ovs-vsctl", db, "--timeout=5", "-f", "json", "list", table];
+            var src = new SourceRef(Util.Shell.Join(argv));
+            var r = Tools.Run(argv);
             if (!r.Ok)
             {
                 host.Warnings.Add(new Warning(
-                    (r.ExitCode == 127 ? "ovs-vsctl not found" : $"ovs-vsctl list {table} failed: {JsonValues.FirstLine(r.Stderr.Trim())}") +
+                    (r.ExitCode == 127 ? "ovs-vsctl not found" : $"failed: {JsonValues.FirstLine(r.Stderr.Trim())}") +
                     "; Open vSwitch not collected", src, root.Id));
                 return;
             }
-            var rows = OvsVsctlJson.Table(r.Stdout, out var error);
-            if (rows is null)
+            var output = new CommandOutput(argv, r.Stdout.TrimEnd('\n').Split('\n'), src.File, 1);
+            if (CommandTable.Find(argv) is not { } entry)
             {
-                host.Warnings.Add(new Warning($"ovs-vsctl list {table}: {error}; Open vSwitch not collected", src, root.Id));
+                host.Warnings.Add(new Warning("no parser for ovs-vsctl list; Open vSwitch not collected", src, root.Id));
                 return;
             }
-            tables.Add(rows);
+            entry.Parse(output, into, log);
         }
-        var state = OvsVsctlJson.Build(tables[0], tables[1], tables[2], src);
-        var ver = Tools.Run(["ovs-vsctl", db, "--timeout=5", "get", "Open_vSwitch", ".", "ovs_version"]);
-        if (ver.Ok) state.OvsVersion = ver.Stdout.Trim().Trim('"');
+        foreach (var w in log.Warnings) host.Warnings.Add(w with { Namespace = root.Id });
+        if (into.Ovs is not { } state) return;
         root.Ovs = state;
         root.Known.Add(Sections.Ovs);
     }

@@ -124,7 +124,7 @@ internal sealed class Fib
 
     private static uint Mask(int len) => len <= 0 ? 0 : len >= 32 ? uint.MaxValue : ~(uint.MaxValue >> len);
 
-    private static uint ToUint(IPAddress a)
+    public static uint ToUint(IPAddress a)
     {
         Span<byte> b = stackalloc byte[4];
         a.TryWriteBytes(b, out _);

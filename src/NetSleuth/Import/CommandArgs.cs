@@ -5,9 +5,12 @@ namespace NetSleuth.Import;
 /// <summary>A view of a normalised iproute2 argv: tool, options, object, verb and the words after the verb.</summary>
 internal sealed record CommandArgs(string Tool, IReadOnlyList<string> Options, string? Object, string? Verb, IReadOnlyList<string> Rest)
 {
+    /// <summary>The view of <paramref name="argv"/>, normalised first when it is not yet (`ip -d a` → `ip -details address show`),
+    /// so callers that build argv by hand (a sosreport's file names) get the same view.</summary>
     public static CommandArgs Of(IReadOnlyList<string> argv)
     {
         if (argv.Count == 0) return new("", [], null, null, []);
+        argv = Iproute2Syntax.Expand(argv, out _) ?? argv;
         int i = 1;
         var opts = new List<string>();
         while (i < argv.Count && argv[i].StartsWith('-')) opts.Add(argv[i++]);

@@ -26,7 +26,6 @@ internal static class CommandTable
     public static IReadOnlyList<Entry> Entries { get; } =
     [
         new("iproute2 -j", IpJson.IpJsonCommands.Matches, IpJson.IpJsonCommands.Parse),
-        new("nft -j list ruleset", Firewall.NftJson.Matches, Firewall.NftJson.Parse),
         new("ip -brief address|link", a => Ip(a, "address", "show", "link") && CommandArgs.Of(a).Has("-brief"), IpBriefParser.Parse),
         new("ip address|link show", a => Ip(a, "address", "show", "link"), IpLinkParser.Parse),
         new("ip route get", a => Ip(a, "route", "get"), IpRouteGetParser.Parse),

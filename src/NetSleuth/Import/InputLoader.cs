@@ -21,6 +21,8 @@ public static class InputLoader
     /// problems inside an input become warnings in the snapshot (file:line).</summary>
     public static Snapshot Load(IEnumerable<string> specs)
     {
+        // many snapshot files (a cluster's collect output): parsed in parallel, same result
+        if (specs is IReadOnlyList<string> { Count: > 1 } many && SnapshotBulkLoader.TryLoadAll(many) is { } bulk) return bulk;
         var result = new Snapshot();
         var builders = new Dictionary<string, HostBuilder>(StringComparer.Ordinal);
         HostBuilder Builder(string name)

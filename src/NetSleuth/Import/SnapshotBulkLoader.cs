@@ -7,54 +7,68 @@ namespace NetSleuth.Import;
 /// <summary>
 /// The fast path for many snapshot files (a whole cluster's `collect` output): files are read as
 /// UTF-8 into pooled buffers and parsed in parallel, then merged in the order given, exactly as
-/// <see cref="InputLoader.Load"/> would merge them. Inputs that are not snapshot files (text,
-/// transcripts, directories) go through <see cref="InputLoader.Load"/> one by one.
+/// <see cref="InputLoader.Load"/> would merge them. Any other kind of input sends the whole lot to
+/// <see cref="InputLoader.Load"/>.
 /// </summary>
 public static class SnapshotBulkLoader
 {
-    /// <summary>Loads and merges every input; the same result and errors as <see cref="InputLoader.Load"/>
-    /// (when several inputs are bad, the first one given is reported).</summary>
-    public static Snapshot LoadMany(IReadOnlyList<string> specs, int maxParallelism = 0)
+    /// <summary>Loads and merges the inputs like <see cref="InputLoader.Load"/> — when every input is a
+    /// snapshot file; otherwise (a text input, a directory, a missing path) it hands all of them to
+    /// <see cref="InputLoader.Load"/>. When several snapshots are bad, the first one given is reported.</summary>
+    public static Snapshot LoadMany(IReadOnlyList<string> specs, int maxParallelism = 0) =>
+        TryLoadAll(specs, maxParallelism) ?? InputLoader.Load(specs);
+
+    /// <summary>The merged snapshots, or null when some input is not a plain snapshot file.</summary>
+    public static Snapshot? TryLoadAll(IReadOnlyList<string> specs, int maxParallelism = 0)
     {
         var parts = new Snapshot?[specs.Count];
-        var errors = new Exception?[specs.Count];
+        var errors = new InputException?[specs.Count];
+        int declined = 0;
         var po = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount };
-        Parallel.For(0, specs.Count, po, i =>
+        Parallel.For(0, specs.Count, po, (i, state) =>
         {
-            try { parts[i] = LoadOne(specs[i]); }
-            catch (Exception e) when (e is InputException or IOException or UnauthorizedAccessException) { errors[i] = e; }
+            try
+            {
+                parts[i] = LoadOne(specs[i]);
+                if (parts[i] is null) { Interlocked.Increment(ref declined); state.Stop(); }
+            }
+            catch (InputException e) { errors[i] = e; }
         });
-        for (int i = 0; i < specs.Count; i++)
-        {
-            if (errors[i] is InputException ie) throw ie;
-            if (errors[i] is { } e) throw new InputException(InputLoader.SplitSpec(specs[i]).Path, 0, e.Message);
-        }
+        if (declined > 0) return null;
+        foreach (var e in errors)
+            if (e is not null) throw e;
         return Merge(parts!);
     }
 
-    private static Snapshot LoadOne(string spec)
+    /// <summary>One snapshot file, or null when the input is something else.</summary>
+    private static Snapshot? LoadOne(string spec)
     {
         var (hostName, path) = InputLoader.SplitSpec(spec);
-        if (!File.Exists(path)) return InputLoader.Load([spec]); // directories and errors: the general loader decides
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        long length = RandomAccess.GetLength(handle);
-        if (length > int.MaxValue) throw new InputException(path, 0, "file too large");
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1));
-        try
+        if (!File.Exists(path)) return null;
+        SafeFileHandle handle;
+        try { handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } // the general loader reports it
+        using (handle)
         {
-            int n = ReadAll(handle, buffer.AsSpan(0, (int)length));
-            var utf8 = buffer.AsSpan(0, n);
-            if (!LooksLikeSnapshot(utf8)) return InputLoader.Load([spec]);
-            var snap = SnapshotJson.Deserialize(utf8, path);
-            if (hostName is not null)
+            long length = RandomAccess.GetLength(handle);
+            if (length > InputLoader.MaxTextBytes) return null;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(length, 1));
+            try
             {
-                if (snap.Hosts.Count != 1)
-                    throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
-                snap.Hosts[0].Name = hostName;
+                int n = ReadAll(handle, buffer.AsSpan(0, (int)length));
+                var utf8 = buffer.AsSpan(0, n);
+                if (!LooksLikeSnapshot(utf8)) return null;
+                var snap = SnapshotJson.Deserialize(utf8, path);
+                if (hostName is not null)
+                {
+                    if (snap.Hosts.Count != 1)
+                        throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
+                    snap.Hosts[0].Name = hostName;
+                }
+                return snap;
             }
-            return snap;
+            finally { ArrayPool<byte>.Shared.Return(buffer); }
         }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     private static int ReadAll(SafeFileHandle handle, Span<byte> into)

@@ -11,9 +11,11 @@ public static class LabBuilder
     /// <summary>
     /// Builds SCENARIO with FAULTS in namespaces named PREFIX-…, records it in the state file and
     /// returns it (dispose it to take it down). On any failure everything made is removed and a
-    /// <see cref="LabException"/> says why. LOG gets every command as it is run.
+    /// <see cref="LabException"/> says why. LOG gets every command as it is run; CANCEL stops the
+    /// build between two commands (and removes what was made).
     /// </summary>
-    public static LabInstance Up(string scenario, IEnumerable<string> faults, string prefix, Action<string>? log = null)
+    public static LabInstance Up(string scenario, IEnumerable<string> faults, string prefix, Action<string>? log = null,
+        CancellationToken cancel = default)
     {
         LabPaths.Validate(prefix);
         var sc = LabCatalog.Find(scenario);
@@ -27,9 +29,9 @@ public static class LabBuilder
         {
             Prefix = prefix, Scenario = sc.Name, Faults = [.. faultSet], CreatedAt = DateTimeOffset.UtcNow,
             Pid = Environment.ProcessId, Hosts = [.. plan.Hosts], ExtraNamespaces = [.. plan.ExtraNamespaces],
-            Probes = [.. plan.Probes], FaultChanges = new(plan.FaultChanges),
+            Probes = [.. plan.Probes],
         };
-        var sh = new LabShell(log);
+        var sh = new LabShell(log, cancel);
         LabStateFile.Claim(state);
         try
         {

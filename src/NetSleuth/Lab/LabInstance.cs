@@ -102,7 +102,7 @@ public sealed partial class LabInstance : IDisposable
         var sb = new System.Text.StringBuilder();
         sb.Append($"lab {Prefix} is up: {Scenario}{(Faults.Count > 0 ? " with " + string.Join(", ", Faults) : " (healthy)")}\n");
         foreach (var h in Hosts) sb.Append($"  host {h.Name}: {string.Join(", ", h.Namespaces)}\n");
-        // what a fault changed is not printed: finding it is diagnose's job ('lab list --format json' tells)
+        // what a fault changed is not printed (finding it is diagnose's job); 'lab list --format json' tells
         sb.Append("\nTry:\n");
         var shown = Probes.Take(1).Concat(Probes.Skip(1).Where(p => p.ExpectSuccess != Probes[0].ExpectSuccess));
         foreach (var p in shown)

@@ -9,8 +9,6 @@ internal sealed class LabPlan
     public List<LabProbe> Probes { get; } = [];
     /// <summary>Program → the Debian package it comes from; checked before building.</summary>
     public Dictionary<string, string> Tools { get; } = new() { ["ip"] = "iproute2", ["tc"] = "iproute2", ["ping"] = "iputils-ping", ["sysctl"] = "procps" };
-    /// <summary>Fault → what it changes here.</summary>
-    public Dictionary<string, string> FaultChanges { get; } = [];
 
     public string Ns(string role) => LabPaths.Ns(Prefix, role);
 }

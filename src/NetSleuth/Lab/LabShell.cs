@@ -6,7 +6,7 @@ namespace NetSleuth.Lab;
 /// Runs the commands that build a lab (no shell: words are passed as they are) and keeps the
 /// transcript. A failing command raises <see cref="LabException"/> naming the command and its error.
 /// </summary>
-internal sealed class LabShell(Action<string>? log = null)
+internal sealed class LabShell(Action<string>? log = null, CancellationToken cancel = default)
 {
     private readonly List<string> _transcript = [];
 
@@ -18,6 +18,7 @@ internal sealed class LabShell(Action<string>? log = null)
     public string RunWithInput(string? stdin, params string[] argv)
     {
         var line = Shell.Join(argv);
+        if (cancel.IsCancellationRequested) throw new LabException("interrupted");
         _transcript.Add(line);
         log?.Invoke(line);
         var r = Proc.Run(argv[0], argv.Skip(1), stdin, TimeSpan.FromSeconds(30));

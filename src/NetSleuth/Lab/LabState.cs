@@ -24,9 +24,8 @@ public sealed class LabState
     /// <summary>Namespaces of the lab that belong to no host (e.g. where a dangling veth's peer hides).</summary>
     public List<string> ExtraNamespaces { get; set; } = [];
     public List<LabProbe> Probes { get; set; } = [];
-    /// <summary>Fault name → what it changed in this lab.</summary>
-    public Dictionary<string, string> FaultChanges { get; set; } = [];
 
+    [JsonIgnore]
     public IEnumerable<string> AllNamespaces => Hosts.SelectMany(h => h.Namespaces).Concat(ExtraNamespaces);
 }
 

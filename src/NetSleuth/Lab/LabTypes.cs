@@ -11,6 +11,7 @@ namespace NetSleuth.Lab;
 public sealed record LabHost(string Name, string RootNamespace, IReadOnlyList<string> Namespaces, string? OvsDb = null)
 {
     /// <summary>The other namespaces (not the root stand-in).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<string> Others => Namespaces.Where(n => n != RootNamespace);
 }
 

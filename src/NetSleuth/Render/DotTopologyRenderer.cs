@@ -48,7 +48,7 @@ public static class DotTopologyRenderer
                 _sb.Append("    label=").Append(Html($"<b>{Esc(h.Host.Name)}</b>")).Append("; labelloc=t; style=\"rounded,bold\"; color=\"#555555\"; fontsize=14;\n");
                 // pod namespaces declared before the root one: dot then draws the root namespace on the
                 // host's outer side and the pods towards the next host, which keeps the hosts in input order
-                foreach (var ni in Enumerable.Range(0, h.Namespaces.Count).OrderBy(i => h.Namespaces[i].Ns.Ns.IsRoot ? 1 : 0).ThenBy(i => i))
+                foreach (var ni in Enumerable.Range(0, h.Namespaces.Count).OrderBy(i => h.Namespaces[i].Ns.Ns.IsRoot ? 1 : 0).ThenByDescending(i => i))
                 {
                     var ns = h.Namespaces[ni];
                     if (ns.Devices.Count == 0) continue;
@@ -90,7 +90,8 @@ public static class DotTopologyRenderer
                     continue;
                 }
                 // edges point down the page: pod namespaces → root namespace → underlay
-                bool flip = Level(e.From) > Level(e.To) ||
+                bool flip = e.Kind == EdgeKind.Tunnel ? HostIndex(e.From) > HostIndex(e.To) :
+                    Level(e.From) > Level(e.To) ||
                     // a veth inside one level: the end that is a bridge port goes below, next to its bridge
                     (e.Kind == EdgeKind.Veth && Level(e.From) == Level(e.To) && e.From.Link.Master is not null && e.To.Link.Master is null);
                 var (a, b) = flip ? (e.To, e.From) : (e.From, e.To);
@@ -121,7 +122,9 @@ public static class DotTopologyRenderer
             EdgeKind.Master or EdgeKind.Parent => $"arrowhead=dot, color=\"#777777\", label={Quote(e.Label)}",
             EdgeKind.TcRedirect => $"color=\"#e65100\", fontcolor=\"#e65100\", penwidth=1.6, label={Quote(e.Label)}",
             EdgeKind.TcMirror => $"color=\"#e65100\", fontcolor=\"#e65100\", style=dashed, label={Quote(e.Label)}",
-            EdgeKind.Tunnel => $"dir=both, constraint=false, color=\"#6a1b9a\", fontcolor=\"#6a1b9a\", penwidth=3, label={Quote(e.Label)}",
+            // a constraint: the far end one row lower, so the tunnel runs across near the top (a flat
+            // edge would be drawn twice by dot 2.43 next to the flat mirred edges of a pod namespace)
+            EdgeKind.Tunnel => $"dir=both, color=\"#6a1b9a\", fontcolor=\"#6a1b9a\", penwidth=3, label={Quote(e.Label)}",
             EdgeKind.TunnelUnderlay => $"style=dotted, color=\"#6a1b9a\", fontcolor=\"#6a1b9a\", label={Quote(e.Label)}",
             EdgeKind.Underlay => $"dir=none, constraint=false, color=\"#2e7d32\", fontcolor=\"#2e7d32\", penwidth=2, label={Quote(e.Label)}",
             _ => $"label={Quote(e.Label)}",
@@ -130,12 +133,13 @@ public static class DotTopologyRenderer
         private void WriteRanks()
         {
             // the two ends of each tunnel side by side; the underlay at the bottom
-            // (an invisible edge inside each rank keeps the hosts in input order, left to right)
-            foreach (var e in v.Edges.Where(e => e.Kind == EdgeKind.Tunnel && e.To is not null && e.To.Host != e.From.Host))
-            {
-                var (a, b) = HostIndex(e.From) <= HostIndex(e.To!) ? (e.From, e.To!) : (e.To!, e.From);
-                _sb.Append("  { rank=same; ").Append(Id(a)).Append(" -> ").Append(Id(b)).Append(" [style=invis]; }\n");
-            }
+            // a pod namespace is one row (its devices side by side), so it sits above the root namespace
+            foreach (var ns in v.Hosts.SelectMany(h => h.Namespaces).Where(n => !n.Ns.Ns.IsRoot && n.Devices.Count > 1))
+                _sb.Append("  { rank=same; ").Append(string.Join("; ", ns.Devices.Select(Id))).Append("; }\n");
+            // (an invisible edge through the underlay row keeps the hosts in input order, left to right)
+            // an unresolved tunnel end sits beside its device, where the far host would be
+            foreach (var e in v.Unresolved.Where(e => e.Kind == EdgeKind.Tunnel))
+                _sb.Append("  { rank=same; ").Append(Id(e.From)).Append("; ").Append(_q[e]).Append("; }\n");
             var under = v.Hosts.SelectMany(h => h.Namespaces).SelectMany(n => n.Devices).Where(_underlay.Contains).ToList();
             if (under.Count > 1) _sb.Append("  { rank=same; ").Append(string.Join(" -> ", under.Select(Id))).Append(" [style=invis]; }\n");
         }
@@ -152,6 +156,7 @@ public static class DotTopologyRenderer
             }
             sb.Append("<tr><td align=\"left\"><font point-size=\"10\"><b>edges</b></font></td></tr>");
             foreach (var k in kinds) sb.Append("<tr><td align=\"left\"><font point-size=\"9\" color=\"").Append(Color(k)).Append("\">").Append(Esc(LegendText(k))).Append("</font></td></tr>");
+            if (v.Unresolved.Any()) sb.Append("<tr><td align=\"left\"><font point-size=\"9\" color=\"#c62828\">red dashed to ?: an end the input does not show (why in the box)</font></td></tr>");
             if (v.Segments.Count > 0) sb.Append("<tr><td align=\"left\"><font point-size=\"9\" color=\"#2e7d32\">green box: shared subnet between hosts</font></td></tr>");
             if (v.Assumptions.Count > 0 || v.HiddenAssumptions > 0)
             {

@@ -25,6 +25,14 @@ public static class TextTopologyRenderer
             foreach (var n in f.Notes) sb.Append("  ").Append(n).Append('\n');
             sb.Append('\n');
         }
+        // each device's edges (either end), in the view's order, gathered once
+        var byDevice = new Dictionary<DeviceRef, List<Edge>>();
+        foreach (var e in v.Edges)
+            foreach (var end in e.To is null || e.To == e.From ? [e.From] : new[] { e.From, e.To })
+            {
+                if (!byDevice.TryGetValue(end, out var l)) byDevice[end] = l = [];
+                l.Add(e);
+            }
         foreach (var h in v.Hosts)
         {
             sb.Append(h.Host.Name).Append('\n');
@@ -35,7 +43,7 @@ public static class TextTopologyRenderer
                 foreach (var d in ns.Devices)
                 {
                     sb.Append("    ").Append(d.Link.Name.PadRight(width)).Append("  ").Append(DeviceText.Details(d.Link)).Append('\n');
-                    foreach (var line in Relations(v, d)) sb.Append("      ").Append(line).Append('\n');
+                    foreach (var line in Relations(v, d, byDevice.TryGetValue(d, out var l) ? l : [])) sb.Append("      ").Append(line).Append('\n');
                 }
             }
         }
@@ -49,9 +57,9 @@ public static class TextTopologyRenderer
         return sb.ToString();
     }
 
-    private static IEnumerable<string> Relations(TopologyView v, DeviceRef d)
+    private static IEnumerable<string> Relations(TopologyView v, DeviceRef d, List<Edge> edges)
     {
-        foreach (var e in v.Edges)
+        foreach (var e in edges)
         {
             bool symmetric = e.Kind is EdgeKind.Veth or EdgeKind.Tunnel or EdgeKind.Underlay;
             if (e.From == d)

@@ -21,9 +21,10 @@ internal static class OvsNodeBuilder
         var unit = new NodeUnit(node, host, root);
         unit.Builders.Add(root);
 
-        var ovsSystem = root.AddLink("ovs-system", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), 1500);
+        // the datapath and bridge devices of a kernel-datapath OVS are down with qdisc noop, as on real nodes
+        var ovsSystem = root.AddLink("ovs-system", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), 1500, qdisc: "noop");
         SetDown(ovsSystem);
-        var brInt = root.AddLink("br-int", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), PodMtu);
+        var brInt = root.AddLink("br-int", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), PodMtu, qdisc: "noop");
         SetDown(brInt);
         var genev = root.AddLink("genev_sys_6081", LinkKinds.Geneve, HostFactory.RandomMac(rng), 65000);
         genev.ExtraInfo = new(StringComparer.Ordinal) { ["external"] = "true", ["dstport"] = "6081" };

@@ -4,7 +4,7 @@ using NetSleuth.Util;
 namespace NetSleuth.LabTests.Import;
 
 /// <summary>
-/// A real interactive bash in a terminal (tmux on a private socket), started inside a network
+/// A real interactive bash in a terminal (tmux on a private socket under the temp directory), started inside a network
 /// namespace with a given prompt. Commands are typed one at a time, each after the prompt came back;
 /// <see cref="Transcript"/> is what the terminal shows, prompts included — what a user would paste.
 /// </summary>
@@ -16,7 +16,7 @@ internal sealed class ShellSession : IDisposable
 
     public ShellSession(string socket, string netns, string prompt)
     {
-        _socket = socket;
+        _socket = Path.Combine(Path.GetTempPath(), socket + ".tmux");
         _prompt = prompt;
         var shell = Shell.Join("ip", "netns", "exec", netns, "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
             "TERM=xterm", "LC_ALL=C", "PS1=" + prompt, "bash", "--norc", "--noprofile", "-i");
@@ -54,10 +54,14 @@ internal sealed class ShellSession : IDisposable
 
     private ProcResult Tmux(params string[] args)
     {
-        var r = Proc.Run("tmux", ["-L", _socket, .. args]);
+        var r = Proc.Run("tmux", ["-S", _socket, .. args]);
         if (!r.Ok) throw new InvalidOperationException($"tmux {string.Join(' ', args)}: {r.Stderr}");
         return r;
     }
 
-    public void Dispose() => Proc.Run("tmux", "-L", _socket, "kill-server");
+    public void Dispose()
+    {
+        Proc.Run("tmux", "-S", _socket, "kill-server");
+        File.Delete(_socket);
+    }
 }

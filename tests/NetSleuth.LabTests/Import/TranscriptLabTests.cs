@@ -27,14 +27,15 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
             using var lab = LabBuilder.Up("peer-pods", [LabFaults.MacMismatch], prefix);
             string wk = lab.Ns("wk"), wkpod = lab.Ns("wkpod"), vm = lab.Ns("vm"), vmpod = lab.Ns("vmpod");
 
-            // When the investigation is typed on the worker and on the pod VM
+            // When the investigation is typed on the worker and on the pod VM (each machine lists only its own
+            // namespaces: the lab's four share /run/netns, two real machines would not)
             var worker = Session(prefix + "w", wk, "[root@worker ~]# ",
             [
                 "ip netns identify",
                 $"ip route get {PodIp}",
                 "ip -d link show ovn-k8s-mp0",
                 "ip -d link show",
-                $"ip netns ls | grep {prefix}",
+                $"ip netns ls | grep {prefix}-wk",
                 $"POD={wkpod}",
                 "ip netns exec $POD ip a",
                 "ip netns exec $POD ip -d link show vxlan1",
@@ -47,21 +48,26 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
                 "ip r",
                 "ip a",
                 "tc qdisc show",
+                "iptables-save",
+                "nft list ruleset",
+                "ip netns exec $POD nft list ruleset",
             ]);
             var podvm = Session(prefix + "v", vm, "root@podvm:~# ",
             [
                 "ip netns identify",
                 "ip -br a",
-                $"ip netns ls | grep {prefix}",
+                $"ip netns ls | grep {prefix}-vm",
                 $"ip netns exec {vmpod} bash --norc",
                 "ip -d link show vxlan0",
                 "ip a",
                 "ip r",
                 "ip neigh",
                 "tc filter show dev vxlan0 ingress",
+                "nft list ruleset",
                 "exit",
                 "ip -d link show ens2",
                 "ip route",
+                "nft list ruleset",
             ]);
             var workerFile = Path.Combine(dir.FullName, "worker.txt");
             var podvmFile = Path.Combine(dir.FullName, "podvm.txt");

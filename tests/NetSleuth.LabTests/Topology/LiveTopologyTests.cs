@@ -31,6 +31,9 @@ public sealed class LiveTopologyTests(ITestOutputHelper output)
                 })).ToList(),
             };
             foreach (var w in snapshot.Hosts.SelectMany(h => h.Warnings)) output.WriteLine("warning: " + w);
+            // NETSLEUTH_LAB_KEEP=DIR keeps the collected snapshot (to draw it: netsleuth topology DIR/SCENARIO.json)
+            if (Environment.GetEnvironmentVariable("NETSLEUTH_LAB_KEEP") is { Length: > 0 } keep)
+                File.WriteAllText(Path.Combine(keep, scenario + ".json"), SnapshotJson.Serialize(snapshot));
 
             // When linked
             var t = Linker.Link(snapshot);

@@ -76,6 +76,27 @@ public sealed class TopologyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_200_pod_node_when_focused_on_one_pod_then_the_drawing_keeps_only_that_pod()
+    {
+        var file = Path.Combine(_dir, "node.json");
+        File.WriteAllText(file, SnapshotJson.Serialize(NetSleuth.Tests.Topology.PodNodeModel.Build(pods: 200)));
+        // NETSLEUTH_KEEP=DIR keeps the input (for timing the command: hyperfine 'netsleuth topology … DIR/pod-node-200.json')
+        if (Environment.GetEnvironmentVariable("NETSLEUTH_KEEP") is { Length: > 0 } keep) File.Copy(file, Path.Combine(keep, "pod-node-200.json"), true);
+
+        var (all, full, _) = CliTests.Run("topology", "--format", "dot", file);
+        var (code, focused, _) = CliTests.Run("topology", "--format", "dot", "--focus", "198.18.0.150", file);
+
+        Assert.Equal((0, 0), (all, code));
+        Assert.Equal(201, full.Split("subgraph cluster_h0_n").Length - 1);
+        var clusters = focused.Split('\n').SkipWhile(l => !l.Contains("subgraph cluster_h0 ")).TakeWhile(l => !l.Contains("subgraph cluster_h1 "))
+            .Where(l => l.Contains("subgraph cluster_h0_n")).ToList();
+        Assert.Equal(2, clusters.Count);
+        Assert.Contains("label=\"netns pod-140\"", focused);
+        Assert.Contains("\"node1/pod-140/eth0\" -> \"node1/root/veth140\"", focused);
+        Assert.DoesNotContain("veth139", focused);
+    }
+
+    [Fact]
     public void Given_no_input_when_topology_runs_then_it_is_bad_usage()
     {
         var (code, _, err) = CliTests.Run("topology");

@@ -58,7 +58,11 @@ public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
                     var ns = new NetNamespace { Id = "root", IsRoot = true };
                     var log = new ImportLog();
                     var sw = Stopwatch.StartNew();
-                    try { entry.Parse(input, ns, log); }
+                    try
+                    {
+                        if (entry.HostParse is { } hostParse) hostParse(input, ns, name => new NetNamespace { Id = name, Name = name }, log);
+                        else entry.Parse(input, ns, log);
+                    }
                     catch (Exception e) { failures.Add($"{entry.Name} on {path} ({mutation}): {e.GetType().Name}: {e.Message}"); }
                     sw.Stop();
                     runs++;
@@ -70,6 +74,7 @@ public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
                 }
             }
         }
+        output.WriteLine($"{runs} parser runs over {fixtures.Count} fixtures, {CommandTable.Entries.Count} parsers, {spent.Values.Sum(t => t.TotalSeconds):F1} s in parsers");
         foreach (var (what, time) in spent.OrderByDescending(kv => kv.Value).Take(15)) output.WriteLine($"{time.TotalMilliseconds,8:F0} ms  {what}");
         Assert.True(failures.Count == 0, $"{failures.Count} failures in {runs} runs:\n" + string.Join('\n', failures.Distinct().GroupBy(Kind).Select(g => $"[{g.Count()}x] {g.First()}").Take(60)));
     }
@@ -132,6 +137,7 @@ public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>Commands for entries no fixture file name spells.</summary>
     private static readonly List<string>[] SampleCommands =
     [
+        ["ip", "-json", "-details", "address", "show"], ["ip", "-j", "route", "show", "table", "all"], ["tc", "-j", "filter", "show", "dev", "eth0", "ingress"], ["ip", "neighbor", "show"],
         ["ovs-vsctl", "show"], ["ovs-vsctl", "list-br"], ["ovs-vsctl", "list", "interface"], ["ovs-ofctl", "dump-ports", "br-int"],
         ["ovs-ofctl", "show", "br-int"], ["iptables-save"], ["iptables", "-S"], ["iptables", "-nvL"], ["nft", "-j", "list", "ruleset"],
         ["nft", "list", "ruleset"], ["sysctl", "-a"], ["ip", "address", "show"], ["ip", "-d", "link", "show"], ["ip", "route", "show"],

@@ -135,4 +135,20 @@ public sealed class NetfilterParserTests
         if (command.Contains("-j")) Assert.NotNull(vxlanDrop.Expr);
         else Assert.Equal("udp dport 4789 counter packets 0 bytes 0 drop comment \"cali:vxlan drop\"", vxlanDrop.Text);
     }
+
+    [Theory]
+    [InlineData("netfilter/mixed/iptables-nft-save.txt", "iptables-nft-save", 1)]
+    [InlineData("netfilter/mixed/iptables-nft_-S.txt", "iptables-nft -S", 1)]
+    [InlineData("netfilter/mixed/iptables-nft_-nvL.txt", "iptables-nft -nvL", 1)]
+    public void Nft_output_that_hides_legacy_rules_says_so_and_stays_incomplete(string file, string command, int line)
+    {
+        var ns = NewNamespace();
+        var log = Parse(ns, file, command);
+
+        var w = Assert.Single(log.Warnings);
+        Assert.Contains("iptables-legacy rules exist too", w.Message);
+        Assert.Equal(line, w.Source!.Line);
+        Assert.False(ns.IsKnown(Sections.Iptables));
+        Assert.Equal("ACCEPT", Assert.Single(Table(ns, "filter").Rules).Target);
+    }
 }

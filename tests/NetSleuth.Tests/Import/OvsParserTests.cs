@@ -185,4 +185,16 @@ public sealed class OvsParserTests
             Bridge(ns, "br-int").Ports.Select(p => p.Name));
         Assert.Equal(4, Iface(ns, "vxlan1").OfPort);
     }
+
+    [Fact]
+    public void Show_after_ofctl_show_gives_cut_names_their_full_name()
+    {
+        var ns = NewNamespace();
+        Parse(ns, "ovs/ovs-ofctl_show_br-int.txt", "ovs-ofctl show br-int");
+        Parse(ns, "ovs/ovs-vsctl_show.txt", "ovs-vsctl show");
+
+        Assert.Equal(6, Bridge(ns, "br-int").Ports.Count);
+        Assert.Equal(5, Iface(ns, "patch-br-int-to-br-ex").OfPort);
+        Assert.Equal("patch", Iface(ns, "patch-br-int-to-br-ex").Type);
+    }
 }

@@ -122,4 +122,17 @@ public sealed class SosReportReaderTests
         Assert.Equal("worker", host.Name);
         Assert.Equal("nimb-worker0", host.Meta.Hostname);
     }
+
+    [Fact]
+    public void Input_loader_reads_a_sosreport_directory_with_its_warnings_once()
+    {
+        var snapshot = InputLoader.Load([$"w1={ReportDir("sos-4.0")}"]);
+
+        var host = Assert.Single(snapshot.Hosts);
+        Assert.Equal("w1", host.Name);
+        Assert.Equal("sosreport", host.Meta.Origin);
+        Assert.NotNull(host.Root!.Ovs);
+        Assert.Equal(host.Warnings.Count, host.Warnings.Distinct().Count());
+        Assert.Contains(host.Warnings, w => w.Source!.File.EndsWith("route_-n", StringComparison.Ordinal)); // `route -n`: no parser
+    }
 }

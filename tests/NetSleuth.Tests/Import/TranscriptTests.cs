@@ -8,6 +8,8 @@ public sealed class TranscriptTests
 {
     private static string Worker => File.ReadAllText(Fixture("transcripts", "worker.txt"));
     private static string Podvm => File.ReadAllText(Fixture("transcripts", "podvm.txt"));
+    /// <summary>The lab prefix the transcripts were made with: `ip netns identify` prints "PREFIX-wk" on line 2.</summary>
+    private static string P => Worker.Split('\n')[1].Trim()[..^3];
 
     [Fact]
     public void Worker_transcript_gives_the_mission_facts_in_the_right_namespaces()
@@ -16,19 +18,20 @@ public sealed class TranscriptTests
         Assert.Equal("worker", host.Name);
         Assert.Empty(host.Warnings);
         var root = host.Root!;
-        Assert.Equal("nimp05bd43-wk", root.Name);
+        Assert.Equal(P + "-wk", root.Name);
         Assert.Equal("0a:58:0a:84:02:2e", root.Neighbors.Single(n => n.Address.ToString() == "198.18.2.46").Mac.ToString());
-        Assert.Contains(new NetnsIdEntry(1, "nimp05bd43-wkpod"), root.NetnsIds);
-        var pod = host.FindNamespace("nimp05bd43-wkpod")!;
+        Assert.Contains(root.NetnsIds, e => e.Namespace == P + "-wkpod");
+        var pod = host.FindNamespace(P + "-wkpod")!;
         var eth0 = pod.FindLink("eth0")!;
         Assert.Equal((6, "root"), (eth0.LinkIndex, eth0.LinkNamespace));
         Assert.Equal("8b7266486ea2861", root.Links.Single(l => l.Index == eth0.LinkIndex).Name);
         Assert.Equal(2, pod.Filters.Count);
-        Assert.Equal(new[] { Sections.Addresses, Sections.Links, Sections.Routes4 }, pod.Known.Order());
+        Assert.Equal("inherit", pod.FindLink("vxlan1")!.Vxlan!.Df);
+        Assert.Equal(new[] { Sections.Addresses, Sections.Links, Sections.Nftables, Sections.Routes4 }, pod.Known.Order());
         Assert.Contains(Sections.LinkDetails, root.Known);
         Assert.Contains(Sections.Neighbors, root.Known);
-        // the worker's `ip netns ls | grep` names namespaces without facts, and is partial
-        Assert.True(host.FindNamespace("nimp05bd43-vmpod") is { Links.Count: 0, Known.Count: 0 });
+        // `ip netns ls | grep` named the root (identified as PREFIX-wk) and the pod namespace: nothing else was invented
+        Assert.Equal([P + "-wkpod", "root"], host.Namespaces.Select(n => n.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -36,7 +39,7 @@ public sealed class TranscriptTests
     {
         var host = LoadText(Podvm, "podvm.txt").Hosts.Single();
         Assert.Equal("podvm", host.Name);
-        var vmpod = host.FindNamespace("nimp05bd43-vmpod")!;
+        var vmpod = host.FindNamespace(P + "-vmpod")!;
         Assert.Equal("7e:e5:f7:e6:f5:1a", vmpod.FindLink("vxlan0")!.Mac.ToString());
         Assert.Equal(IPAddress.Parse("198.51.100.163"), vmpod.FindLink("vxlan0")!.Vxlan!.Remote);
         Assert.Empty(vmpod.Neighbors);
@@ -78,7 +81,7 @@ public sealed class TranscriptTests
         Assert.Equal(1, w.Source!.Line);
         Assert.Contains("before the first prompt", w.Message);
         // without `ip netns identify` the root's name is unknown: eth0's peer namespace keeps the printed name
-        Assert.Equal("nimp05bd43-wk", host.FindNamespace("nimp05bd43-wkpod")!.FindLink("eth0")!.LinkNamespace);
+        Assert.Equal(P + "-wk", host.FindNamespace(P + "-wkpod")!.FindLink("eth0")!.LinkNamespace);
     }
 
     [Fact]
@@ -123,4 +126,38 @@ public sealed class TranscriptTests
         string.Join('\n', n.Links.Select(l => $" {l.Index} {l.Name} {l.Kind} {l.Mac} {l.Mtu} {l.Master} {l.LinkIndex} {l.LinkNamespace} {l.Vxlan?.Vni} {string.Join(',', l.Addresses)}")) + "\n" +
         string.Join('\n', n.Routes.Select(r => " " + r)) + "\n" + string.Join('\n', n.Neighbors.Select(x => " " + x)) + "\n" +
         string.Join('\n', n.Filters.Select(f => $" {f.Device} {f.Direction} {f.MatchesAll} {f.Actions.FirstOrDefault()?.TargetDevice}"))));
+}
+
+public sealed class PublicTranscriptTests
+{
+    [Fact]
+    public void A_public_transcript_reads_none_peer_and_unnamed_netnsid_and_skips_ifconfig()
+    {
+        var text = File.ReadAllText(Fixture("iproute2", "public", "attackdefense-transcript.txt"));
+        var host = LoadText(text, "ad.txt").Hosts.Single();
+        Assert.Equal("attackdefense", host.Name);
+        var root = host.Root!;
+        var vti = root.FindLink("ip_vti0")!;
+        Assert.Null(vti.LinkIndex); // "@NONE": no peer index, nothing invented
+        Assert.Equal("ipip", vti.LinkType);
+        var eth0 = root.FindLink("eth0")!;
+        Assert.Equal((14703, 0), (eth0.LinkIndex, eth0.LinkNetnsId));
+        Assert.Null(eth0.LinkNamespace); // the peer's namespace was never shown
+        Assert.Contains(Sections.Addresses, root.Known);
+        var w = Assert.Single(host.Warnings);
+        Assert.Contains("ifconfig", w.Message);
+        Assert.Equal(16, w.Source!.Line);
+    }
+
+    [Fact]
+    public void Host_on_the_command_line_wins_and_another_host_in_the_prompts_is_a_warning()
+    {
+        var text = "[root@worker-1 ~]# ip r\ndefault via 198.18.0.1 dev eth0\nroot@worker-2:~# ip n\n198.18.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE\n";
+        var named = LoadText(text, "t.txt", host: "node").Hosts.Single();
+        Assert.Equal("node", named.Name);
+        var host = LoadText(text, "t.txt").Hosts.Single();
+        Assert.Equal("worker-1", host.Name);
+        Assert.Contains(host.Warnings, w => w.Message.Contains("'worker-2'"));
+        Assert.Single(host.Root!.Neighbors);
+    }
 }

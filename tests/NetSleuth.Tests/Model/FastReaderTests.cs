@@ -45,7 +45,7 @@ public sealed class FastReaderTests
         var probe = new SynthOptions(6, 4, style, Seed: 21);
         var (snap, _) = new ClusterGenerator(probe with { Faults = 6 }).GenerateAll();
         snap.Warnings.Add(new Warning("w", new SourceRef("f", 3), "ns"));
-        snap.Hosts[0].Namespaces[0].RouteLookups.Add(new RouteLookup { Destination = System.Net.IPAddress.Parse("198.18.0.9"), Command = "ip route get 198.18.0.9" });
+        snap.Hosts[0].Namespaces[0].RouteLookups = [new RouteLookup { Destination = System.Net.IPAddress.Parse("198.18.0.9"), Command = "ip route get 198.18.0.9" }];
         var json = SnapshotJson.Serialize(snap, indented: false);
         var fast = SnapshotFastReader.TryRead(Encoding.UTF8.GetBytes(json));
         Assert.True(fast is not null, SnapshotFastReader.LastBail);

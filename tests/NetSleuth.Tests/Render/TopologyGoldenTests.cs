@@ -72,6 +72,12 @@ public sealed class TopologyGoldenTests
             var svg = SvgTopologyRenderer.Render(v);
             Assert.Contains("<svg", svg);
             Assert.Contains("</svg>", svg);
+            // every edge drawn once (dot 2.43 draws some flat edges twice: one <path> per edge expected)
+            foreach (var group in svg.Split("<g id=\"edge").Skip(1))
+            {
+                var edge = group[..group.IndexOf("</g>", StringComparison.Ordinal)];
+                Assert.True(edge.Split("<path").Length - 1 <= 1, "edge drawn more than once: " + edge[..Math.Min(200, edge.Length)]);
+            }
         }
     }
 }

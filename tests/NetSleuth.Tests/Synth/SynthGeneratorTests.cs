@@ -120,9 +120,17 @@ public sealed class SynthGeneratorTests
         using var dir = new TempDir();
         SynthWriter.Write(new SynthOptions(4, 3, SynthStyle.Bridge, Faults: 2, Seed: 2), dir.Path);
         var files = Directory.GetFiles(dir.Path, "*.json").Where(f => !f.EndsWith(SynthWriter.FaultsFile, StringComparison.Ordinal)).Order().ToList();
-        var slow = InputLoader.Load(files);
+        var slow = InputLoader.Load(files.Select(f => f)); // not a list: one file after the other
         var fast = SnapshotBulkLoader.LoadMany(files);
         Assert.Equal(Json(slow), Json(fast));
+        Assert.Equal(Json(slow), Json(InputLoader.Load(files)));
+        // the same host twice merges its namespaces, as the general loader does
+        var twice = files.Take(1).Concat(files.Take(1)).ToList();
+        Assert.Equal(Json(InputLoader.Load(twice.Select(f => f))), Json(SnapshotBulkLoader.LoadMany(twice)));
+        // anything that is not a snapshot file goes to the general loader, errors included
+        var missing = files.Append(Path.Combine(dir.Path, "nope.json")).ToList();
+        Assert.Equal(Assert.Throws<InputException>(() => InputLoader.Load(missing.Select(f => f))).Message,
+                     Assert.Throws<InputException>(() => SnapshotBulkLoader.LoadMany(missing)).Message);
         Assert.Equal(5, fast.Hosts.Count); // 4 nodes and the router: no VMs in the bridge style
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NetSleuth.Lab;
 
 namespace NetSleuth.Cli.Commands.Lab;
@@ -32,10 +33,14 @@ internal sealed class LabUpCommand : CliCommand
         var prefix = LabCommand.GetPrefix(args);
         LabCommand.RequireRoot();
         Action<string>? log = args.Has("verbose") ? line => ctx.Err.WriteLine("+ " + line) : null;
+        // Ctrl-C or kill (TERM) stop the build between two commands and remove what was made
+        using var cancel = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
         return LabCommand.Guard(ctx, () =>
         {
             ctx.Progress($"building {scenario} as {prefix}…");
-            var lab = LabBuilder.Up(scenario, args.GetAll("fault"), prefix, log);
+            var lab = LabBuilder.Up(scenario, args.GetAll("fault"), prefix, log, cancel.Token);
             ctx.EndProgress();
             ctx.Out.Write(lab.Tips());
             return ExitCodes.Ok;

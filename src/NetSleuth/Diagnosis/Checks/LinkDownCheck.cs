@@ -20,6 +20,8 @@ internal sealed class LinkDownCheck : ICheck
             var l = d.Link;
             if (l.IsLoopback || l.IsUp || l.Flags.Count == 0) continue;
             bool hasAddress = l.Addresses.Any(DiagnosisContext.IsGlobal);
+            // an OVS bridge's own internal device is down in many healthy setups (OVN-Kubernetes' br-int): the datapath forwards anyway
+            if (t.EdgesTo(d).Any(e => e.Kind == EdgeKind.OvsPort) || d.Ns.Ovs?.Bridges.Any(b => b.Name == l.Name) == true) continue;
             var related = t.EdgesFrom(d).Concat(t.EdgesTo(d)).Where(e => e.Kind is not EdgeKind.Underlay && e.To is not null).ToList();
             if (!hasAddress && related.Count == 0) continue;
             var partners = related.Select(e => e.From == d ? e.To! : e.From).Distinct().ToList();

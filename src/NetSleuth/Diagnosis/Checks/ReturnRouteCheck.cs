@@ -12,6 +12,42 @@ internal sealed class ReturnRouteCheck : ICheck
 {
     public string Id => "no-return-route";
 
+    /// <summary>Follows gateways from a namespace holding an address of the prefix toward the target, up to 8 routers: does it pass R?</summary>
+    private static bool PassesThrough(DiagnosisContext ctx, IpPrefix prefix, System.Net.IPAddress? target, NsRef r)
+    {
+        if (target is null) return false;
+        var chains = ctx.Cache("return-route-chains", () => new Dictionary<(IpPrefix, System.Net.IPAddress, NetNamespace), HashSet<NetNamespace>>());
+        if (!chains.TryGetValue((prefix, target, r.Ns), out var visited))
+        {
+            visited = [];
+            var start = PodIn(ctx, prefix, except: r.Ns);
+            var ns = start?.Namespace;
+            for (int hop = 0; ns is not null && hop < 8 && visited.Add(ns.Ns); hop++)
+            {
+                var res = ctx.Fib.Lookup(ns, target);
+                if (res.Route?.Gateway is not { } gw || res.Blackholes) break;
+                ns = ctx.Topology.OwnersOf(gw).FirstOrDefault().Device?.Namespace;
+            }
+            chains[(prefix, target, r.Ns)] = visited;
+        }
+        return visited.Contains(r.Ns);
+    }
+
+    /// <summary>A device holding an address inside the prefix (sorted index of every IPv4 address, built once).</summary>
+    private static DeviceRef? PodIn(DiagnosisContext ctx, IpPrefix prefix, NetNamespace except)
+    {
+        var index = ctx.Cache("v4-address-index", () => ctx.Devices
+            .SelectMany(d => d.Link.Addresses.Where(a => a.Prefix.IsV4 && DiagnosisContext.IsGlobal(a)).Select(a => (Key: Fib.ToUint(a.Address), Dev: d)))
+            .OrderBy(x => x.Key).ToArray());
+        uint mask = prefix.Length == 0 ? 0 : prefix.Length >= 32 ? uint.MaxValue : ~(uint.MaxValue >> prefix.Length);
+        uint lo = Fib.ToUint(prefix.Address) & mask, hi = lo | ~mask;
+        int a = 0, b = index.Length;
+        while (a < b) { int mid = (a + b) / 2; if (index[mid].Key < lo) a = mid + 1; else b = mid; }
+        for (int i = a; i < index.Length && i < a + 64 && index[i].Key <= hi; i++)
+            if (index[i].Dev.Ns != except) return index[i].Dev;
+        return null;
+    }
+
     private static bool HasDefault(DiagnosisContext ctx, NetNamespace ns)
     {
         var memo = ctx.Cache("has-default-route", () => new Dictionary<NetNamespace, bool>());
@@ -56,6 +92,8 @@ internal sealed class ReturnRouteCheck : ICheck
                         var n = dev.Namespace;
                         var back = ctx.Fib.Lookup(n, route.Destination.Address);
                         if (back.Found) continue;
+                        // only when traffic from the prefix goes to N through R (the pods' way out passes R)
+                        if (!PassesThrough(ctx, route.Destination, dev.Link.Addresses.FirstOrDefault(a => a.Prefix.IsV4)?.Address, r)) continue;
                         if (!reported.Add($"{n.Key}/{route.Destination}")) continue;
                         yield return new Finding
                         {

@@ -39,7 +39,7 @@ internal static class ArpParser
     private static Neighbor? ReadBsd(string line)
     {
         var w = Facts.Words(line);
-        if (w.Length < 5 || !w[1].StartsWith('(') || !w[1].EndsWith(')')) return null;
+        if (w.Length < 5 || w[1].Length < 3 || !w[1].StartsWith('(') || !w[1].EndsWith(')')) return null;
         var addr = Facts.Ip(w[1][1..^1]);
         int on = Array.LastIndexOf(w, "on");
         if (addr is null || on < 0 || on + 1 >= w.Length) return null;

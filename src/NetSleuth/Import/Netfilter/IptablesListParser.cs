@@ -37,7 +37,13 @@ internal static class IptablesListParser
         {
             var line = output.Lines[i];
             var trimmed = line.Trim();
-            if (trimmed.Length == 0 || trimmed.StartsWith('#')) continue;
+            if (trimmed.Length == 0) continue;
+            if (trimmed.StartsWith('#'))
+            {
+                if (trimmed.Contains("legacy tables present", StringComparison.Ordinal))
+                    log.Warn(output, i, "iptables-legacy rules exist too and are not in this output; run iptables-legacy to see them");
+                continue;
+            }
             if (trimmed.StartsWith("Chain ", StringComparison.Ordinal))
             {
                 chain = ChainLine(table, trimmed, output, i, log);

@@ -45,7 +45,13 @@ internal static class OvsBuilder
             port = FindPortAnywhere(state, name, except: bridge);
             if (port is not null) foreach (var b in state.Bridges) b.Ports.Remove(port);
         }
-        port ??= new OvsPort { Name = name, Source = at };
+        port ??= CutByOpenFlow(bridge.Ports, p => p.Name, name);
+        if (port is not null)
+        {
+            port.Name = name; // read from `ovs-ofctl show` before the full name was known
+            return port;
+        }
+        port = new OvsPort { Name = name, Source = at };
         bridge.Ports.Add(port);
         return port;
     }
@@ -56,6 +62,12 @@ internal static class OvsBuilder
         if (iface is not null) return iface;
         iface = state.UnplacedInterfaces.FirstOrDefault(i => i.Name == name);
         if (iface is not null) state.UnplacedInterfaces.Remove(iface);
+        iface ??= CutByOpenFlow(port.Interfaces, i => i.Name, name);
+        if (iface is not null && port.Interfaces.Contains(iface))
+        {
+            iface.Name = name;
+            return iface;
+        }
         iface ??= new OvsInterface { Name = name, Source = at };
         port.Interfaces.Add(iface);
         return iface;
@@ -73,6 +85,10 @@ internal static class OvsBuilder
         return all.FirstOrDefault(i => i.Name == shown) ??
                (shown.Length == OpenFlowNameMax ? all.FirstOrDefault(i => i.Name.StartsWith(shown, StringComparison.Ordinal)) : null);
     }
+
+    /// <summary>An object named with the first 15 characters of <paramref name="name"/>, as OpenFlow shows it.</summary>
+    private static T? CutByOpenFlow<T>(List<T> items, Func<T, string> nameOf, string name) where T : class =>
+        name.Length > OpenFlowNameMax ? items.FirstOrDefault(x => nameOf(x) == name[..OpenFlowNameMax]) : null;
 
     private static OvsPort? FindPortAnywhere(OvsState state, string name, OvsBridge except) =>
         state.Bridges.Where(b => b != except).SelectMany(b => b.Ports).FirstOrDefault(p => p.Name == name);

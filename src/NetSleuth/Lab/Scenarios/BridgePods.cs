@@ -49,7 +49,6 @@ internal sealed class BridgePods : LabScenario
         p.Probes.Add(Probe(p, "pod-node2", Node2Ip, 56, false, pathBroken, "replies come back from n2 through the router"));
         p.Probes.Add(Probe(p, "pod-node2-large", Node2Ip, 1472, true, faults.ToList(), "a 1500-byte packet with DF fits every hop"));
         p.Probes.Add(Probe(p, "pod-pod", PodIp(2), 56, false, pod1Broken, "n1pod2 answers across br0"));
-        foreach (var f in faults) p.FaultChanges[f] = FaultChanges[f];
         return p;
     }
 

@@ -68,7 +68,6 @@ internal class PeerPods : LabScenario
         p.Probes.Add(new LabProbe("pod-large", "worker", p.Ns("wk"), PodIp, OverlayMtu - 28, true, large,
             large ? $"a full-size {OverlayMtu}-byte packet with DF fits the tunnel"
                   : small ? $"{Mtu}: {LabFaults.Find(Mtu)!.Symptom}" : why));
-        foreach (var f in faults) p.FaultChanges[f] = FaultChanges[f];
         return p;
     }
 

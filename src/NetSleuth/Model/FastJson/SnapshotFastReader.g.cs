@@ -507,7 +507,7 @@ internal static partial class SnapshotFastReader
                 case "nftables": o.Nftables = ReadNftRuleset(ref r, c); break;
                 case "sysctls": J.Dict(ref r, c, o.Sysctls); break;
                 case "ovs": o.Ovs = ReadOvsState(ref r, c); break;
-                case "routeLookups": J.List(ref r, c, o.RouteLookups, ReadRouteLookupItem); break;
+                case "routeLookups": J.List(ref r, c, o.RouteLookups ??= [], ReadRouteLookupItem); break;
                 case "displayName": r.Skip(); break;
                 default: throw J.Bail();
             }

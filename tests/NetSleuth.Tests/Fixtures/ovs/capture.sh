@@ -63,7 +63,7 @@ for t in bridge port interface open_vswitch; do
   $V --format=json list $t > $OUT/ovs-vsctl_--format=json_list_$t.txt
 done
 $V -f json list interface > $OUT/ovs-vsctl_-f_json_list_interface.txt
-$V --columns=name,ofport,type,external_ids list interface > $OUT/ovs-vsctl_--columns_list_interface.txt
+$V --columns=name,ofport,type,external_ids list interface > "$OUT/ovs-vsctl_--columns=name,ofport,type,external_ids_list_interface.txt"
 for b in br-int br-ex; do
   ovs-ofctl dump-ports $b > $OUT/ovs-ofctl_dump-ports_$b.txt
   ovs-ofctl --names dump-ports $b > $OUT/ovs-ofctl_--names_dump-ports_$b.txt

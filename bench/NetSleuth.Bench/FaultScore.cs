@@ -1,0 +1,53 @@
+using System.Text;
+using NetSleuth.Diagnosis;
+using NetSleuth.Synth;
+
+namespace NetSleuth.Bench;
+
+/// <summary>
+/// Compares diagnose's findings with the faults the generator placed. A fault counts as found when a
+/// finding's evidence names its host (or, for a tunnel, the node/VM at the other end) and, when the
+/// fault sits on a device, that device. A finding that names no faulted host is a false alarm.
+/// </summary>
+internal static class FaultScore
+{
+    public static string Compare(FaultManifest manifest, DiagnosisReport report)
+    {
+        var findings = report.Findings.Where(f => f.Severity >= Severity.Warning).ToList();
+        var sb = new StringBuilder();
+        int found = 0;
+        foreach (var fault in manifest.Faults)
+        {
+            bool hit = findings.Any(f => Names(f, fault));
+            if (hit) found++;
+            else sb.Append("  missed: #").Append(fault.Id).Append(' ').Append(fault.Name).Append(" on ").Append(fault.Host)
+                .Append(" [").Append(fault.Namespace).Append("] ").Append(fault.Device ?? fault.Entry).Append('\n');
+        }
+        var falseAlarms = findings.Where(f => !manifest.Faults.Any(x => Explains(x, f))).ToList();
+        foreach (var g in falseAlarms.GroupBy(f => f.Id).OrderByDescending(g => g.Count()))
+            sb.Append("  not a placed fault: ").Append(g.Count()).Append(" × ").Append(g.Key).Append(", e.g. ").Append(g.First().Title).Append('\n');
+        return $"faults: {found}/{manifest.Faults.Count} found; {falseAlarms.Count} findings (warning or error) that are not placed faults\n" + sb;
+    }
+
+    private static IEnumerable<string> Hosts(Finding f) =>
+        f.Evidence.Select(e => e.Host).Concat(f.Fix.Select(x => x.Host)).Distinct();
+
+    /// <summary>The fault's host and the hosts at the other end of its tunnel (a node and its pod VMs).</summary>
+    private static bool NearHost(string host, PlacedFault fault) =>
+        host == fault.Host ||
+        (fault.Host.StartsWith("podvm-", StringComparison.Ordinal) && host == "node-" + fault.Host[6..10]) ||
+        (fault.Host.StartsWith("node-", StringComparison.Ordinal) && host.StartsWith("podvm-" + fault.Host[5..] + "-", StringComparison.Ordinal));
+
+    private static bool Related(Finding f, PlacedFault fault) => Hosts(f).Any(h => NearHost(h, fault)) ||
+        (fault.Id is 5 or 6 or 7 && f.Title.Contains(fault.Host, StringComparison.Ordinal));
+
+    /// <summary>A finding is explained by a fault near its hosts that it names (device faults), or by any fault
+    /// near it when the fault has no device or is a tunnel/firewall fault (those show up on other objects).</summary>
+    private static bool Explains(PlacedFault fault, Finding f) =>
+        fault.Device is null || fault.Id is 1 or 4 or 5 or 6 or 7 or 8 or 9 ? Related(f, fault) : Names(f, fault);
+
+    private static bool Names(Finding f, PlacedFault fault) =>
+        Related(f, fault) && (fault.Device is null ||
+            f.Evidence.Any(e => e.Text.Contains(fault.Device, StringComparison.Ordinal)) ||
+            f.Title.Contains(fault.Device, StringComparison.Ordinal));
+}

@@ -1,0 +1,83 @@
+using System.Buffers.Binary;
+
+namespace NetSleuth.Collect;
+
+/// <summary>
+/// A read-only rtnetlink dump (NLM_F_DUMP) in the calling thread's namespace: the kernel's answer to
+/// "list every object of this type", one message per object. Used where a whole child process would
+/// only print a short list (IPv6 rules, bridge FDB).
+/// </summary>
+internal sealed unsafe class RtnlDump : IDisposable
+{
+    private const ushort NLMSG_ERROR = 2, NLMSG_DONE = 3;
+    private const ushort NLM_F_REQUEST = 1, NLM_F_DUMP = 0x300;
+    private readonly int _fd;
+    private uint _seq;
+    private readonly byte[] _buf = new byte[65536];
+
+    private RtnlDump(int fd) => _fd = fd;
+
+    public static RtnlDump? Open()
+    {
+        int fd = Native.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, Native.NETLINK_ROUTE);
+        return fd < 0 ? null : new RtnlDump(fd);
+    }
+
+    /// <summary>The payloads (family header + attributes) of every message the dump returns; null on error.</summary>
+    /// <param name="type">RTM_GETRULE, RTM_GETNEIGH, …</param>
+    /// <param name="headerLength">the family header's size (fib_rule_hdr 12, ndmsg 12), sent zeroed but for the family</param>
+    public List<byte[]>? Dump(ushort type, byte family, int headerLength)
+    {
+        int len = 16 + ((headerLength + 3) & ~3);
+        Span<byte> req = stackalloc byte[len];
+        req.Clear();
+        uint seq = ++_seq;
+        BinaryPrimitives.WriteUInt32LittleEndian(req, (uint)len);
+        BinaryPrimitives.WriteUInt16LittleEndian(req[4..], type);
+        BinaryPrimitives.WriteUInt16LittleEndian(req[6..], NLM_F_REQUEST | NLM_F_DUMP);
+        BinaryPrimitives.WriteUInt32LittleEndian(req[8..], seq);
+        req[16] = family;
+        fixed (byte* p = req)
+            if (Native.send(_fd, p, len, 0) != len) return null;
+        var result = new List<byte[]>();
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = _buf) n = Native.recv(_fd, p, _buf.Length, 0);
+            if (n <= 0) return null;
+            var msg = _buf.AsSpan(0, (int)n);
+            while (msg.Length >= 16)
+            {
+                int mlen = (int)BinaryPrimitives.ReadUInt32LittleEndian(msg);
+                ushort mtype = BinaryPrimitives.ReadUInt16LittleEndian(msg[4..]);
+                uint mseq = BinaryPrimitives.ReadUInt32LittleEndian(msg[8..]);
+                if (mlen < 16 || mlen > msg.Length) return null;
+                if (mseq == seq)
+                {
+                    if (mtype == NLMSG_DONE) return result;
+                    if (mtype == NLMSG_ERROR) return null;
+                    result.Add(msg[16..mlen].ToArray());
+                }
+                msg = msg[Math.Min(msg.Length, (mlen + 3) & ~3)..];
+            }
+        }
+    }
+
+    /// <summary>The rtattributes after a family header: (type, value) pairs.</summary>
+    public static Dictionary<int, byte[]> Attributes(byte[] payload, int headerLength)
+    {
+        var attrs = new Dictionary<int, byte[]>();
+        var a = payload.AsSpan(Math.Min(payload.Length, (headerLength + 3) & ~3));
+        while (a.Length >= 4)
+        {
+            int alen = BinaryPrimitives.ReadUInt16LittleEndian(a);
+            int atype = BinaryPrimitives.ReadUInt16LittleEndian(a[2..]) & 0x3FFF;
+            if (alen < 4 || alen > a.Length) break;
+            attrs[atype] = a[4..alen].ToArray();
+            a = a[Math.Min(a.Length, (alen + 3) & ~3)..];
+        }
+        return attrs;
+    }
+
+    public void Dispose() => Native.Close(_fd);
+}
