@@ -54,6 +54,7 @@ internal static class L2Reach
                         foreach (var p in t.PortsOf(d)) queue.Enqueue((p, Mode.Egress, carried));
                         break;
                     case LinkKinds.OpenVSwitch:
+                    case LinkKinds.Tun when Walker.IsOvsPort(t, d):
                         EnqueueOvs(t, t.BridgeOf(d) ?? d, d, queue, carried);
                         break;
                     case null:
@@ -69,7 +70,11 @@ internal static class L2Reach
                     foreach (var p in t.PortsOf(br)) if (p != d) queue.Enqueue((p, Mode.Egress, carried));
                     if (dst.IsMulticast || br.Link.Mac == dst) queue.Enqueue((br, Mode.Up, carried));
                 }
-                else EnqueueOvs(t, br, d, queue, carried);
+                else
+                {
+                    if (Walker.IsUserspaceOvsPort(d)) result.Add(new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried));
+                    EnqueueOvs(t, br, d, queue, carried);
+                }
                 continue;
             }
             result.Add(new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried));
@@ -91,7 +96,7 @@ internal static class L2Reach
         foreach (var p in t.PortsOf(br))
         {
             if (p == from) continue;
-            queue.Enqueue((p, p.Link.Kind == LinkKinds.OpenVSwitch ? Mode.Up : Mode.Egress, carried));
+            queue.Enqueue((p, Walker.IsOvsInternal(t, p) ? Mode.Up : Mode.Egress, carried));
         }
     }
 

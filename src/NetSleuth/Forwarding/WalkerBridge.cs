@@ -42,7 +42,7 @@ internal sealed partial class Walker
         var candidates = new List<(DeviceRef Dev, bool Internal)>();
         if (br != inPort) candidates.Add((br, true));
         foreach (var p in _t.PortsOf(br))
-            if (p != inPort) candidates.Add((p, p.Link.Kind == LinkKinds.OpenVSwitch));
+            if (p != inPort) candidates.Add((p, IsOvsInternal(_t, p)));
         var local = candidates.FirstOrDefault(c => c.Internal && c.Dev.Link.Mac == frame.DstMac);
         if (local.Dev is not null)
         {

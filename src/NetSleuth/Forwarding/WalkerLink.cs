@@ -13,6 +13,8 @@ internal sealed partial class Walker
         if (LinkCheck(dev) is { } down) return down;
         if (RunTc(dev, "egress", e.Frame) is { } tc) return tc;
         var link = dev.Link;
+        if (link.Kind == LinkKinds.Tun && IsOvsPort(_t, dev))
+            return OvsForward(_t.BridgeOf(dev) ?? dev, dev, e.Frame); // an internal port of a userspace (netdev) datapath
         switch (link.Kind)
         {
             case LinkKinds.Veth:
@@ -49,6 +51,18 @@ internal sealed partial class Walker
         }
     }
 
+    /// <summary>Open vSwitch's internal ports: kind openvswitch (kernel datapath) or a tap the OVSDB lists (userspace datapath).</summary>
+    internal static bool IsOvsInternal(Topology.Topology t, DeviceRef d) =>
+        d.Link.Kind == LinkKinds.OpenVSwitch || (d.Link.Kind == LinkKinds.Tun && IsOvsPort(t, d));
+
+    /// <summary>A non-internal port of an OVS bridge whose datapath is userspace ("netdev").</summary>
+    internal static bool IsUserspaceOvsPort(DeviceRef d) =>
+        d.Link.Kind != LinkKinds.Tun && d.Link.Kind != LinkKinds.OpenVSwitch &&
+        d.Ns.Ovs?.Bridges.FirstOrDefault(b => b.Ports.Any(p => p.Interfaces.Any(i => i.Name == d.Link.Name)))?.DatapathType == "netdev";
+
+    internal static bool IsOvsPort(Topology.Topology t, DeviceRef d) =>
+        t.EdgesFrom(d).Any(e => e.Kind == EdgeKind.OvsPort) || t.EdgesTo(d).Any(e => e.Kind == EdgeKind.OvsPort);
+
     /// <summary>A frame leaving the machine by a physical device: to the device on the same underlay segment with that MAC.</summary>
     private Next Underlay(DeviceRef dev, Frame frame)
     {
@@ -83,7 +97,14 @@ internal sealed partial class Walker
             }
             if (RunTc(dev, "ingress", g.Frame) is { } tc) return tc;
             if (_t.BridgeOf(dev) is { } br)
-                return br.Link.Kind == LinkKinds.Bridge ? BridgeForward(br, dev, g.Frame) : OvsForward(br, dev, g.Frame);
+            {
+                if (br.Link.Kind == LinkKinds.Bridge) return BridgeForward(br, dev, g.Frame);
+                // a userspace (netdev) datapath reads its ports with packet sockets: the kernel's own stack
+                // still receives every frame on them, and takes the ones addressed to the port's MAC
+                if (IsUserspaceOvsPort(dev) && dev.Link.Mac == g.Frame.DstMac)
+                    return AcceptFrame(dev, g.Frame);
+                return OvsForward(br, dev, g.Frame);
+            }
             if (dev.Link.SlaveKind == LinkKinds.OpenVSwitch || dev.Link.Master == "ovs-system")
                 return Missing(ns, "ovs-vsctl show", $"{dev} is an Open vSwitch port, but which bridge it belongs to is not in the input", dev.ToString());
             if (dev.Link.Master is { } master)

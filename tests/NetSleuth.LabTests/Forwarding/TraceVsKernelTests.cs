@@ -43,7 +43,7 @@ public abstract class TraceVsKernelTests(ITestOutputHelper output)
             {
                 Hosts = lab.Hosts.Select(h => LiveCollector.CollectHost(new CollectOptions
                 {
-                    HostName = h.Name, RootNamespace = h.RootNamespace, Namespaces = h.Others.ToList(), OvsDb = h.OvsDb, Origin = "lab",
+                    HostName = h.Name, RootNamespace = h.RootNamespace, Namespaces = h.Others.ToList(), OvsDb = SocketPath(h.OvsDb), Origin = "lab",
                 })).ToList(),
             };
             if (Environment.GetEnvironmentVariable("NETSLEUTH_TRACE_DUMP") is { Length: > 0 } dir)
@@ -82,6 +82,9 @@ public abstract class TraceVsKernelTests(ITestOutputHelper output)
             LabBuilder.Down(prefix);
         }
     }
+
+    /// <summary>The lab names the OVSDB as "unix:PATH"; the collector wants the socket path.</summary>
+    private static string? SocketPath(string? db) => db is not null && db.StartsWith("unix:", StringComparison.Ordinal) ? db[5..] : db;
 
     /// <summary>"podvm:vmpod:vxlan0" → "podvm:PREFIX-vmpod:vxlan0"; "worker:-:ens3" → "worker:ens3" (root stand-in).</summary>
     private static string Expand(LabInstance lab, string at)
@@ -160,4 +163,20 @@ public sealed class BridgePodsTraceTests(ITestOutputHelper output) : TraceVsKern
     [Theory, MemberData(nameof(Data))]
     public void Given_bridge_pods_when_pinged_and_traced_then_the_trace_agrees_with_the_kernel(string fault) =>
         Check("bridge-pods", Cases[fault]);
+}
+
+public sealed class PeerPodsOvsTraceTests(ITestOutputHelper output) : TraceVsKernelTests(output)
+{
+    private static readonly Dictionary<string, Case> Cases = new[]
+    {
+        new Case("", "pod", null, null, null, new Evidence("vmpod", "Icmp.InEchos", true)),
+        new Case(LabFaults.MacMismatch, "pod", "forward", Disposition.DroppedOtherHost, "podvm:vmpod:vxlan0",
+            new Evidence("vmpod", "dev/vxlan0/rx", true), new Evidence("vmpod", "Icmp.InEchos", false)),
+    }.ToDictionary(c => c.Fault);
+
+    public static TheoryData<string> Data => new(Cases.Keys);
+
+    [Theory, MemberData(nameof(Data))]
+    public void Given_peer_pods_on_open_vswitch_when_pinged_and_traced_then_the_trace_agrees_with_the_kernel(string fault) =>
+        Check("peer-pods-ovs", Cases[fault]);
 }
