@@ -18,7 +18,10 @@ internal sealed class MtuCheck : ICheck
     {
         foreach (var d in ctx.Devices)
         {
-            if (d.Link.Kind != LinkKinds.Vxlan || d.Link.Mtu is not { } mtu || d.Link.Vxlan?.Remote is not { } remote) continue;
+            if (d.Link.Kind != LinkKinds.Vxlan || d.Link.Mtu is not { } mtu) continue;
+            // the far end: the remote, else the first FDB destination (flannel-style devices have no remote)
+            var remote = d.Link.Vxlan?.Remote ?? d.Ns.Fdb.FirstOrDefault(e => e.Device == d.Link.Name && e.Dst is not null)?.Dst;
+            if (remote is null) continue;
             var underlay = ctx.Topology.Tunnel(d)?.Underlay;
             if (underlay is null) continue;
             var dev = UnderlayDevice(ctx, d, underlay, remote);
