@@ -20,8 +20,8 @@ public static class LiveCollector
         if (Native.geteuid() != 0) throw new UnauthorizedAccessException("collecting needs root (it enters every network namespace)");
         using var disc = NamespaceDiscovery.Run(options.RootNamespace);
         var host = new Host { Name = options.HostName ?? ReadTrim(CollectPaths.Hostname) ?? "localhost" };
-        host.Warnings.AddRange(disc.Notes);
         Select(disc, options, host);
+        if (disc.All.Any(h => h.IsRoot && h.Selected)) host.Warnings.AddRange(disc.Notes);
         var selected = disc.All.Where(h => h.Selected).ToList();
 
         var results = new ConcurrentDictionary<string, (NetNamespace? Ns, ImportLog Log)>();
