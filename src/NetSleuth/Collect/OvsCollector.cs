@@ -17,7 +17,8 @@ internal static class OvsCollector
             host.Warnings.Add(new Warning($"Open vSwitch ({socket}) not read: it belongs to the root namespace, which was not collected"));
             return;
         }
-        var db = "--db=unix:" + socket;
+        // a bare path is a unix socket; "unix:PATH", "tcp:…" and "ssl:…" are OVSDB remotes as ovs-vsctl takes them
+        var db = "--db=" + (socket.Contains(':') ? socket : "unix:" + socket);
         var log = new ImportLog();
         var into = new NetNamespace { Id = root.Id };
         foreach (var table in new[] { "bridge", "port", "interface", "open_vswitch" })
