@@ -39,6 +39,8 @@ internal sealed partial class Walker
     private readonly HashSet<string> _visited = new(StringComparer.Ordinal);
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
+    /// <summary>The first input found missing on a stage the walk went through as if it passed.</summary>
+    private End? _deferred;
 
     private Walker(Topology.Topology t, bool isReply)
     {
@@ -108,6 +110,10 @@ internal sealed partial class Walker
 
     private Trace Finish(End end, Flow flow)
     {
+        if (end.Disposition == Disposition.Delivered && _deferred is { } unknown)
+            end = unknown with { Reason = "it would be delivered, but " + unknown.Reason };
+        else if (_deferred is { } assumed && end.Disposition != Disposition.Delivered)
+            Assume($"assumed to pass where the input did not say: {assumed.Reason}");
         if (end.Disposition != Disposition.Delivered && _hops.Count > 0)
             _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At));
         var hops = _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();

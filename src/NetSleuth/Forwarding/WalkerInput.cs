@@ -120,9 +120,22 @@ internal sealed partial class Walker
         return verdict.Kind switch
         {
             VerdictKind.Accept => null,
-            VerdictKind.Unknown => Missing(ns, "iptables-save; nft list ruleset", $"the firewall of {ns} is not in the input"),
+            VerdictKind.Unknown => Defer(ns, hook, Missing(ns, "iptables-save; nft list ruleset", $"the firewall of {ns} is not in the input")),
             VerdictKind.Uncertain => new End(Disposition.Uncertain, $"{ns} {hook.ToString().ToUpperInvariant()}: {verdict.Reason}", ns.ToString()),
             _ => new End(denied, $"{ns} {hook.ToString().ToUpperInvariant()}: {verdict.Reason}", ns.ToString()),
         };
+    }
+
+    /// <summary>
+    /// An unknown firewall does not stop the walk: pasted sessions rarely show one, and what lies
+    /// behind it (the mission's MAC drop) is what the user needs. The packet goes on as if accepted,
+    /// the step says so, and a walk that would end Delivered ends InsufficientInfo instead.
+    /// </summary>
+    private End? Defer(NsRef ns, Hook hook, End missing)
+    {
+        Add(ns, new FilterStep("netfilter", "?", hook.ToString().ToUpperInvariant(), null,
+            $"not in the input, assumed to accept (to know: {missing.Missing})"));
+        _deferred ??= missing;
+        return null;
     }
 }

@@ -138,9 +138,15 @@ internal sealed partial class Walker
     private Next? RunTc(DeviceRef dev, string hook, Frame frame)
     {
         var ns = dev.Namespace;
-        if (!ns.Ns.IsKnown(Sections.Tc))
-            return Missing(ns, $"tc filter show dev {Util.Shell.Quote(dev.Link.Name)} {hook}",
+        if (!ns.Ns.IsKnown(Sections.Tc) && !ns.Ns.Filters.Any(f => f.Device == dev.Link.Name && f.Direction == hook))
+        {
+            // Not shown at all: go on as if there were none (the usual case), and say the path rests on it.
+            var missing = Missing(ns, $"tc filter show dev {Util.Shell.Quote(dev.Link.Name)} {hook}",
                 $"the tc filters of {dev} are not in the input (a mirred redirect would change the path)", dev.ToString());
+            Add(ns, new TcFilterStep(dev.Link.Name, hook, "?", $"not in the input, assumed none (to know: {missing.Missing})"));
+            _deferred ??= missing;
+            return null;
+        }
         foreach (var f in ns.Ns.Filters.Where(f => f.Device == dev.Link.Name && f.Direction == hook).OrderBy(f => f.Pref ?? 0))
         {
             if (f.Protocol is not (null or "all" or "ip" or "ipv4" or "0x0800")) continue;

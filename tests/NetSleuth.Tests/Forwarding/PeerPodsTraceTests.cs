@@ -107,13 +107,30 @@ public sealed class PeerPodsTraceTests
     [Fact]
     public void Given_tc_not_in_the_input_of_the_pod_namespace_when_traced_then_the_tc_command_is_named()
     {
-        var s = PeerPodsModel.Build();
-        s.Hosts[0].FindNamespace("wkpod")!.Known.Remove(Sections.Tc);
+        var s = PeerPodsModel.Build(macMismatch: false);
+        var pod = s.Hosts[0].FindNamespace("wkpod")!;
+        pod.Known.Remove(Sections.Tc);
+        pod.Filters.Clear();
 
         var r = Trace(s);
 
+        // without the filters the packet would stop at eth0; delivery cannot be claimed, the command that decides is named
         Assert.Equal(Disposition.InsufficientInfo, r.Forward.Disposition);
+        Assert.StartsWith("it would be delivered, but", r.Forward.Reason);
         Assert.Equal("run `tc filter show dev eth0 ingress` on host worker (namespace wkpod)", r.Forward.Missing!.ToString());
+    }
+
+    [Fact]
+    public void Given_tc_shown_only_for_some_devices_when_traced_then_the_shown_filters_apply_and_the_drop_is_found()
+    {
+        var s = PeerPodsModel.Build(macMismatch: true);
+        s.Hosts[0].FindNamespace("wkpod")!.Known.Remove(Sections.Tc);
+        s.Hosts[1].FindNamespace("podns")!.Known.Remove(Sections.Tc);
+
+        var r = Trace(s);
+
+        Assert.Equal(Disposition.DroppedOtherHost, r.Forward.Disposition);
+        Assert.Contains(r.Forward.Assumptions, a => a.Contains("assumed to pass where the input did not say"));
     }
 
     [Fact]
