@@ -76,7 +76,7 @@ internal static class TunnelLinker
             if (far is not null)
             {
                 if (string.CompareOrdinal(d.Key, far.Key) < 0 || !t.Tunnels.ContainsKey(far) || t.Tunnels[far].Far != d)
-                    if (!t.Edges.Any(e => e.Kind == EdgeKind.Tunnel && e.From == far && e.To == d))
+                    if (!t.EdgesFrom(far).Any(e => e.Kind == EdgeKind.Tunnel && e.To == d))
                         Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, far, Label(vx)));
             }
             else
