@@ -26,22 +26,59 @@ public static class Reachability
     {
         var fresh = new Dictionary<string, Finding>(StringComparer.Ordinal);
         int done = 0, broken = 0;
-        var clock = Stopwatch.StartNew();
-        foreach (var (req, label) in Requests(ctx, request))
+        var requests = Requests(ctx, request).ToList();
+        var results = TraceAll(ctx, requests, sweep: request is null);
+        for (int i = 0; i < requests.Count; i++)
         {
-            if (request is null && clock.Elapsed > Budget) break;
-            TraceResult result;
-            try { result = Tracer.Trace(ctx.Topology, req); }
-            catch (Exception e) when (e is NotSupportedException or NotImplementedException) { break; } // no tracer in this build
-            catch (ArgumentException e) when (request is not null) { throw new Model.InputException("--from", 0, e.Message); }
-            catch (Exception e) when (e is not OutOfMemoryException) { Attribute(ctx, findings, fresh, label, null, e.Message, req.Destination); done++; broken++; continue; }
+            var (req, label) = requests[i];
+            var (result, error) = results[i];
+            if (result is null && error is null) break; // the budget ran out here; the count says how far it got
             done++;
-            var bad = !result.Forward.Delivered ? result.Forward : result.Reply is { Delivered: false } r ? r : null;
+            if (error is not null)
+            {
+                Attribute(ctx, findings, fresh, label, null, error, req.Destination);
+                broken++;
+                continue;
+            }
+            var bad = !result!.Forward.Delivered ? result.Forward : result.Reply is { Delivered: false } r ? r : null;
             if (bad is null) continue;
             broken++;
             Attribute(ctx, findings, fresh, label + (bad == result.Reply ? " (reply)" : ""), bad, null, req.Destination);
         }
         return new Outcome(fresh.Values.ToList(), done, broken);
+    }
+
+    /// <summary>
+    /// Traces the requests, in parallel for a sweep (the topology is read-only by now and every trace
+    /// has its own walker). Within the budget, workers take requests in order, so what is traced is
+    /// always a prefix of the list; results are attributed in that order, so findings do not depend
+    /// on which worker ran first.
+    /// </summary>
+    private static (TraceResult? Result, string? Error)[] TraceAll(DiagnosisContext ctx, List<(TraceRequest Req, string Label)> requests, bool sweep)
+    {
+        var results = new (TraceResult?, string?)[requests.Count];
+        if (!sweep)
+        {
+            for (int i = 0; i < requests.Count; i++)
+            {
+                try { results[i] = (Tracer.Trace(ctx.Topology, requests[i].Req), null); }
+                catch (ArgumentException e) { throw new Model.InputException("--from", 0, e.Message); }
+            }
+            return results;
+        }
+        var clock = Stopwatch.StartNew();
+        int next = -1;
+        Parallel.For(0, Environment.ProcessorCount, _ =>
+        {
+            while (true)
+            {
+                int i = Interlocked.Increment(ref next);
+                if (i >= requests.Count || clock.Elapsed > Budget) return;
+                try { results[i] = (Tracer.Trace(ctx.Topology, requests[i].Req), null); }
+                catch (Exception e) when (e is not OutOfMemoryException) { results[i] = (null, e.Message); }
+            }
+        });
+        return results;
     }
 
     private static IEnumerable<(TraceRequest Req, string Label)> Requests(DiagnosisContext ctx, Request? request)
