@@ -103,6 +103,13 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
             Assert.Empty(diffs);
             int facts = iw.Namespaces.Concat(iv.Namespaces).Sum(n => n.Links.Count + n.Routes.Count + n.Neighbors.Count + n.Filters.Count);
             output.WriteLine($"{prefix}: {facts} imported facts compared");
+            // and it gives the same diagnosis as the live collection: the same errors, with the same fixes
+            var fromImport = Errors(imported);
+            var fromCollect = Errors(new Snapshot { Hosts = [collectedWorker, collectedVm] });
+            output.WriteLine("import:  " + string.Join(" | ", fromImport));
+            output.WriteLine("collect: " + string.Join(" | ", fromCollect));
+            Assert.Contains(fromCollect, e => e.StartsWith("neighbor-mac-mismatch ", StringComparison.Ordinal));
+            Assert.Equal(fromCollect, fromImport);
             // every namespace of both machines was shown, with its links and routes
             foreach (var (h, id) in new[] { (iw, "root"), (iw, wkpod), (iv, "root"), (iv, vmpod) })
                 Assert.True(h.FindNamespace(id) is { Links.Count: > 0, Routes.Count: > 0 }, $"{h.Name}/{id} has no links or routes");
@@ -122,6 +129,13 @@ public sealed class TranscriptLabTests(ITestOutputHelper output)
         output.WriteLine(text);
         return text;
     }
+
+    /// <summary>The error findings of a diagnosis: id, root cause and fix commands, in order.</summary>
+    private static List<string> Errors(Snapshot snapshot) =>
+        NetSleuth.Diagnosis.Diagnoser.Run(NetSleuth.Topology.Linker.Link(snapshot)).Findings
+            .Where(f => f.Severity == NetSleuth.Diagnosis.Severity.Error)
+            .Select(f => $"{f.Id} {f.RootCause}: " + string.Join("; ", f.Fix.SelectMany(x => x.Commands)))
+            .ToList();
 
     private static void Accept(string worker, string podvm)
     {
