@@ -3,9 +3,9 @@ using System.Buffers.Binary;
 namespace NetSleuth.Collect;
 
 /// <summary>
-/// A read-only rtnetlink dump (NLM_F_DUMP) in the calling thread's namespace: the kernel's answer to
-/// "list every object of this type", one message per object. Used where a whole child process would
-/// only print a short list (IPv6 rules, bridge FDB).
+/// A read-only rtnetlink socket in the calling thread's namespace (the one it was in when opened):
+/// dumps (NLM_F_DUMP: "list every object of this type", one message per object — used where a whole
+/// child process would only print a short list: IPv6 rules, bridge FDB) and single get requests.
 /// </summary>
 internal sealed unsafe class RtnlDump : IDisposable
 {
@@ -28,35 +28,64 @@ internal sealed unsafe class RtnlDump : IDisposable
     /// <param name="headerLength">the family header's size (fib_rule_hdr 12, ndmsg 12), sent zeroed but for the family</param>
     public List<byte[]>? Dump(ushort type, byte family, int headerLength)
     {
-        int len = 16 + ((headerLength + 3) & ~3);
+        Span<byte> header = stackalloc byte[(headerLength + 3) & ~3];
+        header.Clear();
+        header[0] = family;
+        var result = new List<byte[]>();
+        return Exchange(type, NLM_F_REQUEST | NLM_F_DUMP, header, (_, payload) => { result.Add(payload.ToArray()); return false; })
+            ? result : null;
+    }
+
+    /// <summary>One request, one answer: the payload of the first reply of <paramref name="replyType"/>; null on error.</summary>
+    public byte[]? Get(ushort type, ReadOnlySpan<byte> body, ushort replyType)
+    {
+        byte[]? answer = null;
+        Exchange(type, NLM_F_REQUEST, body, (t, payload) =>
+        {
+            if (t != replyType) return false;
+            answer = payload.ToArray();
+            return true;
+        });
+        return answer;
+    }
+
+    private delegate bool OnReply(ushort type, ReadOnlySpan<byte> payload);
+
+    /// <summary>
+    /// Sends one request (nlmsghdr + <paramref name="body"/>) and hands each reply with its sequence
+    /// number to <paramref name="onReply"/> until it returns true or the dump ends (NLMSG_DONE).
+    /// False on a send/receive error, an NLMSG_ERROR or a malformed message.
+    /// </summary>
+    private bool Exchange(ushort type, ushort flags, ReadOnlySpan<byte> body, OnReply onReply)
+    {
+        int len = 16 + body.Length;
         Span<byte> req = stackalloc byte[len];
         req.Clear();
         uint seq = ++_seq;
         BinaryPrimitives.WriteUInt32LittleEndian(req, (uint)len);
         BinaryPrimitives.WriteUInt16LittleEndian(req[4..], type);
-        BinaryPrimitives.WriteUInt16LittleEndian(req[6..], NLM_F_REQUEST | NLM_F_DUMP);
+        BinaryPrimitives.WriteUInt16LittleEndian(req[6..], flags);
         BinaryPrimitives.WriteUInt32LittleEndian(req[8..], seq);
-        req[16] = family;
+        body.CopyTo(req[16..]);
         fixed (byte* p = req)
-            if (Native.send(_fd, p, len, 0) != len) return null;
-        var result = new List<byte[]>();
+            if (Native.send(_fd, p, len, 0) != len) return false;
         while (true)
         {
             nint n;
             fixed (byte* p = _buf) n = Native.recv(_fd, p, _buf.Length, 0);
-            if (n <= 0) return null;
+            if (n <= 0) return false;
             var msg = _buf.AsSpan(0, (int)n);
             while (msg.Length >= 16)
             {
                 int mlen = (int)BinaryPrimitives.ReadUInt32LittleEndian(msg);
                 ushort mtype = BinaryPrimitives.ReadUInt16LittleEndian(msg[4..]);
                 uint mseq = BinaryPrimitives.ReadUInt32LittleEndian(msg[8..]);
-                if (mlen < 16 || mlen > msg.Length) return null;
+                if (mlen < 16 || mlen > msg.Length) return false;
                 if (mseq == seq)
                 {
-                    if (mtype == NLMSG_DONE) return result;
-                    if (mtype == NLMSG_ERROR) return null;
-                    result.Add(msg[16..mlen].ToArray());
+                    if (mtype == NLMSG_DONE) return true;
+                    if (mtype == NLMSG_ERROR) return false;
+                    if (onReply(mtype, msg[16..mlen])) return true;
                 }
                 msg = msg[Math.Min(msg.Length, (mlen + 3) & ~3)..];
             }
