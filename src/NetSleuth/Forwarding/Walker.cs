@@ -36,7 +36,7 @@ internal sealed partial class Walker
     private readonly bool _isReply;
     private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
     private readonly List<string> _assumptions = [];
-    private readonly HashSet<string> _visited = new(StringComparer.Ordinal);
+    private readonly HashSet<State> _visited = [];
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
     /// <summary>The first input found missing on a stage the walk went through as if it passed.</summary>
@@ -123,17 +123,17 @@ internal sealed partial class Walker
         };
     }
 
-    private static string StateKey(Next n) => n switch
-    {
-        Out o => $"out {o.Ns.Key} {o.Flow.Source}>{o.Flow.Destination} {o.Inner?.Vxlan.Key}",
-        Egress e => $"tx {e.Dev.Key} {FrameKey(e.Frame)}",
-        Ingress g => $"rx{(g.Up ? "up" : "")} {g.Dev.Key} {FrameKey(g.Frame)}",
-        IpIn p => $"ip {p.Dev.Key} {FrameKey(p.Frame)}",
-        _ => "",
-    };
+    /// <summary>Where the packet is and what it looks like there (with what it carries): the same state twice is a loop.</summary>
+    private readonly record struct State(int Stage, object? Where, IPAddress? Source, IPAddress? Destination, MacAddress Mac, object? Inner);
 
-    private static string FrameKey(Frame f) =>
-        $"{f.Ip.Source}>{f.Ip.Destination} {f.DstMac} {(f.Inner is null ? "" : FrameKey(f.Inner.Frame))}";
+    private static State StateKey(Next n) => n switch
+    {
+        Out o => new State(0, o.Ns.Ns, o.Flow.Source, o.Flow.Destination, default, o.Inner?.Vxlan.Link),
+        Egress e => new State(1, e.Dev.Link, e.Frame.Ip.Source, e.Frame.Ip.Destination, e.Frame.DstMac, e.Frame.Inner),
+        Ingress g => new State(g.Up ? 3 : 2, g.Dev.Link, g.Frame.Ip.Source, g.Frame.Ip.Destination, g.Frame.DstMac, g.Frame.Inner),
+        IpIn p => new State(4, p.Dev.Link, p.Frame.Ip.Source, p.Frame.Ip.Destination, p.Frame.DstMac, p.Frame.Inner),
+        _ => default,
+    };
 
     private static string Describe(Next n) => n switch
     {

@@ -60,7 +60,15 @@ internal sealed partial class Walker
         var from = inPort?.Link.Name ?? br.Link.Name;
         (DeviceRef Dev, bool Internal)? best = null;
         int bestScore = -1;
-        foreach (var port in ports)
+        // a learning switch has learnt the MAC from the port right in front of it: check that port first
+        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort &&
+            ports.FindIndex(p => p.Dev == direct) is int at and >= 0 && !ports[at].Internal &&
+            L2Reach.Walk(_t, direct, egress: true, frame.DstMac, arp: false, null, limit: 64).Any(ep => ep.MacMatches))
+        {
+            best = ports[at];
+            bestScore = 2;
+        }
+        foreach (var port in bestScore == 2 ? [] : ports)
         {
             int score;
             if (port.Internal) score = port.Dev.Link.Mac == frame.DstMac ? 2 : 0;

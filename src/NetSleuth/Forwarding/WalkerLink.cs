@@ -56,9 +56,9 @@ internal sealed partial class Walker
         d.Link.Kind == LinkKinds.OpenVSwitch || (d.Link.Kind == LinkKinds.Tun && IsOvsPort(t, d));
 
     /// <summary>A non-internal port of an OVS bridge whose datapath is userspace ("netdev").</summary>
-    internal static bool IsUserspaceOvsPort(DeviceRef d) =>
-        d.Link.Kind != LinkKinds.Tun && d.Link.Kind != LinkKinds.OpenVSwitch &&
-        d.Ns.Ovs?.Bridges.FirstOrDefault(b => b.Ports.Any(p => p.Interfaces.Any(i => i.Name == d.Link.Name)))?.DatapathType == "netdev";
+    internal static bool IsUserspaceOvsPort(Topology.Topology t, DeviceRef d) =>
+        d.Link.Kind != LinkKinds.Tun && d.Link.Kind != LinkKinds.OpenVSwitch && d.Ns.Ovs is not null &&
+        t.UserspaceOvsInterfaces(d.Ns).Contains(d.Link.Name);
 
     internal static bool IsOvsPort(Topology.Topology t, DeviceRef d) =>
         t.EdgesFrom(d).Any(e => e.Kind == EdgeKind.OvsPort) || t.EdgesTo(d).Any(e => e.Kind == EdgeKind.OvsPort);
@@ -101,7 +101,7 @@ internal sealed partial class Walker
                 if (br.Link.Kind == LinkKinds.Bridge) return BridgeForward(br, dev, g.Frame);
                 // a userspace (netdev) datapath reads its ports with packet sockets: the kernel's own stack
                 // still receives every frame on them, and takes the ones addressed to the port's MAC
-                if (IsUserspaceOvsPort(dev) && dev.Link.Mac == g.Frame.DstMac)
+                if (IsUserspaceOvsPort(_t, dev) && dev.Link.Mac == g.Frame.DstMac)
                     return AcceptFrame(dev, g.Frame);
                 return OvsForward(br, dev, g.Frame);
             }

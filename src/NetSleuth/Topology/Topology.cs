@@ -62,6 +62,36 @@ public sealed class Topology
     public IEnumerable<DeviceRef> PortsOf(DeviceRef bridge) =>
         EdgesTo(bridge).Where(e => e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort).Select(e => e.From);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<DeviceRef, IReadOnlyDictionary<MacAddress, DeviceRef>> _portByMac = new();
+
+    /// <summary>
+    /// For a bridge: the MAC of the device right behind each port (the veth peer of a port, or the port's
+    /// own MAC for an internal one), as a learning switch would have learnt it. The first port in port
+    /// order wins a MAC seen twice. Built on first use; safe to read from several traces at once.
+    /// </summary>
+    public IReadOnlyDictionary<MacAddress, DeviceRef> PortByMac(DeviceRef bridge) => _portByMac.GetOrAdd(bridge, b =>
+    {
+        var map = new Dictionary<MacAddress, DeviceRef>();
+        foreach (var p in PortsOf(b))
+        {
+            var mac = (VethPeer(p) ?? p).Link.Mac;
+            if (mac is { } m) map.TryAdd(m, p);
+        }
+        return map;
+    });
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<DeviceRef, IReadOnlyList<DeviceRef>> _ports = new();
+
+    /// <summary><see cref="PortsOf"/> as a list made once per bridge (safe to read from several traces at once).</summary>
+    public IReadOnlyList<DeviceRef> PortList(DeviceRef bridge) => _ports.GetOrAdd(bridge, b => PortsOf(b).ToList());
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, HashSet<string>> _userspaceOvs = new();
+
+    /// <summary>Names of the interfaces of the namespace's OVS bridges whose datapath is userspace ("netdev").</summary>
+    public IReadOnlySet<string> UserspaceOvsInterfaces(NetNamespace ns) => _userspaceOvs.GetOrAdd(ns, n =>
+        (n.Ovs?.Bridges ?? []).Where(b => b.DatapathType == "netdev")
+            .SelectMany(b => b.Ports.SelectMany(p => p.Interfaces.Select(i => i.Name))).ToHashSet(StringComparer.Ordinal));
+
     /// <summary>tc mirred edges leaving a device from filters on the given hook ("ingress"/"egress").</summary>
     public IEnumerable<(Edge Edge, TcFilter Filter, TcAction Action)> MirredFrom(DeviceRef d, string direction)
     {
