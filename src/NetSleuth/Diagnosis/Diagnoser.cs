@@ -13,6 +13,7 @@ public sealed class DiagnosisReport
     /// <summary>Input warnings (parse problems, unknown sections) the diagnosis may have suffered from.</summary>
     public IReadOnlyList<Warning> InputWarnings { get; init; } = [];
     /// <summary>Wall time of each check and of the sweep, in the order they ran (for benchmarks and slow inputs).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<(string Stage, TimeSpan Elapsed)> Timings { get; init; } = [];
 
     public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);
