@@ -39,16 +39,20 @@ internal sealed partial class Walker
     {
         var ns = br.Namespace;
         Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch)");
-        var candidates = new List<(DeviceRef Dev, bool Internal)>();
-        if (br != inPort) candidates.Add((br, true));
-        foreach (var p in _t.PortsOf(br))
-            if (p != inPort) candidates.Add((p, IsOvsInternal(_t, p)));
-        var local = candidates.FirstOrDefault(c => c.Internal && c.Dev.Link.Mac == frame.DstMac);
-        if (local.Dev is not null)
+        var ports = _t.PortList(br);
+        // an internal port with that MAC (the bridge's own first) takes the frame up its stack
+        DeviceRef? local = br != inPort && br.Link.Mac == frame.DstMac ? br : null;
+        for (int i = 0; local is null && i < ports.Count; i++)
+            if (ports[i] != inPort && ports[i].Link.Mac == frame.DstMac && IsOvsInternal(_t, ports[i])) local = ports[i];
+        if (local is not null)
         {
-            Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Dev.Link.Name, frame.DstMac, "internal port with that MAC"));
-            return new Ingress(local.Dev, frame, Up: true);
+            Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Link.Name, frame.DstMac, "internal port with that MAC"));
+            return new Ingress(local, frame, Up: true);
         }
+        var candidates = new List<(DeviceRef Dev, bool Internal)>(ports.Count + 1);
+        if (br != inPort) candidates.Add((br, true));
+        foreach (var p in ports)
+            if (p != inPort) candidates.Add((p, IsOvsInternal(_t, p)));
         return Flood(br, inPort, frame, candidates, "flood (MAC table not in the input)");
     }
 

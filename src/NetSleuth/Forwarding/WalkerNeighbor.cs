@@ -18,7 +18,7 @@ internal sealed partial class Walker
             return new Egress(dev, new Frame(flow, srcMac, link.Mac ?? MacAddress.Zero, inner));
         if (!ns.Ns.IsKnown(Sections.Neighbors))
             return Missing(ns, "ip neigh show", $"the neighbour table of {ns} is not in the input (next hop {nextHop} on {link.Name})", dev.ToString());
-        var entry = ns.Ns.Neighbors.FirstOrDefault(n => n.Device == link.Name && n.Address.Equals(nextHop));
+        var entry = _t.NeighborEntry(ns.Ns, link.Name, nextHop);
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
             Add(ns, new NeighborStep(nextHop, link.Name, mac, string.Join(' ', entry.State)) { Evidence = entry.Source });

@@ -36,7 +36,32 @@ public sealed class Topology
     public IEnumerable<NsRef> Namespaces => Hosts.SelectMany(h => h.Namespaces.Select(n => new NsRef(h, n)));
     public IEnumerable<DeviceRef> Devices => ByIndex.Values;
 
-    public Host? FindHost(string name) => Hosts.FirstOrDefault(h => h.Name == name);
+    private Dictionary<string, Host>? _hostByName;
+
+    /// <summary>The first host of that name (by an index made on first use: a sweep asks once per path).</summary>
+    public Host? FindHost(string name)
+    {
+        var index = Volatile.Read(ref _hostByName);
+        if (index is null || index.Count == 0 && Hosts.Count > 0)
+        {
+            index = new Dictionary<string, Host>(StringComparer.Ordinal);
+            foreach (var h in Hosts) index.TryAdd(h.Name, h);
+            Volatile.Write(ref _hostByName, index);
+        }
+        return index.TryGetValue(name, out var host) ? host : null;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, Dictionary<(string, IPAddress), Neighbor>> _neighbors = new();
+
+    /// <summary>The namespace's neighbour entry for an address on a device (the first one listed), by an index made on first use.</summary>
+    public Neighbor? NeighborEntry(NetNamespace ns, string device, IPAddress address) =>
+        _neighbors.GetOrAdd(ns, n =>
+        {
+            var d = new Dictionary<(string, IPAddress), Neighbor>();
+            foreach (var e in n.Neighbors)
+                if (e.Device is { } dev) d.TryAdd((dev, e.Address), e);
+            return d;
+        }).TryGetValue((device, address), out var entry) ? entry : null;
 
     public DeviceRef? Device(Host host, NetNamespace ns, string name) =>
         ByName.TryGetValue((host, ns, name), out var d) ? d : null;
