@@ -23,11 +23,17 @@ public static class Reachability
     /// left unchecked is said in the report. A 1,000-node cluster is swept in full well within it.</summary>
     public static TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>One traced path as the sweep keeps it: only a broken path keeps its trace (a sweep of a whole
+    /// cluster would otherwise hold every hop of every path in memory).</summary>
+    /// <param name="Traced">false when the budget ran out before this path</param>
+    /// <param name="Bad">the direction that failed (forward, or the reply); null when the path works</param>
+    internal readonly record struct PathResult(bool Traced, Trace? Bad, bool IsReply, string? Error);
+
     /// <summary>The sweep's paths, traced while the checks run (tracing reads only the topology).</summary>
     internal sealed class Pending
     {
         public required List<(TraceRequest Req, string Label)> Requests { get; init; }
-        public required Task<(TraceResult? Result, string? Error)[]> Results { get; init; }
+        public required Task<PathResult[]> Results { get; init; }
     }
 
     /// <summary>Lists the paths (on the calling thread: it reads the context's indexes) and starts tracing them.</summary>
@@ -52,19 +58,18 @@ public static class Reachability
         for (int i = 0; i < requests.Count; i++)
         {
             var (req, label) = requests[i];
-            var (result, error) = results[i];
-            if (result is null && error is null) break; // the budget ran out here; the count says how far it got
+            var r = results[i];
+            if (!r.Traced) break; // the budget ran out here; the count says how far it got
             done++;
-            if (error is not null)
+            if (r.Error is not null)
             {
-                Attribute(ctx, findings, fresh, label, null, error, req.Destination);
+                Attribute(ctx, findings, fresh, label, null, r.Error, req.Destination);
                 broken++;
                 continue;
             }
-            var bad = !result!.Forward.Delivered ? result.Forward : result.Reply is { Delivered: false } r ? r : null;
-            if (bad is null) continue;
+            if (r.Bad is not { } bad) continue;
             broken++;
-            Attribute(ctx, findings, fresh, label + (bad == result.Reply ? " (reply)" : ""), bad, null, req.Destination);
+            Attribute(ctx, findings, fresh, label + (r.IsReply ? " (reply)" : ""), bad, null, req.Destination);
         }
         return new Outcome(fresh.Values.ToList(), done, broken);
     }
@@ -75,14 +80,14 @@ public static class Reachability
     /// always a prefix of the list; results are attributed in that order, so findings do not depend
     /// on which worker ran first.
     /// </summary>
-    private static (TraceResult? Result, string? Error)[] TraceAll(DiagnosisContext ctx, List<(TraceRequest Req, string Label)> requests, bool sweep)
+    private static PathResult[] TraceAll(DiagnosisContext ctx, List<(TraceRequest Req, string Label)> requests, bool sweep)
     {
-        var results = new (TraceResult?, string?)[requests.Count];
+        var results = new PathResult[requests.Count];
         if (!sweep)
         {
             for (int i = 0; i < requests.Count; i++)
             {
-                try { results[i] = (Tracer.Trace(ctx.Topology, requests[i].Req), null); }
+                try { results[i] = Keep(Tracer.Trace(ctx.Topology, requests[i].Req)); }
                 catch (ArgumentException e) { throw new Model.InputException("--from", 0, e.Message); }
             }
             return results;
@@ -95,12 +100,22 @@ public static class Reachability
             {
                 int i = Interlocked.Increment(ref next);
                 if (i >= requests.Count || clock.Elapsed > Budget) return;
-                try { results[i] = (Tracer.Trace(ctx.Topology, requests[i].Req), null); }
-                catch (Exception e) when (e is not OutOfMemoryException) { results[i] = (null, e.Message); }
+                try
+                {
+                    // verdicts first; a failing path is traced again with its steps, for the report and the attribution
+                    var quick = Keep(Tracer.Verdict(ctx.Topology, requests[i].Req));
+                    results[i] = quick.Bad is null ? quick : Keep(Tracer.Trace(ctx.Topology, requests[i].Req));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException) { results[i] = new PathResult(true, null, false, e.Message); }
             }
         });
         return results;
     }
+
+    private static PathResult Keep(TraceResult t) =>
+        !t.Forward.Delivered ? new PathResult(true, t.Forward, false, null)
+        : t.Reply is { Delivered: false } r ? new PathResult(true, r, true, null)
+        : new PathResult(true, null, false, null);
 
     private static IEnumerable<(TraceRequest Req, string Label)> Requests(DiagnosisContext ctx, Request? request)
     {
