@@ -8,7 +8,7 @@ namespace NetSleuth.Topology;
 /// edges, VXLAN tunnels across hosts, underlay segments, and which namespace holds which address.
 /// Built once by <see cref="Linker.Link"/>; read by the renderers, the tracer and the checks.
 /// </summary>
-public sealed class Topology
+public sealed partial class Topology
 {
     internal readonly Dictionary<(Host, NetNamespace, int), DeviceRef> ByIndex = new();
     internal readonly Dictionary<(Host, NetNamespace, string), DeviceRef> ByName = new();
@@ -75,17 +75,13 @@ public sealed class Topology
     public IReadOnlyList<Edge> EdgesTo(DeviceRef d) => In.TryGetValue(d, out var l) ? l : [];
 
     /// <summary>The other end of a veth pair, when the input shows it.</summary>
-    public DeviceRef? VethPeer(DeviceRef d) =>
-        EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth)?.To ??
-        EdgesTo(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth)?.From;
+    public DeviceRef? VethPeer(DeviceRef d) => Index().VethPeer.TryGetValue(d, out var p) ? p : null;
 
     /// <summary>The bridge (Linux or OVS) a device is a port of.</summary>
-    public DeviceRef? BridgeOf(DeviceRef d) =>
-        EdgesFrom(d).FirstOrDefault(e => e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort)?.To;
+    public DeviceRef? BridgeOf(DeviceRef d) => Index().BridgeOf.TryGetValue(d, out var b) ? b : null;
 
     /// <summary>The ports of a bridge device (Linux bridge, or the internal device of an OVS bridge).</summary>
-    public IEnumerable<DeviceRef> PortsOf(DeviceRef bridge) =>
-        EdgesTo(bridge).Where(e => e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort).Select(e => e.From);
+    public IEnumerable<DeviceRef> PortsOf(DeviceRef bridge) => PortList(bridge);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<DeviceRef, IReadOnlyDictionary<MacAddress, DeviceRef>> _portByMac = new();
 
@@ -105,10 +101,8 @@ public sealed class Topology
         return map;
     });
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<DeviceRef, IReadOnlyList<DeviceRef>> _ports = new();
-
-    /// <summary><see cref="PortsOf"/> as a list made once per bridge (safe to read from several traces at once).</summary>
-    public IReadOnlyList<DeviceRef> PortList(DeviceRef bridge) => _ports.GetOrAdd(bridge, b => PortsOf(b).ToList());
+    /// <summary><see cref="PortsOf"/> as a list (safe to read from several traces at once).</summary>
+    public IReadOnlyList<DeviceRef> PortList(DeviceRef bridge) => Index().Ports.TryGetValue(bridge, out var l) ? l : [];
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, HashSet<string>> _userspaceOvs = new();
 
