@@ -80,29 +80,24 @@ internal static class Fib
         r.From is null or { IsDefault: true } && r.To is null && r.Iif is null && r.Oif is null && r.Fwmark is null && !r.Not &&
         r.SuppressPrefixLength is null && r.Table is RouteTables.Local or RouteTables.Main or RouteTables.Default or null;
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<Rule>, Rule[]> SortedRules = new();
+    private sealed record Sorted(int ListCount, Rule[] Rules);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<Rule>, Sorted> SortedRules = new();
 
     private static Rule[] RulesOf(NsRef ns, List<string> assumptions)
     {
         if (ns.Ns.IsKnown(Sections.Rules4))
         {
             // sorted once per rule list (a sweep looks up the same namespaces thousands of times); a list that
-            // changed since (tests edit snapshots) is sorted again
+            // grew or shrank since (tests edit snapshots) is sorted again
             var list = ns.Ns.Rules;
-            if (SortedRules.TryGetValue(list, out var cached) && cached.Length == list.Count(r => r.Family == "inet") && Same(cached, list))
-                return cached;
+            if (SortedRules.TryGetValue(list, out var cached) && cached.ListCount == list.Count) return cached.Rules;
             var sorted = list.Where(r => r.Family == "inet").OrderBy(r => r.Priority).ToArray();
-            SortedRules.AddOrUpdate(list, sorted);
+            SortedRules.AddOrUpdate(list, new Sorted(list.Count, sorted));
             return sorted;
         }
         assumptions.Add($"policy rules of {ns} are not in the input: assumed the default rules (local, main, default); `ip rule` there would confirm");
         return DefaultRules;
-    }
-
-    private static bool Same(Rule[] sorted, List<Rule> list)
-    {
-        foreach (var r in sorted) if (!list.Contains(r)) return false;
-        return true;
     }
 
     private static bool Matches(Rule r, IPAddress src, IPAddress dst, string iif, string? oif)
