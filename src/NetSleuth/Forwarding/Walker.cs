@@ -36,7 +36,7 @@ internal sealed partial class Walker
     private readonly bool _isReply;
     private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
     private readonly List<string> _assumptions = [];
-    private readonly HashSet<State> _visited = [];
+    private readonly HashSet<State> _visited = new(32);
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
     /// <summary>The first input found missing on a stage the walk went through as if it passed.</summary>

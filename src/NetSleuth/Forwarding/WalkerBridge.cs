@@ -49,6 +49,15 @@ internal sealed partial class Walker
             if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Link.Name, frame.DstMac, "internal port with that MAC"));
             return new Ingress(local, frame, Up: true);
         }
+        // the port the MAC sits right behind (the common case, and a big bridge's cost): no flood list to build
+        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && !IsOvsInternal(_t, direct) &&
+            L2Reach.Walk(_t, direct, egress: true, frame.DstMac, arp: false, null, limit: 64).Any(ep => ep.MacMatches))
+        {
+            int count = (br != inPort ? 1 : 0) + ports.Count - (ports.Contains(inPort) ? 1 : 0);
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, direct.Link.Name, frame.DstMac,
+                $"flood (MAC table not in the input), {count} port(s); {frame.DstMac} is behind {direct.Link.Name}"));
+            return BridgeOut(direct, frame);
+        }
         var candidates = new List<(DeviceRef Dev, bool Internal)>(ports.Count + 1);
         if (br != inPort) candidates.Add((br, true));
         foreach (var p in ports)

@@ -137,6 +137,7 @@ internal sealed partial class Walker
     /// steal the frame, gact drop drops it; a filter whose match is not understood makes the trace uncertain.</summary>
     private Next? RunTc(DeviceRef dev, string hook, Frame frame)
     {
+        if (dev.Ns.Filters.Count == 0 && dev.Ns.IsKnown(Sections.Tc)) return null; // no filter anywhere in the namespace
         var ns = dev.Namespace;
         if (!ns.Ns.IsKnown(Sections.Tc) && !ns.Ns.Filters.Any(f => f.Device == dev.Link.Name && f.Direction == hook))
         {
