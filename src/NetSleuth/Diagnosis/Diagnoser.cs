@@ -35,6 +35,7 @@ public static class Diagnoser
         {
             order++;
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            long cpu = ThreadCpuNs();
             try
             {
                 foreach (var f in check.Run(ctx)) all.Add((order, f));
@@ -49,6 +50,7 @@ public static class Diagnoser
                 }));
             }
             timings.Add((check.GetType().Name, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
+            if (cpu > 0) timings.Add((check.GetType().Name + " cpu", TimeSpan.FromTicks((ThreadCpuNs() - cpu) / 100)));
         }
         var merged = Merge(all);
         var sweep = Reachability.Finish(ctx, merged, pending);
@@ -64,6 +66,19 @@ public static class Diagnoser
             InputWarnings = topology.Snapshot.Warnings.Concat(topology.Hosts.SelectMany(h => h.Warnings)).ToList(),
             Timings = timings,
         };
+    }
+
+    /// <summary>CPU time of the calling thread in ns (Linux schedstat), 0 where it cannot be read.</summary>
+    private static long ThreadCpuNs()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/thread-self/schedstat");
+            int sp = text.IndexOf(' ');
+            return long.TryParse(sp < 0 ? text : text[..sp], out var ns) ? ns : 0;
+        }
+        catch (IOException) { return 0; }
+        catch (UnauthorizedAccessException) { return 0; }
     }
 
     private static int Order(List<(int Order, Finding F)> all, Finding f)
