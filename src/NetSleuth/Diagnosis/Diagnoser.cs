@@ -10,6 +10,8 @@ public sealed class DiagnosisReport
     /// <summary>Paths the reachability sweep traced (from → to) and how many were broken.</summary>
     public int PathsChecked { get; init; }
     public int PathsBroken { get; init; }
+    /// <summary>Paths the sweep set out to trace (more than <see cref="PathsChecked"/> only when its time budget ran out).</summary>
+    public int PathsPlanned { get; init; }
     /// <summary>Input warnings (parse problems, unknown sections) the diagnosis may have suffered from.</summary>
     public IReadOnlyList<Warning> InputWarnings { get; init; } = [];
     /// <summary>Wall time of each check and of the sweep, in the order they ran (for benchmarks and slow inputs).</summary>
@@ -63,6 +65,7 @@ public static class Diagnoser
             Hosts = topology.Hosts.Select(h => h.Name).ToList(),
             PathsChecked = sweep.Checked,
             PathsBroken = sweep.Broken,
+            PathsPlanned = pending.Requests.Count,
             InputWarnings = topology.Snapshot.Warnings.Concat(topology.Hosts.SelectMany(h => h.Warnings)).ToList(),
             Timings = timings,
         };
