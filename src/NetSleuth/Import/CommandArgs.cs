@@ -54,21 +54,35 @@ internal static class Facts
     /// <summary>The link named <paramref name="name"/> (or with that index), created when first seen.</summary>
     public static Link GetOrAddLink(NetNamespace ns, int? index, string name, SourceRef at)
     {
-        var link = ns.FindLink(name);
-        if (link is null && index is > 0) link = ns.Links.FirstOrDefault(l => l.Index == index && l.Name.Length == 0);
+        var links = LinkLookup.Of(ns);
+        var link = links.ByName(name);
+        if (link is null && index is > 0) link = links.NamelessByIndex(index.Value);
         if (link is null)
         {
             link = new Link { Index = index ?? 0, Name = name, Source = at };
-            ns.Links.Add(link);
+            links.Add(link);
         }
-        else if (index is > 0) link.Index = index.Value;
+        else if (index is > 0) links.Renumber(link, index.Value);
         return link;
     }
 
     /// <summary>Adds to <paramref name="list"/>, an entry for the same object (same key) replacing the older one:
     /// a later output of the same table wins, the state may have changed between two commands.
-    /// Linear in the number of entries (a full BGP table is a million routes).</summary>
-    public static Upserter<T> Upsert<T>(List<T> list, Func<T, string> key) => new(list, key);
+    /// Constant time per entry (a full BGP table is a million routes); the key index is kept with the list
+    /// between outputs, so a hundred `ip neigh | grep X` of one namespace do not index it a hundred times.</summary>
+    public static Upserter<T> Upsert<T>(List<T> list, Func<T, string> key) where T : class => Upserter<T>.For(list, key);
+
+    /// <summary>Drops the indexes the import kept for <paramref name="ns"/> (links, tables); a later use rebuilds them.</summary>
+    public static void ForgetIndexes(NetNamespace ns)
+    {
+        LinkLookup.Forget(ns);
+        Upserter<Route>.Forget(ns.Routes);
+        Upserter<Rule>.Forget(ns.Rules);
+        Upserter<Neighbor>.Forget(ns.Neighbors);
+        Upserter<FdbEntry>.Forget(ns.Fdb);
+        Upserter<TcQdisc>.Forget(ns.Qdiscs);
+        Upserter<TcFilter>.Forget(ns.Filters);
+    }
 
     public static int? Int(string? s) =>
         int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
@@ -118,24 +132,45 @@ internal static class Facts
     }
 }
 
-/// <summary>See <see cref="Facts.Upsert"/>.</summary>
-internal sealed class Upserter<T>(List<T> list, Func<T, string> key)
+/// <summary>See <see cref="Facts.Upsert"/>. The index maps each key to the position of its entry; entries
+/// appended by others (the JSON readers add directly) are indexed on the next <see cref="Add"/>, a list that
+/// got shorter is re-indexed. Same answers as a scan: the last entry with a key is the one replaced.</summary>
+internal sealed class Upserter<T> where T : class
 {
-    private Dictionary<string, int>? _index;
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<T>, Upserter<T>> Table = new();
+
+    private readonly List<T> _list;
+    private readonly Func<T, string> _key;
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private int _indexed;
+
+    private Upserter(List<T> list, Func<T, string> key)
+    {
+        _list = list;
+        _key = key;
+    }
+
+    public static Upserter<T> For(List<T> list, Func<T, string> key)
+    {
+        if (Table.TryGetValue(list, out var u) && u._key.Equals(key)) return u;
+        u = new Upserter<T>(list, key);
+        Table.AddOrUpdate(list, u);
+        return u;
+    }
+
+    public static void Forget(List<T> list) => Table.Remove(list);
 
     public void Add(T item)
     {
-        if (_index is null)
-        {
-            _index = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (int i = 0; i < list.Count; i++) _index[key(list[i])] = i;
-        }
-        var k = key(item);
-        if (_index.TryGetValue(k, out var at)) list[at] = item;
+        if (_list.Count < _indexed) { _index.Clear(); _indexed = 0; }
+        for (; _indexed < _list.Count; _indexed++) _index[_key(_list[_indexed])] = _indexed;
+        var k = _key(item);
+        if (_index.TryGetValue(k, out var at) && at < _list.Count) _list[at] = item;
         else
         {
-            _index[k] = list.Count;
-            list.Add(item);
+            _index[k] = _list.Count;
+            _list.Add(item);
         }
+        _indexed = _list.Count;
     }
 }

@@ -123,7 +123,7 @@ public static class InputLoader
         var b = builder(hostName ?? unit.HostName ?? fallbackHost ?? DefaultHost);
         foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);
         foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
-        if (!b.Host.Meta.Sources.Contains(path)) b.Host.Meta.Sources.Add(path);
+        b.AddSource(path);
     }
 
     /// <summary>Adds <paramref name="part"/>'s hosts to <paramref name="into"/>; a host already there gets the new namespaces.</summary>
@@ -136,9 +136,10 @@ public static class InputLoader
             if (existing is null) { into.Hosts.Add(h); continue; }
             existing.Warnings.AddRange(h.Warnings);
             existing.Meta.Sources.AddRange(h.Meta.Sources);
+            var ids = existing.Namespaces.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var ns in h.Namespaces)
             {
-                if (existing.FindNamespace(ns.Id) is null) existing.Namespaces.Add(ns);
+                if (ids.Add(ns.Id)) existing.Namespaces.Add(ns);
                 else existing.Warnings.Add(new Warning($"namespace {ns.Id} given twice for host {h.Name}; the first one is kept"));
             }
         }

@@ -12,6 +12,15 @@ internal static partial class TextCleaner
     [GeneratedRegex(@"\x1B(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1B]*(?:\x07|\x1B\\)|[@-Z\\-_])")]
     private static partial Regex Ansi();
 
+    /// <summary>True when <paramref name="line"/> has nothing to clean: printable ASCII and tabs only (almost every line).</summary>
+    private static bool IsClean(string line)
+    {
+        var s = line.AsSpan();
+        for (int i = s.IndexOfAnyExceptInRange(' ', '~'); i >= 0 && i < s.Length; i++)
+            if (s[i] is (< ' ' and not '\t') or > '~') return false;
+        return true;
+    }
+
     /// <summary>Splits text into cleaned lines (no line ends).</summary>
     public static List<string> Lines(string text)
     {
@@ -24,6 +33,7 @@ internal static partial class TextCleaner
 
     public static string CleanLine(string line)
     {
+        if (IsClean(line)) return line;
         if (line.Contains('\x1B')) line = Ansi().Replace(line, "");
         var sb = new StringBuilder(line.Length);
         foreach (var c in line)

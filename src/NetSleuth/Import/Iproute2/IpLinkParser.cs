@@ -36,7 +36,8 @@ internal static partial class IpLinkParser
         for (int i = 0; i < output.Lines.Count; i++)
         {
             // -o: a block on one line, its lines joined by "\"
-            var pieces = output.Lines[i].Split('\\');
+            var raw = output.Lines[i];
+            var pieces = raw.Contains('\\') ? raw.Split('\\') : [raw];
             for (int p = 0; p < pieces.Length; p++)
             {
                 var line = pieces[p].Trim();
@@ -44,14 +45,15 @@ internal static partial class IpLinkParser
                 var at = output.At(i);
                 if (skipNext) { skipNext = false; if (IsNumbers(line)) continue; }
                 if (Facts.IsToolError(line)) { link = null; continue; }
-                var h = Header().Match(line);
+                bool numbered = char.IsAsciiDigit(line[0]); // both header forms start with the ifindex
+                var h = numbered ? Header().Match(line) : Match.Empty;
                 if (h.Success)
                 {
                     link = ReadHeader(h, ns, at);
                     anyLink = true;
                     continue;
                 }
-                var o = p == 0 ? OneLineAddr().Match(line) : Match.Empty;
+                var o = p == 0 && numbered ? OneLineAddr().Match(line) : Match.Empty;
                 if (o.Success)
                 {
                     link = Facts.GetOrAddLink(ns, Facts.Int(o.Groups[1].Value), SplitName(o.Groups[2].Value).Name, at);

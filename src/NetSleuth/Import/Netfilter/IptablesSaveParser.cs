@@ -92,8 +92,7 @@ internal static class IptablesSaveParser
         {
             chain.Packets = p; chain.Bytes = b;
         }
-        table.Chains.RemoveAll(c => c.Name == chain.Name);
-        table.Chains.Add(chain);
+        Facts.Upsert(table.Chains, c => c.Name).Add(chain); // a chain listed twice: the later line wins
     }
 
     internal static bool TryCounters(string text, out long packets, out long bytes)
