@@ -40,9 +40,27 @@ internal sealed record CommandArgs(string Tool, IReadOnlyList<string> Options, s
 /// <summary>Small helpers every parser shares.</summary>
 internal static class Facts
 {
-    private static readonly char[] Blanks = [' ', '\t'];
-
-    public static string[] Words(string line) => line.Split(Blanks, StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The blank-separated words of <paramref name="line"/>. Words iproute2 and tc print on almost every
+    /// line (keywords, flags, common numbers) come back as one shared string each instead of a new copy.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
+    public static string[] Words(string line)
+    {
+        var s = line.AsSpan();
+        int n = 0;
+        for (int i = 0; i < s.Length; i++)
+            if (s[i] is not (' ' or '\t') && (i == 0 || s[i - 1] is ' ' or '\t')) n++;
+        if (n == 0) return [];
+        var words = new string[n];
+        for (int i = 0, k = 0; k < n; k++)
+        {
+            while (s[i] is ' ' or '\t') i++;
+            int start = i;
+            while (i < s.Length && s[i] is not (' ' or '\t')) i++;
+            var w = s[start..i];
+            words[k] = w.Length <= CommonWords.MaxLength && CommonWords.Lookup.TryGetValue(w, out var shared) ? shared : w.ToString();
+        }
+        return words;
+    }
 
     /// <summary>Marks <paramref name="section"/> known unless the output was cut (then what is absent is unknown).</summary>
     public static void MarkKnown(CommandOutput output, NetNamespace ns, params string[] sections)
@@ -160,6 +178,7 @@ internal sealed class Upserter<T> where T : class
 
     public static void Forget(List<T> list) => Table.Remove(list);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public void Add(T item)
     {
         if (_list.Count < _indexed) { _index.Clear(); _indexed = 0; }

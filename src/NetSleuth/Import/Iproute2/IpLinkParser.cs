@@ -26,6 +26,7 @@ internal static partial class IpLinkParser
     [GeneratedRegex(@"^(\d+):\s+(\S+)\s+((?:inet6?|link/\S+)\s.*)$")]
     private static partial Regex OneLineAddr();
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;

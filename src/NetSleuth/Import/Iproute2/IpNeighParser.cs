@@ -19,6 +19,7 @@ internal static class IpNeighParser
     /// <summary>One entry per address, device and proxy flag (shared with arp).</summary>
     public static string NeighborKey(Neighbor n) => $"{n.Address}|{n.Device}|{n.Proxy}";
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;

@@ -22,6 +22,7 @@ internal static class IpRouteParser
     public static readonly HashSet<string> Types =
         ["unicast", "local", "broadcast", "blackhole", "unreachable", "prohibit", "throw", "multicast", "anycast", "nat"];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;
@@ -63,6 +64,7 @@ internal static class IpRouteParser
     }
 
     /// <summary>Reads one route line; null (with a warning) when its destination cannot be read.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static Route? ReadRoute(string[] w, AddressFamily family, SourceRef at, ImportLog log)
     {
         int i = 0;

@@ -20,6 +20,7 @@ namespace NetSleuth.Import.Netfilter;
 internal static class IptablesSaveParser
 {
     public static bool Matches(IReadOnlyList<string> argv) => IptablesCommand.Parse(argv) is { IsSave: true };
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         var cmd = IptablesCommand.Parse(output.Argv);

@@ -21,6 +21,7 @@ internal static class SysctlParser
             : Path.GetFileName(argv[0]) == "cat" && argv.Count == 2 && argv[1].StartsWith(ProcSys, StringComparison.Ordinal));
     public const string ProcSys = "/proc/sys/";
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         var argv = output.Argv;

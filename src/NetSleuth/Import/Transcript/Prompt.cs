@@ -36,6 +36,7 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
         "traceroute", "tracepath", "arping", "curl", "nc", "ncat", "mtr", "dmesg", "systemctl", "podman",
     ];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static Prompt? TryMatch(string line)
     {
         // most output lines have no # $ %: then only the zsh pattern can match, and it needs '@' and '>'

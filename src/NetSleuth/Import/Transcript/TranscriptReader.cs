@@ -30,6 +30,7 @@ internal static partial class TranscriptReader
     public static bool LooksLikeTranscript(IReadOnlyList<string> lines) =>
         lines.Take(400).Any(l => Prompt.TryMatch(l) is { Command.Length: > 0 });
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static ImportUnit Read(IReadOnlyList<string> lines, string file)
     {
         var unit = new ImportUnit();
@@ -110,6 +111,7 @@ internal static partial class TranscriptReader
     }
 
     /// <summary>The output lines; "[snip]"-style markers become blank lines and make the output partial.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     private static (List<string> Lines, bool Partial) Body(IReadOnlyList<string> lines, int start, int end)
     {
         var body = new List<string>(end - start);
