@@ -83,7 +83,7 @@ public static class InputLoader
 
     private static void LoadFile(string path, string? hostName, string? fallbackHost, string? netns, Snapshot result, Func<string, HostBuilder> builder)
     {
-        string text;
+        List<string> lines;
         try
         {
             var info = new FileInfo(path);
@@ -92,31 +92,26 @@ public static class InputLoader
                 result.Warnings.Add(new Warning($"skipped: {info.Length} bytes is more than the {MaxTextBytes} netsleuth reads", new SourceRef(path)));
                 return;
             }
-            text = File.ReadAllText(path);
+            // the start tells the kind; text is read line by line (a 100 MB transcript is not held as one string)
+            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var headBuf = new char[8192];
+            var head = headBuf.AsSpan(0, reader.ReadBlock(headBuf));
+            if (SnapshotJson.LooksLikeSnapshot(head))
+            {
+                LoadSnapshot(string.Concat(head, reader.ReadToEnd()), path, hostName, result);
+                return;
+            }
+            if (head.Contains('\0'))
+            {
+                result.Warnings.Add(new Warning("skipped: a binary file, not text", new SourceRef(path)));
+                return;
+            }
+            lines = TextCleaner.ReadLines(reader, head);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException(path, 0, e.Message);
         }
-        var head = text.AsSpan(0, Math.Min(text.Length, 8192));
-        if (SnapshotJson.LooksLikeSnapshot(head))
-        {
-            var snap = SnapshotJson.Deserialize(text, path);
-            if (hostName is not null)
-            {
-                if (snap.Hosts.Count != 1)
-                    throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
-                snap.Hosts[0].Name = hostName;
-            }
-            Merge(result, snap);
-            return;
-        }
-        if (head.Contains('\0'))
-        {
-            result.Warnings.Add(new Warning("skipped: a binary file, not text", new SourceRef(path)));
-            return;
-        }
-        var lines = TextCleaner.Lines(text);
         var unit = TranscriptReader.LooksLikeTranscript(lines)
             ? TranscriptReader.Read(lines, path)
             : SavedOutputReader.ReadFile(lines, path, netns);
@@ -124,6 +119,18 @@ public static class InputLoader
         foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);
         foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
         b.AddSource(path);
+    }
+
+    private static void LoadSnapshot(string text, string path, string? hostName, Snapshot result)
+    {
+        var snap = SnapshotJson.Deserialize(text, path);
+        if (hostName is not null)
+        {
+            if (snap.Hosts.Count != 1)
+                throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
+            snap.Hosts[0].Name = hostName;
+        }
+        Merge(result, snap);
     }
 
     /// <summary>Adds <paramref name="part"/>'s hosts to <paramref name="into"/>; a host already there gets the new namespaces.</summary>
