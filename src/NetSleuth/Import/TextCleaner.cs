@@ -47,8 +47,12 @@ internal static partial class TextCleaner
             pending.Append(chunk[start..]);
         }
         Feed(head);
-        var buf = new char[1 << 16];
-        for (int n; (n = reader.Read(buf, 0, buf.Length)) > 0;) Feed(buf.AsSpan(0, n));
+        var buf = System.Buffers.ArrayPool<char>.Shared.Rent(1 << 14); // a sosreport is thousands of small files
+        try
+        {
+            for (int n; (n = reader.Read(buf, 0, buf.Length)) > 0;) Feed(buf.AsSpan(0, n));
+        }
+        finally { System.Buffers.ArrayPool<char>.Shared.Return(buf); }
         result.Add(clean(pending.ToString()));
         if (result[^1].Length == 0) result.RemoveAt(result.Count - 1);
         return result;
