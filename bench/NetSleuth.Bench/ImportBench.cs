@@ -38,6 +38,7 @@ internal static class ImportBench
     public static List<StageResult> Run(Dictionary<string, string> o)
     {
         var input = o.GetValueOrDefault("input") ?? throw new InputException("--input", 0, "required");
+        if (o.ContainsKey("stages")) return Stages(input);
         int repeat = int.Parse(o.GetValueOrDefault("repeat", "1"), CultureInfo.InvariantCulture);
         var (bytes, lines) = Size(input);
         var size = string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(input))} {bytes / 1e6:F0} MB");
@@ -63,6 +64,36 @@ internal static class ImportBench
         });
         rows.Add(write);
         return rows;
+    }
+
+    /// <summary>`import --input TRANSCRIPT --stages`: the parts of a transcript import, one row each (same process,
+    /// after a warm-up import): reading lines, splitting into commands, parsing the outputs into the host.</summary>
+    public static List<StageResult> Stages(string input)
+    {
+        _ = InputLoader.Load([input]); // warm-up: JIT
+        GC.Collect();
+        List<string> lines = [];
+        ImportUnit unit = new();
+        var size = Path.GetFileName(input);
+        var read = Measure.Run("read-lines", size, () =>
+        {
+            using var reader = new StreamReader(input);
+            lines = TextCleaner.ReadLines(reader);
+            return string.Create(CultureInfo.InvariantCulture, $"{lines.Count:N0} lines");
+        });
+        var split = Measure.Run("split-commands", size, () =>
+        {
+            unit = NetSleuth.Import.Transcript.TranscriptReader.Read(lines, input);
+            return string.Create(CultureInfo.InvariantCulture, $"{unit.Commands.Count:N0} commands");
+        });
+        var parse = Measure.Run("parse-outputs", size, () =>
+        {
+            var b = new HostBuilder(unit.HostName ?? "host");
+            foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
+            var host = b.Finish();
+            return string.Create(CultureInfo.InvariantCulture, $"{host.Namespaces.Count:N0} netns");
+        });
+        return [read, split, parse];
     }
 
     private static string Rate(long bytes, long lines, StageResult r) => string.Create(CultureInfo.InvariantCulture,

@@ -88,18 +88,20 @@ internal static class Facts
     /// a later output of the same table wins, the state may have changed between two commands.
     /// Constant time per entry (a full BGP table is a million routes); the key index is kept with the list
     /// between outputs, so a hundred `ip neigh | grep X` of one namespace do not index it a hundred times.</summary>
-    public static Upserter<T> Upsert<T>(List<T> list, Func<T, string> key) where T : class => Upserter<T>.For(list, key);
+    public static Upserter<T, TKey> Upsert<T, TKey>(List<T> list, Func<T, TKey> key) where T : class where TKey : notnull =>
+        Upserter<T, TKey>.For(list, key);
 
     /// <summary>Drops the indexes the import kept for <paramref name="ns"/> (links, tables); a later use rebuilds them.</summary>
     public static void ForgetIndexes(NetNamespace ns)
     {
         LinkLookup.Forget(ns);
-        Upserter<Route>.Forget(ns.Routes);
-        Upserter<Rule>.Forget(ns.Rules);
-        Upserter<Neighbor>.Forget(ns.Neighbors);
-        Upserter<FdbEntry>.Forget(ns.Fdb);
-        Upserter<TcQdisc>.Forget(ns.Qdiscs);
-        Upserter<TcFilter>.Forget(ns.Filters);
+        UpsertIndexes.Forget(ns.Routes);
+        UpsertIndexes.Forget(ns.Rules);
+        UpsertIndexes.Forget(ns.Neighbors);
+        UpsertIndexes.Forget(ns.Fdb);
+        UpsertIndexes.Forget(ns.Qdiscs);
+        UpsertIndexes.Forget(ns.Filters);
+        foreach (var t in ns.Iptables) UpsertIndexes.Forget(t.Chains);
     }
 
     public static int? Int(string? s) =>
@@ -153,30 +155,26 @@ internal static class Facts
 /// <summary>See <see cref="Facts.Upsert"/>. The index maps each key to the position of its entry; entries
 /// appended by others (the JSON readers add directly) are indexed on the next <see cref="Add"/>, a list that
 /// got shorter is re-indexed. Same answers as a scan: the last entry with a key is the one replaced.</summary>
-internal sealed class Upserter<T> where T : class
+internal sealed class Upserter<T, TKey> where T : class where TKey : notnull
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<T>, Upserter<T>> Table = new();
-
     private readonly List<T> _list;
-    private readonly Func<T, string> _key;
-    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private readonly Func<T, TKey> _key;
+    private readonly Dictionary<TKey, int> _index = [];
     private int _indexed;
 
-    private Upserter(List<T> list, Func<T, string> key)
+    private Upserter(List<T> list, Func<T, TKey> key)
     {
         _list = list;
         _key = key;
     }
 
-    public static Upserter<T> For(List<T> list, Func<T, string> key)
+    public static Upserter<T, TKey> For(List<T> list, Func<T, TKey> key)
     {
-        if (Table.TryGetValue(list, out var u) && u._key.Equals(key)) return u;
-        u = new Upserter<T>(list, key);
-        Table.AddOrUpdate(list, u);
+        if (UpsertIndexes.Table.TryGetValue(list, out var o) && o is Upserter<T, TKey> u && u._key.Equals(key)) return u;
+        u = new Upserter<T, TKey>(list, key);
+        UpsertIndexes.Table.AddOrUpdate(list, u);
         return u;
     }
-
-    public static void Forget(List<T> list) => Table.Remove(list);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public void Add(T item)
@@ -192,4 +190,12 @@ internal sealed class Upserter<T> where T : class
         }
         _indexed = _list.Count;
     }
+}
+
+/// <summary>The <see cref="Upserter{T, TKey}"/> kept with each list while an import fills it.</summary>
+internal static class UpsertIndexes
+{
+    public static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Table = new();
+
+    public static void Forget(object list) => Table.Remove(list);
 }

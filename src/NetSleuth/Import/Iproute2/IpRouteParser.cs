@@ -31,7 +31,7 @@ internal static class IpRouteParser
         var dev = args.Arg("dev") ?? args.Arg("oif");
         var family = args.V6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
         Route? last = null;
-        var routes = Facts.Upsert(ns.Routes, r => $"{r.Table}|{r.Type}|{r.Destination}|{r.Metric}|{r.Device}|{r.Gateway}|{r.Tos}");
+        var routes = Facts.Upsert(ns.Routes, r => (r.Table, r.Type, r.Destination, r.Metric, r.Device, r.Gateway, r.Tos));
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var line = output.Lines[i];
