@@ -60,6 +60,7 @@ internal static class ImportBench
         var write = Measure.Run("import-write", size, () =>
         {
             var json = SnapshotJson.Serialize(snap!);
+            if (o.GetValueOrDefault("json") is { } jsonFile) File.WriteAllText(jsonFile, json);
             return string.Create(CultureInfo.InvariantCulture, $"{json.Length / 1e6:F0} MB of JSON");
         });
         rows.Add(write);

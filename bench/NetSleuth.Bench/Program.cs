@@ -14,7 +14,7 @@ public static class Program
           parse  --file F [--rounds R]                                          single-thread parse speed of one snapshot file (fast reader vs System.Text.Json)
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
           import-gen --links N --kind transcript|sos [--flat] --out PATH           write a large transcript (file) or sosreport (directory)
-          import --input PATH [--repeat R]                                       time `netsleuth import PATH`: read into a snapshot, then write its JSON
+          import --input PATH [--repeat R] [--json FILE] [--stages]               time `netsleuth import PATH`: read into a snapshot, then write its JSON (--stages: a transcript's parts)
         Prints one row per stage: wall time, MiB allocated, peak RSS (VmHWM) during the stage.
         """;
 

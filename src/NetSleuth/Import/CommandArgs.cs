@@ -121,14 +121,16 @@ internal static class Facts
         int pct = s.IndexOf('%');
         if (pct > 0) s = s[..pct];
         if (!System.Net.IPAddress.TryParse(s, out var a)) return null;
-        if (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && s.Count(c => c == '.') != 3) return null;
+        if (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && s.AsSpan().Count('.') != 3) return null;
         return a;
     }
 
     /// <summary>An error line the tool printed instead of output ("RTNETLINK answers: …", "Cannot find device …").</summary>
     public static bool IsToolError(string line)
     {
-        var t = line.TrimStart();
+        var t = line.AsSpan().TrimStart(); // every output line comes here: no copy
+        if (t.IsEmpty) return false;
+        if (t[0] is not ('R' or 'E' or 'C' or 'D' or 'O' or 's' or 'U' or 'W')) return t.Contains("command not found", StringComparison.Ordinal);
         return t.StartsWith("RTNETLINK answers:", StringComparison.Ordinal) || t.StartsWith("Error:", StringComparison.Ordinal) ||
             t.StartsWith("Cannot find device", StringComparison.Ordinal) || t.StartsWith("Device \"", StringComparison.Ordinal) ||
             t.StartsWith("Command \"", StringComparison.Ordinal) || t.StartsWith("Object \"", StringComparison.Ordinal) ||
