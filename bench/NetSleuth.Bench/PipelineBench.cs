@@ -14,7 +14,7 @@ namespace NetSleuth.Bench;
 /// findings compare with the placed faults (DIR/faults.json).</summary>
 internal static class PipelineBench
 {
-    public static List<StageResult> Run(string dir, bool sequential, int repeat)
+    public static List<StageResult> Run(string dir, bool sequential, int repeat, bool untilLink = false)
     {
         var manifest = SynthWriter.ReadFaults(dir);
         var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != SynthWriter.FaultsFile)
@@ -27,12 +27,22 @@ internal static class PipelineBench
         Snapshot snap = null!;
         rows.Add(Measure.Run(sequential ? "load (seq)" : "load", size, () =>
         {
+            var nogc = Environment.GetEnvironmentVariable("NOGC");
+            bool started = false;
+            if (nogc is not null) { try { started = GC.TryStartNoGCRegion(long.Parse(nogc) << 20); } catch (Exception e) { Console.Error.WriteLine(e.Message); } Console.Error.WriteLine("nogc " + started); }
             snap = sequential ? InputLoader.Load(files.Select(f => f)) : InputLoader.Load(files);
+            if (started && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion(); else if (started) Console.Error.WriteLine("nogc region ended early");
             int ns = snap.Hosts.Sum(h => h.Namespaces.Count);
             return $"{files.Count} files, {snap.Hosts.Count} hosts, {ns} netns, {files.Sum(f => new FileInfo(f).Length) / 1048576} MiB";
         }));
         Topology.Topology topo = null!;
         rows.Add(Measure.Run("link", size, () => { topo = Linker.Link(snap); return ""; }));
+        if (untilLink)
+        {
+            rows.Add(new StageResult("total", size, rows.Where(r => r.Stage is "load" or "load (seq)" or "link").Sum(r => r.Seconds),
+                rows.Where(r => r.Stage is "load" or "load (seq)" or "link").Sum(r => r.CpuSeconds), GC.GetTotalAllocatedBytes(), Measure.ProcessPeak, "load+link; peak = whole process"));
+            return rows;
+        }
         DiagnosisReport report = null!;
         rows.Add(Measure.Run("diagnose", size, () =>
         {

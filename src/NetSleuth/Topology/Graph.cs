@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NetSleuth.Model;
 
 namespace NetSleuth.Topology;
@@ -6,6 +7,8 @@ namespace NetSleuth.Topology;
 public sealed record NsRef(Host Host, NetNamespace Ns)
 {
     public string Key => $"{Host.Name}/{Ns.Id}";
+    /// <summary>Equality stays the record's (same host and namespace objects); the hash is the namespace object's identity, which is cheaper.</summary>
+    public override int GetHashCode() => RuntimeHelpers.GetHashCode(Ns);
     public override string ToString() => Ns.IsRoot ? Host.Name : $"{Host.Name}:{Ns.DisplayName}";
 }
 
@@ -14,6 +17,8 @@ public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link)
 {
     public NsRef Namespace => new(Host, Ns);
     public string Key => $"{Host.Name}/{Ns.Id}/{Link.Name}";
+    /// <summary>Equality stays the record's (same host, namespace and link objects); the hash is the link object's identity, which is cheaper.</summary>
+    public override int GetHashCode() => RuntimeHelpers.GetHashCode(Link);
     public override string ToString() => Ns.IsRoot ? $"{Host.Name}:{Link.Name}" : $"{Host.Name}:{Ns.DisplayName}:{Link.Name}";
 }
 
