@@ -50,6 +50,21 @@ public sealed class Topology
 
     public Host? FindHost(string name) => Hosts.FirstOrDefault(h => h.Name == name);
 
+    private Dictionary<(Host, string), NetNamespace>? _namespaceById;
+
+    /// <summary><see cref="Host.FindNamespace"/> through an index (the linker asks once per veth).</summary>
+    internal NetNamespace? FindNamespace(Host host, string id)
+    {
+        if (_namespaceById is null)
+        {
+            var index = new Dictionary<(Host, string), NetNamespace>();
+            foreach (var h in Hosts)
+                foreach (var n in h.Namespaces) index.TryAdd((h, n.Id), n); // the first one, as Host.FindNamespace
+            _namespaceById = index;
+        }
+        return _namespaceById.TryGetValue((host, id), out var ns) ? ns : null;
+    }
+
     public DeviceRef? Device(Host host, NetNamespace ns, string name) =>
         ByName.TryGetValue((host, ns, name), out var d) ? d : null;
 
