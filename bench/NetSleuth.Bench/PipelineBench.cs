@@ -27,11 +27,7 @@ internal static class PipelineBench
         Snapshot snap = null!;
         rows.Add(Measure.Run(sequential ? "load (seq)" : "load", size, () =>
         {
-            var nogc = Environment.GetEnvironmentVariable("NOGC");
-            bool started = false;
-            if (nogc is not null) { try { started = GC.TryStartNoGCRegion(long.Parse(nogc) << 20); } catch (Exception e) { Console.Error.WriteLine(e.Message); } Console.Error.WriteLine("nogc " + started); }
             snap = sequential ? InputLoader.Load(files.Select(f => f)) : InputLoader.Load(files);
-            if (started && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion(); else if (started) Console.Error.WriteLine("nogc region ended early");
             int ns = snap.Hosts.Sum(h => h.Namespaces.Count);
             return $"{files.Count} files, {snap.Hosts.Count} hosts, {ns} netns, {files.Sum(f => new FileInfo(f).Length) / 1048576} MiB";
         }));
