@@ -34,16 +34,18 @@ internal static class TraceBench
         var result = Tracer.Trace(topology, request);
         var first = sw.Elapsed;
         var times = new List<double>();
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < rounds; i++)
         {
             sw.Restart();
             Tracer.Trace(topology, request);
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
+        allocated = (GC.GetAllocatedBytesForCurrentThread() - allocated) / rounds;
         times.Sort();
         yield return F($"hosts {snap.Hosts.Count}, namespaces {snap.Hosts.Sum(h => h.Namespaces.Count)}");
         yield return F($"load {load.TotalSeconds:F2} s, link {link.TotalSeconds:F2} s");
-        yield return F($"trace first {first.TotalMilliseconds:F2} ms; next {rounds}: median {times[times.Count / 2]:F3} ms, max {times[^1]:F3} ms");
+        yield return F($"trace first {first.TotalMilliseconds:F2} ms; next {rounds}: median {times[times.Count / 2]:F3} ms, max {times[^1]:F3} ms, {allocated / 1024.0:F1} KiB allocated per trace");
         yield return F($"verdict: forward {result.Forward.Disposition} at {result.Forward.At} ({result.Forward.Hops.Sum(h => h.Steps.Count)} steps), reply {result.Reply?.Disposition.ToString() ?? "-"}");
     }
 

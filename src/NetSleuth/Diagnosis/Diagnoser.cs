@@ -12,6 +12,9 @@ public sealed class DiagnosisReport
     public int PathsBroken { get; init; }
     /// <summary>Input warnings (parse problems, unknown sections) the diagnosis may have suffered from.</summary>
     public IReadOnlyList<Warning> InputWarnings { get; init; } = [];
+    /// <summary>Wall time of each check and of the sweep, in the order they ran (for benchmarks and slow inputs).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<(string Stage, TimeSpan Elapsed)> Timings { get; init; } = [];
 
     public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);
 }
@@ -22,11 +25,16 @@ public static class Diagnoser
     public static DiagnosisReport Run(Topology.Topology topology, Reachability.Request? request = null)
     {
         var ctx = new DiagnosisContext(topology);
+        // the sweep's traces run on the other cores while the checks run here: tracing reads only the topology
+        long sweepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var pending = Reachability.Start(ctx, request);
         var all = new List<(int Order, Finding F)>();
+        var timings = new List<(string, TimeSpan)>();
         int order = 0;
         foreach (var check in CheckCatalogue.All)
         {
             order++;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 foreach (var f in check.Run(ctx)) all.Add((order, f));
@@ -40,9 +48,11 @@ public static class Diagnoser
                     Explanation = "A bug or an input shape the check does not expect; the other checks ran. Please report it with the input.",
                 }));
             }
+            timings.Add((check.GetType().Name, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
         }
         var merged = Merge(all);
-        var sweep = Reachability.Sweep(ctx, merged, request);
+        var sweep = Reachability.Finish(ctx, merged, pending);
+        timings.Add(("reachability sweep (with the checks)", System.Diagnostics.Stopwatch.GetElapsedTime(sweepStarted)));
         var findings = merged.Concat(sweep.NewFindings)
             .OrderByDescending(f => f.Severity).ThenBy(f => Order(all, f)).ThenBy(f => f.Title, StringComparer.Ordinal).ToList();
         return new DiagnosisReport
@@ -52,6 +62,7 @@ public static class Diagnoser
             PathsChecked = sweep.Checked,
             PathsBroken = sweep.Broken,
             InputWarnings = topology.Snapshot.Warnings.Concat(topology.Hosts.SelectMany(h => h.Warnings)).ToList(),
+            Timings = timings,
         };
     }
 
