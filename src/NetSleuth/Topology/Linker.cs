@@ -63,8 +63,9 @@ public static class Linker
 
         static void Add(Dictionary<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
         {
-            if (!map.TryGetValue(k, out var l)) map[k] = l = [];
-            l.Add(e);
+            // most devices have one or two edges each way: start small, one hash lookup
+            ref var l = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, k, out _);
+            (l ??= new List<Edge>(2)).Add(e);
         }
     }
 
@@ -139,8 +140,7 @@ public static class Linker
         // one edge per pair, carrying the assumption either side needed
         if (peer is not null)
         {
-            var existing = t.EdgesFrom(peer).FirstOrDefault(e => e.Kind == EdgeKind.Veth && e.To == d) ??
-                           t.EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth && e.To == peer);
+            var existing = VethEdge(t, peer, d) ?? VethEdge(t, d, peer);
             if (existing is not null)
             {
                 if (assumption is null) return;
@@ -156,6 +156,15 @@ public static class Linker
             if (assumption is null && PointsBack(t, peer, d) && DeviceRef.CompareKeys(peer, d) < 0) return;
         }
         AddEdge(t, new Edge(EdgeKind.Veth, d, peer, "veth", assumption));
+    }
+
+    /// <summary>The veth edge drawn from <paramref name="from"/> to <paramref name="to"/>, if any (a loop: called for every veth).</summary>
+    private static Edge? VethEdge(Topology t, DeviceRef from, DeviceRef to)
+    {
+        if (!t.Out.TryGetValue(from, out var edges)) return null;
+        foreach (var e in edges)
+            if (e.Kind == EdgeKind.Veth && e.To == to) return e;
+        return null;
     }
 
     /// <summary>
