@@ -7,7 +7,7 @@ namespace NetSleuth.Diagnosis.Checks;
 /// <summary>
 /// faults.md #11 and #15 seen across a cluster: hosts that play the same role (the same virtual devices in
 /// their root namespace — br-int and ovn-k8s-mp0, cni0 and flannel.1, …) route the cluster's traffic the
-/// same way. When at least 90% of at least four such hosts have a route (table, type, destination,
+/// same way. When all but one (or 10%) of at least four such hosts have a route (table, type, destination,
 /// device) and one host has no route to that destination at all, its traffic goes elsewhere — a fault
 /// its own tables cannot show. The same for net.ipv4.ip_forward. The fix is the peers' route, with the
 /// gateway moved into this host's subnet when the peers' gateways sit at one offset of theirs.
@@ -15,7 +15,9 @@ namespace NetSleuth.Diagnosis.Checks;
 internal sealed class PeerDriftCheck : ICheck
 {
     private const int MinGroup = 4;
-    private const double Norm = 0.9;
+
+    /// <summary>A value is the group's norm when the hosts without it are at most one, or at most 10% of the group.</summary>
+    private static bool IsNorm(int have, int group) => have < group && group - have <= Math.Max(1, group / 10);
 
     public string Id => "differs-from-peers";
 
@@ -43,7 +45,7 @@ internal sealed class PeerDriftCheck : ICheck
     {
         const string key = "net.ipv4.ip_forward";
         int on = hosts.Count(h => h.Ns.Sysctl(key) == "1");
-        if (on < Norm * hosts.Count || on == hosts.Count) yield break;
+        if (!IsNorm(on, hosts.Count)) yield break;
         var peers = hosts.Where(h => h.Ns.Sysctl(key) == "1").Take(2).ToList();
         foreach (var h in hosts.Where(h => h.Ns.Sysctl(key) == "0"))
         {
@@ -76,7 +78,7 @@ internal sealed class PeerDriftCheck : ICheck
         }
         foreach (var (k, have) in count)
         {
-            if (have.Count < Norm * hosts.Count || have.Count == hosts.Count) continue;
+            if (!IsNorm(have.Count, hosts.Count)) continue;
             var holders = have.Select(x => x.Host.Ns).ToHashSet();
             foreach (var h in hosts)
             {
