@@ -27,7 +27,8 @@ internal sealed class FirewallCheck : ICheck
         var pods = new PodIndex(ctx.PodAddresses.Select(p => p.Address.Address));
         foreach (var ns in ctx.Namespaces)
         {
-            if (ns.Ns.Iptables.Count == 0 && ns.Ns.Nftables is null) continue;
+            // only rules drop here (policies are not this check's): a namespace without any has nothing to show
+            if (ns.Ns.Iptables.All(t => t.Rules.Count == 0) && ns.Ns.Nftables is null or { Rules.Count: 0 }) continue;
             var ports = tunnelPorts.TryGetValue(ns.Ns, out var tp) ? tp : [];
             foreach (var (rule, chain, match, source, fix) in Drops(ns))
             {

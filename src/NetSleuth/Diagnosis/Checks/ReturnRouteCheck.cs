@@ -48,6 +48,18 @@ internal sealed class ReturnRouteCheck : ICheck
         return null;
     }
 
+    private static bool HasTwoSubnets(NetNamespace ns)
+    {
+        int n = 0;
+        foreach (var l in ns.Links)
+        {
+            if (l.IsLoopback || !l.IsUp) continue;
+            foreach (var a in l.Addresses)
+                if (a.Prefix.IsV4 && a.Prefix.Length < 31 && DiagnosisContext.IsGlobal(a) && ++n >= 2) return true;
+        }
+        return false;
+    }
+
     private static bool HasDefault(DiagnosisContext ctx, NetNamespace ns)
     {
         var memo = ctx.Cache("has-default-route", () => new Dictionary<NetNamespace, bool>());
@@ -73,6 +85,7 @@ internal sealed class ReturnRouteCheck : ICheck
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var r in ctx.Namespaces)
         {
+            if (!HasTwoSubnets(r.Ns)) continue; // a pod: one device, one subnet (most namespaces of a cluster)
             var subnets = r.Ns.Links.Where(l => !l.IsLoopback && l.IsUp).SelectMany(l => l.Addresses.Select(a => (Link: l, Addr: a)))
                 .Where(x => x.Addr.Prefix.IsV4 && x.Addr.Prefix.Length < 31 && DiagnosisContext.IsGlobal(x.Addr)).ToList();
             if (subnets.Count < 2) continue;
