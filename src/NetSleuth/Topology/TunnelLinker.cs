@@ -43,8 +43,12 @@ internal static class TunnelLinker
             var vx = d.Link.Vxlan;
             if (vx?.Remote is not { } remote)
             {
-                t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, []);
-                if (vx?.Group is null && vx?.External != true)
+                bool fdbOnly = vx?.Group is null && vx?.External != true;
+                t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, [])
+                {
+                    FdbEnds = fdbOnly && vx is not null ? FdbTunnelLinker.Ends(t, d, underlay, byUnderlay) : [],
+                };
+                if (fdbOnly)
                     t.AllAssumptions.Add(new Assumption("VXLAN device without a remote or group: far ends come from FDB entries only", d, d.Link.Source));
                 continue;
             }

@@ -26,5 +26,6 @@ internal sealed class VxlanPortCheck : ICheck
                 Devices = [b.ToString(), a.ToString()],
             };
         }
+        foreach (var f in FdbMeshMismatch.Port(ctx, Id)) yield return f;
     }
 }

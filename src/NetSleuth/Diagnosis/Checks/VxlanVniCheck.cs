@@ -26,5 +26,6 @@ internal sealed class VxlanVniCheck : ICheck
                 Devices = [b.ToString(), a.ToString()],
             };
         }
+        foreach (var f in FdbMeshMismatch.Vni(ctx, Id)) yield return f;
     }
 }

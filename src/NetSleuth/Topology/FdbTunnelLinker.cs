@@ -1,0 +1,81 @@
+using System.Net;
+using NetSleuth.Model;
+
+namespace NetSleuth.Topology;
+
+/// <summary>
+/// Far ends of a VXLAN device that has no remote (flannel's flannel.1, nolearning): every FDB entry
+/// "MAC dev DEV dst IP self" sends the frames for MAC to IP, so the far end of that entry is the VXLAN
+/// device whose UDP socket lives in the namespace owning IP, with the entry's (else the device's) VNI
+/// and port. Its way back — its own remote, or its FDB entry for this device's MAC — must point here.
+/// </summary>
+internal static class FdbTunnelLinker
+{
+    public static IReadOnlyList<FdbTunnelEnd> Ends(Topology t, DeviceRef d, NsRef? underlay,
+        Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay)
+    {
+        var vx = d.Link.Vxlan!;
+        var ends = new List<FdbTunnelEnd>();
+        foreach (var entry in d.Ns.Fdb)
+        {
+            if (entry.Device != d.Link.Name || entry.Dst is not { } dst) continue;
+            uint? vni = entry.Vni ?? vx.Vni;
+            int port = entry.Port ?? vx.DstPort ?? TunnelLinker.DefaultPort;
+            var farUnderlays = t.OwnersOf(dst).Select(o => o.Device.Namespace).Distinct().ToList();
+            DeviceRef? far = null;
+            var misses = new List<TunnelMismatch>();
+            foreach (var fu in farUnderlays)
+            {
+                if (!byUnderlay.TryGetValue((fu.Host, fu.Ns), out var candidates)) continue;
+                // several devices could match: the one whose MAC the entry holds receives the frames
+                foreach (var (c, _) in candidates.OrderBy(c => c.Dev.Link.Mac == entry.Mac ? 0 : 1))
+                {
+                    if (c == d) continue;
+                    var reason = Mismatch(t, d, underlay, vni, port, c);
+                    if (reason is null) far ??= c;
+                    else misses.Add(new TunnelMismatch(c, reason));
+                }
+            }
+            var end = new FdbTunnelEnd(entry, dst, vni, port, farUnderlays.FirstOrDefault(), far, misses);
+            ends.Add(end);
+            AddEdge(t, d, end, farUnderlays.Count > 0);
+        }
+        return ends;
+    }
+
+    private static void AddEdge(Topology t, DeviceRef d, FdbTunnelEnd end, bool owned)
+    {
+        string label = $"vxlan vni {end.Vni?.ToString() ?? "?"} port {end.Port} (fdb)";
+        if (end.Far is { } far)
+        {
+            if (!t.EdgesFrom(far).Any(e => e.Kind == EdgeKind.Tunnel && e.To == d))
+                Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, far, label));
+            return;
+        }
+        string what = $"fdb entry {end.Entry.Mac} dst {end.Dst}";
+        string why = !owned ? $"{what}: {end.Dst} is not an address of any host in the input"
+            : end.NearMisses.Count > 0 ? $"{what}: tunnel far end does not match: " + string.Join("; ", end.NearMisses.Select(m => $"{m.Far}: {m.Reason}"))
+            : $"{what}: no VXLAN device has its socket where {end.Dst} is";
+        Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, end.NearMisses.Count == 1 ? end.NearMisses[0].Far : null, label, why));
+    }
+
+    /// <summary>Why the candidate is not the entry's far end; null when it is.</summary>
+    private static string? Mismatch(Topology t, DeviceRef d, NsRef? underlay, uint? vni, int port, DeviceRef candidate)
+    {
+        if (candidate.Link.Vxlan is not { } far) return "VXLAN details not shown";
+        var reasons = new List<string>();
+        if (far.Vni != vni) reasons.Add($"VNI {far.Vni} ≠ {vni}");
+        if ((far.DstPort ?? TunnelLinker.DefaultPort) != port) reasons.Add($"dstport {far.DstPort ?? TunnelLinker.DefaultPort} ≠ {port}");
+        if (underlay is not null && WayBack(candidate, d) is { } back && !Linker.IsOwnedBy(t, back, underlay))
+            reasons.Add($"its way back {back} is not an address of {underlay}");
+        return reasons.Count == 0 ? null : string.Join(", ", reasons);
+    }
+
+    /// <summary>Where the far device sends frames for <paramref name="d"/>: its remote, else its FDB entry for d's MAC.</summary>
+    public static IPAddress? WayBack(DeviceRef far, DeviceRef d)
+    {
+        if (far.Link.Vxlan?.Remote is { } r) return r;
+        if (d.Link.Mac is not { } mac) return null;
+        return far.Ns.Fdb.FirstOrDefault(f => f.Device == far.Link.Name && f.Mac == mac && f.Dst is not null)?.Dst;
+    }
+}
