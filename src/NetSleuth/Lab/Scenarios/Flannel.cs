@@ -40,10 +40,18 @@ internal sealed class Flannel : LabScenario
         p.Hosts.Add(new LabHost("node2", p.Ns("n2"), [p.Ns("n2"), p.Ns("n2pod")]));
         var broken = faults.ToList();
         p.Probes.Add(new LabProbe("pod-pod", "node1", p.Ns("n1pod"), PodIp(2), 56, false, broken.Count == 0,
-            broken.Count == 0 ? "n2pod answers through the flannel.1 tunnel"
-                : string.Join("; ", broken.Select(f => $"{f}: {LabFaults.Find(f)!.Symptom}"))));
+            broken.Count == 0 ? "n2pod answers through the flannel.1 tunnel" : string.Join("; ", broken.Select(f => $"{f}: {Symptoms[f]}"))));
         return p;
     }
+
+    /// <summary>What the probe shows here (the catalogue's symptom lines are written for peer-pods).</summary>
+    private static readonly Dictionary<string, string> Symptoms = new()
+    {
+        [VniMismatch] = "ping fails; the encapsulated UDP reaches n2's eth0, nothing arrives on its flannel.1",
+        [PortMismatch] = "ping fails; n2 answers the UDP with ICMP port unreachable",
+        [WrongRemote] = $"ping fails; n1 sends the UDP to {WrongDst}, whose ARP is never answered",
+        [MissingNeighbor] = $"ping fails; n1's ARP for {FlannelAddr(2)} is broadcast on flannel.1, which has no FDB entry for it, and dropped",
+    };
 
     public override void Build(LabShell sh, LabPlan plan, IReadOnlySet<string> faults)
     {
