@@ -9,10 +9,14 @@ namespace NetSleuth.Topology;
 /// device whose UDP socket lives in the namespace owning IP, with the entry's (else the device's) VNI
 /// and port. Its way back — its own remote, or its FDB entry for this device's MAC — must point here.
 /// </summary>
-internal static class FdbTunnelLinker
+internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay)
 {
-    public static IReadOnlyList<FdbTunnelEnd> Ends(Topology t, DeviceRef d, NsRef? underlay,
-        Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay)
+    /// <summary>Per namespace: (device, MAC) → the first FDB entry with a dst (the way back), built on first use.</summary>
+    private readonly Dictionary<NetNamespace, Dictionary<(string, MacAddress), IPAddress>> _dstByMac = new();
+    /// <summary>Tunnel edges drawn so far, either way round: a pair of devices gets one edge.</summary>
+    private readonly HashSet<(DeviceRef, DeviceRef)> _drawn = [];
+
+    public IReadOnlyList<FdbTunnelEnd> Ends(DeviceRef d, NsRef? underlay)
     {
         var vx = d.Link.Vxlan!;
         var ends = new List<FdbTunnelEnd>();
@@ -31,24 +35,24 @@ internal static class FdbTunnelLinker
                 foreach (var (c, _) in candidates.OrderBy(c => c.Dev.Link.Mac == entry.Mac ? 0 : 1))
                 {
                     if (c == d) continue;
-                    var reason = Mismatch(t, d, underlay, vni, port, c);
+                    var reason = Mismatch(d, underlay, vni, port, c);
                     if (reason is null) far ??= c;
                     else misses.Add(new TunnelMismatch(c, reason));
                 }
             }
             var end = new FdbTunnelEnd(entry, dst, vni, port, farUnderlays.FirstOrDefault(), far, misses);
             ends.Add(end);
-            AddEdge(t, d, end, farUnderlays.Count > 0);
+            AddEdge(d, end, farUnderlays.Count > 0);
         }
         return ends;
     }
 
-    private static void AddEdge(Topology t, DeviceRef d, FdbTunnelEnd end, bool owned)
+    private void AddEdge(DeviceRef d, FdbTunnelEnd end, bool owned)
     {
-        string label = $"vxlan vni {end.Vni?.ToString() ?? "?"} port {end.Port} (fdb)";
+        string label = $"vxlan vni {end.Vni?.ToString() ?? "?"} port {end.Port} via fdb";
         if (end.Far is { } far)
         {
-            if (!t.EdgesFrom(far).Any(e => e.Kind == EdgeKind.Tunnel && e.To == d))
+            if (_drawn.Add((d, far)) && !_drawn.Contains((far, d)))
                 Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, far, label));
             return;
         }
@@ -60,7 +64,7 @@ internal static class FdbTunnelLinker
     }
 
     /// <summary>Why the candidate is not the entry's far end; null when it is.</summary>
-    private static string? Mismatch(Topology t, DeviceRef d, NsRef? underlay, uint? vni, int port, DeviceRef candidate)
+    private string? Mismatch(DeviceRef d, NsRef? underlay, uint? vni, int port, DeviceRef candidate)
     {
         if (candidate.Link.Vxlan is not { } far) return "VXLAN details not shown";
         var reasons = new List<string>();
@@ -72,10 +76,16 @@ internal static class FdbTunnelLinker
     }
 
     /// <summary>Where the far device sends frames for <paramref name="d"/>: its remote, else its FDB entry for d's MAC.</summary>
-    public static IPAddress? WayBack(DeviceRef far, DeviceRef d)
+    private IPAddress? WayBack(DeviceRef far, DeviceRef d)
     {
         if (far.Link.Vxlan?.Remote is { } r) return r;
         if (d.Link.Mac is not { } mac) return null;
-        return far.Ns.Fdb.FirstOrDefault(f => f.Device == far.Link.Name && f.Mac == mac && f.Dst is not null)?.Dst;
+        if (!_dstByMac.TryGetValue(far.Ns, out var map))
+        {
+            _dstByMac[far.Ns] = map = new();
+            foreach (var f in far.Ns.Fdb)
+                if (f.Dst is { } dst) map.TryAdd((f.Device, f.Mac), dst);
+        }
+        return map.TryGetValue((far.Link.Name, mac), out var back) ? back : null;
     }
 }

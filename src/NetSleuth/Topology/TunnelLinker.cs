@@ -38,6 +38,7 @@ internal static class TunnelLinker
             l.Add((d, new NsRef(d.Host, uns)));
         }
 
+        var fdbLinker = new FdbTunnelLinker(t, byUnderlay);
         foreach (var (d, underlay) in all)
         {
             var vx = d.Link.Vxlan;
@@ -46,7 +47,7 @@ internal static class TunnelLinker
                 bool fdbOnly = vx?.Group is null && vx?.External != true;
                 t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, [])
                 {
-                    FdbEnds = fdbOnly && vx is not null ? FdbTunnelLinker.Ends(t, d, underlay, byUnderlay) : [],
+                    FdbEnds = fdbOnly && vx is not null ? fdbLinker.Ends(d, underlay) : [],
                 };
                 if (fdbOnly)
                     t.AllAssumptions.Add(new Assumption("VXLAN device without a remote or group: far ends come from FDB entries only", d, d.Link.Source));

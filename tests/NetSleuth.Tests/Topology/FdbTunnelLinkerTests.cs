@@ -33,7 +33,7 @@ public sealed class FdbTunnelLinkerTests
         // one resolved tunnel edge per pair of nodes, none with an assumption
         var tunnels = t.Edges.Where(e => e.Kind == EdgeKind.Tunnel).ToList();
         Assert.Equal(6, tunnels.Count);
-        Assert.All(tunnels, e => { Assert.NotNull(e.To); Assert.Null(e.Assumption); Assert.Equal("vxlan vni 1 port 8472 (fdb)", e.Label); });
+        Assert.All(tunnels, e => { Assert.NotNull(e.To); Assert.Null(e.Assumption); Assert.Equal("vxlan vni 1 port 8472 via fdb", e.Label); });
     }
 
     [Fact]

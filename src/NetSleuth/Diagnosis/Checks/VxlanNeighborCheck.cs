@@ -16,13 +16,16 @@ internal sealed class VxlanNeighborCheck : ICheck
     {
         foreach (var ns in ctx.Namespaces)
         {
-            if (!ns.Ns.IsKnown(Sections.Neighbors) || !ns.Ns.IsKnown(Sections.Fdb)) continue;
+            if (!ns.Ns.IsKnown(Sections.Neighbors) || !ns.Ns.IsKnown(Sections.Fdb) || !ns.Ns.Links.Any(FdbDriven)) continue;
+            // indexes once per namespace: a flannel node has one route, neighbour and FDB entry per peer
+            var usable = ns.Ns.Neighbors.Where(n => n.IsUsable).Select(n => (n.Device, n.Address)).ToHashSet();
+            var fdbOf = ns.Ns.Fdb.Where(f => f.Dst is not null).ToLookup(f => f.Device, StringComparer.Ordinal);
             foreach (var r in ns.Ns.Routes)
             {
                 if (r.Gateway is not { } gw || r.Device is not { } devName || r.Type != RouteTypes.Unicast) continue;
                 if (ctx.Topology.Device(ns, devName) is not { } dev || !FdbDriven(dev.Link)) continue;
-                if (ns.Ns.Neighbors.Any(n => n.Address.Equals(gw) && n.Device == devName && n.IsUsable)) continue;
-                var fdb = ns.Ns.Fdb.Where(f => f.Device == devName && f.Dst is not null).ToList();
+                if (usable.Contains((devName, gw))) continue;
+                var fdb = fdbOf[devName].ToList();
                 if (fdb.Any(f => f.Mac.IsZero)) continue; // ARP is flooded to the default destinations and may be answered
                 var peer = ctx.Topology.OwnersOf(gw).Select(o => o.Device).FirstOrDefault(o => o.Link.Kind == LinkKinds.Vxlan && o != dev);
                 var commands = new List<string>();
