@@ -15,6 +15,8 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
     private readonly Dictionary<NetNamespace, Dictionary<(string, MacAddress), IPAddress>> _dstByMac = new();
     /// <summary>Tunnel edges drawn so far, either way round: a pair of devices gets one edge.</summary>
     private readonly HashSet<(DeviceRef, DeviceRef)> _drawn = [];
+    /// <summary>The last edge label made (a mesh uses one VNI and port throughout).</summary>
+    private (uint? Vni, int Port, string Text)? _label;
 
     public IReadOnlyList<FdbTunnelEnd> Ends(DeviceRef d, NsRef? underlay)
     {
@@ -25,22 +27,24 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
             if (entry.Device != d.Link.Name || entry.Dst is not { } dst) continue;
             uint? vni = entry.Vni ?? vx.Vni;
             int port = entry.Port ?? vx.DstPort ?? TunnelLinker.DefaultPort;
-            var farUnderlays = t.OwnersOf(dst).Select(o => o.Device.Namespace).Distinct().ToList();
+            var owners = t.OwnersOf(dst);
+            List<NsRef> farUnderlays = owners.Count == 1 ? [owners[0].Device.Namespace] : owners.Select(o => o.Device.Namespace).Distinct().ToList();
             DeviceRef? far = null;
-            var misses = new List<TunnelMismatch>();
+            List<TunnelMismatch>? misses = null;
             foreach (var fu in farUnderlays)
             {
                 if (!byUnderlay.TryGetValue((fu.Host, fu.Ns), out var candidates)) continue;
                 // several devices could match: the one whose MAC the entry holds receives the frames
-                foreach (var (c, _) in candidates.OrderBy(c => c.Dev.Link.Mac == entry.Mac ? 0 : 1))
+                var ordered = candidates.Count == 1 ? candidates : candidates.OrderBy(c => c.Dev.Link.Mac == entry.Mac ? 0 : 1).ToList();
+                foreach (var (c, _) in ordered)
                 {
                     if (c == d) continue;
                     var reason = Mismatch(d, underlay, vni, port, c);
                     if (reason is null) far ??= c;
-                    else misses.Add(new TunnelMismatch(c, reason));
+                    else (misses ??= []).Add(new TunnelMismatch(c, reason));
                 }
             }
-            var end = new FdbTunnelEnd(entry, dst, vni, port, farUnderlays.FirstOrDefault(), far, misses);
+            var end = new FdbTunnelEnd(entry, dst, vni, port, farUnderlays.Count > 0 ? farUnderlays[0] : null, far, misses ?? (IReadOnlyList<TunnelMismatch>)[]);
             ends.Add(end);
             AddEdge(d, end, farUnderlays.Count > 0);
         }
@@ -49,7 +53,9 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
 
     private void AddEdge(DeviceRef d, FdbTunnelEnd end, bool owned)
     {
-        string label = $"vxlan vni {end.Vni?.ToString() ?? "?"} port {end.Port} via fdb";
+        if (_label is not { } cached || cached.Vni != end.Vni || cached.Port != end.Port)
+            _label = cached = (end.Vni, end.Port, $"vxlan vni {end.Vni?.ToString() ?? "?"} port {end.Port} via fdb");
+        string label = cached.Text;
         if (end.Far is { } far)
         {
             if (_drawn.Add((d, far)) && !_drawn.Contains((far, d)))
@@ -67,12 +73,15 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
     private string? Mismatch(DeviceRef d, NsRef? underlay, uint? vni, int port, DeviceRef candidate)
     {
         if (candidate.Link.Vxlan is not { } far) return "VXLAN details not shown";
+        bool vniOk = far.Vni == vni, portOk = (far.DstPort ?? TunnelLinker.DefaultPort) == port;
+        var back = underlay is null ? null : WayBack(candidate, d);
+        bool backOk = back is null || Linker.IsOwnedBy(t, back, underlay!);
+        if (vniOk && portOk && backOk) return null;
         var reasons = new List<string>();
-        if (far.Vni != vni) reasons.Add($"VNI {far.Vni} ≠ {vni}");
-        if ((far.DstPort ?? TunnelLinker.DefaultPort) != port) reasons.Add($"dstport {far.DstPort ?? TunnelLinker.DefaultPort} ≠ {port}");
-        if (underlay is not null && WayBack(candidate, d) is { } back && !Linker.IsOwnedBy(t, back, underlay))
-            reasons.Add($"its way back {back} is not an address of {underlay}");
-        return reasons.Count == 0 ? null : string.Join(", ", reasons);
+        if (!vniOk) reasons.Add($"VNI {far.Vni} ≠ {vni}");
+        if (!portOk) reasons.Add($"dstport {far.DstPort ?? TunnelLinker.DefaultPort} ≠ {port}");
+        if (!backOk) reasons.Add($"its way back {back} is not an address of {underlay}");
+        return string.Join(", ", reasons);
     }
 
     /// <summary>Where the far device sends frames for <paramref name="d"/>: its remote, else its FDB entry for d's MAC.</summary>
