@@ -60,7 +60,16 @@ internal sealed class L2Walk(Topology.Topology t)
                 if (d.Link.IsVeth) return new L2Result(null, false, path, redirected, $"the veth peer of {d} is not in the input");
                 if (d.Link.Kind == LinkKinds.Vxlan)
                 {
-                    var far = t.Tunnel(d)?.Far;
+                    var tm = t.Tunnel(d);
+                    if (tm is { Far: null, FdbEnds.Count: > 0 })
+                    {
+                        // no remote (flannel): the FDB entry for the destination MAC, else a default (all-zeros) one
+                        var end = tm.FdbEnds.FirstOrDefault(e => e.Entry.Mac == dst) ?? tm.FdbEnds.FirstOrDefault(e => e.Entry.Mac.IsZero);
+                        if (end is null) return new L2Result(null, false, path, redirected, $"{d} has no FDB entry for {dst}: the frame is dropped", Unclaimed: true);
+                        if (end.Far is null) return new L2Result(null, false, path, redirected, $"the far end of {d}'s FDB entry for {end.Entry.Mac} (dst {end.Dst}) is not in the input");
+                        d = end.Far; egress = false; continue;
+                    }
+                    var far = tm?.Far;
                     if (far is null) return new L2Result(null, false, path, redirected, $"the tunnel far end of {d} is not in the input");
                     d = far; egress = false; continue;
                 }

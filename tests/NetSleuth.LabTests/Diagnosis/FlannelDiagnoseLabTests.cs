@@ -13,6 +13,7 @@ public sealed class FlannelDiagnoseLabTests(ITestOutputHelper output) : Diagnose
     [InlineData("port-mismatch", new[] { "vxlan-dstport-mismatch" })]
     [InlineData("wrong-remote", new[] { "vxlan-fdb-dst-wrong" })]
     [InlineData("missing-permanent-neighbor", new[] { "neighbor-permanent-missing" })]
+    [InlineData("stale-neighbor", new[] { "neighbor-wrong-mac" })]
     public void Given_the_flannel_lab_with_a_fault_when_diagnosed_and_fixed_then_the_ping_works(string fault, string[] top) =>
         Check("flannel", fault, top);
 }

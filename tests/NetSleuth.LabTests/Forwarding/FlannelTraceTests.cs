@@ -26,6 +26,9 @@ public sealed class FlannelTraceTests(ITestOutputHelper output) : TraceVsKernelT
         // the FDB dst nobody owns: n1 ARPs for it on the underlay and gets no answer
         new Case(LabFaults.WrongRemote, "pod-pod", "forward", Disposition.NeighborUnreachable, "node1:-:eth0",
             new Evidence("n1", "dev/flannel.1/tx", true), new Evidence("n2", "dev/flannel.1/rx", false), new Evidence("n2pod", "Icmp.InEchos", false)),
+        // a permanent neighbour with a MAC the FDB has no entry for: flannel.1 drops the frame (tx_dropped), nothing is encapsulated
+        new Case(LabFaults.StaleNeighbor, "pod-pod", "forward", Disposition.NoTunnelEnd, "node1:-:flannel.1",
+            new Evidence("n1", "dev/flannel.1/tx", false), new Evidence("n2", "dev/eth0/rx", false), new Evidence("n2pod", "Icmp.InEchos", false)),
     }.ToDictionary(c => c.Fault);
 
     public static TheoryData<string> Data => new(Cases.Keys);

@@ -124,4 +124,20 @@ public sealed class FlannelDiagnosisTests
         Assert.Equal([$"ip neigh replace {gw} lladdr {FlannelCluster.Mac(2)} dev flannel.1 nud permanent",
             $"bridge fdb append {FlannelCluster.Mac(2)} dev flannel.1 dst {FlannelCluster.NodeIp(2)} self permanent"], Assert.Single(f.Fix).Commands);
     }
+
+    [Fact]
+    public void Given_a_permanent_neighbour_with_a_mac_no_fdb_entry_has_when_diagnosed_then_it_gets_the_peers_mac_back()
+    {
+        // as after the peer recreated its flannel.1 with a new MAC and this node kept the old one
+        var c = new FlannelCluster(3);
+        var gw = c.FlannelAddress(2);
+        c.Host(0).Root!.Neighbors.Single(n => n.Device == "flannel.1" && n.Address.Equals(gw)).Mac = NetSleuth.Model.MacAddress.Parse("9a:00:00:00:00:99");
+
+        var r = Diag.Run(c.Snapshot);
+
+        Assert.Equal(["neighbor-wrong-mac"], Diag.Problems(r));
+        var f = Diag.Single(r, "neighbor-wrong-mac");
+        Assert.Equal([$"ip neigh replace {gw} lladdr {FlannelCluster.Mac(2)} dev flannel.1 nud permanent"], Assert.Single(f.Fix).Commands);
+        Assert.Contains("no FDB entry for 9a:00:00:00:00:99", f.Explanation);
+    }
 }

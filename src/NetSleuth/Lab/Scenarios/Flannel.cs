@@ -13,6 +13,7 @@ internal sealed class Flannel : LabScenario
     public const int Vni = 1;
     public const int Port = 8472;
     public const string WrongDst = "198.51.100.99";
+    public const string StaleMac = "02:00:5e:f1:00:99";
 
     private static string NodeIp(int n) => $"198.51.100.{n}";
     private static string FlannelMac(int n) => $"02:00:5e:f1:00:0{n}";
@@ -24,12 +25,15 @@ internal sealed class Flannel : LabScenario
     public override string Summary =>
         "two flannel-style nodes (n1, n2: cni0 bridge + one pod each) joined by flannel.1 VXLAN devices driven by FDB entries and permanent neighbours";
 
+    public override IReadOnlyList<(string, string)> Conflicts => [(MissingNeighbor, StaleNeighbor)];
+
     public override IReadOnlyDictionary<string, string> FaultChanges { get; } = new Dictionary<string, string>
     {
         [VniMismatch] = $"n2's flannel.1 has VNI {Vni + 1}, n1's {Vni}",
         [PortMismatch] = $"n2's flannel.1 uses dstport 4789, n1's {Port}",
         [WrongRemote] = $"n1's FDB entry for n2's flannel.1 MAC has dst {WrongDst}, which nobody owns (n2 is {NodeIp(2)})",
         [MissingNeighbor] = $"n1 has no permanent neighbour {FlannelAddr(2)} on flannel.1 (nolearning: ARP for it is dropped)",
+        [StaleNeighbor] = $"n1's permanent neighbour {FlannelAddr(2)} holds {StaleMac} (n2's flannel.1 had it before being recreated), for which n1's FDB has no entry",
     };
 
     public override LabPlan Plan(string prefix, IReadOnlySet<string> faults)
@@ -51,6 +55,7 @@ internal sealed class Flannel : LabScenario
         [PortMismatch] = "ping fails; n2 answers the UDP with ICMP port unreachable",
         [WrongRemote] = $"ping fails; n1 sends the UDP to {WrongDst}, whose ARP is never answered",
         [MissingNeighbor] = $"ping fails; n1's ARP for {FlannelAddr(2)} is broadcast on flannel.1, which has no FDB entry for it, and dropped",
+        [StaleNeighbor] = $"ping fails; n1's flannel.1 has no FDB entry for {StaleMac} and drops the frames",
     };
 
     public override void Build(LabShell sh, LabPlan plan, IReadOnlySet<string> faults)
@@ -96,7 +101,8 @@ internal sealed class Flannel : LabScenario
             int other = 3 - n;
             sh.Ip(node, "route", "add", $"198.18.{other}.0/24", "via", FlannelAddr(other), "dev", "flannel.1", "onlink");
             if (!(n == 1 && faults.Contains(MissingNeighbor)))
-                sh.Ip(node, "neigh", "replace", FlannelAddr(other), "lladdr", FlannelMac(other), "dev", "flannel.1", "nud", "permanent");
+                sh.Ip(node, "neigh", "replace", FlannelAddr(other), "lladdr", n == 1 && faults.Contains(StaleNeighbor) ? StaleMac : FlannelMac(other),
+                    "dev", "flannel.1", "nud", "permanent");
             string dst = n == 1 && faults.Contains(WrongRemote) ? WrongDst : NodeIp(other);
             sh.Run("bridge", "-n", node, "fdb", "append", FlannelMac(other), "dev", "flannel.1", "dst", dst, "self", "permanent");
         }
