@@ -140,4 +140,19 @@ public sealed class FlannelDiagnosisTests
         Assert.Equal([$"ip neigh replace {gw} lladdr {FlannelCluster.Mac(2)} dev flannel.1 nud permanent"], Assert.Single(f.Fix).Commands);
         Assert.Contains("no FDB entry for 9a:00:00:00:00:99", f.Explanation);
     }
+
+    [Fact]
+    public void Given_one_node_of_a_cluster_when_diagnosed_then_it_says_which_far_ends_are_not_in_the_input_and_raises_nothing()
+    {
+        var c = new FlannelCluster(3);
+        c.Snapshot.Hosts.RemoveAll(h => h.Name != FlannelCluster.Node(0));
+
+        var r = Diag.Run(c.Snapshot);
+
+        Assert.Empty(Diag.Problems(r));
+        var f = Diag.Single(r, "tunnel-far-end-unknown");
+        Assert.Equal(Severity.Info, f.Severity);
+        Assert.Equal($"{FlannelCluster.Node(0)}:flannel.1: the far ends of 2 FDB entries are not in the input ({FlannelCluster.NodeIp(1)}, {FlannelCluster.NodeIp(2)})", f.Title);
+        Assert.Single(f.Decide);
+    }
 }

@@ -10,17 +10,23 @@ namespace NetSleuth.Diagnosis.Checks;
 /// </summary>
 internal sealed class VxlanFdbDstCheck : ICheck
 {
-    public string Id => "vxlan-fdb-dst-wrong";
+    public string Id => "vxlan-fdb-dst-wrong, tunnel-far-end-unknown";
 
     public IEnumerable<Finding> Run(DiagnosisContext ctx)
     {
         foreach (var d in ctx.Devices)
         {
             if (ctx.Topology.Tunnel(d) is not { FdbEnds.Count: > 0 } m) continue;
+            var unknown = new List<FdbTunnelEnd>();
             foreach (var end in m.FdbEnds)
             {
                 if (end.Entry.Mac.IsZero) continue;
-                if (FdbMesh.DeviceWithMac(ctx, d, end.Entry.Mac) is not { } peer || peer.Host == d.Host) continue;
+                if (FdbMesh.DeviceWithMac(ctx, d, end.Entry.Mac) is not { } peer)
+                {
+                    if (end.FarUnderlay is null) unknown.Add(end);
+                    continue;
+                }
+                if (peer.Host == d.Host) continue;
                 if (ctx.Topology.Tunnel(peer)?.Underlay is not { } peerUnderlay || Linker.IsOwnedBy(ctx.Topology, end.Dst, peerUnderlay)) continue;
                 if (FdbMesh.UnderlayAddress(ctx, peer) is not { } good) continue;
                 var owner = ctx.Topology.OwnersOf(end.Dst).FirstOrDefault().Device;
@@ -32,7 +38,7 @@ internal sealed class VxlanFdbDstCheck : ICheck
                 fix.AddRange(["self", "permanent"]);
                 yield return new Finding
                 {
-                    Id = Id,
+                    Id = "vxlan-fdb-dst-wrong",
                     Severity = Severity.Error,
                     Title = $"{d}: the FDB sends {peer}'s MAC {e.Mac} to {end.Dst}, but {peer} has its socket on {good}",
                     Explanation = $"{d.Link.Name} has no remote: frames for {peer} (MAC {e.Mac}) are encapsulated to the dst of its FDB entry, {end.Dst}, " +
@@ -46,6 +52,26 @@ internal sealed class VxlanFdbDstCheck : ICheck
                     Devices = [d.ToString(), peer.ToString()],
                 };
             }
+            if (unknown.Count > 0) yield return Unknown(d, unknown);
         }
+    }
+
+    /// <summary>Entries whose dst no host in the input owns and whose MAC no device has: their far ends cannot be checked.</summary>
+    private static Finding Unknown(DeviceRef d, List<FdbTunnelEnd> ends)
+    {
+        var dsts = string.Join(", ", ends.Take(5).Select(e => e.Dst)) + (ends.Count > 5 ? $", … ({ends.Count} in all)" : "");
+        return new Finding
+        {
+            Id = "tunnel-far-end-unknown",
+            Severity = Severity.Info,
+            Title = $"{d}: the far ends of {ends.Count} FDB {(ends.Count == 1 ? "entry" : "entries")} are not in the input ({dsts})",
+            Explanation = $"{d.Link.Name} has no remote; its FDB sends frames to {dsts}, which no host in the input owns, and no device in the input " +
+                "has those entries' MACs. Their VNI, port, way back and firewall cannot be checked: give those hosts' state to decide.",
+            Evidence = [Ev.Device(d), .. ends.Take(3).Select(e => FdbMesh.Ev(d.Namespace, e.Entry))],
+            Decide = [new MissingInput($"the hosts that own {dsts}", null, "netsleuth collect (or ip -d link show; ip -d addr; bridge fdb show; ip neigh)",
+                $"shows the devices at the other ends of {d.Link.Name}")],
+            RootCause = "tunnel-unknown:" + d.Key,
+            Devices = [d.ToString()],
+        };
     }
 }

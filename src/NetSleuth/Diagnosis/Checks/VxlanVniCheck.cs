@@ -1,6 +1,6 @@
 namespace NetSleuth.Diagnosis.Checks;
 
-/// <summary>faults.md #5: the two ends of a tunnel use different VNIs; the far kernel finds no device for the packets.</summary>
+/// <summary>faults.md #5: the two ends of a tunnel use different VNIs; the far kernel finds no device for the packets (point-to-point pairs; in a flannel-style FDB mesh, the one device unlike its peers: FdbMeshMismatch).</summary>
 internal sealed class VxlanVniCheck : ICheck
 {
     public string Id => "vxlan-vni-mismatch";
