@@ -80,8 +80,8 @@ internal static class L2Reach
 
     private sealed class Walker(Topology.Topology t, MacAddress dst, bool arp, List<DeviceRef>? unresolved)
     {
-        public readonly HashSet<(DeviceRef, Mode)> Seen = new(16);
-        public readonly Queue<Item> Queue = new(16);
+        public readonly HashSet<(DeviceRef, Mode)> Seen = new(8);
+        public readonly Queue<Item> Queue = new(8);
 
         /// <summary>Takes the device in the mode: queues where the frame goes next; the endpoint when the device's stack gets it.</summary>
         public Endpoint? Visit(DeviceRef d, Mode mode, bool carried)

@@ -36,32 +36,37 @@ internal sealed partial class Walker
     private readonly bool _isReply;
     private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
     private readonly List<string> _assumptions = [];
-    private readonly HashSet<State> _visited = [];
+    private readonly HashSet<State> _visited = new(32);
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
     /// <summary>The first input found missing on a stage the walk went through as if it passed.</summary>
     private End? _deferred;
 
-    private Walker(Topology.Topology t, bool isReply)
+    /// <summary>Whether steps and assumptions are recorded; a sweep walks without them and walks again, recording,
+    /// only the paths that fail (the verdict is the same either way: recording never changes a decision).</summary>
+    private readonly bool _record;
+
+    private Walker(Topology.Topology t, bool isReply, bool record)
     {
         _t = t;
         _isReply = isReply;
+        _record = record;
     }
 
-    public static TraceResult Run(Topology.Topology topology, TraceRequest request)
+    public static TraceResult Run(Topology.Topology topology, TraceRequest request, bool record = true)
     {
         var (ns, bound) = ResolveStart(topology, request);
         var flow = new Flow(request.Source ?? IPAddress.Any, request.Destination, request.Protocol,
             request.SourcePort ?? (request.Protocol == Protocols.Icmp ? null : 40000), request.DestinationPort,
             request.Size, request.DontFragment);
-        var fw = new Walker(topology, isReply: false);
+        var fw = new Walker(topology, isReply: false, record);
         var forward = fw.Walk(new Out(ns, flow, bound, null), flow);
         Trace? reply = null;
         if (forward.Delivered && request.TraceReply && fw._deliveredOn is { } at)
         {
             // the kernel's ICMP socket sends echo replies with PMTU discovery off (no DF)
             var back = forward.Flow.Reversed() with { DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment };
-            var rw = new Walker(topology, isReply: true);
+            var rw = new Walker(topology, isReply: true, record);
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }
         return new TraceResult(request, forward, reply);

@@ -18,16 +18,16 @@ internal sealed partial class Walker
             return new Egress(dev, new Frame(flow, srcMac, link.Mac ?? MacAddress.Zero, inner));
         if (!ns.Ns.IsKnown(Sections.Neighbors))
             return Missing(ns, "ip neigh show", $"the neighbour table of {ns} is not in the input (next hop {nextHop} on {link.Name})", dev.ToString());
-        var entry = ns.Ns.Neighbors.FirstOrDefault(n => n.Device == link.Name && n.Address.Equals(nextHop));
+        var entry = _t.NeighborEntry(ns.Ns, link.Name, nextHop);
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
-            Add(ns, new NeighborStep(nextHop, link.Name, mac, string.Join(' ', entry.State)) { Evidence = entry.Source });
+            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, string.Join(' ', entry.State)) { Evidence = entry.Source });
             return new Egress(dev, new Frame(flow, srcMac, mac, inner));
         }
         if (entry is not null)
-            Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
+            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
         var (answer, by, reason, unresolved) = Arp(dev, nextHop);
-        Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
+        if (_record) Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
         if (answer is null && unresolved is { } u)
             return Missing(u.Namespace, "ip -d link show; ip netns list-id",
                 $"nobody in the input answers ARP for {nextHop} from {dev}, but the request also leaves through {u}, whose other end is not in the input", dev.ToString());
@@ -58,7 +58,7 @@ internal sealed partial class Walker
                 continue;
             }
             if (ep.Dev.Link.Mac is not { } mac) continue;
-            Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
+            if (_record) Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
             return (mac, ep.Dev, why, null);
         }
         var names = reached.Where(e => e.Dev != dev).Select(e => e.Dev.ToString()).Take(4).ToList();
