@@ -28,12 +28,14 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
             uint? vni = entry.Vni ?? vx.Vni;
             int port = entry.Port ?? vx.DstPort ?? TunnelLinker.DefaultPort;
             var owners = t.OwnersOf(dst);
-            List<NsRef> farUnderlays = owners.Count == 1 ? [owners[0].Device.Namespace] : owners.Select(o => o.Device.Namespace).Distinct().ToList();
             DeviceRef? far = null;
             List<TunnelMismatch>? misses = null;
-            foreach (var fu in farUnderlays)
+            for (int i = 0; i < owners.Count; i++)
             {
-                if (!byUnderlay.TryGetValue((fu.Host, fu.Ns), out var candidates)) continue;
+                var o = owners[i].Device;
+                bool seen = false;
+                for (int j = 0; j < i && !seen; j++) seen = owners[j].Device.Host == o.Host && owners[j].Device.Ns == o.Ns;
+                if (seen || !byUnderlay.TryGetValue((o.Host, o.Ns), out var candidates)) continue;
                 // several devices could match: the one whose MAC the entry holds receives the frames
                 var ordered = candidates.Count == 1 ? candidates : candidates.OrderBy(c => c.Dev.Link.Mac == entry.Mac ? 0 : 1).ToList();
                 foreach (var (c, _) in ordered)
@@ -44,9 +46,9 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
                     else (misses ??= []).Add(new TunnelMismatch(c, reason));
                 }
             }
-            var end = new FdbTunnelEnd(entry, dst, vni, port, farUnderlays.Count > 0 ? farUnderlays[0] : null, far, misses ?? (IReadOnlyList<TunnelMismatch>)[]);
+            var end = new FdbTunnelEnd(entry, dst, vni, port, owners.Count > 0 ? owners[0].Device.Namespace : null, far, misses ?? (IReadOnlyList<TunnelMismatch>)[]);
             ends.Add(end);
-            AddEdge(d, end, farUnderlays.Count > 0);
+            AddEdge(d, end, owners.Count > 0);
         }
         return ends;
     }
@@ -75,13 +77,20 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
         if (candidate.Link.Vxlan is not { } far) return "VXLAN details not shown";
         bool vniOk = far.Vni == vni, portOk = (far.DstPort ?? TunnelLinker.DefaultPort) == port;
         var back = underlay is null ? null : WayBack(candidate, d);
-        bool backOk = back is null || Linker.IsOwnedBy(t, back, underlay!);
+        bool backOk = back is null || OwnedBy(back, underlay!);
         if (vniOk && portOk && backOk) return null;
         var reasons = new List<string>();
         if (!vniOk) reasons.Add($"VNI {far.Vni} ≠ {vni}");
         if (!portOk) reasons.Add($"dstport {far.DstPort ?? TunnelLinker.DefaultPort} ≠ {port}");
         if (!backOk) reasons.Add($"its way back {back} is not an address of {underlay}");
         return string.Join(", ", reasons);
+    }
+
+    private bool OwnedBy(IPAddress ip, NsRef ns)
+    {
+        foreach (var (o, _) in t.OwnersOf(ip))
+            if (o.Host == ns.Host && o.Ns == ns.Ns) return true;
+        return false;
     }
 
     /// <summary>Where the far device sends frames for <paramref name="d"/>: its remote, else its FDB entry for d's MAC.</summary>
