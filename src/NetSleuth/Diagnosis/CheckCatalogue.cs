@@ -13,6 +13,7 @@ internal static class CheckCatalogue
         new VxlanVniCheck(),              // 5
         new VxlanPortCheck(),             // 6
         new VxlanRemoteCheck(),           // 7
+        new VxlanFdbDstCheck(),           // 7 (flannel style: an FDB entry's dst is not its peer's node)
         new MtuCheck(),                   // 8
         new FirewallCheck(),              // 9
         new LinkDownCheck(),              // 10
@@ -20,6 +21,7 @@ internal static class CheckCatalogue
         new PodBlackholeCheck(),          // 11 (a discard route over other hosts' pods)
         new ReturnRouteCheck(),           // 11 (the way back through a router)
         new PermanentNeighborCheck(),     // 12
+        new VxlanNeighborCheck(),         // 12 (flannel style: the gateway entry on flannel.1)
         new NeighborStateCheck(),         // 13
         new DuplicateIpCheck(),           // 14
         new ForwardingCheck(),            // 15

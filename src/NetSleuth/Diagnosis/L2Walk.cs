@@ -21,6 +21,17 @@ internal sealed class L2Walk(Topology.Topology t)
 {
     private readonly Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>> _macIndex = new();
     private const int MaxSteps = 32;
+    private readonly Dictionary<DeviceRef, Dictionary<MacAddress, FdbTunnelEnd>> _fdbEnds = new();
+
+    /// <summary>A remote-less VXLAN device's FDB far ends by MAC (the first entry of a MAC wins, as the kernel's first remote does).</summary>
+    private Dictionary<MacAddress, FdbTunnelEnd> FdbEndsByMac(TunnelMatch tm)
+    {
+        if (_fdbEnds.TryGetValue(tm.Device, out var map)) return map;
+        map = new Dictionary<MacAddress, FdbTunnelEnd>();
+        foreach (var e in tm.FdbEnds) map.TryAdd(e.Entry.Mac, e);
+        _fdbEnds[tm.Device] = map;
+        return map;
+    }
 
     public L2Result FromEgress(DeviceRef start, MacAddress dst) => Walk(start, egress: true, dst);
 
@@ -60,7 +71,17 @@ internal sealed class L2Walk(Topology.Topology t)
                 if (d.Link.IsVeth) return new L2Result(null, false, path, redirected, $"the veth peer of {d} is not in the input");
                 if (d.Link.Kind == LinkKinds.Vxlan)
                 {
-                    var far = t.Tunnel(d)?.Far;
+                    var tm = t.Tunnel(d);
+                    if (tm is { Far: null, FdbEnds.Count: > 0 })
+                    {
+                        // no remote (flannel): the FDB entry for the destination MAC, else a default (all-zeros) one
+                        var ends = FdbEndsByMac(tm);
+                        var end = ends.TryGetValue(dst, out var byMac) ? byMac : ends.TryGetValue(default, out var zero) ? zero : null;
+                        if (end is null) return new L2Result(null, false, path, redirected, $"{d} has no FDB entry for {dst}: the frame is dropped", Unclaimed: true);
+                        if (end.Far is null) return new L2Result(null, false, path, redirected, $"the far end of {d}'s FDB entry for {end.Entry.Mac} (dst {end.Dst}) is not in the input");
+                        d = end.Far; egress = false; continue;
+                    }
+                    var far = tm?.Far;
                     if (far is null) return new L2Result(null, false, path, redirected, $"the tunnel far end of {d} is not in the input");
                     d = far; egress = false; continue;
                 }

@@ -15,6 +15,9 @@ internal static class NsCommand
 
     public static string Tc(NsRef ns, params string[] args) => Tool(ns, "tc", args);
 
+    /// <summary>`bridge` (iproute2's, which takes `-n NAME` like ip and tc).</summary>
+    public static string Bridge(NsRef ns, params string[] args) => Tool(ns, "bridge", args);
+
     /// <summary>Any other program (sysctl, iptables, nft) run in the namespace.</summary>
     public static string Exec(NsRef ns, params string[] args)
     {

@@ -21,7 +21,9 @@ internal sealed partial class Walker
         var fdb = ns.Ns.Fdb.Where(f => f.Device == dev.Link.Name && f.Dst is not null).ToList();
         var entry = fdb.FirstOrDefault(f => f.Mac == frame.DstMac) ?? fdb.FirstOrDefault(f => f.Mac.IsZero);
         var remote = entry?.Dst ?? vx.Remote;
-        var remoteFrom = entry is null ? "remote of the device" : entry.Mac.IsZero ? "default fdb entry" : $"fdb entry for {entry.Mac}";
+        var remoteFrom = entry is null ? "remote of the device"
+            : (entry.Mac.IsZero ? "default fdb entry" : $"fdb entry for the inner destination {entry.Mac}") +
+              (vx.Remote is null ? $"; {dev.Link.Name} has no remote" : "");
         if (remote is null)
         {
             if (vx.Group is { } g)
@@ -82,6 +84,12 @@ internal sealed partial class Walker
         {
             if (tm.Far is { } far && InUnderlay(far, ns)) list.Add(far);
             foreach (var m in tm.NearMisses) if (InUnderlay(m.Far, ns) && !list.Contains(m.Far)) list.Add(m.Far);
+            // a remote-less device (flannel): the far ends of its FDB entries
+            foreach (var e in tm.FdbEnds)
+            {
+                if (e.Far is { } f && InUnderlay(f, ns) && !list.Contains(f)) list.Add(f);
+                foreach (var m in e.NearMisses) if (InUnderlay(m.Far, ns) && !list.Contains(m.Far)) list.Add(m.Far);
+            }
         }
         if (list.Count == 0) list.AddRange(VxlanIndex.Get(_t).In(ns));
         return list;

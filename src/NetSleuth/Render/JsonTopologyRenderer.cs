@@ -23,7 +23,9 @@ public static class JsonTopologyRenderer
         Tunnels: v.Hosts.SelectMany(h => h.Namespaces).SelectMany(n => n.Devices)
             .Select(d => v.Topology.Tunnel(d)).OfType<TunnelMatch>()
             .Select(t => new TunnelDoc(t.Device.Key, t.Underlay?.Key, t.Far?.Key, t.FarUnderlay?.Key,
-                t.NearMisses.Select(m => new NearMissDoc(m.Far.Key, m.Reason)).ToList())).ToList(),
+                t.NearMisses.Select(m => new NearMissDoc(m.Far.Key, m.Reason)).ToList(),
+                t.FdbEnds.Count == 0 ? null : t.FdbEnds.Select(e => new FdbEndDoc(e.Entry.Mac.ToString(), e.Dst.ToString(), e.Vni, e.Port,
+                    e.FarUnderlay?.Key, e.Far?.Key, e.NearMisses.Select(m => new NearMissDoc(m.Far.Key, m.Reason)).ToList())).ToList())).ToList(),
         Segments: v.Segments.Select(s => new SegmentDoc(s.Subnet.ToString(), s.Members.Select(m => m.Key).ToList())).ToList(),
         Assumptions: v.Assumptions.Select(a => new AssumptionDoc(a.Text, a.Device?.Key, a.Source?.ToString())).ToList(),
         HiddenAssumptions: v.HiddenAssumptions == 0 ? null : v.HiddenAssumptions);
@@ -57,7 +59,8 @@ internal sealed record DeviceDoc(string Id, string Name, int Index, string? Kind
     List<string> Addresses, string? Master, VxlanDoc? Vxlan);
 internal sealed record VxlanDoc(uint? Vni, string? Remote, string? Local, int? DstPort);
 internal sealed record EdgeDoc(string Kind, string From, string? To, string Label, string? Assumption);
-internal sealed record TunnelDoc(string Device, string? Underlay, string? Far, string? FarUnderlay, List<NearMissDoc> NearMisses);
+internal sealed record TunnelDoc(string Device, string? Underlay, string? Far, string? FarUnderlay, List<NearMissDoc> NearMisses, List<FdbEndDoc>? FdbEnds);
+internal sealed record FdbEndDoc(string Mac, string Dst, uint? Vni, int Port, string? FarUnderlay, string? Far, List<NearMissDoc> NearMisses);
 internal sealed record NearMissDoc(string Far, string Reason);
 internal sealed record SegmentDoc(string Subnet, List<string> Members);
 internal sealed record AssumptionDoc(string Text, string? Device, string? Source);

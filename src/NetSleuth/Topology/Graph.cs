@@ -89,6 +89,21 @@ public sealed record Assumption(string Text, DeviceRef? Device = null, SourceRef
 /// <param name="Far">the matching far device (same VNI and port, remote = far underlay address), if found</param>
 /// <param name="FarUnderlay">the namespace that owns the remote address, if any input shows it</param>
 /// <param name="NearMisses">far devices at the remote that differ (VNI, port, remote back) — what a fault looks like</param>
-public sealed record TunnelMatch(DeviceRef Device, NsRef? Underlay, DeviceRef? Far, NsRef? FarUnderlay, IReadOnlyList<TunnelMismatch> NearMisses);
+public sealed record TunnelMatch(DeviceRef Device, NsRef? Underlay, DeviceRef? Far, NsRef? FarUnderlay, IReadOnlyList<TunnelMismatch> NearMisses)
+{
+    /// <summary>A device without a remote (flannel's flannel.1): the far end of each FDB entry with a dst, one per peer.</summary>
+    public IReadOnlyList<FdbTunnelEnd> FdbEnds { get; init; } = [];
+}
+
+/// <summary>
+/// The far end one FDB entry of a remote-less VXLAN device sends to: frames for <see cref="FdbEntry.Mac"/> are
+/// encapsulated to <see cref="Dst"/> with <see cref="Vni"/> and <see cref="Port"/> (the entry's own, else the device's).
+/// </summary>
+/// <param name="Entry">the FDB entry ("MAC dev flannel.1 dst IP self permanent")</param>
+/// <param name="FarUnderlay">the namespace that owns <see cref="Dst"/>, if any input shows it</param>
+/// <param name="Far">the VXLAN device with its socket there and the same VNI and port (and whose own way back, if shown, points here)</param>
+/// <param name="NearMisses">VXLAN devices with their socket there that differ</param>
+public sealed record FdbTunnelEnd(FdbEntry Entry, System.Net.IPAddress Dst, uint? Vni, int Port, NsRef? FarUnderlay, DeviceRef? Far,
+    IReadOnlyList<TunnelMismatch> NearMisses);
 
 public sealed record TunnelMismatch(DeviceRef Far, string Reason);

@@ -38,13 +38,18 @@ internal static class TunnelLinker
             l.Add((d, new NsRef(d.Host, uns)));
         }
 
+        var fdbLinker = new FdbTunnelLinker(t, byUnderlay);
         foreach (var (d, underlay) in all)
         {
             var vx = d.Link.Vxlan;
             if (vx?.Remote is not { } remote)
             {
-                t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, []);
-                if (vx?.Group is null && vx?.External != true)
+                bool fdbOnly = vx?.Group is null && vx?.External != true;
+                t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, [])
+                {
+                    FdbEnds = fdbOnly && vx is not null ? fdbLinker.Ends(d, underlay) : [],
+                };
+                if (fdbOnly)
                     t.AllAssumptions.Add(new Assumption("VXLAN device without a remote or group: far ends come from FDB entries only", d, d.Link.Source));
                 continue;
             }

@@ -16,9 +16,12 @@ namespace NetSleuth.LabTests.Diagnosis;
 /// </summary>
 public abstract class DiagnoseLabTests(ITestOutputHelper output)
 {
+    /// <summary>The stem of the lab prefix (each engineer's tests use their own).</summary>
+    protected virtual string PrefixStem => "ndg";
+
     protected void Check(string scenario, string fault, string[] expectedTop, bool fixable = true)
     {
-        var prefix = LabPaths.UniquePrefix("ndg");
+        var prefix = LabPaths.UniquePrefix(PrefixStem);
         try
         {
             using var lab = LabBuilder.Up(scenario, fault.Length == 0 ? [] : fault.Split('+'), prefix);

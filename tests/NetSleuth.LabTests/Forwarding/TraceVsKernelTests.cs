@@ -23,9 +23,12 @@ public abstract class TraceVsKernelTests(ITestOutputHelper output)
     /// <param name="At">where the trace must end: "host", "host:ROLE" or "host:ROLE:device" (ROLE = lab role, "-" for the host's root)</param>
     protected sealed record Case(string Fault, string Probe, string? Leg, Disposition? Disposition, string? At, params Evidence[] Evidence);
 
+    /// <summary>The stem of the lab prefix (each engineer's tests use their own).</summary>
+    protected virtual string PrefixStem => "ntr";
+
     protected void Check(string scenario, Case c)
     {
-        var prefix = LabPaths.UniquePrefix("ntr");
+        var prefix = LabPaths.UniquePrefix(PrefixStem);
         try
         {
             // Given the scenario built in namespaces with the fault

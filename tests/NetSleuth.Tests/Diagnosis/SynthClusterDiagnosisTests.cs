@@ -13,6 +13,7 @@ public sealed class SynthClusterDiagnosisTests
 {
     [Theory]
     [InlineData(SynthStyle.Ovs)]
+    [InlineData(SynthStyle.Bridge)]
     [InlineData(SynthStyle.PeerPods)]
     public void Given_every_fault_kind_placed_When_diagnosed_Then_each_is_found_and_nothing_else_is_raised(SynthStyle style)
     {

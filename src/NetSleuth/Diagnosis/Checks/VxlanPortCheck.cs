@@ -1,6 +1,6 @@
 namespace NetSleuth.Diagnosis.Checks;
 
-/// <summary>faults.md #6: the two ends of a tunnel use different UDP destination ports.</summary>
+/// <summary>faults.md #6: the two ends of a tunnel use different UDP destination ports (point-to-point pairs; in a flannel-style FDB mesh, the one device unlike its peers: FdbMeshMismatch).</summary>
 internal sealed class VxlanPortCheck : ICheck
 {
     public string Id => "vxlan-dstport-mismatch";
@@ -26,5 +26,6 @@ internal sealed class VxlanPortCheck : ICheck
                 Devices = [b.ToString(), a.ToString()],
             };
         }
+        foreach (var f in FdbMeshMismatch.Port(ctx, Id)) yield return f;
     }
 }

@@ -1,6 +1,6 @@
 namespace NetSleuth.Diagnosis.Checks;
 
-/// <summary>faults.md #5: the two ends of a tunnel use different VNIs; the far kernel finds no device for the packets.</summary>
+/// <summary>faults.md #5: the two ends of a tunnel use different VNIs; the far kernel finds no device for the packets (point-to-point pairs; in a flannel-style FDB mesh, the one device unlike its peers: FdbMeshMismatch).</summary>
 internal sealed class VxlanVniCheck : ICheck
 {
     public string Id => "vxlan-vni-mismatch";
@@ -26,5 +26,6 @@ internal sealed class VxlanVniCheck : ICheck
                 Devices = [b.ToString(), a.ToString()],
             };
         }
+        foreach (var f in FdbMeshMismatch.Vni(ctx, Id)) yield return f;
     }
 }
