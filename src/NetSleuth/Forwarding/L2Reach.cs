@@ -103,6 +103,16 @@ internal static class L2Reach
                         break;
                     case LinkKinds.Vxlan:
                         if (t.Tunnel(d) is { Far: { } far }) Queue.Enqueue(new Item(far, Mode.Ingress, true));
+                        else if (d.Link.Vxlan is { Remote: null, Group: null } && t.Tunnel(d) is { FdbEnds.Count: > 0 } fdb)
+                        {
+                            // no remote (flannel): a broadcast goes only where an all-zeros FDB entry sends it (none: dropped)
+                            foreach (var end in fdb.FdbEnds)
+                            {
+                                if (!end.Entry.Mac.IsZero) continue;
+                                if (end.Far is { } f) Queue.Enqueue(new Item(f, Mode.Ingress, true));
+                                else unresolved?.Add(d);
+                            }
+                        }
                         else if (t.Tunnel(d) is not { NearMisses.Count: > 0 }) unresolved?.Add(d);
                         break;
                     case LinkKinds.Bridge:

@@ -29,6 +29,9 @@ public sealed class FlannelTraceTests(ITestOutputHelper output) : TraceVsKernelT
         // a permanent neighbour with a MAC the FDB has no entry for: flannel.1 drops the frame (tx_dropped), nothing is encapsulated
         new Case(LabFaults.StaleNeighbor, "pod-pod", "forward", Disposition.NoTunnelEnd, "node1:-:flannel.1",
             new Evidence("n1", "dev/flannel.1/tx", false), new Evidence("n2", "dev/eth0/rx", false), new Evidence("n2pod", "Icmp.InEchos", false)),
+        // no permanent neighbour for the peer's flannel.1 address: the ARP request has nowhere to go (no all-zeros FDB entry)
+        new Case(LabFaults.MissingNeighbor, "pod-pod", "forward", Disposition.NeighborUnreachable, "node1:-:flannel.1",
+            new Evidence("n2", "dev/eth0/rx", false), new Evidence("n2pod", "Icmp.InEchos", false)),
     }.ToDictionary(c => c.Fault);
 
     public static TheoryData<string> Data => new(Cases.Keys);
