@@ -33,7 +33,7 @@ public static class LiveCollector
             while (queue.TryDequeue(out var h))
             {
                 var log = new ImportLog();
-                var ns = CollectOne(h, disc.All, log);
+                var ns = CollectOne(h, disc.All, log, options.ToolsOnly);
                 results[h.Id] = (ns, log);
                 options.Progress?.Report($"namespaces {Interlocked.Increment(ref done)}/{selected.Count}");
             }
@@ -54,7 +54,7 @@ public static class LiveCollector
     }
 
     /// <summary>Enters the namespace on this (dedicated) thread and reads it; null when it cannot be entered.</summary>
-    private static NetNamespace? CollectOne(NsHandle h, List<NsHandle> all, ImportLog log)
+    private static NetNamespace? CollectOne(NsHandle h, List<NsHandle> all, ImportLog log, bool toolsOnly)
     {
         var src = new SourceRef(h.OpenedFrom);
         if (Native.setns(h.Fd, Native.CLONE_NEWNET) != 0)
@@ -67,7 +67,7 @@ public static class LiveCollector
             log.Warn(src, "setns did not switch this thread's namespace; not collected", h.Id);
             return null;
         }
-        var ns = NamespaceCollector.Collect(h, log);
+        var ns = NamespaceCollector.Collect(h, log, toolsOnly);
         NetnsIdResolver.Resolve(h, ns, all, log);
         return ns;
     }

@@ -12,6 +12,7 @@ internal static partial class Native
     public const int SOCK_RAW = 3;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int NETLINK_ROUTE = 0;
+    public const int NETLINK_NETFILTER = 12;
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int setns(int fd, int nstype);

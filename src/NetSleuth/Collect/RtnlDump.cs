@@ -17,9 +17,12 @@ internal sealed unsafe class RtnlDump : IDisposable
 
     private RtnlDump(int fd) => _fd = fd;
 
-    public static RtnlDump? Open()
+    public static RtnlDump? Open() => Open(Native.NETLINK_ROUTE);
+
+    /// <summary>A socket of another netlink family (NETLINK_NETFILTER for the nftables probe); null when it cannot be made.</summary>
+    public static RtnlDump? Open(int protocol)
     {
-        int fd = Native.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, Native.NETLINK_ROUTE);
+        int fd = Native.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, protocol);
         return fd < 0 ? null : new RtnlDump(fd);
     }
 
@@ -31,8 +34,15 @@ internal sealed unsafe class RtnlDump : IDisposable
         Span<byte> header = stackalloc byte[(headerLength + 3) & ~3];
         header.Clear();
         header[0] = family;
+        return Dump(type, header);
+    }
+
+    /// <summary>A dump with a request body of the caller's making (a tcmsg naming a device and parent, an ndmsg
+    /// with NTF_PROXY, …): the payloads of every message it returns; null on error.</summary>
+    public List<byte[]>? Dump(ushort type, ReadOnlySpan<byte> body)
+    {
         var result = new List<byte[]>();
-        return Exchange(type, NLM_F_REQUEST | NLM_F_DUMP, header, (_, payload) => { result.Add(payload.ToArray()); return false; })
+        return Exchange(type, NLM_F_REQUEST | NLM_F_DUMP, body, (_, payload) => { result.Add(payload.ToArray()); return false; })
             ? result : null;
     }
 
