@@ -20,6 +20,7 @@ internal static class NamespaceCollector
             foreach (var pid in h.Pids.Take(3))
                 ns.Processes.Add(new NsProcess(pid, ReadComm(pid)));
         bool? nftHasIptables;
+        IReadOnlyDictionary<string, string>? deviceSysctls = null;
         if (toolsOnly)
         {
             ReadIpBatch(ns, log, Tools.IpBatch);
@@ -35,9 +36,10 @@ internal static class NamespaceCollector
             if (left.Fdb) ReadSingle(Tools.BridgeFdb, ns, log);
             if (left.Tc) ReadTc(ns, log);
             nftHasIptables = ReadNftIfAny(ns, log);
+            deviceSysctls = left.DeviceSysctls;
         }
         ReadIptables(ns, nftHasIptables, log);
-        Sysctls.Read(ns, log);
+        Sysctls.Read(ns, log, deviceSysctls);
         return ns;
     }
 
@@ -194,7 +196,7 @@ internal static class NamespaceCollector
         bool ok = true;
         foreach (var (tool, legacy) in new[] { ("iptables-save", CollectPaths.IptablesNames), ("ip6tables-save", CollectPaths.Ip6tablesNames) })
         {
-            bool legacyTables = File.Exists(legacy) && File.ReadAllText(legacy).Trim().Length > 0;
+            bool legacyTables = (Native.ReadSmallFile(legacy)?.Trim().Length ?? 0) > 0;
             if (nftHasIptables == false && !legacyTables) continue;
             var r = Tools.Run([tool]);
             if (!r.Ok)

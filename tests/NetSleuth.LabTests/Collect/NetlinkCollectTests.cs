@@ -53,6 +53,8 @@ public sealed class NetlinkCollectTests : IClassFixture<NetlinkLab>
         Assert.Equal("nfnetlink NFT_MSG_GETTABLE", pod.Nftables!.Source!.File);
         Assert.Empty(pod.Nftables.Tables);
         Assert.Contains(node.Nftables!.Tables, t => t.Name == "nsnl");
+        Assert.Equal("2", node.Sysctl("net.ipv4.conf.ul.rp_filter"));
+        Assert.Equal("1", node.Sysctl("net.ipv6.conf.br0.forwarding"));
     }
 
     [Fact]

@@ -19,6 +19,8 @@ internal static class NetlinkNamespaceReader
         public bool Rules6 { get; set; }
         public bool Fdb { get; set; }
         public bool Tc { get; set; }
+        /// <summary>Per-device forwarding sysctls from the link dump; null when they must be read from /proc/sys.</summary>
+        public Dictionary<string, string>? DeviceSysctls { get; set; }
     }
 
     private const byte AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, AF_BRIDGE = 7;
@@ -36,6 +38,7 @@ internal static class NetlinkNamespaceReader
             return left;
         }
         var names = RtnlLinks.Names(links);
+        left.DeviceSysctls = RtnlLinks.DeviceSysctls(links);
         var addrs = Dump(rtnl, RtnlLinks.RTM_GETADDR, AF_UNSPEC, RtnlLinks.IfAddrHeader, "RTM_GETADDR", ns, log);
         if (addrs is null || RtnlLinks.Read(links, addrs, ns, Src("RTM_GETLINK"), Src("RTM_GETADDR"), log) is not null)
             left.IpLines.Add("address show");

@@ -43,6 +43,9 @@ internal sealed class NlAttrs
 
     public int Length(int type) => _at.TryGetValue(type, out var r) ? r.Len : -1;
 
+    /// <summary>A copy of one attribute's value; null when absent.</summary>
+    public byte[]? Raw(int type) => Has(type) ? this[type].ToArray() : null;
+
     public NlAttrs? Nested(int type) => _at.TryGetValue(type, out var r) ? Parse(_buf, r.Off, r.Off + r.Len) : null;
 
     /// <summary>Every attribute in order, repeated types included: (type, nested view).</summary>

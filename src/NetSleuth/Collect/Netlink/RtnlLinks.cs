@@ -34,6 +34,32 @@ internal static class RtnlLinks
         return map;
     }
 
+    private const int IFLA_AF_SPEC = 26, IFLA_INET_CONF = 1, IFLA_INET6_CONF = 2;
+    /// <summary>IPV4_DEVCONF_* of Sysctls.V4Conf (linux/ip.h; IFLA_INET_CONF holds value N at index N-1).</summary>
+    private static readonly int[] V4ConfIds = [1, 8, 3, 19, 13, 23];
+
+    /// <summary>The forwarding-relevant conf values of every device, from IFLA_AF_SPEC of the link dump (the same
+    /// numbers /proc/sys/net/ipv{4,6}/conf/DEV/* print), keyed as sysctl prints them.</summary>
+    public static Dictionary<string, string> DeviceSysctls(List<byte[]> links)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in links)
+        {
+            if (m.Length < IfInfoHeader) continue;
+            var at = NlAttrs.AfterHeader(m, IfInfoHeader);
+            if (at.Str(IFLA_IFNAME) is not { } name || at.Nested(IFLA_AF_SPEC) is not { } spec) continue;
+            if (spec.Nested(2)?.Raw(IFLA_INET_CONF) is { } conf)
+            {
+                for (int i = 0; i < V4ConfIds.Length; i++)
+                    if (V4ConfIds[i] * 4 <= conf.Length)
+                        map[Sysctls.DeviceKey("ipv4", name, Sysctls.V4Conf[i])] = Iproute2Names.Invariant(BinaryPrimitives.ReadInt32LittleEndian(conf.AsSpan((V4ConfIds[i] - 1) * 4)));
+            }
+            if (spec.Nested(10)?.Raw(IFLA_INET6_CONF) is { Length: >= 4 } conf6)
+                map[Sysctls.DeviceKey("ipv6", name, Sysctls.V6Conf[0])] = Iproute2Names.Invariant(BinaryPrimitives.ReadInt32LittleEndian(conf6));
+        }
+        return map;
+    }
+
     /// <summary>ll_idx_n2a: the name of an ifindex in this namespace, "ifN" when there is none.</summary>
     public static string NameOf(Dictionary<int, (string Name, uint Flags)> names, long index) =>
         names.TryGetValue((int)index, out var e) ? e.Name : "if" + Iproute2Names.Invariant(index);
