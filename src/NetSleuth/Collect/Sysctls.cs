@@ -9,25 +9,29 @@ internal static class Sysctls
     internal static readonly string[] V4Conf = ["forwarding", "rp_filter", "proxy_arp", "arp_ignore", "arp_filter", "accept_local"];
     internal static readonly string[] V6Conf = ["forwarding"];
 
-    /// <param name="devices">the per-device values already read from the link dump (IFLA_INET_CONF, IFLA_INET6_CONF),
-    /// keyed as sysctl prints them: then only the "all" and "default" directories are read from files</param>
-    public static void Read(NetNamespace ns, ImportLog log, IReadOnlyDictionary<string, string>? devices = null)
+    /// <param name="known">values already read over netlink (per-device IFLA_INET_CONF/IFLA_INET6_CONF of the link dump,
+    /// "all"/"default" of RTM_GETNETCONF), keyed as sysctl prints them: then only the "all" and "default" files
+    /// they lack are read</param>
+    public static void Read(NetNamespace ns, ImportLog log, IReadOnlyDictionary<string, string>? known = null)
     {
         try
         {
-            Add(ns, CollectPaths.IpForward);
-            if (devices is null)
+            if (known is null)
             {
+                Add(ns, CollectPaths.IpForward);
                 ReadConf(ns, CollectPaths.Ipv4Conf, V4Conf);
                 ReadConf(ns, CollectPaths.Ipv6Conf, V6Conf);
             }
             else
             {
-                foreach (var (key, value) in devices) ns.Sysctls[key] = value;
+                foreach (var (key, value) in known) ns.Sysctls[key] = value;
+                if (!known.ContainsKey(IpForwardKey)) Add(ns, CollectPaths.IpForward);
                 foreach (var d in new[] { "all", "default" })
                 {
-                    foreach (var n in V4Conf) Add(ns, Path.Combine(CollectPaths.Ipv4Conf, d, n));
-                    foreach (var n in V6Conf) Add(ns, Path.Combine(CollectPaths.Ipv6Conf, d, n));
+                    foreach (var n in V4Conf)
+                        if (!known.ContainsKey(DeviceKey("ipv4", d, n))) Add(ns, Path.Combine(CollectPaths.Ipv4Conf, d, n));
+                    foreach (var n in V6Conf)
+                        if (!known.ContainsKey(DeviceKey("ipv6", d, n))) Add(ns, Path.Combine(CollectPaths.Ipv6Conf, d, n));
                 }
             }
             ns.Known.Add(Sections.Sysctls);
@@ -52,6 +56,8 @@ internal static class Sysctls
     {
         if (Native.ReadSmallFile(path) is { } text) ns.Sysctls[Key(path)] = text.Trim();
     }
+
+    public const string IpForwardKey = "net.ipv4.ip_forward";
 
     /// <summary>The key of a device's conf value: net.ipv4.conf.DEV.NAME (family "ipv4" or "ipv6").</summary>
     internal static string DeviceKey(string family, string device, string name) =>

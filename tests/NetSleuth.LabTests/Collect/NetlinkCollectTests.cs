@@ -55,6 +55,8 @@ public sealed class NetlinkCollectTests : IClassFixture<NetlinkLab>
         Assert.Contains(node.Nftables!.Tables, t => t.Name == "nsnl");
         Assert.Equal("2", node.Sysctl("net.ipv4.conf.ul.rp_filter"));
         Assert.Equal("1", node.Sysctl("net.ipv6.conf.br0.forwarding"));
+        Assert.Equal("1", node.Sysctl("net.ipv4.ip_forward"));
+        Assert.Equal("2", node.Sysctl("net.ipv4.conf.default.arp_ignore"));
     }
 
     [Fact]

@@ -101,7 +101,8 @@ public sealed class NetlinkLab : IDisposable
             "filter add dev eth0 parent ffff: protocol 0x1234 u32 match u32 0 0 action mirred egress mirror dev lo");
         if (Try($"tc -n {Odd} filter add dev eth0 parent ffff: protocol ip u32 match ip dst 198.18.0.0/24 action drop") is false) Missing.Add("gact");
         Sh($"ip netns exec {Node} sysctl -qw net.ipv4.conf.ul.rp_filter=2 net.ipv4.conf.ul.arp_ignore=1 net.ipv4.conf.ul.accept_local=1 " +
-            "net.ipv4.conf.vb.proxy_arp=1 net.ipv4.conf.vc.arp_filter=1 net.ipv4.conf.br0.forwarding=1 net.ipv6.conf.br0.forwarding=1");
+            "net.ipv4.conf.vb.proxy_arp=1 net.ipv4.conf.vc.arp_filter=1 net.ipv4.conf.br0.forwarding=1 net.ipv6.conf.br0.forwarding=1 " +
+            "net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.default.proxy_arp=1 net.ipv4.conf.default.arp_ignore=2 net.ipv4.ip_forward=1");
         Sh($"ip netns exec {Node} nft add table inet nsnl");
         Sh($"ip netns exec {Node} nft add chain inet nsnl input '{{ type filter hook input priority 0; policy accept; }}'");
         Sh($"ip netns exec {Node} nft add rule inet nsnl input ip saddr 203.0.113.0/24 counter drop");

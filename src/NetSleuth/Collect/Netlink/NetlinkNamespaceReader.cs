@@ -19,7 +19,8 @@ internal static class NetlinkNamespaceReader
         public bool Rules6 { get; set; }
         public bool Fdb { get; set; }
         public bool Tc { get; set; }
-        /// <summary>Per-device forwarding sysctls from the link dump; null when they must be read from /proc/sys.</summary>
+        /// <summary>Forwarding sysctls read over netlink (per device from the link dump, "all"/"default" from
+        /// RTM_GETNETCONF); null when they must all be read from /proc/sys.</summary>
         public Dictionary<string, string>? DeviceSysctls { get; set; }
     }
 
@@ -39,6 +40,7 @@ internal static class NetlinkNamespaceReader
         }
         var names = RtnlLinks.Names(links);
         left.DeviceSysctls = RtnlLinks.DeviceSysctls(links);
+        if (rtnl.Dump(RtnlNetconf.RTM_GETNETCONF, AF_UNSPEC, RtnlNetconf.Header) is { } netconf) RtnlNetconf.Read(netconf, left.DeviceSysctls);
         var addrs = Dump(rtnl, RtnlLinks.RTM_GETADDR, AF_UNSPEC, RtnlLinks.IfAddrHeader, "RTM_GETADDR", ns, log);
         if (addrs is null || RtnlLinks.Read(links, addrs, ns, Src("RTM_GETLINK"), Src("RTM_GETADDR"), log) is not null)
             left.IpLines.Add("address show");
