@@ -41,10 +41,11 @@ internal static partial class Native
     private const int ENOENT = 2;
 
     /// <summary>
-    /// A small /proc or /sys file's text (under 4 KiB) with open/read/close and nothing else (File.ReadAllText adds an
+    /// A small /proc or /sys file's text (under 1 KiB) with open/read/close and nothing else (File.ReadAllText adds an
     /// advisory lock, fstat and a stat per file, which adds up over thousands of sysctl files). Null when the
     /// file does not exist; an IOException for any other error.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static unsafe string? ReadSmallFile(string path)
     {
         int fd = Open(path, O_RDONLY | O_CLOEXEC);
@@ -55,7 +56,7 @@ internal static partial class Native
         }
         try
         {
-            Span<byte> buf = stackalloc byte[4096];
+            Span<byte> buf = stackalloc byte[1024];
             int total = 0;
             while (total < buf.Length)
             {
