@@ -43,6 +43,8 @@ internal static class PipelineBench
         rows.Add(new StageResult("total", size, rows.Where(r => r.Stage is "load" or "load (seq)" or "link" or "diagnose").Sum(r => r.Seconds),
             rows.Where(r => r.Stage is "load" or "load (seq)" or "link" or "diagnose").Sum(r => r.CpuSeconds), GC.GetTotalAllocatedBytes(), Measure.ProcessPeak, "load+link+diagnose; peak = whole process"));
         Console.Error.WriteLine(FaultScore.Compare(manifest, report));
+        Console.Error.WriteLine("diagnose stages: " + string.Join(", ", report.Timings.Where(t => t.Elapsed.TotalMilliseconds >= 10)
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Stage} {t.Elapsed.TotalSeconds:F2} s"))));
         return rows;
     }
 

@@ -13,6 +13,8 @@ public static class Program
           load   --dir DIR [--sequential] [--repeat R]                           load + link + diagnose + one trace of DIR (R-1 warm-up loads first)
           parse  --file F [--rounds R]                                          single-thread parse speed of one snapshot file (fast reader vs System.Text.Json)
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
+          import-gen --links N --kind transcript|sos [--flat] --out PATH           write a large transcript (file) or sosreport (directory)
+          import --input PATH [--repeat R] [--json FILE] [--stages]               time `netsleuth import PATH`: read into a snapshot, then write its JSON (--stages: a transcript's parts)
         Prints one row per stage: wall time, MiB allocated, peak RSS (VmHWM) during the stage.
         """;
 
@@ -26,6 +28,8 @@ public static class Program
             {
                 "synth" => SynthBench(opts),
                 "load" => LoadBench(opts),
+                "import-gen" => ImportBench.Generate(opts),
+                "import" => ImportBench.Run(opts),
                 _ => null,
             };
             if (args[0] == "trace")

@@ -9,7 +9,7 @@ using NetSleuth.Topology;
 namespace NetSleuth.Bench;
 
 /// <summary>
-/// `trace --dir DIR --from HOST[:NETNS] --to IP [--rounds N]`: loads and links DIR's snapshots once,
+/// `trace --dir DIR --from HOST[:NETNS] --to IP [--rounds N] [--verdict]`: loads and links DIR's snapshots once,
 /// then times one trace (forward + reply) N times; prints load, link, first trace, and the median and
 /// max of the rest, plus the trace's verdict.
 /// </summary>
@@ -21,6 +21,8 @@ internal static class TraceBench
         var from = (o.GetValueOrDefault("from") ?? throw new InputException("--from", 0, "required")).Split(':');
         var to = IPAddress.Parse(o.GetValueOrDefault("to") ?? throw new InputException("--to", 0, "required"));
         int rounds = o.TryGetValue("rounds", out var r) ? int.Parse(r, CultureInfo.InvariantCulture) : 200;
+        // --verdict: the diagnosis sweep's walk (verdicts only, no steps)
+        Func<Topology.Topology, TraceRequest, TraceResult> trace = o.ContainsKey("verdict") ? Tracer.Verdict : Tracer.Trace;
         var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != "faults.json").Order(StringComparer.Ordinal).ToList();
 
         var sw = Stopwatch.StartNew();
@@ -34,16 +36,18 @@ internal static class TraceBench
         var result = Tracer.Trace(topology, request);
         var first = sw.Elapsed;
         var times = new List<double>();
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < rounds; i++)
         {
             sw.Restart();
-            Tracer.Trace(topology, request);
+            trace(topology, request);
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
+        allocated = (GC.GetAllocatedBytesForCurrentThread() - allocated) / rounds;
         times.Sort();
         yield return F($"hosts {snap.Hosts.Count}, namespaces {snap.Hosts.Sum(h => h.Namespaces.Count)}");
         yield return F($"load {load.TotalSeconds:F2} s, link {link.TotalSeconds:F2} s");
-        yield return F($"trace first {first.TotalMilliseconds:F2} ms; next {rounds}: median {times[times.Count / 2]:F3} ms, max {times[^1]:F3} ms");
+        yield return F($"trace first {first.TotalMilliseconds:F2} ms; next {rounds}: median {times[times.Count / 2]:F3} ms, max {times[^1]:F3} ms, {allocated / 1024.0:F1} KiB allocated per trace");
         yield return F($"verdict: forward {result.Forward.Disposition} at {result.Forward.At} ({result.Forward.Hops.Sum(h => h.Steps.Count)} steps), reply {result.Reply?.Disposition.ToString() ?? "-"}");
     }
 

@@ -17,6 +17,7 @@ internal static class CheckCatalogue
         new FirewallCheck(),              // 9
         new LinkDownCheck(),              // 10
         new RouteCheck(),                 // 11 (root → pod)
+        new PodBlackholeCheck(),          // 11 (a discard route over other hosts' pods)
         new ReturnRouteCheck(),           // 11 (the way back through a router)
         new PermanentNeighborCheck(),     // 12
         new NeighborStateCheck(),         // 13
@@ -26,5 +27,6 @@ internal static class CheckCatalogue
         new VethPeerCheck(),              // 17
         new BridgePortCheck(),            // 18
         new UnderlayRouteCheck(),         // 19
+        new PeerDriftCheck(),             // 11, 15 (a host unlike its peers: a route or forwarding they all have)
     ];
 }

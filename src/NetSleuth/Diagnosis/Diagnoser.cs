@@ -10,8 +10,13 @@ public sealed class DiagnosisReport
     /// <summary>Paths the reachability sweep traced (from → to) and how many were broken.</summary>
     public int PathsChecked { get; init; }
     public int PathsBroken { get; init; }
+    /// <summary>Paths the sweep set out to trace (more than <see cref="PathsChecked"/> only when its time budget ran out).</summary>
+    public int PathsPlanned { get; init; }
     /// <summary>Input warnings (parse problems, unknown sections) the diagnosis may have suffered from.</summary>
     public IReadOnlyList<Warning> InputWarnings { get; init; } = [];
+    /// <summary>Wall time of each check and of the sweep, in the order they ran (for benchmarks and slow inputs).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<(string Stage, TimeSpan Elapsed)> Timings { get; init; } = [];
 
     public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);
 }
@@ -22,11 +27,17 @@ public static class Diagnoser
     public static DiagnosisReport Run(Topology.Topology topology, Reachability.Request? request = null)
     {
         var ctx = new DiagnosisContext(topology);
+        // the sweep's traces run on the other cores while the checks run here: tracing reads only the topology
+        long sweepStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var pending = Reachability.Start(ctx, request);
         var all = new List<(int Order, Finding F)>();
+        var timings = new List<(string, TimeSpan)>();
         int order = 0;
         foreach (var check in CheckCatalogue.All)
         {
             order++;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            long cpu = ThreadCpuNs();
             try
             {
                 foreach (var f in check.Run(ctx)) all.Add((order, f));
@@ -40,9 +51,12 @@ public static class Diagnoser
                     Explanation = "A bug or an input shape the check does not expect; the other checks ran. Please report it with the input.",
                 }));
             }
+            timings.Add((check.GetType().Name, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
+            if (cpu > 0) timings.Add((check.GetType().Name + " cpu", TimeSpan.FromTicks((ThreadCpuNs() - cpu) / 100)));
         }
         var merged = Merge(all);
-        var sweep = Reachability.Sweep(ctx, merged, request);
+        var sweep = Reachability.Finish(ctx, merged, pending);
+        timings.Add(("reachability sweep (with the checks)", System.Diagnostics.Stopwatch.GetElapsedTime(sweepStarted)));
         var findings = merged.Concat(sweep.NewFindings)
             .OrderByDescending(f => f.Severity).ThenBy(f => Order(all, f)).ThenBy(f => f.Title, StringComparer.Ordinal).ToList();
         return new DiagnosisReport
@@ -51,8 +65,23 @@ public static class Diagnoser
             Hosts = topology.Hosts.Select(h => h.Name).ToList(),
             PathsChecked = sweep.Checked,
             PathsBroken = sweep.Broken,
+            PathsPlanned = pending.Requests.Count,
             InputWarnings = topology.Snapshot.Warnings.Concat(topology.Hosts.SelectMany(h => h.Warnings)).ToList(),
+            Timings = timings,
         };
+    }
+
+    /// <summary>CPU time of the calling thread in ns (Linux schedstat), 0 where it cannot be read.</summary>
+    private static long ThreadCpuNs()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/thread-self/schedstat");
+            int sp = text.IndexOf(' ');
+            return long.TryParse(sp < 0 ? text : text[..sp], out var ns) ? ns : 0;
+        }
+        catch (IOException) { return 0; }
+        catch (UnauthorizedAccessException) { return 0; }
     }
 
     private static int Order(List<(int Order, Finding F)> all, Finding f)

@@ -19,31 +19,57 @@ public static class Reachability
 
     internal sealed record Outcome(List<Finding> NewFindings, int Checked, int Broken);
 
-    /// <summary>Wall-clock budget of the sweep; what is left unchecked is said in the report.</summary>
-    public static TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Wall-clock budget of the sweep, a safety valve for inputs far beyond a cluster's size: what is
+    /// left unchecked is said in the report. A 1,000-node cluster is swept in full well within it.</summary>
+    public static TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(60);
 
-    internal static Outcome Sweep(DiagnosisContext ctx, List<Finding> findings, Request? request)
+    /// <summary>One traced path as the sweep keeps it: only a broken path keeps its trace (a sweep of a whole
+    /// cluster would otherwise hold every hop of every path in memory).</summary>
+    /// <param name="Traced">false when the budget ran out before this path</param>
+    /// <param name="Bad">the direction that failed (forward, or the reply); null when the path works</param>
+    internal readonly record struct PathResult(bool Traced, Trace? Bad, bool IsReply, string? Error);
+
+    /// <summary>The sweep's paths, traced while the checks run (tracing reads only the topology).</summary>
+    internal sealed class Pending
+    {
+        public required List<(TraceRequest Req, string Label)> Requests { get; init; }
+        public required Task<PathResult[]> Results { get; init; }
+    }
+
+    /// <summary>Lists the paths (on the calling thread: it reads the context's indexes) and starts tracing them.</summary>
+    internal static Pending Start(DiagnosisContext ctx, Request? request)
+    {
+        var requests = Requests(ctx, request).ToList();
+        bool sweep = request is null;
+        return new Pending
+        {
+            Requests = requests,
+            Results = sweep ? Task.Run(() => TraceAll(ctx, requests, sweep: true)) : Task.FromResult(TraceAll(ctx, requests, sweep: false)),
+        };
+    }
+
+    /// <summary>Waits for the traces and attributes each broken path to the finding that explains it.</summary>
+    internal static Outcome Finish(DiagnosisContext ctx, List<Finding> findings, Pending pending)
     {
         var fresh = new Dictionary<string, Finding>(StringComparer.Ordinal);
         int done = 0, broken = 0;
-        var requests = Requests(ctx, request).ToList();
-        var results = TraceAll(ctx, requests, sweep: request is null);
+        var requests = pending.Requests;
+        var results = pending.Results.GetAwaiter().GetResult();
         for (int i = 0; i < requests.Count; i++)
         {
             var (req, label) = requests[i];
-            var (result, error) = results[i];
-            if (result is null && error is null) break; // the budget ran out here; the count says how far it got
+            var r = results[i];
+            if (!r.Traced) break; // the budget ran out here; the count says how far it got
             done++;
-            if (error is not null)
+            if (r.Error is not null)
             {
-                Attribute(ctx, findings, fresh, label, null, error, req.Destination);
+                Attribute(ctx, findings, fresh, label, null, r.Error, req.Destination);
                 broken++;
                 continue;
             }
-            var bad = !result!.Forward.Delivered ? result.Forward : result.Reply is { Delivered: false } r ? r : null;
-            if (bad is null) continue;
+            if (r.Bad is not { } bad) continue;
             broken++;
-            Attribute(ctx, findings, fresh, label + (bad == result.Reply ? " (reply)" : ""), bad, null, req.Destination);
+            Attribute(ctx, findings, fresh, label + (r.IsReply ? " (reply)" : ""), bad, null, req.Destination);
         }
         return new Outcome(fresh.Values.ToList(), done, broken);
     }
@@ -54,14 +80,14 @@ public static class Reachability
     /// always a prefix of the list; results are attributed in that order, so findings do not depend
     /// on which worker ran first.
     /// </summary>
-    private static (TraceResult? Result, string? Error)[] TraceAll(DiagnosisContext ctx, List<(TraceRequest Req, string Label)> requests, bool sweep)
+    private static PathResult[] TraceAll(DiagnosisContext ctx, List<(TraceRequest Req, string Label)> requests, bool sweep)
     {
-        var results = new (TraceResult?, string?)[requests.Count];
+        var results = new PathResult[requests.Count];
         if (!sweep)
         {
             for (int i = 0; i < requests.Count; i++)
             {
-                try { results[i] = (Tracer.Trace(ctx.Topology, requests[i].Req), null); }
+                try { results[i] = Keep(Tracer.Trace(ctx.Topology, requests[i].Req)); }
                 catch (ArgumentException e) { throw new Model.InputException("--from", 0, e.Message); }
             }
             return results;
@@ -74,12 +100,22 @@ public static class Reachability
             {
                 int i = Interlocked.Increment(ref next);
                 if (i >= requests.Count || clock.Elapsed > Budget) return;
-                try { results[i] = (Tracer.Trace(ctx.Topology, requests[i].Req), null); }
-                catch (Exception e) when (e is not OutOfMemoryException) { results[i] = (null, e.Message); }
+                try
+                {
+                    // verdicts first; a failing path is traced again with its steps, for the report and the attribution
+                    var quick = Keep(Tracer.Verdict(ctx.Topology, requests[i].Req));
+                    results[i] = quick.Bad is null ? quick : Keep(Tracer.Trace(ctx.Topology, requests[i].Req));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException) { results[i] = new PathResult(true, null, false, e.Message); }
             }
         });
         return results;
     }
+
+    private static PathResult Keep(TraceResult t) =>
+        !t.Forward.Delivered ? new PathResult(true, t.Forward, false, null)
+        : t.Reply is { Delivered: false } r ? new PathResult(true, r, true, null)
+        : new PathResult(true, null, false, null);
 
     private static IEnumerable<(TraceRequest Req, string Label)> Requests(DiagnosisContext ctx, Request? request)
     {

@@ -34,7 +34,7 @@ internal static class Fib
     {
         var steps = new List<Step>();
         var rules = RulesOf(ns, assumptions);
-        for (int i = 0; i < rules.Count; i++)
+        for (int i = 0; i < rules.Length; i++)
         {
             var r = rules[i];
             if (!Matches(r, src, dst, iif, oif)) continue;
@@ -45,7 +45,7 @@ internal static class Fib
                 case "goto":
                     int target = r.GotoTarget ?? int.MaxValue;
                     steps.Add(new RuleStep(r.Priority, r.ToString(), $"goto {target}") { Evidence = r.Source });
-                    int j = rules.FindIndex(x => x.Priority >= target);
+                    int j = Array.FindIndex(rules, x => x.Priority >= target);
                     if (j < 0) return new FibResult(null, "none", 0, null, null, steps);
                     i = j - 1;
                     continue;
@@ -80,12 +80,24 @@ internal static class Fib
         r.From is null or { IsDefault: true } && r.To is null && r.Iif is null && r.Oif is null && r.Fwmark is null && !r.Not &&
         r.SuppressPrefixLength is null && r.Table is RouteTables.Local or RouteTables.Main or RouteTables.Default or null;
 
-    private static List<Rule> RulesOf(NsRef ns, List<string> assumptions)
+    private sealed record Sorted(int ListCount, Rule[] Rules);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<Rule>, Sorted> SortedRules = new();
+
+    private static Rule[] RulesOf(NsRef ns, List<string> assumptions)
     {
         if (ns.Ns.IsKnown(Sections.Rules4))
-            return ns.Ns.Rules.Where(r => r.Family == "inet").OrderBy(r => r.Priority).ToList();
+        {
+            // sorted once per rule list (a sweep looks up the same namespaces thousands of times); a list that
+            // grew or shrank since (tests edit snapshots) is sorted again
+            var list = ns.Ns.Rules;
+            if (SortedRules.TryGetValue(list, out var cached) && cached.ListCount == list.Count) return cached.Rules;
+            var sorted = list.Where(r => r.Family == "inet").OrderBy(r => r.Priority).ToArray();
+            SortedRules.AddOrUpdate(list, new Sorted(list.Count, sorted));
+            return sorted;
+        }
         assumptions.Add($"policy rules of {ns} are not in the input: assumed the default rules (local, main, default); `ip rule` there would confirm");
-        return [.. DefaultRules];
+        return DefaultRules;
     }
 
     private static bool Matches(Rule r, IPAddress src, IPAddress dst, string iif, string? oif)

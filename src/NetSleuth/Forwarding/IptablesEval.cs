@@ -13,26 +13,39 @@ internal static class IptablesEval
 {
     private static readonly string[] NonTerminal = ["LOG", "NFLOG", "MARK", "CONNMARK", "CT", "NOTRACK", "TRACE", "CHECKSUM", "TCPMSS", "CLASSIFY", "DSCP", "TOS", "AUDIT"];
 
+    private static readonly (string Table, string Chain)[] PreroutingChains = [("raw", "PREROUTING"), ("mangle", "PREROUTING")];
+    private static readonly (string Table, string Chain)[] InputChains = [("mangle", "INPUT"), ("filter", "INPUT")];
+    private static readonly (string Table, string Chain)[] ForwardChains = [("mangle", "FORWARD"), ("filter", "FORWARD")];
+    private static readonly (string Table, string Chain)[] OutputChains = [("raw", "OUTPUT"), ("mangle", "OUTPUT"), ("filter", "OUTPUT")];
+    private static readonly (string Table, string Chain)[] PostroutingChains = [("mangle", "POSTROUTING")];
+
     private static (string Table, string Chain)[] Chains(Hook hook) => hook switch
     {
-        Hook.Prerouting => [("raw", "PREROUTING"), ("mangle", "PREROUTING")],
-        Hook.Input => [("mangle", "INPUT"), ("filter", "INPUT")],
-        Hook.Forward => [("mangle", "FORWARD"), ("filter", "FORWARD")],
-        Hook.Output => [("raw", "OUTPUT"), ("mangle", "OUTPUT"), ("filter", "OUTPUT")],
-        _ => [("mangle", "POSTROUTING")],
+        Hook.Prerouting => PreroutingChains,
+        Hook.Input => InputChains,
+        Hook.Forward => ForwardChains,
+        Hook.Output => OutputChains,
+        _ => PostroutingChains,
     };
+
+    private static IptablesTable? Table(NetNamespace ns, string name)
+    {
+        foreach (var t in ns.Iptables)
+            if (t.Family == "ipv4" && t.Name == name) return t;
+        return null;
+    }
 
     public static Verdict Run(NetNamespace ns, Hook hook, PacketView p, List<Step> steps, List<string> assumptions)
     {
         foreach (var (tableName, chain) in Chains(hook))
         {
-            var table = ns.Iptables.FirstOrDefault(t => t.Family == "ipv4" && t.Name == tableName);
+            var table = Table(ns, tableName);
             if (table is null) continue;
             var v = RunChain(table, chain, p, steps, depth: 0, builtIn: true);
             if (v.Kind != VerdictKind.Accept) return v;
         }
         if (hook is Hook.Prerouting or Hook.Output &&
-            ns.Iptables.FirstOrDefault(t => t.Family == "ipv4" && t.Name == "nat") is { } nat &&
+            Table(ns, "nat") is { } nat &&
             nat.Rules.Any(r => r.Chain is "PREROUTING" or "OUTPUT" or "POSTROUTING"))
             assumptions.Add("iptables nat rules exist; address translation is not simulated");
         return new Verdict(VerdictKind.Accept, "accepted", steps, assumptions);

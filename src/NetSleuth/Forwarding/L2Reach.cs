@@ -16,87 +16,127 @@ internal static class L2Reach
     /// <param name="Carried">the frame got there through a tc redirect or a tunnel, which ignore MACs</param>
     internal sealed record Endpoint(DeviceRef Dev, bool MacMatches, bool Carried);
 
-    private enum Mode { Egress, Ingress, Up }
+    private enum Mode { Egress, Ingress, Up, Flood }
+
+    private enum FloodKind { BridgeSends, BridgeForwards, Ovs }
+
+    /// <summary>One unit of work: a device in a mode, or a bridge's flood (its ports, taken in order as one block of the queue).</summary>
+    private readonly record struct Item(DeviceRef Dev, Mode Mode, bool Carried, DeviceRef? From = null, FloodKind Flood = default);
 
     public static List<Endpoint> Explore(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, int limit = 4096) =>
         Explore(t, start, egress, dst, arp, null, limit);
 
     /// <param name="unresolved">collects devices whose far side is not in the input (veth peer, tunnel end, unlinked port)</param>
-    public static List<Endpoint> Explore(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved, int limit = 4096)
+    public static List<Endpoint> Explore(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved, int limit = 4096) =>
+        Walk(t, start, egress, dst, arp, unresolved, limit).ToList();
+
+    /// <summary>
+    /// The endpoints in breadth-first order, found as the walk goes: a caller that looks for one
+    /// (the device that answers an ARP request) stops the walk there instead of flooding the whole domain.
+    /// A bridge's flood is one queue entry whose ports are visited in order when it comes up, which is
+    /// the order they would have had as separate entries, without queueing every port of a big bridge.
+    /// </summary>
+    public static IEnumerable<Endpoint> Walk(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved, int limit = 4096)
     {
-        var result = new List<Endpoint>();
-        var seen = new HashSet<(DeviceRef, Mode)>();
-        var queue = new Queue<(DeviceRef Dev, Mode Mode, bool Carried)>();
-        queue.Enqueue((start, egress ? Mode.Egress : Mode.Ingress, false));
-        while (queue.Count > 0 && seen.Count < limit)
+        var w = new Walker(t, dst, arp, unresolved);
+        w.Queue.Enqueue(new Item(start, egress ? Mode.Egress : Mode.Ingress, false));
+        while (w.Queue.Count > 0 && w.Seen.Count < limit)
         {
-            var (d, mode, carried) = queue.Dequeue();
-            if (!seen.Add((d, mode)) || !d.Link.IsUp) continue;
+            var item = w.Queue.Dequeue();
+            if (item.Mode != Mode.Flood)
+            {
+                if (w.Visit(item.Dev, item.Mode, item.Carried) is { } ep) yield return ep;
+                continue;
+            }
+            foreach (var (p, m) in FloodOrder(t, item, dst))
+            {
+                if (w.Seen.Count >= limit) yield break;
+                if (w.Visit(p, m, item.Carried) is { } ep) yield return ep;
+            }
+        }
+    }
+
+    /// <summary>The ports a frame leaves a bridge by, in queue order. A unicast frame to a MAC the bridge has
+    /// learnt (the device right behind a port: <see cref="Topology.Topology.PortByMac"/>) leaves by that port
+    /// only, as a learning switch sends it; anything else is flooded.</summary>
+    private static IEnumerable<(DeviceRef, Mode)> FloodOrder(Topology.Topology t, Item flood, MacAddress dst)
+    {
+        var br = flood.Dev;
+        var from = flood.From;
+        bool ovs = flood.Flood == FloodKind.Ovs;
+        if (!dst.IsMulticast && t.PortByMac(br).TryGetValue(dst, out var learnt) && learnt != from)
+        {
+            yield return (learnt, ovs && Forwarding.Walker.IsOvsInternal(t, learnt) ? Mode.Up : Mode.Egress);
+            yield break;
+        }
+        if (ovs && br != from) yield return (br, Mode.Up);
+        foreach (var p in t.PortList(br))
+        {
+            if (p == from) continue;
+            yield return (p, ovs && Forwarding.Walker.IsOvsInternal(t, p) ? Mode.Up : Mode.Egress);
+        }
+        if (flood.Flood == FloodKind.BridgeForwards && (dst.IsMulticast || br.Link.Mac == dst)) yield return (br, Mode.Up);
+    }
+
+    private sealed class Walker(Topology.Topology t, MacAddress dst, bool arp, List<DeviceRef>? unresolved)
+    {
+        public readonly HashSet<(DeviceRef, Mode)> Seen = new(8);
+        public readonly Queue<Item> Queue = new(8);
+
+        /// <summary>Takes the device in the mode: queues where the frame goes next; the endpoint when the device's stack gets it.</summary>
+        public Endpoint? Visit(DeviceRef d, Mode mode, bool carried)
+        {
+            if (!Seen.Add((d, mode)) || !d.Link.IsUp) return null;
             if (mode != Mode.Up && Mirred(t, d, mode == Mode.Egress ? "egress" : "ingress", arp, out var targets))
             {
-                foreach (var (target, toEgress) in targets) queue.Enqueue((target, toEgress ? Mode.Egress : Mode.Ingress, true));
-                continue;
+                foreach (var (target, toEgress) in targets) Queue.Enqueue(new Item(target, toEgress ? Mode.Egress : Mode.Ingress, true));
+                return null;
             }
             if (mode == Mode.Egress)
             {
                 switch (d.Link.Kind)
                 {
                     case LinkKinds.Veth:
-                        if (t.VethPeer(d) is { } peer) queue.Enqueue((peer, Mode.Ingress, carried));
-                        else if (t.SegmentOf(d) is { } vseg) EnqueueSegment(vseg, d, dst, queue, carried);
+                        if (t.VethPeer(d) is { } peer) Queue.Enqueue(new Item(peer, Mode.Ingress, carried));
+                        else if (t.SegmentOf(d) is { } vseg) EnqueueSegment(vseg, d, carried);
                         else unresolved?.Add(d);
                         break;
                     case LinkKinds.Vxlan:
-                        if (t.Tunnel(d) is { Far: { } far }) queue.Enqueue((far, Mode.Ingress, true));
+                        if (t.Tunnel(d) is { Far: { } far }) Queue.Enqueue(new Item(far, Mode.Ingress, true));
                         else if (t.Tunnel(d) is not { NearMisses.Count: > 0 }) unresolved?.Add(d);
                         break;
                     case LinkKinds.Bridge:
-                        foreach (var p in t.PortsOf(d)) queue.Enqueue((p, Mode.Egress, carried));
+                        Queue.Enqueue(new Item(d, Mode.Flood, carried, null, FloodKind.BridgeSends));
                         break;
                     case LinkKinds.OpenVSwitch:
-                    case LinkKinds.Tun when Walker.IsOvsPort(t, d):
-                        EnqueueOvs(t, t.BridgeOf(d) ?? d, d, queue, carried);
+                    case LinkKinds.Tun when Forwarding.Walker.IsOvsPort(t, d):
+                        Queue.Enqueue(new Item(t.BridgeOf(d) ?? d, Mode.Flood, carried, d, FloodKind.Ovs));
                         break;
                     case null:
-                        if (t.SegmentOf(d) is { } seg) EnqueueSegment(seg, d, dst, queue, carried);
+                        if (t.SegmentOf(d) is { } seg) EnqueueSegment(seg, d, carried);
                         break;
                 }
-                continue;
+                return null;
             }
             if (mode == Mode.Ingress && t.BridgeOf(d) is { } br)
             {
                 if (br.Link.Kind == LinkKinds.Bridge)
                 {
-                    foreach (var p in t.PortsOf(br)) if (p != d) queue.Enqueue((p, Mode.Egress, carried));
-                    if (dst.IsMulticast || br.Link.Mac == dst) queue.Enqueue((br, Mode.Up, carried));
+                    Queue.Enqueue(new Item(br, Mode.Flood, carried, d, FloodKind.BridgeForwards));
+                    return null;
                 }
-                else
-                {
-                    if (Walker.IsUserspaceOvsPort(d)) result.Add(new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried));
-                    EnqueueOvs(t, br, d, queue, carried);
-                }
-                continue;
+                Queue.Enqueue(new Item(br, Mode.Flood, carried, d, FloodKind.Ovs));
+                return Forwarding.Walker.IsUserspaceOvsPort(t, d) ? new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried) : null;
             }
-            result.Add(new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried));
+            return new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried);
         }
-        return result;
-    }
 
-    private static void EnqueueSegment(Segment seg, DeviceRef d, MacAddress dst, Queue<(DeviceRef, Mode, bool)> queue, bool carried)
-    {
-        // a switch floods unknown unicast: every other member receives it (and checks the MAC itself)
-        bool known = dst.IsMulticast || seg.Members.Any(m => m != d && m.Link.Mac == dst);
-        foreach (var m in seg.Members)
-            if (m != d && (!known || dst.IsMulticast || m.Link.Mac == dst)) queue.Enqueue((m, Mode.Ingress, carried));
-    }
-
-    private static void EnqueueOvs(Topology.Topology t, DeviceRef br, DeviceRef from, Queue<(DeviceRef, Mode, bool)> queue, bool carried)
-    {
-        if (br != from) queue.Enqueue((br, Mode.Up, carried));
-        foreach (var p in t.PortsOf(br))
+        private void EnqueueSegment(Segment seg, DeviceRef d, bool carried)
         {
-            if (p == from) continue;
-            queue.Enqueue((p, Walker.IsOvsInternal(t, p) ? Mode.Up : Mode.Egress, carried));
+            // a switch floods unknown unicast: every other member receives it (and checks the MAC itself)
+            bool known = dst.IsMulticast || seg.Members.Any(m => m != d && m.Link.Mac == dst);
+            foreach (var m in seg.Members)
+                if (m != d && (!known || dst.IsMulticast || m.Link.Mac == dst)) Queue.Enqueue(new Item(m, Mode.Ingress, carried));
         }
     }
 

@@ -17,10 +17,15 @@ internal sealed record Verdict(VerdictKind Kind, string Reason, IReadOnlyList<St
 /// </summary>
 internal static class Netfilter
 {
+    private static readonly Verdict Unknown = new(VerdictKind.Unknown, "firewall not in the input", [], []);
+    private static readonly Verdict EmptyAccept = new(VerdictKind.Accept, "accepted", [], []);
+
     public static Verdict Evaluate(NsRef ns, Hook hook, Flow flow, string? inDev, string? outDev, bool established)
     {
         bool ipt = ns.Ns.IsKnown(Sections.Iptables), nft = ns.Ns.IsKnown(Sections.Nftables);
-        if (!ipt && !nft) return new Verdict(VerdictKind.Unknown, "firewall not in the input", [], []);
+        if (!ipt && !nft) return Unknown;
+        // both known and both empty (most pods): nothing to evaluate
+        if (ipt && nft && ns.Ns.Iptables.Count == 0 && ns.Ns.Nftables is null or { Chains.Count: 0 }) return EmptyAccept;
         var steps = new List<Step>();
         var assumptions = new List<string>();
         var packet = new PacketView(flow, inDev, outDev, established ? "ESTABLISHED" : "NEW");

@@ -17,12 +17,8 @@ internal static class NftEval
 
     public static Verdict Run(NftRuleset rs, Hook hook, PacketView p, List<Step> steps, bool iptablesKnown = true)
     {
-        var hookName = hook.ToString().ToLowerInvariant();
-        var chains = rs.Chains
-            .Where(c => c.Hook == hookName && c.Family is "ip" or "inet" && c.Type is null or "filter" or "route")
-            .Where(c => !(iptablesKnown && c.Family == "ip" && IptablesTables.Contains(c.Table)))
-            .OrderBy(c => c.Priority ?? 0).ToList();
-        foreach (var chain in chains)
+        if (rs.Chains.Count == 0) return new Verdict(VerdictKind.Accept, "accepted", steps, []);
+        foreach (var chain in BaseChains(rs, hook, iptablesKnown))
         {
             var (kind, reason) = RunChain(rs, chain, chain.Name, p, steps, 0);
             if (kind == VerdictKind.Accept && reason == "return")
@@ -31,6 +27,19 @@ internal static class NftEval
         }
         return new Verdict(VerdictKind.Accept, "accepted", steps, []);
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NftRuleset, System.Collections.Concurrent.ConcurrentDictionary<(Hook, bool, int), NftChain[]>> Hooked = new();
+
+    /// <summary>The base chains on the hook in priority order, worked out once per ruleset (and again if its chains change).</summary>
+    private static NftChain[] BaseChains(NftRuleset rs, Hook hook, bool iptablesKnown) =>
+        Hooked.GetValue(rs, _ => new()).GetOrAdd((hook, iptablesKnown, rs.Chains.Count), k =>
+        {
+            var hookName = k.Item1.ToString().ToLowerInvariant();
+            return rs.Chains
+                .Where(c => c.Hook == hookName && c.Family is "ip" or "inet" && c.Type is null or "filter" or "route")
+                .Where(c => !(k.Item2 && c.Family == "ip" && IptablesTables.Contains(c.Table)))
+                .OrderBy(c => c.Priority ?? 0).ToArray();
+        });
 
     private static (VerdictKind, string) Policy(NftChain chain, List<Step> steps)
     {

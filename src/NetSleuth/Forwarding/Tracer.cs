@@ -10,4 +10,9 @@ public static class Tracer
     /// <exception cref="ArgumentException">the request names a host, namespace or device not in the topology</exception>
     public static TraceResult Trace(Topology.Topology topology, TraceRequest request) =>
         Walker.Run(topology, request);
+
+    /// <summary>The verdicts only (no steps, no assumptions): for sweeps of many paths, which trace again in
+    /// full only the paths that fail.</summary>
+    internal static TraceResult Verdict(Topology.Topology topology, TraceRequest request) =>
+        Walker.Run(topology, request, record: false);
 }

@@ -36,32 +36,37 @@ internal sealed partial class Walker
     private readonly bool _isReply;
     private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
     private readonly List<string> _assumptions = [];
-    private readonly HashSet<string> _visited = new(StringComparer.Ordinal);
+    private readonly HashSet<State> _visited = new(32);
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
     /// <summary>The first input found missing on a stage the walk went through as if it passed.</summary>
     private End? _deferred;
 
-    private Walker(Topology.Topology t, bool isReply)
+    /// <summary>Whether steps and assumptions are recorded; a sweep walks without them and walks again, recording,
+    /// only the paths that fail (the verdict is the same either way: recording never changes a decision).</summary>
+    private readonly bool _record;
+
+    private Walker(Topology.Topology t, bool isReply, bool record)
     {
         _t = t;
         _isReply = isReply;
+        _record = record;
     }
 
-    public static TraceResult Run(Topology.Topology topology, TraceRequest request)
+    public static TraceResult Run(Topology.Topology topology, TraceRequest request, bool record = true)
     {
         var (ns, bound) = ResolveStart(topology, request);
         var flow = new Flow(request.Source ?? IPAddress.Any, request.Destination, request.Protocol,
             request.SourcePort ?? (request.Protocol == Protocols.Icmp ? null : 40000), request.DestinationPort,
             request.Size, request.DontFragment);
-        var fw = new Walker(topology, isReply: false);
+        var fw = new Walker(topology, isReply: false, record);
         var forward = fw.Walk(new Out(ns, flow, bound, null), flow);
         Trace? reply = null;
         if (forward.Delivered && request.TraceReply && fw._deliveredOn is { } at)
         {
             // the kernel's ICMP socket sends echo replies with PMTU discovery off (no DF)
             var back = forward.Flow.Reversed() with { DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment };
-            var rw = new Walker(topology, isReply: true);
+            var rw = new Walker(topology, isReply: true, record);
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }
         return new TraceResult(request, forward, reply);
@@ -123,17 +128,17 @@ internal sealed partial class Walker
         };
     }
 
-    private static string StateKey(Next n) => n switch
-    {
-        Out o => $"out {o.Ns.Key} {o.Flow.Source}>{o.Flow.Destination} {o.Inner?.Vxlan.Key}",
-        Egress e => $"tx {e.Dev.Key} {FrameKey(e.Frame)}",
-        Ingress g => $"rx{(g.Up ? "up" : "")} {g.Dev.Key} {FrameKey(g.Frame)}",
-        IpIn p => $"ip {p.Dev.Key} {FrameKey(p.Frame)}",
-        _ => "",
-    };
+    /// <summary>Where the packet is and what it looks like there (with what it carries): the same state twice is a loop.</summary>
+    private readonly record struct State(int Stage, object? Where, IPAddress? Source, IPAddress? Destination, MacAddress Mac, object? Inner);
 
-    private static string FrameKey(Frame f) =>
-        $"{f.Ip.Source}>{f.Ip.Destination} {f.DstMac} {(f.Inner is null ? "" : FrameKey(f.Inner.Frame))}";
+    private static State StateKey(Next n) => n switch
+    {
+        Out o => new State(0, o.Ns.Ns, o.Flow.Source, o.Flow.Destination, default, o.Inner?.Vxlan.Link),
+        Egress e => new State(1, e.Dev.Link, e.Frame.Ip.Source, e.Frame.Ip.Destination, e.Frame.DstMac, e.Frame.Inner),
+        Ingress g => new State(g.Up ? 3 : 2, g.Dev.Link, g.Frame.Ip.Source, g.Frame.Ip.Destination, g.Frame.DstMac, g.Frame.Inner),
+        IpIn p => new State(4, p.Dev.Link, p.Frame.Ip.Source, p.Frame.Ip.Destination, p.Frame.DstMac, p.Frame.Inner),
+        _ => default,
+    };
 
     private static string Describe(Next n) => n switch
     {

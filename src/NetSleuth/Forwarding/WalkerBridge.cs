@@ -14,21 +14,21 @@ internal sealed partial class Walker
         var from = inPort?.Link.Name ?? br.Link.Name;
         if (inPort?.Link.BridgePort?.State is { } state && state != "forwarding")
         {
-            Add(ns, new BridgeStep(br.Link.Name, from, null, dst, $"port state {state}: not forwarding"));
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, $"port state {state}: not forwarding"));
             return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort.ToString());
         }
         var ports = _t.PortsOf(br).ToList();
         if (inPort is not null && (br.Link.Mac == dst || ports.Any(p => p.Link.Mac == dst)))
         {
-            Add(ns, new BridgeStep(br.Link.Name, from, null, dst, "local address of the bridge: passed up to " + br.Link.Name));
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, "local address of the bridge: passed up to " + br.Link.Name));
             return new Ingress(br, frame, Up: true);
         }
         if (!ns.Ns.IsKnown(Sections.Fdb))
-            Assume($"the bridge FDB of {ns} is not in the input: frames to unknown MACs are flooded");
+            if (_record) Assume($"the bridge FDB of {ns} is not in the input: frames to unknown MACs are flooded");
         var fdb = ns.Ns.Fdb.FirstOrDefault(f => f.Mac == dst && f.Master == br.Link.Name && !f.Flags.Contains("self"));
         if (fdb is not null && _t.Device(ns, fdb.Device) is { } outPort && outPort != inPort)
         {
-            Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
             return BridgeOut(outPort, frame);
         }
         return Flood(br, inPort, frame, ports.Where(p => p != inPort).Select(p => (p, false)).ToList(), "flood (no fdb entry)");
@@ -38,17 +38,30 @@ internal sealed partial class Walker
     private Next OvsForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
         var ns = br.Namespace;
-        Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch)");
-        var candidates = new List<(DeviceRef Dev, bool Internal)>();
-        if (br != inPort) candidates.Add((br, true));
-        foreach (var p in _t.PortsOf(br))
-            if (p != inPort) candidates.Add((p, IsOvsInternal(_t, p)));
-        var local = candidates.FirstOrDefault(c => c.Internal && c.Dev.Link.Mac == frame.DstMac);
-        if (local.Dev is not null)
+        if (_record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch)");
+        var ports = _t.PortList(br);
+        // an internal port with that MAC (the bridge's own first) takes the frame up its stack
+        DeviceRef? local = br != inPort && br.Link.Mac == frame.DstMac ? br : null;
+        for (int i = 0; local is null && i < ports.Count; i++)
+            if (ports[i] != inPort && ports[i].Link.Mac == frame.DstMac && IsOvsInternal(_t, ports[i])) local = ports[i];
+        if (local is not null)
         {
-            Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Dev.Link.Name, frame.DstMac, "internal port with that MAC"));
-            return new Ingress(local.Dev, frame, Up: true);
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Link.Name, frame.DstMac, "internal port with that MAC"));
+            return new Ingress(local, frame, Up: true);
         }
+        // the port the MAC sits right behind (the common case, and a big bridge's cost): no flood list to build
+        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && !IsOvsInternal(_t, direct) &&
+            L2Reach.Walk(_t, direct, egress: true, frame.DstMac, arp: false, null, limit: 64).Any(ep => ep.MacMatches))
+        {
+            int count = (br != inPort ? 1 : 0) + ports.Count - (ports.Contains(inPort) ? 1 : 0);
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, direct.Link.Name, frame.DstMac,
+                $"flood (MAC table not in the input), {count} port(s); {frame.DstMac} is behind {direct.Link.Name}"));
+            return BridgeOut(direct, frame);
+        }
+        var candidates = new List<(DeviceRef Dev, bool Internal)>(ports.Count + 1);
+        if (br != inPort) candidates.Add((br, true));
+        foreach (var p in ports)
+            if (p != inPort) candidates.Add((p, IsOvsInternal(_t, p)));
         return Flood(br, inPort, frame, candidates, "flood (MAC table not in the input)");
     }
 
@@ -60,7 +73,15 @@ internal sealed partial class Walker
         var from = inPort?.Link.Name ?? br.Link.Name;
         (DeviceRef Dev, bool Internal)? best = null;
         int bestScore = -1;
-        foreach (var port in ports)
+        // a learning switch has learnt the MAC from the port right in front of it: check that port first
+        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort &&
+            ports.FindIndex(p => p.Dev == direct) is int at and >= 0 && !ports[at].Internal &&
+            L2Reach.Walk(_t, direct, egress: true, frame.DstMac, arp: false, null, limit: 64).Any(ep => ep.MacMatches))
+        {
+            best = ports[at];
+            bestScore = 2;
+        }
+        foreach (var port in bestScore == 2 ? [] : ports)
         {
             int score;
             if (port.Internal) score = port.Dev.Link.Mac == frame.DstMac ? 2 : 0;
@@ -75,7 +96,7 @@ internal sealed partial class Walker
         }
         if (best is not { } chosen)
         {
-            Add(ns, new BridgeStep(br.Link.Name, from, null, frame.DstMac, decision + ": the bridge has no other port"));
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, frame.DstMac, decision + ": the bridge has no other port"));
             return new End(Disposition.DroppedOtherHost, $"bridge {br} has no port to send a frame for {frame.DstMac} to", br.ToString());
         }
         var why = bestScore switch
@@ -84,7 +105,7 @@ internal sealed partial class Walker
             1 => $"no port leads to {frame.DstMac}; following {chosen.Dev.Link.Name}, whose path carries frames on regardless of MAC",
             _ => $"no port leads to {frame.DstMac}; every receiver drops it as another host's — following {chosen.Dev.Link.Name}",
         };
-        Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {ports.Count} port(s); {why}"));
+        if (_record) Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {ports.Count} port(s); {why}"));
         return chosen.Internal ? new Ingress(chosen.Dev, frame, Up: true) : BridgeOut(chosen.Dev, frame);
     }
 
@@ -93,7 +114,7 @@ internal sealed partial class Walker
     {
         if (port.Link.Mtu is { } m && frame.Ip.Size > m)
         {
-            Add(port.Namespace, new MtuStep(port.Link.Name, m, frame.Ip.Size, "a bridge drops frames larger than the out port's MTU"));
+            if (_record) Add(port.Namespace, new MtuStep(port.Link.Name, m, frame.Ip.Size, "a bridge drops frames larger than the out port's MTU"));
             return new End(Disposition.MtuExceeded, $"{frame.Ip.Size}-byte packet does not fit mtu {m} of bridge port {port}: dropped", port.ToString());
         }
         return new Egress(port, frame);

@@ -18,13 +18,13 @@ internal sealed partial class Walker
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
         var fib = Fib.Lookup(ns, flow.Source, flow.Destination, dev.Link.Name, null, _assumptions);
-        foreach (var s in fib.Steps) Add(ns, s);
+        if (_record) foreach (var s in fib.Steps) Add(ns, s);
         if (RouteFailure(ns, fib, flow, input: true) is { } fail) return fail;
         var route = fib.Route!;
 
         if (fib.Type == RouteTypes.Local)
         {
-            Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", null, null) { Evidence = route.Source });
+            if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", null, null) { Evidence = route.Source });
             if (RpFilter(dev, flow) is { } rp) return rp;
             if (Filter(ns, Hook.Input, flow, dev.Link.Name, null, Disposition.DeniedIn) is { } denied) return denied;
             return Deliver(dev, ns, p.Frame);
@@ -32,7 +32,7 @@ internal sealed partial class Walker
 
         var outDev = fib.Device is null ? null : _t.Device(ns, fib.Device);
         var nextHop = fib.Gateway ?? flow.Destination;
-        Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "forward", fib.Device, nextHop) { Evidence = route.Source });
+        if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "forward", fib.Device, nextHop) { Evidence = route.Source });
         if (ForwardingCheck(dev) is { } off) return off;
         if (RpFilter(dev, flow) is { } rpf) return rpf;
         if (--_ttl <= 0) return new End(Disposition.Loop, $"TTL ran out in {ns}", ns.ToString());
@@ -58,7 +58,7 @@ internal sealed partial class Walker
             (_, false) => $"whether a process listens on {flow.Protocol} port {flow.DestinationPort?.ToString() ?? "?"} is not in the input",
             _ => "the reply reaches the sender",
         };
-        Add(ns, new DeliveredStep(dev?.Link.Name ?? "lo", flow.Destination, note));
+        if (_record) Add(ns, new DeliveredStep(dev?.Link.Name ?? "lo", flow.Destination, note));
         return new End(Disposition.Delivered, $"delivered to {flow.Destination} in {ns}" + (dev is null ? "" : $" (arrived on {dev.Link.Name})"),
             dev?.ToString() ?? ns.ToString());
     }
@@ -74,10 +74,10 @@ internal sealed partial class Walker
             return Missing(ns, "sysctl net.ipv4.ip_forward", $"the packet is to be forwarded by {ns}, but whether forwarding is on is not in the input");
         if (value == "1")
         {
-            Add(ns, new SysctlStep(key, value, "forwarding on"));
+            if (_record) Add(ns, new SysctlStep(key, value, "forwarding on"));
             return null;
         }
-        Add(ns, new SysctlStep(key, value, "forwarding off"));
+        if (_record) Add(ns, new SysctlStep(key, value, "forwarding off"));
         return new End(Disposition.ForwardingDisabled, $"{ns} would forward it out another device, but {key} = {value}", dev.ToString());
     }
 
@@ -104,7 +104,7 @@ internal sealed partial class Walker
         var key = ParseInt(own) >= ParseInt(all) && own is not null ? $"net.ipv4.conf.{dev.Link.Name}.rp_filter" : "net.ipv4.conf.all.rp_filter";
         bool ok = mode == 1 ? viaDev : exists;
         var meaning = mode == 1 ? "strict" : "loose";
-        Add(ns, new SysctlStep(key, mode.ToString(), $"{meaning} reverse-path filter: {back}" + (ok ? " — passes" : " — fails")));
+        if (_record) Add(ns, new SysctlStep(key, mode.ToString(), $"{meaning} reverse-path filter: {back}" + (ok ? " — passes" : " — fails")));
         return ok ? null : new End(Disposition.RpFilterDrop,
             $"rp_filter ({meaning}) on {dev}: {back}" + (mode == 1 && exists ? $", not via {dev.Link.Name}" : ""), dev.ToString());
     }
@@ -115,7 +115,7 @@ internal sealed partial class Walker
     private End? Filter(NsRef ns, Hook hook, Flow flow, string? inDev, string? outDev, Disposition denied)
     {
         var verdict = Netfilter.Evaluate(ns, hook, flow, inDev, outDev, _isReply);
-        foreach (var s in verdict.Steps) Add(ns, s);
+        if (_record) foreach (var s in verdict.Steps) Add(ns, s);
         foreach (var a in verdict.Assumptions) Assume(a);
         return verdict.Kind switch
         {
@@ -133,7 +133,7 @@ internal sealed partial class Walker
     /// </summary>
     private End? Defer(NsRef ns, Hook hook, End missing)
     {
-        Add(ns, new FilterStep("netfilter", "?", hook.ToString().ToUpperInvariant(), null,
+        if (_record) Add(ns, new FilterStep("netfilter", "?", hook.ToString().ToUpperInvariant(), null,
             $"not in the input, assumed to accept (to know: {missing.Missing})"));
         _deferred ??= missing;
         return null;

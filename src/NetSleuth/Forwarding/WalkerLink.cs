@@ -23,12 +23,12 @@ internal sealed partial class Walker
                     return Underlay(dev, e.Frame); // a veth standing for a wire between hosts (labs)
                 if (peer is null)
                     return Missing(ns, "ip -d link show; ip netns list-id", $"the veth peer of {dev} is not in the input", dev.ToString());
-                Add(ns, new VethStep(link.Name, peer.Namespace.ToString(), peer.Link.Name) { Evidence = link.Source });
+                if (_record) Add(ns, new VethStep(link.Name, peer.Namespace.ToString(), peer.Link.Name) { Evidence = link.Source });
                 if (!peer.Link.IsUp)
                     return new End(Disposition.LinkDown, $"the veth peer {peer} is down: {dev} drops what it sends", peer.ToString());
                 if (peer.Link.Mtu is { } pm && e.Frame.Ip.Size > pm)
                 {
-                    Add(peer.Namespace, new MtuStep(peer.Link.Name, pm, e.Frame.Ip.Size, "veth drops frames larger than the receiving peer's MTU"));
+                    if (_record) Add(peer.Namespace, new MtuStep(peer.Link.Name, pm, e.Frame.Ip.Size, "veth drops frames larger than the receiving peer's MTU"));
                     return new End(Disposition.MtuExceeded, $"{e.Frame.Ip.Size}-byte packet does not fit mtu {pm} of {peer}: dropped by the veth", peer.ToString());
                 }
                 return new Ingress(peer, e.Frame);
@@ -56,9 +56,9 @@ internal sealed partial class Walker
         d.Link.Kind == LinkKinds.OpenVSwitch || (d.Link.Kind == LinkKinds.Tun && IsOvsPort(t, d));
 
     /// <summary>A non-internal port of an OVS bridge whose datapath is userspace ("netdev").</summary>
-    internal static bool IsUserspaceOvsPort(DeviceRef d) =>
-        d.Link.Kind != LinkKinds.Tun && d.Link.Kind != LinkKinds.OpenVSwitch &&
-        d.Ns.Ovs?.Bridges.FirstOrDefault(b => b.Ports.Any(p => p.Interfaces.Any(i => i.Name == d.Link.Name)))?.DatapathType == "netdev";
+    internal static bool IsUserspaceOvsPort(Topology.Topology t, DeviceRef d) =>
+        d.Link.Kind != LinkKinds.Tun && d.Link.Kind != LinkKinds.OpenVSwitch && d.Ns.Ovs is not null &&
+        t.UserspaceOvsInterfaces(d.Ns).Contains(d.Link.Name);
 
     internal static bool IsOvsPort(Topology.Topology t, DeviceRef d) =>
         t.EdgesFrom(d).Any(e => e.Kind == EdgeKind.OvsPort) || t.EdgesTo(d).Any(e => e.Kind == EdgeKind.OvsPort);
@@ -79,7 +79,7 @@ internal sealed partial class Walker
             return new End(Disposition.DroppedOtherHost,
                 $"no device on {seg.Subnet} has MAC {frame.DstMac}: the frame is flooded and every receiver ({string.Join(", ", others)}) drops it as another host's",
                 dev.ToString());
-        Add(dev.Namespace, new UnderlayStep(dev.Link.Name, to.Namespace.ToString(), to.Link.Name, seg.Subnet.ToString())
+        if (_record) Add(dev.Namespace, new UnderlayStep(dev.Link.Name, to.Namespace.ToString(), to.Link.Name, seg.Subnet.ToString())
         { Assumption = $"hosts on {seg.Subnet} are assumed to share one L2 segment" });
         return new Ingress(to, frame);
     }
@@ -92,7 +92,7 @@ internal sealed partial class Walker
         {
             if (!dev.Link.IsUp)
             {
-                Add(ns, new LinkStep(dev.Link.Name, "DOWN (administratively)", false) { Evidence = dev.Link.Source });
+                if (_record) Add(ns, new LinkStep(dev.Link.Name, "DOWN (administratively)", false) { Evidence = dev.Link.Source });
                 return new End(Disposition.LinkDown, $"{dev} is down: it drops what arrives", dev.ToString());
             }
             if (RunTc(dev, "ingress", g.Frame) is { } tc) return tc;
@@ -101,7 +101,7 @@ internal sealed partial class Walker
                 if (br.Link.Kind == LinkKinds.Bridge) return BridgeForward(br, dev, g.Frame);
                 // a userspace (netdev) datapath reads its ports with packet sockets: the kernel's own stack
                 // still receives every frame on them, and takes the ones addressed to the port's MAC
-                if (IsUserspaceOvsPort(dev) && dev.Link.Mac == g.Frame.DstMac)
+                if (IsUserspaceOvsPort(_t, dev) && dev.Link.Mac == g.Frame.DstMac)
                     return AcceptFrame(dev, g.Frame);
                 return OvsForward(br, dev, g.Frame);
             }
@@ -124,11 +124,11 @@ internal sealed partial class Walker
             return Missing(ns, "ip link show", $"the MAC address of {dev} is not in the input", dev.ToString());
         if (mac == frame.DstMac)
         {
-            Add(ns, new ReceiveStep(link.Name, mac, frame.DstMac, "for this device") { Evidence = link.Source });
+            if (_record) Add(ns, new ReceiveStep(link.Name, mac, frame.DstMac, "for this device") { Evidence = link.Source });
             return new IpIn(dev, frame);
         }
         var promisc = link.IsPromiscuous ? " (promiscuous mode does not change that: only packet sockets see it)" : "";
-        Add(ns, new ReceiveStep(link.Name, mac, frame.DstMac, "addressed to another host: dropped") { Evidence = link.Source });
+        if (_record) Add(ns, new ReceiveStep(link.Name, mac, frame.DstMac, "addressed to another host: dropped") { Evidence = link.Source });
         return new End(Disposition.DroppedOtherHost,
             $"{dev} has MAC {mac}, but the frame is addressed to {frame.DstMac}: the kernel drops it as PACKET_OTHERHOST{promisc}", dev.ToString());
     }
@@ -137,13 +137,14 @@ internal sealed partial class Walker
     /// steal the frame, gact drop drops it; a filter whose match is not understood makes the trace uncertain.</summary>
     private Next? RunTc(DeviceRef dev, string hook, Frame frame)
     {
+        if (dev.Ns.Filters.Count == 0 && dev.Ns.IsKnown(Sections.Tc)) return null; // no filter anywhere in the namespace
         var ns = dev.Namespace;
         if (!ns.Ns.IsKnown(Sections.Tc) && !ns.Ns.Filters.Any(f => f.Device == dev.Link.Name && f.Direction == hook))
         {
             // Not shown at all: go on as if there were none (the usual case), and say the path rests on it.
             var missing = Missing(ns, $"tc filter show dev {Util.Shell.Quote(dev.Link.Name)} {hook}",
                 $"the tc filters of {dev} are not in the input (a mirred redirect would change the path)", dev.ToString());
-            Add(ns, new TcFilterStep(dev.Link.Name, hook, "?", $"not in the input, assumed none (to know: {missing.Missing})"));
+            if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, "?", $"not in the input, assumed none (to know: {missing.Missing})"));
             _deferred ??= missing;
             return null;
         }
@@ -153,7 +154,7 @@ internal sealed partial class Walker
             var name = $"{f.Kind ?? "filter"} pref {f.Pref?.ToString() ?? "?"}";
             if (f.MatchesAll != true)
             {
-                Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"match '{f.Match ?? "?"}' is not understood: uncertain") { Evidence = f.Source });
+                if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"match '{f.Match ?? "?"}' is not understood: uncertain") { Evidence = f.Source });
                 return new End(Disposition.Uncertain, $"tc {hook} filter {name} on {dev} matches on '{f.Match ?? "?"}', which the tracer does not evaluate", dev.ToString());
             }
             foreach (var a in f.Actions)
@@ -163,7 +164,7 @@ internal sealed partial class Walker
                     var target = a.TargetDevice is null ? null : _t.Device(ns, a.TargetDevice);
                     var action = a.MirredAction ?? "redirect";
                     var dir = a.MirredDirection ?? "egress";
-                    Add(ns, new TcRedirectStep(dev.Link.Name, hook, action, a.TargetDevice ?? "?", dir) { Evidence = f.Source });
+                    if (_record) Add(ns, new TcRedirectStep(dev.Link.Name, hook, action, a.TargetDevice ?? "?", dir) { Evidence = f.Source });
                     if (target is null)
                         return new End(Disposition.TcDrop, $"tc mirred on {dev} targets {a.TargetDevice ?? "?"}, which does not exist: dropped", dev.ToString());
                     if (action == "mirror") continue;
@@ -174,16 +175,16 @@ internal sealed partial class Walker
                     switch (a.Control)
                     {
                         case "drop" or "shot":
-                            Add(ns, new TcFilterStep(dev.Link.Name, hook, name, "gact drop") { Evidence = f.Source });
+                            if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, "gact drop") { Evidence = f.Source });
                             return new End(Disposition.TcDrop, $"tc {hook} filter {name} on {dev} drops every packet", dev.ToString());
                         case "pass" or "ok":
-                            Add(ns, new TcFilterStep(dev.Link.Name, hook, name, "gact pass") { Evidence = f.Source });
+                            if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, "gact pass") { Evidence = f.Source });
                             return null;
                         default:
                             continue;
                     }
                 }
-                Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"action {a.Kind} not simulated: uncertain") { Evidence = f.Source });
+                if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"action {a.Kind} not simulated: uncertain") { Evidence = f.Source });
                 return new End(Disposition.Uncertain, $"tc {hook} filter {name} on {dev} has a {a.Kind} action, which the tracer does not simulate", dev.ToString());
             }
         }

@@ -18,16 +18,16 @@ internal sealed partial class Walker
             return new Egress(dev, new Frame(flow, srcMac, link.Mac ?? MacAddress.Zero, inner));
         if (!ns.Ns.IsKnown(Sections.Neighbors))
             return Missing(ns, "ip neigh show", $"the neighbour table of {ns} is not in the input (next hop {nextHop} on {link.Name})", dev.ToString());
-        var entry = ns.Ns.Neighbors.FirstOrDefault(n => n.Device == link.Name && n.Address.Equals(nextHop));
+        var entry = _t.NeighborEntry(ns.Ns, link.Name, nextHop);
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
-            Add(ns, new NeighborStep(nextHop, link.Name, mac, string.Join(' ', entry.State)) { Evidence = entry.Source });
+            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, string.Join(' ', entry.State)) { Evidence = entry.Source });
             return new Egress(dev, new Frame(flow, srcMac, mac, inner));
         }
         if (entry is not null)
-            Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
+            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
         var (answer, by, reason, unresolved) = Arp(dev, nextHop);
-        Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
+        if (_record) Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
         if (answer is null && unresolved is { } u)
             return Missing(u.Namespace, "ip -d link show; ip netns list-id",
                 $"nobody in the input answers ARP for {nextHop} from {dev}, but the request also leaves through {u}, whose other end is not in the input", dev.ToString());
@@ -41,21 +41,24 @@ internal sealed partial class Walker
     private (MacAddress? Mac, DeviceRef? By, string Reason, DeviceRef? Unresolved) Arp(DeviceRef dev, IPAddress target)
     {
         var unresolved = new List<DeviceRef>();
-        var reached = L2Reach.Explore(_t, dev, egress: true, MacAddress.Broadcast, arp: true, unresolved);
+        var owners = _t.OwnersOf(target);
+        var reached = new List<L2Reach.Endpoint>();
         var notes = new List<string>();
-        foreach (var ep in reached)
+        // the walk stops at the first device that answers: the rest of the domain is not flooded for nothing
+        foreach (var ep in L2Reach.Walk(_t, dev, egress: true, MacAddress.Broadcast, arp: true, unresolved))
         {
+            reached.Add(ep);
             if (ep.Dev == dev) continue;
-            var why = AnswersArp(ep.Dev, target);
+            var why = AnswersArp(ep.Dev, target, owners);
             if (why is null) continue;
             if (dev.Link.Mac is { } askerMac &&
-                !L2Reach.Explore(_t, ep.Dev, egress: true, askerMac, arp: true).Any(b => b.Dev == dev))
+                !L2Reach.Walk(_t, ep.Dev, egress: true, askerMac, arp: true, null).Any(b => b.Dev == dev))
             {
                 notes.Add($"{ep.Dev} would answer, but its reply does not get back to {dev.Link.Name}");
                 continue;
             }
             if (ep.Dev.Link.Mac is not { } mac) continue;
-            Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
+            if (_record) Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
             return (mac, ep.Dev, why, null);
         }
         var names = reached.Where(e => e.Dev != dev).Select(e => e.Dev.ToString()).Take(4).ToList();
@@ -65,14 +68,14 @@ internal sealed partial class Walker
     }
 
     /// <summary>Why the device's namespace answers an ARP request for the target; null when it does not.</summary>
-    private string? AnswersArp(DeviceRef dev, IPAddress target)
+    private string? AnswersArp(DeviceRef dev, IPAddress target, IReadOnlyList<(DeviceRef Device, IfAddress Address)> allOwners)
     {
         var ns = dev.Namespace;
         if (dev.Link.Flags.Contains("NOARP")) return null;
-        var owners = _t.OwnersOf(target).Where(o => o.Device.Host == dev.Host && o.Device.Ns == dev.Ns).ToList();
-        int ignore = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.arp_ignore")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.arp_ignore")));
+        var owners = allOwners.Where(o => o.Device.Host == dev.Host && o.Device.Ns == dev.Ns).ToList();
         if (owners.Count > 0)
         {
+            int ignore = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.arp_ignore")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.arp_ignore")));
             if (owners.Any(o => o.Device == dev)) return $"{target} is an address of {dev.Link.Name}";
             if (ignore == 0) return $"{target} is an address of {owners[0].Device.Link.Name} in that namespace (arp_ignore 0)";
             return null;

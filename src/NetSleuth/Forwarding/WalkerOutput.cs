@@ -17,7 +17,7 @@ internal sealed partial class Walker
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
         var fib = Fib.Lookup(ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _assumptions);
-        foreach (var s in fib.Steps) Add(ns, s);
+        if (_record) foreach (var s in fib.Steps) Add(ns, s);
         if (RouteFailure(ns, fib, flow, input: false) is { } fail) return fail;
         var route = fib.Route!;
 
@@ -25,7 +25,7 @@ internal sealed partial class Walker
         {
             var src = flow.Source.Equals(IPAddress.Any) ? flow.Destination : flow.Source;
             flow = SetSource(ns, o, flow, src, "the destination is local: the kernel uses it as source");
-            Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", "lo", null) { Evidence = route.Source });
+            if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", "lo", null) { Evidence = route.Source });
             var lo = _t.Device(ns, "lo") ?? _t.Device(ns, route.Device ?? "lo");
             if (Filter(ns, Hook.Output, flow, null, "lo", Disposition.DeniedOut) is { } denied) return denied;
             if (Filter(ns, Hook.Input, flow, "lo", null, Disposition.DeniedIn) is { } deniedIn) return deniedIn;
@@ -44,10 +44,10 @@ internal sealed partial class Walker
         }
         else if (o.Inner is null && !_isReply && !Linker.IsOwnedBy(_t, flow.Source, ns))
         {
-            Assume($"source {flow.Source} is not an address of {ns}: the kernel would refuse to bind it; traced as if sent anyway");
+            if (_record) Assume($"source {flow.Source} is not an address of {ns}: the kernel would refuse to bind it; traced as if sent anyway");
         }
         var nextHop = fib.Gateway ?? flow.Destination;
-        Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "output", dev.Link.Name, nextHop) { Evidence = route.Source });
+        if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "output", dev.Link.Name, nextHop) { Evidence = route.Source });
         if (Filter(ns, Hook.Output, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedOut) return deniedOut;
         if (Filter(ns, Hook.Postrouting, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedPost) return deniedPost;
         if (LinkCheck(dev) is { } down) return down;
@@ -59,7 +59,7 @@ internal sealed partial class Walker
     {
         if (!flow.Source.Equals(IPAddress.Any)) return flow;
         flow = flow with { Source = src };
-        Add(ns, new SourceStep(src, why));
+        if (_record) Add(ns, new SourceStep(src, why));
         if (o.Inner is null) _flow = flow;
         return flow;
     }
@@ -87,7 +87,7 @@ internal sealed partial class Walker
         switch (fib.Type)
         {
             case "none":
-                Add(ns, new RoutingStep("*", null, "in every table the rules looked up", null, null));
+                if (_record) Add(ns, new RoutingStep("*", null, "in every table the rules looked up", null, null));
                 if (DownLinkFor(ns, flow.Destination) is { } down)
                     return new End(Disposition.LinkDown, $"{ns} has no route to {flow.Destination}: {down.Link.Name}, whose subnet holds it, is down (the kernel removed its routes)",
                         down.ToString());
@@ -133,13 +133,13 @@ internal sealed partial class Walker
         if (l.IsLoopback) return null;
         if (!l.IsUp)
         {
-            Add(dev.Namespace, new LinkStep(l.Name, "DOWN (administratively)", false) { Evidence = l.Source });
+            if (_record) Add(dev.Namespace, new LinkStep(l.Name, "DOWN (administratively)", false) { Evidence = l.Source });
             return new End(Disposition.LinkDown, $"{dev} is down", dev.ToString());
         }
         // carrier is LOWER_UP; operstate lags behind it (linkwatch) and is only used when flags do not say
         if (!l.Flags.Contains("LOWER_UP") && (l.Flags.Contains("NO-CARRIER") || l.OperState is "DOWN" or "LOWERLAYERDOWN"))
         {
-            Add(dev.Namespace, new LinkStep(l.Name, $"UP but without carrier (state {l.OperState})", false) { Evidence = l.Source });
+            if (_record) Add(dev.Namespace, new LinkStep(l.Name, $"UP but without carrier (state {l.OperState})", false) { Evidence = l.Source });
             var peer = l.IsVeth ? _t.VethPeer(dev) : null;
             return peer is not null && !peer.Link.IsUp
                 ? new End(Disposition.LinkDown, $"{dev} has no carrier: its veth peer {peer} is down", peer.ToString())
@@ -157,11 +157,11 @@ internal sealed partial class Walker
         var what = route?.Mtu is not null ? $"route mtu {m}" : $"mtu {m}";
         if (!flow.DontFragment)
         {
-            Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "fragmented (DF not set); following the first fragment"));
+            if (_record) Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "fragmented (DF not set); following the first fragment"));
             flow = flow with { Size = m };
             return null;
         }
-        Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "too big, DF set"));
+        if (_record) Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "too big, DF set"));
         return new End(Disposition.MtuExceeded, $"{flow.Size}-byte packet with DF does not fit {what} of {dev}" +
             (local ? " (local error: message too long)" : " (ICMP fragmentation needed sent back)"), dev.ToString());
     }

@@ -39,7 +39,7 @@ internal sealed partial class Walker
         // df unset (the default): the outer packet may be fragmented; set: never; inherit: like the inner packet
         bool df = vx.Df switch { "set" => true, "inherit" => frame.Ip.DontFragment, _ => false };
         var outer = new Flow(vx.Local ?? IPAddress.Any, remote, Protocols.Udp, null, port, frame.Ip.Size + VxlanOverhead, df);
-        Add(ns, new VxlanEncapStep(dev.Link.Name, vni, remote, port, underlay.ToString(), vx.Local, remoteFrom)
+        if (_record) Add(ns, new VxlanEncapStep(dev.Link.Name, vni, remote, port, underlay.ToString(), vx.Local, remoteFrom)
         {
             Evidence = entry?.Source ?? dev.Link.Source,
             Assumption = vx.Df is null ? "the device's df setting is not in the input: assumed unset (the default), so a large outer packet is fragmented" : null,
@@ -70,7 +70,7 @@ internal sealed partial class Walker
             return new End(Disposition.TunnelMismatch, $"the VXLAN packet reaches udp {port} in {ns}, but no device there has VNI {payload.Vni} ({vnis}): dropped",
                 ns.ToString());
         }
-        Add(ns, new VxlanDecapStep(dev.Link.Name, payload.Vni, port, dev.Namespace.ToString()) { Evidence = dev.Link.Source });
+        if (_record) Add(ns, new VxlanDecapStep(dev.Link.Name, payload.Vni, port, dev.Namespace.ToString()) { Evidence = dev.Link.Source });
         return new Ingress(dev, payload.Frame);
     }
 

@@ -40,9 +40,27 @@ internal sealed record CommandArgs(string Tool, IReadOnlyList<string> Options, s
 /// <summary>Small helpers every parser shares.</summary>
 internal static class Facts
 {
-    private static readonly char[] Blanks = [' ', '\t'];
-
-    public static string[] Words(string line) => line.Split(Blanks, StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The blank-separated words of <paramref name="line"/>. Words iproute2 and tc print on almost every
+    /// line (keywords, flags, common numbers) come back as one shared string each instead of a new copy.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
+    public static string[] Words(string line)
+    {
+        var s = line.AsSpan();
+        int n = 0;
+        for (int i = 0; i < s.Length; i++)
+            if (s[i] is not (' ' or '\t') && (i == 0 || s[i - 1] is ' ' or '\t')) n++;
+        if (n == 0) return [];
+        var words = new string[n];
+        for (int i = 0, k = 0; k < n; k++)
+        {
+            while (s[i] is ' ' or '\t') i++;
+            int start = i;
+            while (i < s.Length && s[i] is not (' ' or '\t')) i++;
+            var w = s[start..i];
+            words[k] = w.Length <= CommonWords.MaxLength && CommonWords.Lookup.TryGetValue(w, out var shared) ? shared : w.ToString();
+        }
+        return words;
+    }
 
     /// <summary>Marks <paramref name="section"/> known unless the output was cut (then what is absent is unknown).</summary>
     public static void MarkKnown(CommandOutput output, NetNamespace ns, params string[] sections)
@@ -54,21 +72,37 @@ internal static class Facts
     /// <summary>The link named <paramref name="name"/> (or with that index), created when first seen.</summary>
     public static Link GetOrAddLink(NetNamespace ns, int? index, string name, SourceRef at)
     {
-        var link = ns.FindLink(name);
-        if (link is null && index is > 0) link = ns.Links.FirstOrDefault(l => l.Index == index && l.Name.Length == 0);
+        var links = LinkLookup.Of(ns);
+        var link = links.ByName(name);
+        if (link is null && index is > 0) link = links.NamelessByIndex(index.Value);
         if (link is null)
         {
             link = new Link { Index = index ?? 0, Name = name, Source = at };
-            ns.Links.Add(link);
+            links.Add(link);
         }
-        else if (index is > 0) link.Index = index.Value;
+        else if (index is > 0) links.Renumber(link, index.Value);
         return link;
     }
 
     /// <summary>Adds to <paramref name="list"/>, an entry for the same object (same key) replacing the older one:
     /// a later output of the same table wins, the state may have changed between two commands.
-    /// Linear in the number of entries (a full BGP table is a million routes).</summary>
-    public static Upserter<T> Upsert<T>(List<T> list, Func<T, string> key) => new(list, key);
+    /// Constant time per entry (a full BGP table is a million routes); the key index is kept with the list
+    /// between outputs, so a hundred `ip neigh | grep X` of one namespace do not index it a hundred times.</summary>
+    public static Upserter<T, TKey> Upsert<T, TKey>(List<T> list, Func<T, TKey> key) where T : class where TKey : notnull =>
+        Upserter<T, TKey>.For(list, key);
+
+    /// <summary>Drops the indexes the import kept for <paramref name="ns"/> (links, tables); a later use rebuilds them.</summary>
+    public static void ForgetIndexes(NetNamespace ns)
+    {
+        LinkLookup.Forget(ns);
+        UpsertIndexes.Forget(ns.Routes);
+        UpsertIndexes.Forget(ns.Rules);
+        UpsertIndexes.Forget(ns.Neighbors);
+        UpsertIndexes.Forget(ns.Fdb);
+        UpsertIndexes.Forget(ns.Qdiscs);
+        UpsertIndexes.Forget(ns.Filters);
+        foreach (var t in ns.Iptables) UpsertIndexes.Forget(t.Chains);
+    }
 
     public static int? Int(string? s) =>
         int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
@@ -87,14 +121,16 @@ internal static class Facts
         int pct = s.IndexOf('%');
         if (pct > 0) s = s[..pct];
         if (!System.Net.IPAddress.TryParse(s, out var a)) return null;
-        if (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && s.Count(c => c == '.') != 3) return null;
+        if (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && s.AsSpan().Count('.') != 3) return null;
         return a;
     }
 
     /// <summary>An error line the tool printed instead of output ("RTNETLINK answers: …", "Cannot find device …").</summary>
     public static bool IsToolError(string line)
     {
-        var t = line.TrimStart();
+        var t = line.AsSpan().TrimStart(); // every output line comes here: no copy
+        if (t.IsEmpty) return false;
+        if (t[0] is not ('R' or 'E' or 'C' or 'D' or 'O' or 's' or 'U' or 'W')) return t.Contains("command not found", StringComparison.Ordinal);
         return t.StartsWith("RTNETLINK answers:", StringComparison.Ordinal) || t.StartsWith("Error:", StringComparison.Ordinal) ||
             t.StartsWith("Cannot find device", StringComparison.Ordinal) || t.StartsWith("Device \"", StringComparison.Ordinal) ||
             t.StartsWith("Command \"", StringComparison.Ordinal) || t.StartsWith("Object \"", StringComparison.Ordinal) ||
@@ -118,24 +154,50 @@ internal static class Facts
     }
 }
 
-/// <summary>See <see cref="Facts.Upsert"/>.</summary>
-internal sealed class Upserter<T>(List<T> list, Func<T, string> key)
+/// <summary>See <see cref="Facts.Upsert"/>. The index maps each key to the position of its entry; entries
+/// appended by others (the JSON readers add directly) are indexed on the next <see cref="Add"/>, a list that
+/// got shorter is re-indexed. Same answers as a scan: the last entry with a key is the one replaced.</summary>
+internal sealed class Upserter<T, TKey> where T : class where TKey : notnull
 {
-    private Dictionary<string, int>? _index;
+    private readonly List<T> _list;
+    private readonly Func<T, TKey> _key;
+    private readonly Dictionary<TKey, int> _index = [];
+    private int _indexed;
 
+    private Upserter(List<T> list, Func<T, TKey> key)
+    {
+        _list = list;
+        _key = key;
+    }
+
+    public static Upserter<T, TKey> For(List<T> list, Func<T, TKey> key)
+    {
+        if (UpsertIndexes.Table.TryGetValue(list, out var o) && o is Upserter<T, TKey> u && u._key.Equals(key)) return u;
+        u = new Upserter<T, TKey>(list, key);
+        UpsertIndexes.Table.AddOrUpdate(list, u);
+        return u;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public void Add(T item)
     {
-        if (_index is null)
-        {
-            _index = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (int i = 0; i < list.Count; i++) _index[key(list[i])] = i;
-        }
-        var k = key(item);
-        if (_index.TryGetValue(k, out var at)) list[at] = item;
+        if (_list.Count < _indexed) { _index.Clear(); _indexed = 0; }
+        for (; _indexed < _list.Count; _indexed++) _index[_key(_list[_indexed])] = _indexed;
+        var k = _key(item);
+        if (_index.TryGetValue(k, out var at) && at < _list.Count) _list[at] = item;
         else
         {
-            _index[k] = list.Count;
-            list.Add(item);
+            _index[k] = _list.Count;
+            _list.Add(item);
         }
+        _indexed = _list.Count;
     }
+}
+
+/// <summary>The <see cref="Upserter{T, TKey}"/> kept with each list while an import fills it.</summary>
+internal static class UpsertIndexes
+{
+    public static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Table = new();
+
+    public static void Forget(object list) => Table.Remove(list);
 }

@@ -26,7 +26,7 @@ internal static class CommandTable
     public static IReadOnlyList<Entry> Entries { get; } =
     [
         new("iproute2 -j", IpJson.IpJsonCommands.Matches, IpJson.IpJsonCommands.Parse),
-        new("ip -brief address|link", a => Ip(a, "address", "show", "link") && CommandArgs.Of(a).Has("-brief"), IpBriefParser.Parse),
+        new("ip -brief address|link", a => Ip(a, "address", "show", "link") && ArgsOf(a).Has("-brief"), IpBriefParser.Parse),
         new("ip address|link show", a => Ip(a, "address", "show", "link"), IpLinkParser.Parse),
         new("ip route get", a => Ip(a, "route", "get"), IpRouteGetParser.Parse),
         new("ip route show", a => Ip(a, "route", "show"), IpRouteParser.Parse),
@@ -55,18 +55,35 @@ internal static class CommandTable
         new("sysctl", Sysctl.SysctlParser.Matches, Sysctl.SysctlParser.Parse),
     ];
 
-    public static Entry? Find(IReadOnlyList<string> argv) => Entries.FirstOrDefault(e => e.Matches(argv));
+    public static Entry? Find(IReadOnlyList<string> argv)
+    {
+        // the entries look at the same argv: normalise it once for all of them
+        var saved = _finding;
+        _finding = (argv, CommandArgs.Of(argv));
+        try
+        {
+            foreach (var e in Entries)
+                if (e.Matches(argv)) return e;
+            return null;
+        }
+        finally { _finding = saved; }
+    }
+
+    [ThreadStatic] private static (IReadOnlyList<string> Argv, CommandArgs Args)? _finding;
+
+    private static CommandArgs ArgsOf(IReadOnlyList<string> argv) =>
+        _finding is { } f && ReferenceEquals(f.Argv, argv) ? f.Args : CommandArgs.Of(argv);
 
     /// <summary>ip OBJECT VERB (any of <paramref name="alsoObject"/> too), after normalisation, with no JSON output.</summary>
     private static bool Ip(IReadOnlyList<string> argv, string obj, string verb, string? alsoObject = null)
     {
-        var c = CommandArgs.Of(argv);
+        var c = ArgsOf(argv);
         return c.Tool == "ip" && (c.Object == obj || c.Object == alsoObject) && c.Verb == verb && !c.Has("-json");
     }
 
     private static bool Is(IReadOnlyList<string> argv, string tool, string obj, string verb)
     {
-        var c = CommandArgs.Of(argv);
+        var c = ArgsOf(argv);
         return c.Tool == tool && c.Object == obj && c.Verb == verb && !c.Has("-json");
     }
 }

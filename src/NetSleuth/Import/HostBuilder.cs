@@ -14,6 +14,13 @@ internal sealed class HostBuilder
     public Host Host { get; }
     public ImportLog Log { get; }
 
+    // namespaces by Id and by Name (the first in Host.Namespaces wins, as a scan would), the root, the sources seen
+    private readonly Dictionary<string, NetNamespace> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<NetNamespace, int> _position = [];
+    private NetNamespace? _root;
+    private readonly HashSet<string> _sources = new(StringComparer.Ordinal);
+    private int _sourcesIndexed;
+
     public HostBuilder(string name, ImportLog? log = null)
     {
         Host = new Host { Name = name, Meta = new HostMeta { Origin = "import" } };
@@ -23,22 +30,45 @@ internal sealed class HostBuilder
     /// <summary>The namespace a command ran in: the root (null, null), a named one, or a process's one.</summary>
     public NetNamespace Namespace(string? netns, int? pid = null)
     {
+        SyncNamespaces();
         if (netns is null && pid is null)
-            return Host.Root ?? Add(new NetNamespace { Id = RootId, IsRoot = true });
+            return _root ?? Add(new NetNamespace { Id = RootId, IsRoot = true });
         if (netns is not null)
         {
             // the root namespace may itself be named (found by `ip netns identify`)
-            var named = Host.Namespaces.FirstOrDefault(n => n.Name == netns || n.Id == netns);
-            return named ?? Add(new NetNamespace { Id = netns, Name = netns });
+            return _byKey.GetValueOrDefault(netns) ?? Add(new NetNamespace { Id = netns, Name = netns });
         }
         var id = "pid:" + pid!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Host.FindNamespace(id) ?? Add(new NetNamespace { Id = id, Processes = [new NsProcess(pid.Value, null)] });
+        return (_byKey.TryGetValue(id, out var byId) && byId.Id == id ? byId : null) ??
+               Add(new NetNamespace { Id = id, Processes = [new NsProcess(pid.Value, null)] });
     }
 
     private NetNamespace Add(NetNamespace ns)
     {
         Host.Namespaces.Add(ns);
+        SyncNamespaces();
         return ns;
+    }
+
+    /// <summary>Indexes namespaces added to the host since the last call (by anyone), and a name learned later.</summary>
+    private void SyncNamespaces()
+    {
+        var list = Host.Namespaces;
+        if (list.Count < _position.Count) { _byKey.Clear(); _position.Clear(); _root = null; }
+        for (int i = _position.Count; i < list.Count; i++)
+        {
+            var ns = list[i];
+            _position[ns] = i;
+            Key(ns.Id, ns);
+            if (ns.Name is { } n) Key(n, ns);
+            if (ns.IsRoot) _root ??= ns;
+        }
+    }
+
+    // a key names the first namespace, in host order, whose Id or Name it is
+    private void Key(string key, NetNamespace ns)
+    {
+        if (!_byKey.TryGetValue(key, out var cur) || _position[cur] > _position[ns]) _byKey[key] = ns;
     }
 
     /// <summary>Reads one command's output into the namespace it ran in. False (with a warning) when no parser knows the command.</summary>
@@ -51,6 +81,7 @@ internal sealed class HostBuilder
             return false;
         }
         var ns = Namespace(netns, pid);
+        var nameBefore = ns.Name;
         try
         {
             if (entry.HostParse is { } hp) hp(output, ns, name => Namespace(name), Log);
@@ -60,27 +91,52 @@ internal sealed class HostBuilder
         {
             Log.Warn(output.At(0), $"could not read the output of '{output.CommandText}': {e.Message}");
         }
-        if (!Host.Meta.Sources.Contains(output.File)) Host.Meta.Sources.Add(output.File);
+        if (ns.Name != nameBefore && ns.Name is { } learned) Key(learned, ns); // `ip netns identify` named it
+        AddSource(output.File);
         return true;
+    }
+
+    /// <summary>Adds <paramref name="file"/> to the host's sources unless it is there already.</summary>
+    public void AddSource(string file)
+    {
+        var sources = Host.Meta.Sources;
+        if (sources.Count < _sourcesIndexed) { _sources.Clear(); _sourcesIndexed = 0; }
+        for (; _sourcesIndexed < sources.Count; _sourcesIndexed++) _sources.Add(sources[_sourcesIndexed]);
+        if (!_sources.Add(file)) return;
+        sources.Add(file);
+        _sourcesIndexed++;
     }
 
     /// <summary>Resolves cross references and hands the host over, with the log's warnings.</summary>
     public Host Finish()
     {
+        var byName = new Dictionary<string, string>(StringComparer.Ordinal); // netns name → Id of the first namespace with it
+        foreach (var n in Host.Namespaces)
+            if (n.Name is { } name) byName.TryAdd(name, n.Id);
         foreach (var ns in Host.Namespaces)
         {
+            var links = LinkLookup.Of(ns);
+            Dictionary<int, NetnsIdEntry>? ids = null; // netnsid → the first entry with it
             foreach (var link in ns.Links)
             {
                 // a vxlan device's IFLA_LINK ("vxlan1@if7") is its own ifindex; its underlay is "dev X" of the kind line
                 if (link.Kind == Model.LinkKinds.Vxlan && link.LinkIndex == link.Index) link.LinkIndex = null;
                 // "@eth0": a device of the same namespace
-                if (link.LinkName is { } parent && link.LinkIndex is null && ns.FindLink(parent) is { Index: > 0 } p)
+                if (link.LinkName is { } parent && link.LinkIndex is null && links.ByName(parent) is { Index: > 0 } p)
                     link.LinkIndex = p.Index;
                 if (link.LinkNetnsName is { } nsName)
-                    link.LinkNamespace = Host.Namespaces.FirstOrDefault(n => n.Name == nsName)?.Id ?? nsName;
-                else if (link.LinkNetnsId is int id && ns.NetnsIds.FirstOrDefault(e => e.Id == id) is { Namespace: { } target })
-                    link.LinkNamespace = target;
+                    link.LinkNamespace = byName.GetValueOrDefault(nsName) ?? nsName;
+                else if (link.LinkNetnsId is int id)
+                {
+                    if (ids is null)
+                    {
+                        ids = [];
+                        foreach (var e in ns.NetnsIds) ids.TryAdd(e.Id, e);
+                    }
+                    if (ids.GetValueOrDefault(id) is { Namespace: { } target }) link.LinkNamespace = target;
+                }
             }
+            Facts.ForgetIndexes(ns);
         }
         Host.Warnings.AddRange(Log.Warnings);
         return Host;

@@ -83,7 +83,7 @@ public static class InputLoader
 
     private static void LoadFile(string path, string? hostName, string? fallbackHost, string? netns, Snapshot result, Func<string, HostBuilder> builder)
     {
-        string text;
+        List<string> lines;
         try
         {
             var info = new FileInfo(path);
@@ -92,38 +92,45 @@ public static class InputLoader
                 result.Warnings.Add(new Warning($"skipped: {info.Length} bytes is more than the {MaxTextBytes} netsleuth reads", new SourceRef(path)));
                 return;
             }
-            text = File.ReadAllText(path);
+            // the start tells the kind; text is read line by line (a 100 MB transcript is not held as one string)
+            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var headBuf = new char[8192];
+            var head = headBuf.AsSpan(0, reader.ReadBlock(headBuf));
+            if (SnapshotJson.LooksLikeSnapshot(head))
+            {
+                LoadSnapshot(string.Concat(head, reader.ReadToEnd()), path, hostName, result);
+                return;
+            }
+            if (head.Contains('\0'))
+            {
+                result.Warnings.Add(new Warning("skipped: a binary file, not text", new SourceRef(path)));
+                return;
+            }
+            lines = TextCleaner.ReadLines(reader, head);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException(path, 0, e.Message);
         }
-        var head = text.AsSpan(0, Math.Min(text.Length, 8192));
-        if (SnapshotJson.LooksLikeSnapshot(head))
-        {
-            var snap = SnapshotJson.Deserialize(text, path);
-            if (hostName is not null)
-            {
-                if (snap.Hosts.Count != 1)
-                    throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
-                snap.Hosts[0].Name = hostName;
-            }
-            Merge(result, snap);
-            return;
-        }
-        if (head.Contains('\0'))
-        {
-            result.Warnings.Add(new Warning("skipped: a binary file, not text", new SourceRef(path)));
-            return;
-        }
-        var lines = TextCleaner.Lines(text);
         var unit = TranscriptReader.LooksLikeTranscript(lines)
             ? TranscriptReader.Read(lines, path)
             : SavedOutputReader.ReadFile(lines, path, netns);
         var b = builder(hostName ?? unit.HostName ?? fallbackHost ?? DefaultHost);
         foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);
         foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
-        if (!b.Host.Meta.Sources.Contains(path)) b.Host.Meta.Sources.Add(path);
+        b.AddSource(path);
+    }
+
+    private static void LoadSnapshot(string text, string path, string? hostName, Snapshot result)
+    {
+        var snap = SnapshotJson.Deserialize(text, path);
+        if (hostName is not null)
+        {
+            if (snap.Hosts.Count != 1)
+                throw new InputException(path, 0, $"HOST= names one host, but the snapshot has {snap.Hosts.Count}");
+            snap.Hosts[0].Name = hostName;
+        }
+        Merge(result, snap);
     }
 
     /// <summary>Adds <paramref name="part"/>'s hosts to <paramref name="into"/>; a host already there gets the new namespaces.</summary>
@@ -136,9 +143,10 @@ public static class InputLoader
             if (existing is null) { into.Hosts.Add(h); continue; }
             existing.Warnings.AddRange(h.Warnings);
             existing.Meta.Sources.AddRange(h.Meta.Sources);
+            var ids = existing.Namespaces.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var ns in h.Namespaces)
             {
-                if (existing.FindNamespace(ns.Id) is null) existing.Namespaces.Add(ns);
+                if (ids.Add(ns.Id)) existing.Namespaces.Add(ns);
                 else existing.Warnings.Add(new Warning($"namespace {ns.Id} given twice for host {h.Name}; the first one is kept"));
             }
         }

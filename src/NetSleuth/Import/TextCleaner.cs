@@ -12,7 +12,54 @@ internal static partial class TextCleaner
     [GeneratedRegex(@"\x1B(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1B]*(?:\x07|\x1B\\)|[@-Z\\-_])")]
     private static partial Regex Ansi();
 
+    /// <summary>True when <paramref name="line"/> has nothing to clean: printable ASCII and tabs only (almost every line).</summary>
+    private static bool IsClean(string line)
+    {
+        var s = line.AsSpan();
+        for (int i = s.IndexOfAnyExceptInRange(' ', '~'); i >= 0 && i < s.Length; i++)
+            if (s[i] is (< ' ' and not '\t') or > '~') return false;
+        return true;
+    }
+
+    /// <summary>The lines of <paramref name="reader"/>'s text after <paramref name="head"/> (text already read from it),
+    /// split at '\n' and passed through <paramref name="clean"/> (default <see cref="CleanLine"/>) — the lines
+    /// <see cref="Lines"/> gives for the whole text, without holding the whole text as one string.</summary>
+    public static List<string> ReadLines(TextReader reader, ReadOnlySpan<char> head = default, Func<string, string>? clean = null)
+    {
+        clean ??= CleanLine;
+        var result = new List<string>();
+        var pending = new StringBuilder();
+        void Feed(ReadOnlySpan<char> chunk)
+        {
+            int start = 0;
+            for (int nl; (nl = chunk[start..].IndexOf('\n')) >= 0; start += nl + 1)
+            {
+                var segment = chunk.Slice(start, nl);
+                string line;
+                if (pending.Length > 0)
+                {
+                    line = pending.Append(segment).ToString();
+                    pending.Clear();
+                }
+                else line = new string(segment);
+                result.Add(clean(line));
+            }
+            pending.Append(chunk[start..]);
+        }
+        Feed(head);
+        var buf = System.Buffers.ArrayPool<char>.Shared.Rent(1 << 14); // a sosreport is thousands of small files
+        try
+        {
+            for (int n; (n = reader.Read(buf, 0, buf.Length)) > 0;) Feed(buf.AsSpan(0, n));
+        }
+        finally { System.Buffers.ArrayPool<char>.Shared.Return(buf); }
+        result.Add(clean(pending.ToString()));
+        if (result[^1].Length == 0) result.RemoveAt(result.Count - 1);
+        return result;
+    }
+
     /// <summary>Splits text into cleaned lines (no line ends).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static List<string> Lines(string text)
     {
         var lines = text.Split('\n');
@@ -24,6 +71,7 @@ internal static partial class TextCleaner
 
     public static string CleanLine(string line)
     {
+        if (IsClean(line)) return line;
         if (line.Contains('\x1B')) line = Ansi().Replace(line, "");
         var sb = new StringBuilder(line.Length);
         foreach (var c in line)

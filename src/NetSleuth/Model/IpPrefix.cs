@@ -28,7 +28,15 @@ public readonly record struct IpPrefix(IPAddress Address, int Length)
     public bool Contains(IPAddress a)
     {
         if (a.AddressFamily != Address.AddressFamily) return false;
-        return Mask(a, Length).Equals(Mask(Address, Length));
+        // compared in place: the tracer asks this for every route of every lookup
+        Span<byte> x = stackalloc byte[16], y = stackalloc byte[16];
+        if (!a.TryWriteBytes(x, out int n) || !Address.TryWriteBytes(y, out _)) return Mask(a, Length).Equals(Mask(Address, Length));
+        int full = Math.Min(Length / 8, n);
+        if (!x[..full].SequenceEqual(y[..full])) return false;
+        int bits = Length - full * 8;
+        if (bits <= 0 || full >= n) return true;
+        byte m = (byte)(0xFF << (8 - bits));
+        return (x[full] & m) == (y[full] & m);
     }
 
     public bool Contains(IpPrefix other) => other.Length >= Length && Contains(other.Address);

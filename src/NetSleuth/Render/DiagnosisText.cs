@@ -16,7 +16,9 @@ public static class DiagnosisText
         int infos = report.Findings.Count(f => f.Severity == Severity.Info);
         sb.Append($"diagnosis of {Plural(report.Hosts.Count, "host")} ({string.Join(", ", report.Hosts.Take(8))}{(report.Hosts.Count > 8 ? ", …" : "")}): ");
         sb.Append($"{Plural(errors, "error")}, {Plural(warnings, "warning")}, {Plural(infos, "note")}");
-        sb.Append($"; {Plural(report.PathsChecked, "path")} traced, {report.PathsBroken} broken\n");
+        sb.Append(report.PathsPlanned > report.PathsChecked
+            ? $"; {report.PathsChecked} of {Plural(report.PathsPlanned, "path")} traced before the time budget ran out, {report.PathsBroken} broken\n"
+            : $"; {Plural(report.PathsChecked, "path")} traced, {report.PathsBroken} broken\n");
         if (report.InputWarnings.Count > 0)
             sb.Append($"({Plural(report.InputWarnings.Count, "input warning")}: the model may be incomplete where they point)\n");
         if (report.Findings.Count == 0) sb.Append("\nNo problems found.\n");

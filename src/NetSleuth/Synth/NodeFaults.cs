@@ -48,6 +48,8 @@ internal static class NodeFaults
             Type = RouteTypes.Blackhole, Destination = Addressing.Prefix(c.Plan.HostSubnet(other), c.Plan.HostSubnetLength),
             Protocol = "static", Scope = "global", Source = CollectSources.Routes,
         };
+        // as `ip route replace` does: a route to the same destination in the table (flannel's per-node route) gives way
+        c.Unit.Root.Ns.Routes.RemoveAll(r => r.Table == route.Table && r.Destination == route.Destination);
         c.Unit.Root.Ns.Routes.Add(route);
         return new PlacedFault(11, "blackhole-route", c.Node, "root", null, route.ToString(),
             $"blackhole route swallows the pods of {Addressing.NodeName(other)}");

@@ -8,7 +8,7 @@ namespace NetSleuth.Topology;
 /// edges, VXLAN tunnels across hosts, underlay segments, and which namespace holds which address.
 /// Built once by <see cref="Linker.Link"/>; read by the renderers, the tracer and the checks.
 /// </summary>
-public sealed class Topology
+public sealed partial class Topology
 {
     internal readonly Dictionary<(Host, NetNamespace, int), DeviceRef> ByIndex = new();
     internal readonly Dictionary<(Host, NetNamespace, string), DeviceRef> ByName = new();
@@ -36,7 +36,32 @@ public sealed class Topology
     public IEnumerable<NsRef> Namespaces => Hosts.SelectMany(h => h.Namespaces.Select(n => new NsRef(h, n)));
     public IEnumerable<DeviceRef> Devices => ByIndex.Values;
 
-    public Host? FindHost(string name) => Hosts.FirstOrDefault(h => h.Name == name);
+    private Dictionary<string, Host>? _hostByName;
+
+    /// <summary>The first host of that name (by an index made on first use: a sweep asks once per path).</summary>
+    public Host? FindHost(string name)
+    {
+        var index = Volatile.Read(ref _hostByName);
+        if (index is null || index.Count == 0 && Hosts.Count > 0)
+        {
+            index = new Dictionary<string, Host>(StringComparer.Ordinal);
+            foreach (var h in Hosts) index.TryAdd(h.Name, h);
+            Volatile.Write(ref _hostByName, index);
+        }
+        return index.TryGetValue(name, out var host) ? host : null;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, Dictionary<(string, IPAddress), Neighbor>> _neighbors = new();
+
+    /// <summary>The namespace's neighbour entry for an address on a device (the first one listed), by an index made on first use.</summary>
+    public Neighbor? NeighborEntry(NetNamespace ns, string device, IPAddress address) =>
+        _neighbors.GetOrAdd(ns, n =>
+        {
+            var d = new Dictionary<(string, IPAddress), Neighbor>();
+            foreach (var e in n.Neighbors)
+                if (e.Device is { } dev) d.TryAdd((dev, e.Address), e);
+            return d;
+        }).TryGetValue((device, address), out var entry) ? entry : null;
 
     public DeviceRef? Device(Host host, NetNamespace ns, string name) =>
         ByName.TryGetValue((host, ns, name), out var d) ? d : null;
@@ -50,17 +75,41 @@ public sealed class Topology
     public IReadOnlyList<Edge> EdgesTo(DeviceRef d) => In.TryGetValue(d, out var l) ? l : [];
 
     /// <summary>The other end of a veth pair, when the input shows it.</summary>
-    public DeviceRef? VethPeer(DeviceRef d) =>
-        EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth)?.To ??
-        EdgesTo(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth)?.From;
+    public DeviceRef? VethPeer(DeviceRef d) => Index().VethPeer.TryGetValue(d, out var p) ? p : null;
 
     /// <summary>The bridge (Linux or OVS) a device is a port of.</summary>
-    public DeviceRef? BridgeOf(DeviceRef d) =>
-        EdgesFrom(d).FirstOrDefault(e => e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort)?.To;
+    public DeviceRef? BridgeOf(DeviceRef d) => Index().BridgeOf.TryGetValue(d, out var b) ? b : null;
 
     /// <summary>The ports of a bridge device (Linux bridge, or the internal device of an OVS bridge).</summary>
-    public IEnumerable<DeviceRef> PortsOf(DeviceRef bridge) =>
-        EdgesTo(bridge).Where(e => e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort).Select(e => e.From);
+    public IEnumerable<DeviceRef> PortsOf(DeviceRef bridge) => PortList(bridge);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<DeviceRef, IReadOnlyDictionary<MacAddress, DeviceRef>> _portByMac = new();
+
+    /// <summary>
+    /// For a bridge: the MAC of the device right behind each port (the veth peer of a port, or the port's
+    /// own MAC for an internal one), as a learning switch would have learnt it. The first port in port
+    /// order wins a MAC seen twice. Built on first use; safe to read from several traces at once.
+    /// </summary>
+    public IReadOnlyDictionary<MacAddress, DeviceRef> PortByMac(DeviceRef bridge) => _portByMac.GetOrAdd(bridge, b =>
+    {
+        var map = new Dictionary<MacAddress, DeviceRef>();
+        foreach (var p in PortsOf(b))
+        {
+            var mac = (VethPeer(p) ?? p).Link.Mac;
+            if (mac is { } m) map.TryAdd(m, p);
+        }
+        return map;
+    });
+
+    /// <summary><see cref="PortsOf"/> as a list (safe to read from several traces at once).</summary>
+    public IReadOnlyList<DeviceRef> PortList(DeviceRef bridge) => Index().Ports.TryGetValue(bridge, out var l) ? l : [];
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, HashSet<string>> _userspaceOvs = new();
+
+    /// <summary>Names of the interfaces of the namespace's OVS bridges whose datapath is userspace ("netdev").</summary>
+    public IReadOnlySet<string> UserspaceOvsInterfaces(NetNamespace ns) => _userspaceOvs.GetOrAdd(ns, n =>
+        (n.Ovs?.Bridges ?? []).Where(b => b.DatapathType == "netdev")
+            .SelectMany(b => b.Ports.SelectMany(p => p.Interfaces.Select(i => i.Name))).ToHashSet(StringComparer.Ordinal));
 
     /// <summary>tc mirred edges leaving a device from filters on the given hook ("ingress"/"egress").</summary>
     public IEnumerable<(Edge Edge, TcFilter Filter, TcAction Action)> MirredFrom(DeviceRef d, string direction)

@@ -25,13 +25,14 @@ internal static class IpLinkJson
                 log.Warn(src, "ip -j link: an entry without ifindex/ifname was skipped");
                 continue;
             }
-            var link = ns.FindLink(index.Value);
+            var links = LinkLookup.Of(ns);
+            var link = links.ByIndex(index.Value);
             if (link is null)
             {
                 link = new Link { Index = index.Value, Name = name, Source = src };
-                ns.Links.Add(link);
+                links.Add(link);
             }
-            link.Name = name;
+            links.Rename(link, name);
             Fill(link, e, details);
             if (withAddresses) ReadAddresses(link, e, src, log);
         }
@@ -115,14 +116,15 @@ internal static class IpLinkJson
     /// <summary>A veth whose peer is in the same namespace prints "link":"NAME" without an index: find it.</summary>
     internal static void ResolveSameNamespaceLinks(NetNamespace ns)
     {
+        var links = LinkLookup.Of(ns);
         foreach (var l in ns.Links)
-            if (l.LinkIndex is null && l.LinkNetnsId is null && l.LinkName is { } name && ns.FindLink(name) is { } peer)
+            if (l.LinkIndex is null && l.LinkNetnsId is null && l.LinkName is { } name && links.ByName(name) is { } peer)
                 l.LinkIndex = peer.Index;
         // vxlan "link" is the name of IFLA_VXLAN_LINK looked up here, right or wrong: keep the index only
         foreach (var l in ns.Links)
         {
             if (l.Vxlan is not { UnderlayIndex: null, UnderlayDevice: { } dev } vx) continue;
-            if (ns.FindLink(dev) is { } u) vx.UnderlayIndex = u.Index;
+            if (links.ByName(dev) is { } u) vx.UnderlayIndex = u.Index;
             if (l.LinkNetnsId is not null) vx.UnderlayDevice = null;
         }
     }

@@ -12,6 +12,7 @@ namespace NetSleuth.Import.Iproute2;
 /// </summary>
 internal static class BridgeFdbParser
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;

@@ -26,6 +26,7 @@ internal static partial class IpLinkParser
     [GeneratedRegex(@"^(\d+):\s+(\S+)\s+((?:inet6?|link/\S+)\s.*)$")]
     private static partial Regex OneLineAddr();
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;
@@ -36,22 +37,27 @@ internal static partial class IpLinkParser
         for (int i = 0; i < output.Lines.Count; i++)
         {
             // -o: a block on one line, its lines joined by "\"
-            var pieces = output.Lines[i].Split('\\');
+            var raw = output.Lines[i];
+            var pieces = raw.Contains('\\') ? raw.Split('\\') : [raw];
             for (int p = 0; p < pieces.Length; p++)
             {
-                var line = pieces[p].Trim();
-                if (line.Length == 0) continue;
+                var piece = pieces[p];
+                var trimmed = piece.AsSpan().Trim();
+                if (trimmed.Length == 0) continue;
+                // both header forms start with the ifindex and are matched trimmed; other lines are read as words
+                bool numbered = char.IsAsciiDigit(trimmed[0]);
+                var line = numbered && trimmed.Length != piece.Length ? piece.Trim() : piece;
                 var at = output.At(i);
-                if (skipNext) { skipNext = false; if (IsNumbers(line)) continue; }
+                if (skipNext) { skipNext = false; if (IsNumbers(Facts.Words(line))) continue; }
                 if (Facts.IsToolError(line)) { link = null; continue; }
-                var h = Header().Match(line);
+                var h = numbered ? Header().Match(line) : Match.Empty;
                 if (h.Success)
                 {
                     link = ReadHeader(h, ns, at);
                     anyLink = true;
                     continue;
                 }
-                var o = p == 0 ? OneLineAddr().Match(line) : Match.Empty;
+                var o = p == 0 && numbered ? OneLineAddr().Match(line) : Match.Empty;
                 if (o.Success)
                 {
                     link = Facts.GetOrAddLink(ns, Facts.Int(o.Groups[1].Value), SplitName(o.Groups[2].Value).Name, at);
@@ -60,7 +66,7 @@ internal static partial class IpLinkParser
                 }
                 if (link is null)
                 {
-                    log.Warn(at, $"'{line}' belongs to no device header (the output's first lines are missing?)");
+                    log.Warn(at, $"'{line.Trim()}' belongs to no device header (the output's first lines are missing?)");
                     continue;
                 }
                 var w = Facts.Words(line);
@@ -79,9 +85,9 @@ internal static partial class IpLinkParser
                         break;
                     default:
                         if (w[0].StartsWith("link/", StringComparison.Ordinal)) details |= ReadLinkLine(w, link);
-                        else if (IsNumbers(line)) { }
+                        else if (IsNumbers(w)) { }
                         else if (LinkKindLine.TryRead(w, link, log, at)) details = true;
-                        else log.Warn(at, $"unrecognised line in '{output.CommandText}': {line}");
+                        else log.Warn(at, $"unrecognised line in '{output.CommandText}': {line.Trim()}");
                         break;
                 }
                 if (details) link.DetailsKnown = true;
@@ -96,7 +102,12 @@ internal static partial class IpLinkParser
             Facts.MarkKnown(output, ns, Sections.Addresses);
     }
 
-    private static bool IsNumbers(string line) => Facts.Words(line).All(x => x.All(char.IsAsciiDigit) || x is "-");
+    private static bool IsNumbers(string[] words)
+    {
+        foreach (var x in words)
+            if (x != "-" && x.AsSpan().ContainsAnyExceptInRange('0', '9')) return false;
+        return true;
+    }
 
     public static (string Name, string? Parent) SplitName(string text)
     {

@@ -17,8 +17,9 @@ internal static class IpNeighParser
     private static readonly HashSet<string> States = ["PERMANENT", "NOARP", "REACHABLE", "STALE", "DELAY", "PROBE", "INCOMPLETE", "FAILED", "NONE"];
 
     /// <summary>One entry per address, device and proxy flag (shared with arp).</summary>
-    public static string NeighborKey(Neighbor n) => $"{n.Address}|{n.Device}|{n.Proxy}";
+    public static (System.Net.IPAddress, string, bool) NeighborKey(Neighbor n) => (n.Address, n.Device, n.Proxy);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;

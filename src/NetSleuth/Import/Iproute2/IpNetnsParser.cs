@@ -20,6 +20,7 @@ internal static class IpNetnsParser
     public static void ParseList(CommandOutput output, NetNamespace current, Func<string, NetNamespace> getNamespace, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;
+        HashSet<int>? ids = null;
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var w = Facts.Words(output.Lines[i]);
@@ -28,8 +29,7 @@ internal static class IpNetnsParser
             if (w.Length >= 3 && w[1] == "(id:" && Facts.Int(w[2].TrimEnd(')')) is int id)
             {
                 // the id is how the namespace the command ran in numbers that namespace
-                current.NetnsIds.RemoveAll(e => e.Id == id);
-                current.NetnsIds.Add(new NetnsIdEntry(id, ns.Id));
+                SetNetnsId(current, id, ns.Id, ref ids);
             }
             else if (w.Length > 1) log.Warn(output.At(i), $"unexpected words after namespace name: '{output.Lines[i].Trim()}'");
         }
@@ -38,6 +38,7 @@ internal static class IpNetnsParser
     public static void ParseListId(CommandOutput output, NetNamespace ns, Func<string, NetNamespace> getNamespace, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;
+        HashSet<int>? ids = null;
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var line = output.Lines[i].Trim();
@@ -51,10 +52,18 @@ internal static class IpNetnsParser
             const string marker = "(iproute2 netns name: ";
             int m = line.IndexOf(marker, StringComparison.Ordinal);
             string? name = m >= 0 ? line[(m + marker.Length)..].TrimEnd(')', ' ') : null;
-            ns.NetnsIds.RemoveAll(e => e.Id == id);
-            ns.NetnsIds.Add(new NetnsIdEntry(id, name is null ? null : getNamespace(name).Id));
+            SetNetnsId(ns, id, name is null ? null : getNamespace(name).Id, ref ids);
         }
         Facts.MarkKnown(output, ns, Sections.NetnsIds);
+    }
+
+    /// <summary>Sets netnsid <paramref name="id"/> of <paramref name="ns"/>, replacing an older entry for it
+    /// (<paramref name="ids"/>: the ids present, made on first use so a long list stays linear).</summary>
+    private static void SetNetnsId(NetNamespace ns, int id, string? target, ref HashSet<int>? ids)
+    {
+        ids ??= ns.NetnsIds.Select(e => e.Id).ToHashSet();
+        if (!ids.Add(id)) ns.NetnsIds.RemoveAll(e => e.Id == id);
+        ns.NetnsIds.Add(new NetnsIdEntry(id, target));
     }
 
     /// <summary>`ip netns identify [PID]`: the name of the namespace the command ran in.</summary>

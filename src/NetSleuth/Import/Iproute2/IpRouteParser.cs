@@ -22,6 +22,7 @@ internal static class IpRouteParser
     public static readonly HashSet<string> Types =
         ["unicast", "local", "broadcast", "blackhole", "unreachable", "prohibit", "throw", "multicast", "anycast", "nat"];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;
@@ -30,7 +31,7 @@ internal static class IpRouteParser
         var dev = args.Arg("dev") ?? args.Arg("oif");
         var family = args.V6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
         Route? last = null;
-        var routes = Facts.Upsert(ns.Routes, r => $"{r.Table}|{r.Type}|{r.Destination}|{r.Metric}|{r.Device}|{r.Gateway}|{r.Tos}");
+        var routes = Facts.Upsert(ns.Routes, r => (r.Table, r.Type, r.Destination, r.Metric, r.Device, r.Gateway, r.Tos));
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var line = output.Lines[i];
@@ -63,6 +64,7 @@ internal static class IpRouteParser
     }
 
     /// <summary>Reads one route line; null (with a warning) when its destination cannot be read.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static Route? ReadRoute(string[] w, AddressFamily family, SourceRef at, ImportLog log)
     {
         int i = 0;

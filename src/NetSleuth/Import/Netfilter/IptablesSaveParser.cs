@@ -20,6 +20,7 @@ namespace NetSleuth.Import.Netfilter;
 internal static class IptablesSaveParser
 {
     public static bool Matches(IReadOnlyList<string> argv) => IptablesCommand.Parse(argv) is { IsSave: true };
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         var cmd = IptablesCommand.Parse(output.Argv);
@@ -92,8 +93,7 @@ internal static class IptablesSaveParser
         {
             chain.Packets = p; chain.Bytes = b;
         }
-        table.Chains.RemoveAll(c => c.Name == chain.Name);
-        table.Chains.Add(chain);
+        Facts.Upsert(table.Chains, c => c.Name).Add(chain); // a chain listed twice: the later line wins
     }
 
     internal static bool TryCounters(string text, out long packets, out long bytes)

@@ -62,11 +62,13 @@ internal static class SosFileNames
         ns = rest = "";
         if (!fileName.StartsWith(NetnsExecPrefix, StringComparison.Ordinal)) return false;
         var tail = fileName[NetnsExecPrefix.Length..];
-        foreach (var known in knownNamespaces.OrderByDescending(n => n.Length))
+        // the longest known NS such that tail = NS "_" REST: try each '_' from the right (a report lists thousands of namespaces)
+        var known = knownNamespaces as IReadOnlySet<string> ?? knownNamespaces.ToHashSet(StringComparer.Ordinal);
+        for (int i = tail.Length < 2 ? -1 : tail.LastIndexOf('_', tail.Length - 2); i >= 0; i = i > 0 ? tail.LastIndexOf('_', i - 1) : -1)
         {
-            if (tail.Length > known.Length + 1 && tail.StartsWith(known + "_", StringComparison.Ordinal))
+            if (known.Contains(tail[..i]))
             {
-                ns = known; rest = tail[(known.Length + 1)..];
+                ns = tail[..i]; rest = tail[(i + 1)..];
                 return true;
             }
         }

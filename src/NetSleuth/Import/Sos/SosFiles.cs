@@ -24,19 +24,19 @@ internal sealed class SosFiles(string root, ImportLog log)
         {
             var info = new FileInfo(path);
             if (!info.Exists) return null;
-            string text;
             if (info.Length > MaxFileBytes)
             {
                 log.Warn(new SourceRef(path), $"sosreport: file larger than {MaxFileBytes >> 20} MiB, only its start is read");
                 using var s = File.OpenRead(path);
                 var buf = new byte[MaxFileBytes];
                 int n = s.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
-                text = System.Text.Encoding.UTF8.GetString(buf, 0, n);
+                var text = System.Text.Encoding.UTF8.GetString(buf, 0, n);
+                var cut = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+                if (cut.Count > 0 && cut[^1].Length == 0) cut.RemoveAt(cut.Count - 1); // the final newline
+                return cut;
             }
-            else text = File.ReadAllText(path);
-            var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-            if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1); // the final newline
-            return lines;
+            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return TextCleaner.ReadLines(reader, clean: TrimCr); // no final empty line: the file's last newline
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -44,6 +44,8 @@ internal sealed class SosFiles(string root, ImportLog log)
             return null;
         }
     }
+
+    private static readonly Func<string, string> TrimCr = l => l.TrimEnd('\r');
 
     /// <summary>Regular files directly in <paramref name="relDir"/>: (relative path, file name), by name.</summary>
     public IEnumerable<(string Rel, string Name)> FilesIn(string relDir)

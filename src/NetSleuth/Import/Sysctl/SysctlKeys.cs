@@ -24,13 +24,19 @@ internal static class SysctlKeys
         "forwarding", "disable_ipv6", "proxy_ndp", "accept_ra", "accept_dad", "keep_addr_on_down",
     };
 
-    public static bool IsForwardingRelevant(string key)
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> ExactLookup = Exact.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> V4Lookup = V4Conf.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> V6Lookup = V6Conf.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static bool IsForwardingRelevant(string key) => IsForwardingRelevant(key.AsSpan());
+
+    public static bool IsForwardingRelevant(ReadOnlySpan<char> key)
     {
-        if (Exact.Contains(key)) return true;
-        if (key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal)) return V4Conf.Contains(LastPart(key));
-        if (key.StartsWith("net.ipv6.conf.", StringComparison.Ordinal)) return V6Conf.Contains(LastPart(key));
+        if (ExactLookup.Contains(key)) return true;
+        if (key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal)) return V4Lookup.Contains(LastPart(key));
+        if (key.StartsWith("net.ipv6.conf.", StringComparison.Ordinal)) return V6Lookup.Contains(LastPart(key));
         return false;
     }
 
-    private static string LastPart(string key) => key[(key.LastIndexOf('.') + 1)..];
+    private static ReadOnlySpan<char> LastPart(ReadOnlySpan<char> key) => key[(key.LastIndexOf('.') + 1)..];
 }

@@ -21,6 +21,7 @@ internal static class SysctlParser
             : Path.GetFileName(argv[0]) == "cat" && argv.Count == 2 && argv[1].StartsWith(ProcSys, StringComparison.Ordinal));
     public const string ProcSys = "/proc/sys/";
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         var argv = output.Argv;
@@ -34,24 +35,25 @@ internal static class SysctlParser
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var line = output.Lines[i];
-            if (line.Trim().Length == 0) continue;
-            int eq = line.IndexOf(" = ", StringComparison.Ordinal);
+            var s = line.AsSpan();
+            if (s.IsWhiteSpace()) continue;
+            int eq = s.IndexOf(" = ", StringComparison.Ordinal);
             int width = 3;
-            if (eq < 0) { eq = line.IndexOf('='); width = 1; }
+            if (eq < 0) { eq = s.IndexOf('='); width = 1; }
             if (eq <= 0)
             {
                 if (!line.StartsWith("sysctl:", StringComparison.Ordinal)) // sysctl's own complaints ("permission denied on key …")
                     log.Warn(output, i, $"sysctl: not a 'key = value' line: '{Short(line.Trim())}'");
                 continue;
             }
-            var key = line[..eq].Trim();
-            if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            var key = s[..eq].Trim(); // a string only for the few keys kept: `sysctl -a` prints thousands
+            if (key.Length == 0 || BadKey(key))
             {
-                log.Warn(output, i, $"sysctl: bad key '{Short(key)}'");
+                log.Warn(output, i, $"sysctl: bad key '{Short(key.ToString())}'");
                 continue;
             }
             read++;
-            if (SysctlKeys.IsForwardingRelevant(key)) ns.Sysctls[key] = line[(eq + width)..].Trim();
+            if (SysctlKeys.IsForwardingRelevant(key)) ns.Sysctls[key.ToString()] = s[(eq + width)..].Trim().ToString();
         }
         if (all && read > 0 && !output.Partial) ns.Known.Add(Sections.Sysctls);
     }
@@ -73,6 +75,13 @@ internal static class SysctlParser
     /// <summary>"/proc/sys/net/ipv4/conf/eth0.100/rp_filter" → "net.ipv4.conf.eth0/100.rp_filter".</summary>
     public static string KeyOfPath(string path) =>
         string.Join('.', path[ProcSys.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Replace('.', '/')));
+
+    private static bool BadKey(ReadOnlySpan<char> key)
+    {
+        foreach (var c in key)
+            if (char.IsWhiteSpace(c) || char.IsControl(c)) return true;
+        return false;
+    }
 
     private static string Short(string s) => s.Length <= 60 ? s : s[..57] + "...";
 }

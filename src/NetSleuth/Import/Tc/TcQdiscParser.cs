@@ -13,11 +13,13 @@ namespace NetSleuth.Import.Tc;
 /// </summary>
 internal static class TcQdiscParser
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
         if (Facts.OnlyErrors(output, log)) return;
         var args = CommandArgs.Of(output.Argv);
         var dev = args.Arg("dev");
+        var qdiscs = Facts.Upsert(ns.Qdiscs, x => $"{x.Device}|{x.Handle}|{x.Kind}");
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var w = Facts.Words(output.Lines[i]);
@@ -36,8 +38,7 @@ internal static class TcQdiscParser
             }
             if (q.Kind is "ingress" or "clsact") q.Parent = q.Kind;
             if (q.Device.Length == 0) { log.Warn(at, "qdisc without a device"); continue; }
-            ns.Qdiscs.RemoveAll(x => x.Device == q.Device && x.Handle == q.Handle && x.Kind == q.Kind);
-            ns.Qdiscs.Add(q);
+            qdiscs.Add(q); // a qdisc listed again replaces the older entry
         }
     }
 }

@@ -24,6 +24,8 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
     [GeneratedRegex(@"(?:\(|\bnetns[:=]|\bns[:=])(?<ns>[\w.-]+)\)?")]
     private static partial Regex NetnsInRest();
 
+    private static readonly System.Buffers.SearchValues<char> PromptMarks = System.Buffers.SearchValues.Create("#$%");
+
     private static readonly HashSet<string> KnownCommands =
     [
         "ip", "tc", "bridge", "arp", "ovs-vsctl", "ovs-ofctl", "ovs-appctl", "ovs-dpctl", "ovn-nbctl", "ovn-sbctl", "ovn-trace",
@@ -34,13 +36,19 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
         "traceroute", "tracepath", "arping", "curl", "nc", "ncat", "mtr", "dmesg", "systemctl", "podman",
     ];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static Prompt? TryMatch(string line)
     {
-        var m = Bracketed().Match(line);
-        if (!m.Success) m = Colon().Match(line);
+        // most output lines have no # $ %: then only the zsh pattern can match, and it needs '@' and '>'
+        var span = line.AsSpan();
+        bool marks = span.IndexOfAny(PromptMarks) >= 0;
+        if (!marks && !(span.Contains('>') && span.Contains('@'))) return null;
+        var m = marks ? Bracketed().Match(line) : Match.Empty;
+        if (!m.Success && marks) m = Colon().Match(line);
         if (m.Success) return Make(m);
         m = Spaced().Match(line);
         if (m.Success && StartsWithKnownCommand(m.Groups["cmd"].Value)) return Make(m);
+        if (!marks) return null;
         m = Bare().Match(line);
         if (m.Success && StartsWithKnownCommand(m.Groups["cmd"].Value)) return Make(m);
         return null;

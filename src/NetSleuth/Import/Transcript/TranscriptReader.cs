@@ -20,10 +20,17 @@ internal static partial class TranscriptReader
     [GeneratedRegex(@"^\s*(?:[\[\(<]\s*)?(?:-+\s*)?(?:snip(?:ped)?|truncated|cut|\.\.\.|output (?:omitted|truncated)|\d+ lines? (?:omitted|snipped))(?:\s*-+)?(?:\s*[\]\)>])?\s*$|^\s*\.\.\..*\.\.\.\s*$|^--$", RegexOptions.IgnoreCase)]
     private static partial Regex SnipMarker();
 
+    // every snip marker contains one of these (most output lines contain none: no regex for them)
+    private static readonly System.Buffers.SearchValues<string> SnipWords =
+        System.Buffers.SearchValues.Create(["snip", "trunc", "cut", "...", "omitted", "--"], StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsSnipMarker(string line) => line.AsSpan().ContainsAny(SnipWords) && SnipMarker().IsMatch(line);
+
     /// <summary>True when the text holds at least one prompt line with a command.</summary>
     public static bool LooksLikeTranscript(IReadOnlyList<string> lines) =>
         lines.Take(400).Any(l => Prompt.TryMatch(l) is { Command.Length: > 0 });
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static ImportUnit Read(IReadOnlyList<string> lines, string file)
     {
         var unit = new ImportUnit();
@@ -37,9 +44,10 @@ internal static partial class TranscriptReader
         if (firstPrompt > 0 && lines.Take(firstPrompt).Any(l => l.Trim().Length > 0))
             ReadOrphan(lines, 0, firstPrompt, file, unit);
         i = firstPrompt;
+        var next = i < lines.Count ? Prompt.TryMatch(lines[i]) : null;
         while (i < lines.Count)
         {
-            var prompt = Prompt.TryMatch(lines[i])!;
+            var prompt = next!;
             int cmdLine = i + 1; // 1-based line of the prompt
             var command = prompt.Command;
             i++;
@@ -49,7 +57,8 @@ internal static partial class TranscriptReader
                 i++;
             }
             int start = i;
-            while (i < lines.Count && Prompt.TryMatch(lines[i]) is null) i++;
+            next = null;
+            while (i < lines.Count && (next = Prompt.TryMatch(lines[i])) is null) i++;
             if (prompt.Host is { } h && !hostsSeen.Contains(h)) hostsSeen.Add(h);
             ReadCommand(command, prompt, lines, start, i, cmdLine, file, vars, shells, unit);
         }
@@ -68,7 +77,8 @@ internal static partial class TranscriptReader
         string file, Dictionary<string, string> vars, Stack<(string? Netns, int? Pid)> shells, ImportUnit unit)
     {
         var at = new SourceRef(file, cmdLine);
-        bool hasOutput = Enumerable.Range(start, end - start).Any(k => lines[k].Trim().Length > 0);
+        bool hasOutput = false;
+        for (int k = start; k < end && !hasOutput; k++) hasOutput = !string.IsNullOrWhiteSpace(lines[k]);
         var trimmed = command.Trim();
         if (trimmed.Length == 0) return;
         if (trimmed is "exit" or "logout" || trimmed.StartsWith("exit ", StringComparison.Ordinal))
@@ -85,9 +95,9 @@ internal static partial class TranscriptReader
             return;
         }
         if (cl.NoOutput) return;
-        if (!hasOutput && CommandTable.Find(cl.Argv) is null) return;
         if (CommandTable.Find(cl.Argv) is null)
         {
+            if (!hasOutput) return;
             unit.Warnings.Add(new Warning($"output of '{trimmed}' skipped: not a command netsleuth reads", at));
             return;
         }
@@ -101,13 +111,14 @@ internal static partial class TranscriptReader
     }
 
     /// <summary>The output lines; "[snip]"-style markers become blank lines and make the output partial.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     private static (List<string> Lines, bool Partial) Body(IReadOnlyList<string> lines, int start, int end)
     {
         var body = new List<string>(end - start);
         bool partial = false;
         for (int k = start; k < end; k++)
         {
-            if (SnipMarker().IsMatch(lines[k])) { body.Add(""); partial = true; }
+            if (IsSnipMarker(lines[k])) { body.Add(""); partial = true; }
             else body.Add(lines[k]);
         }
         while (body.Count > 0 && body[^1].Trim().Length == 0) body.RemoveAt(body.Count - 1);

@@ -1,29 +1,32 @@
 using System.Text;
 using NetSleuth.Diagnosis;
-using NetSleuth.Synth;
 
-namespace NetSleuth.Bench;
+namespace NetSleuth.Synth;
 
 /// <summary>
 /// Compares diagnose's findings with the faults the generator placed. A fault counts as found when a
 /// finding's evidence names its host (or, for a tunnel, the node/VM at the other end) and, when the
 /// fault sits on a device, that device. A finding that names no faulted host is a false alarm.
 /// </summary>
-internal static class FaultScore
+public static class FaultScore
 {
-    public static string Compare(FaultManifest manifest, DiagnosisReport report)
+    /// <summary>The placed faults no finding names, and the findings (warning or error) no placed fault explains.</summary>
+    public static (List<PlacedFault> Missed, List<Finding> FalseAlarms) Score(FaultManifest manifest, DiagnosisReport report)
     {
         var findings = report.Findings.Where(f => f.Severity >= Severity.Warning).ToList();
-        var sb = new StringBuilder();
-        int found = 0;
-        foreach (var fault in manifest.Faults)
-        {
-            bool hit = findings.Any(f => Names(f, fault));
-            if (hit) found++;
-            else sb.Append("  missed: #").Append(fault.Id).Append(' ').Append(fault.Name).Append(" on ").Append(fault.Host)
-                .Append(" [").Append(fault.Namespace).Append("] ").Append(fault.Device ?? fault.Entry).Append('\n');
-        }
+        var missed = manifest.Faults.Where(fault => !findings.Any(f => Names(f, fault))).ToList();
         var falseAlarms = findings.Where(f => !manifest.Faults.Any(x => Explains(x, f))).ToList();
+        return (missed, falseAlarms);
+    }
+
+    public static string Compare(FaultManifest manifest, DiagnosisReport report)
+    {
+        var (missed, falseAlarms) = Score(manifest, report);
+        var sb = new StringBuilder();
+        int found = manifest.Faults.Count - missed.Count;
+        foreach (var fault in missed)
+            sb.Append("  missed: #").Append(fault.Id).Append(' ').Append(fault.Name).Append(" on ").Append(fault.Host)
+                .Append(" [").Append(fault.Namespace).Append("] ").Append(fault.Device ?? fault.Entry).Append('\n');
         foreach (var g in falseAlarms.GroupBy(f => f.Id).OrderByDescending(g => g.Count()))
             sb.Append("  not a placed fault: ").Append(g.Count()).Append(" × ").Append(g.Key).Append(", e.g. ").Append(g.First().Title).Append('\n');
         return $"faults: {found}/{manifest.Faults.Count} found; {falseAlarms.Count} findings (warning or error) that are not placed faults\n" + sb;
