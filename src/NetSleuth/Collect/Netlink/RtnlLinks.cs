@@ -153,12 +153,14 @@ internal static class RtnlLinks
 
     private static void ReadAddresses(List<byte[]> addrs, NetNamespace ns, SourceRef src, ImportLog log)
     {
+        var byIndex = new Dictionary<int, Link>();
+        foreach (var l in ns.Links) byIndex.TryAdd(l.Index, l);
         foreach (var m in addrs)
         {
             if (m.Length < IfAddrHeader) continue;
             int family = m[0], len = m[1], scope = m[3];
             int index = BinaryPrimitives.ReadInt32LittleEndian(m.AsSpan(4));
-            if (ns.FindLink(index) is not { } link) continue; // ip prints addresses under their device only
+            if (!byIndex.TryGetValue(index, out var link)) continue; // ip prints addresses under their device only
             var at = NlAttrs.AfterHeader(m, IfAddrHeader);
             var local = at.Ip(IFA_LOCAL) ?? at.Ip(IFA_ADDRESS);
             if (local is null)
