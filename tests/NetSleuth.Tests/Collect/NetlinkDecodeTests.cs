@@ -50,6 +50,22 @@ public sealed class NetlinkDecodeTests
         Assert.Equal(Normalized(tools), Normalized(netlink));
     }
 
+    [Fact]
+    public void Given_a_link_of_a_kind_whose_details_are_not_decoded_When_read_Then_the_links_are_left_to_ip_and_none_is_added()
+    {
+        // the captured vxlan's IFLA_INFO_KIND "vxlan" turned into "vxlaz": a kind with IFLA_INFO_DATA this reader does not know
+        var links = Dump("RTM_GETLINK");
+        var kind = "vxlan\0"u8.ToArray();
+        var m = links.First(x => x.AsSpan().IndexOf(kind) >= 0);
+        m[m.AsSpan().IndexOf(kind) + 4] = (byte)'z';
+        var ns = new NetNamespace { Id = "node" };
+
+        var why = RtnlLinks.Read(links, Dump("RTM_GETADDR"), ns, new SourceRef("x"), new SourceRef("x"), new ImportLog());
+
+        Assert.Equal("vx0: details of kind vxlaz are not decoded in-process", why);
+        Assert.Empty(ns.Links);
+    }
+
     private static void Parse(NetNamespace ns, ImportLog log, string file, params string[] argv) =>
         Assert.True(IpJsonCommands.Parse(argv, File.ReadAllText(Path.Combine(Dir, file)), ns, new SourceRef(file), log));
 
