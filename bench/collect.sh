@@ -86,7 +86,7 @@ for r in "${results[@]}"; do v="${r##*|}"; printf '| %-58s | %8s | %8s |\n' "${r
 python3 - "/tmp/${prefix}lab.json" <<'PY' || true
 import json, sys
 s = json.load(open(sys.argv[1])); h = s["hosts"][0]
-print(f"\nlab snapshot: {len(h['namespaces'])} namespaces, {sum(len(n['links']) for n in h['namespaces'])} links, "
-      f"{sum(len(n.get('filters', [])) for n in h['namespaces'])} tc filters, {len(h['warnings'])} warnings")
+print(f"\nlab snapshot: {len(h['namespaces'])} namespaces, {sum(len(n.get('links', [])) for n in h['namespaces'])} links, "
+      f"{sum(len(n.get('filters', [])) for n in h['namespaces'])} tc filters, {len(h.get('warnings', []))} warnings")
 PY
 rm -f /tmp/${prefix}*.json

@@ -125,6 +125,8 @@ for t, ps in ctors.items():
     w(f'    private static {t}? Read{t}(ref Utf8JsonReader r, Ctx c)')
     w('    {')
     w('        if (J.IsNull(ref r)) return null;')
+    if t == 'SourceRef':
+        w('        if (r.TokenType == JsonTokenType.String) return c.Source(J.Str(ref r, c), 0); // the short form: a whole output')
     w('        J.StartObject(ref r);')
     for typ, name in ps:
         w(f'        {typ} {name} = default!;')

@@ -24,6 +24,15 @@ internal static class ParseProbe
         lines.Add(Time("stj only", mb, rounds, () => SnapshotJson.Deserialize(bytes, file)));
         SnapshotJson.UseFastReader = true;
         lines.Add(Time("deserialize", mb, rounds, () => SnapshotJson.Deserialize(bytes, file)));
+        if (Environment.GetEnvironmentVariable("PROBE_RETAINED") is not null)
+        {
+            var keep = new List<Snapshot>();
+            long before = GC.GetTotalMemory(true);
+            for (int i = 0; i < 20; i++) keep.Add(SnapshotJson.Deserialize(bytes, file));
+            long after = GC.GetTotalMemory(true);
+            lines.Add($"retained {(after - before) / 20.0 / 1048576:F3} MiB/file");
+            GC.KeepAlive(keep);
+        }
         if (Environment.GetEnvironmentVariable("PROBE_SECTIONS") is null) return lines;
         var full = SnapshotJson.Deserialize(bytes, file);
         string[] sections = ["links", "routes", "rules", "neighbors", "fdb", "sysctls", "known", "netnsids", "ovs", "tc", "iptables", "none"];

@@ -14,7 +14,7 @@ namespace NetSleuth.Bench;
 /// findings compare with the placed faults (DIR/faults.json).</summary>
 internal static class PipelineBench
 {
-    public static List<StageResult> Run(string dir, bool sequential, int repeat)
+    public static List<StageResult> Run(string dir, bool sequential, int repeat, bool untilLink = false)
     {
         var manifest = SynthWriter.ReadFaults(dir);
         var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != SynthWriter.FaultsFile)
@@ -33,6 +33,12 @@ internal static class PipelineBench
         }));
         Topology.Topology topo = null!;
         rows.Add(Measure.Run("link", size, () => { topo = Linker.Link(snap); return ""; }));
+        if (untilLink)
+        {
+            rows.Add(new StageResult("total", size, rows.Where(r => r.Stage is "load" or "load (seq)" or "link").Sum(r => r.Seconds),
+                rows.Where(r => r.Stage is "load" or "load (seq)" or "link").Sum(r => r.CpuSeconds), GC.GetTotalAllocatedBytes(), Measure.ProcessPeak, "load+link; peak = whole process"));
+            return rows;
+        }
         DiagnosisReport report = null!;
         rows.Add(Measure.Run("diagnose", size, () =>
         {

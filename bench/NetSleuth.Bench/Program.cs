@@ -10,7 +10,7 @@ public static class Program
     private const string Usage = """
         usage: NetSleuth.Bench BENCHMARK [options]   (see docs/benchmarks.md)
           synth  --nodes N --pods M [--style S] [--faults K] [--seed S] --dir DIR   time the generator (DIR must not exist)
-          load   --dir DIR [--sequential] [--repeat R]                           load + link + diagnose + one trace of DIR (R-1 warm-up loads first)
+          load   --dir DIR [--sequential] [--repeat R] [--until-link]            load + link + diagnose + one trace of DIR (R-1 warm-up loads first; --until-link: stop after link)
           parse  --file F [--rounds R]                                          single-thread parse speed of one snapshot file (fast reader vs System.Text.Json)
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
           import-gen --links N --kind transcript|sos [--flat] --out PATH           write a large transcript (file) or sosreport (directory)
@@ -69,7 +69,7 @@ public static class Program
 
     private static List<StageResult> LoadBench(Dictionary<string, string> o) =>
         PipelineBench.Run(o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required"),
-            o.ContainsKey("sequential"), Int(o, "repeat", 1));
+            o.ContainsKey("sequential"), Int(o, "repeat", 1), o.ContainsKey("until-link"));
 
     private static int Int(Dictionary<string, string> o, string name, int dflt) =>
         o.TryGetValue(name, out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : dflt;

@@ -36,7 +36,8 @@ internal sealed partial class Walker
     private readonly bool _isReply;
     private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
     private readonly List<string> _assumptions = [];
-    private readonly HashSet<State> _visited = new(32);
+    /// <summary>States passed so far; a walk has a few dozen at most, so a list beats a hash set here.</summary>
+    private readonly List<State> _visited = new(16);
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
     /// <summary>The first input found missing on a stage the walk went through as if it passed.</summary>
@@ -98,7 +99,7 @@ internal sealed partial class Walker
             {
                 next = new End(Disposition.Loop, $"still travelling after {MaxStages} stages", null);
             }
-            else if (next is not End && !_visited.Add(StateKey(next)))
+            else if (next is not End && !Visit(StateKey(next)))
             {
                 next = new End(Disposition.Loop, "the packet came back to a place it had already been: " + Describe(next), Where(next));
             }
@@ -126,6 +127,13 @@ internal sealed partial class Walker
         {
             Missing = end.Missing, At = end.At, Assumptions = _assumptions.Distinct().ToList(),
         };
+    }
+
+    private bool Visit(State state)
+    {
+        foreach (var seen in _visited) if (seen == state) return false;
+        _visited.Add(state);
+        return true;
     }
 
     /// <summary>Where the packet is and what it looks like there (with what it carries): the same state twice is a loop.</summary>

@@ -94,15 +94,14 @@ internal sealed partial class Walker
         var reverse = Fib.Lookup(ns, flow.Destination, flow.Source, "lo", null, _assumptions);
         bool exists = reverse.Type == RouteTypes.Unicast;
         bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
+        if (mode is null && viaDev) return null;
+        bool ok = mode == 1 ? viaDev : exists;
+        if (mode is not null && ok && !_record) return null; // passes, and nobody reads the note
         string back = reverse.Route is { } r ? $"the route back to {flow.Source} is {r}" : $"there is no route back to {flow.Source}";
         if (mode is null)
-        {
-            if (viaDev) return null;
             return Missing(ns, $"sysctl net.ipv4.conf.all.rp_filter net.ipv4.conf.{dev.Link.Name}.rp_filter",
                 $"{back}, not via {dev.Link.Name}: whether rp_filter drops it is not in the input");
-        }
         var key = ParseInt(own) >= ParseInt(all) && own is not null ? $"net.ipv4.conf.{dev.Link.Name}.rp_filter" : "net.ipv4.conf.all.rp_filter";
-        bool ok = mode == 1 ? viaDev : exists;
         var meaning = mode == 1 ? "strict" : "loose";
         if (_record) Add(ns, new SysctlStep(key, mode.ToString(), $"{meaning} reverse-path filter: {back}" + (ok ? " — passes" : " — fails")));
         return ok ? null : new End(Disposition.RpFilterDrop,

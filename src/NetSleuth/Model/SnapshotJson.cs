@@ -12,26 +12,28 @@ namespace NetSleuth.Model;
 [JsonSerializable(typeof(Snapshot))]
 internal sealed partial class SnapshotJsonContext : JsonSerializerContext;
 
-/// <summary>Reads and writes snapshot files (docs/snapshot-format.md).</summary>
+/// <summary>Reads and writes snapshot files (docs/snapshot-format.md). Writing leaves out what reading
+/// gives back anyway (<see cref="LeanJson"/>): empty lists, false flags, fields equal to the model's
+/// defaults; reading takes both that and the full form older versions wrote.</summary>
 public static class SnapshotJson
 {
-    public static string Serialize(Snapshot snapshot) =>
-        JsonSerializer.Serialize(snapshot, SnapshotJsonContext.Default.Snapshot);
+    public static string Serialize(Snapshot snapshot) => Serialize(snapshot, indented: true);
 
-    public static void Write(Snapshot snapshot, Stream stream) =>
-        JsonSerializer.Serialize(stream, snapshot, SnapshotJsonContext.Default.Snapshot);
+    public static void Write(Snapshot snapshot, Stream stream) => Write(snapshot, stream, indented: true);
 
     /// <summary>Compact (one-line) output is about half the size and faster to read back; same content.</summary>
     public static string Serialize(Snapshot snapshot, bool indented) =>
-        JsonSerializer.Serialize(snapshot, Context(indented).Snapshot);
+        JsonSerializer.Serialize(snapshot, LeanJson.Writer(indented));
 
     public static void Write(Snapshot snapshot, Stream stream, bool indented) =>
-        JsonSerializer.Serialize(stream, snapshot, Context(indented).Snapshot);
+        JsonSerializer.Serialize(stream, snapshot, LeanJson.Writer(indented));
+
+    /// <summary>Every field written, defaults and empty lists included (the form before the lean writer; tests compare models with it).</summary>
+    internal static string SerializeFull(Snapshot snapshot) =>
+        JsonSerializer.Serialize(snapshot, CompactContext.Value.Snapshot);
 
     private static readonly Lazy<SnapshotJsonContext> CompactContext = new(() =>
         new SnapshotJsonContext(new JsonSerializerOptions(SnapshotJsonContext.Default.Options) { WriteIndented = false }));
-
-    private static SnapshotJsonContext Context(bool indented) => indented ? SnapshotJsonContext.Default : CompactContext.Value;
 
     /// <summary>Parses a snapshot; a malformed one raises <see cref="InputException"/> naming file and line.</summary>
     public static Snapshot Deserialize(string json, string fileName)
@@ -52,7 +54,7 @@ public static class SnapshotJson
         try
         {
             var snapshot = (UseFastReader ? FastJson.SnapshotFastReader.TryRead(utf8Json) : null)
-                ?? JsonSerializer.Deserialize(utf8Json, SnapshotJsonContext.Default.Snapshot)
+                ?? JsonSerializer.Deserialize(utf8Json, LeanJson.Reader)
                 ?? throw new InputException(fileName, 1, "empty snapshot");
             if (snapshot.FormatVersion > Snapshot.CurrentFormatVersion)
                 throw new InputException(fileName, 1,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NetSleuth.Model;
 
 namespace NetSleuth.Topology;
@@ -6,6 +7,8 @@ namespace NetSleuth.Topology;
 public sealed record NsRef(Host Host, NetNamespace Ns)
 {
     public string Key => $"{Host.Name}/{Ns.Id}";
+    /// <summary>Equality stays the record's (same host and namespace objects); the hash is the namespace object's identity, which is cheaper.</summary>
+    public override int GetHashCode() => RuntimeHelpers.GetHashCode(Ns);
     public override string ToString() => Ns.IsRoot ? Host.Name : $"{Host.Name}:{Ns.DisplayName}";
 }
 
@@ -14,6 +17,28 @@ public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link)
 {
     public NsRef Namespace => new(Host, Ns);
     public string Key => $"{Host.Name}/{Ns.Id}/{Link.Name}";
+    /// <summary>Equality stays the record's (same host, namespace and link objects); the hash is the link object's identity, which is cheaper.</summary>
+    public override int GetHashCode() => RuntimeHelpers.GetHashCode(Link);
+
+    /// <summary><c>string.CompareOrdinal(a.Key, b.Key)</c>'s sign, without building the keys.</summary>
+    internal static int CompareKeys(DeviceRef a, DeviceRef b)
+    {
+        int la = a.Host.Name.Length + a.Ns.Id.Length + a.Link.Name.Length + 2, lb = b.Host.Name.Length + b.Ns.Id.Length + b.Link.Name.Length + 2;
+        if (la > 256 || lb > 256) return string.CompareOrdinal(a.Key, b.Key);
+        Span<char> x = stackalloc char[la], y = stackalloc char[lb];
+        Fill(x, a);
+        Fill(y, b);
+        return ((ReadOnlySpan<char>)x).SequenceCompareTo(y);
+
+        static void Fill(Span<char> into, DeviceRef d)
+        {
+            d.Host.Name.CopyTo(into);
+            into[d.Host.Name.Length] = '/';
+            d.Ns.Id.CopyTo(into[(d.Host.Name.Length + 1)..]);
+            into[d.Host.Name.Length + 1 + d.Ns.Id.Length] = '/';
+            d.Link.Name.CopyTo(into[(d.Host.Name.Length + d.Ns.Id.Length + 2)..]);
+        }
+    }
     public override string ToString() => Ns.IsRoot ? $"{Host.Name}:{Link.Name}" : $"{Host.Name}:{Ns.DisplayName}:{Link.Name}";
 }
 

@@ -64,8 +64,9 @@ public static class Linker
 
         static void Add(Dictionary<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
         {
-            if (!map.TryGetValue(k, out var l)) map[k] = l = [];
-            l.Add(e);
+            // most devices have one or two edges each way: start small, one hash lookup
+            ref var l = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, k, out _);
+            (l ??= new List<Edge>(2)).Add(e);
         }
     }
 
@@ -80,10 +81,10 @@ public static class Linker
     /// <summary>The namespace a link's IFLA_LINK lives in: resolved id, then link-netns name, then netnsid map.
     /// A namespace the input names but shows no device of (an importer's placeholder for a `list-id`
     /// name) does not count: it cannot hold the peer.</summary>
-    internal static (NetNamespace? Ns, string? Why) ResolveLinkNamespace(Host host, NetNamespace ns, Link link)
+    internal static (NetNamespace? Ns, string? Why) ResolveLinkNamespace(Topology t, Host host, NetNamespace ns, Link link)
     {
         if (link.LinkNamespace is { } id)
-            return host.FindNamespace(id) is { } r ? Shown(r, $"its peer namespace '{id}'") : (null, $"its peer namespace '{id}' is not in the input");
+            return t.FindNamespace(host, id) is { } r ? Shown(r, $"its peer namespace '{id}'") : (null, $"its peer namespace '{id}' is not in the input");
         if (link.LinkNetnsName is { } name)
         {
             // iproute2 prints the /run/netns name; a collector may also give the namespace's id
@@ -93,7 +94,7 @@ public static class Linker
         if (link.LinkNetnsId is { } nsid)
         {
             var entry = ns.NetnsIds.FirstOrDefault(e => e.Id == nsid);
-            if (entry?.Namespace is { } target && host.FindNamespace(target) is { } r) return Shown(r, $"link-netnsid {nsid}");
+            if (entry?.Namespace is { } target && t.FindNamespace(host, target) is { } r) return Shown(r, $"link-netnsid {nsid}");
             return (null, $"link-netnsid {nsid} is not in namespace {ns.DisplayName}'s netnsid list");
         }
         return (ns, null);
@@ -110,7 +111,7 @@ public static class Linker
             AddEdge(t, new Edge(EdgeKind.Veth, d, null, "veth", "veth peer not shown (no @ifN / peer index)"));
             return;
         }
-        var (peerNs, why) = ResolveLinkNamespace(d.Host, d.Ns, link);
+        var (peerNs, why) = ResolveLinkNamespace(t, d.Host, d.Ns, link);
         DeviceRef? peer = peerNs is null ? null : t.Device(d.Host, peerNs, peerIndex);
         string? assumption = null;
         if (peer is null || !PointsBack(t, peer, d))
@@ -141,8 +142,7 @@ public static class Linker
         // one edge per pair, carrying the assumption either side needed
         if (peer is not null)
         {
-            var existing = t.EdgesFrom(peer).FirstOrDefault(e => e.Kind == EdgeKind.Veth && e.To == d) ??
-                           t.EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.Veth && e.To == peer);
+            var existing = VethEdge(t, peer, d) ?? VethEdge(t, d, peer);
             if (existing is not null)
             {
                 if (assumption is null) return;
@@ -155,9 +155,18 @@ public static class Linker
                 return;
             }
             // a pair that agrees is drawn by the side with the smaller key
-            if (assumption is null && PointsBack(t, peer, d) && string.CompareOrdinal(peer.Key, d.Key) < 0) return;
+            if (assumption is null && PointsBack(t, peer, d) && DeviceRef.CompareKeys(peer, d) < 0) return;
         }
         AddEdge(t, new Edge(EdgeKind.Veth, d, peer, "veth", assumption));
+    }
+
+    /// <summary>The veth edge drawn from <paramref name="from"/> to <paramref name="to"/>, if any (a loop: called for every veth).</summary>
+    private static Edge? VethEdge(Topology t, DeviceRef from, DeviceRef to)
+    {
+        if (!t.Out.TryGetValue(from, out var edges)) return null;
+        foreach (var e in edges)
+            if (e.Kind == EdgeKind.Veth && e.To == to) return e;
+        return null;
     }
 
     /// <summary>
@@ -189,14 +198,14 @@ public static class Linker
     {
         if (peer.Link.LinkIndex != d.Link.Index) return false;
         if (peer.Host != d.Host) return NamesNs(peer.Link, d.Ns);
-        var (ns, _) = ResolveLinkNamespace(peer.Host, peer.Ns, peer.Link);
+        var (ns, _) = ResolveLinkNamespace(t, peer.Host, peer.Ns, peer.Link);
         return ns is null || ns == d.Ns;
     }
 
     private static void LinkParent(Topology t, DeviceRef d)
     {
         if (d.Link.LinkIndex is not { } idx) return;
-        var (ns, why) = ResolveLinkNamespace(d.Host, d.Ns, d.Link);
+        var (ns, why) = ResolveLinkNamespace(t, d.Host, d.Ns, d.Link);
         var parent = ns is null ? null : t.Device(d.Host, ns, idx);
         AddEdge(t, new Edge(EdgeKind.Parent, d, parent, d.Link.Kind ?? "parent",
             parent is null ? "parent device not found: " + (why ?? $"no ifindex {idx}") : null));

@@ -10,18 +10,30 @@ namespace NetSleuth.Topology;
 /// </summary>
 public sealed partial class Topology
 {
-    internal readonly Dictionary<(Host, NetNamespace, int), DeviceRef> ByIndex = new();
-    internal readonly Dictionary<(Host, NetNamespace, string), DeviceRef> ByName = new();
-    internal readonly Dictionary<DeviceRef, List<Edge>> Out = new();
-    internal readonly Dictionary<DeviceRef, List<Edge>> In = new();
-    internal readonly Dictionary<IPAddress, List<(DeviceRef Device, IfAddress Address)>> Owners = new();
+    internal readonly Dictionary<(Host, NetNamespace, int), DeviceRef> ByIndex;
+    internal readonly Dictionary<(Host, NetNamespace, string), DeviceRef> ByName;
+    internal readonly Dictionary<DeviceRef, List<Edge>> Out;
+    internal readonly Dictionary<DeviceRef, List<Edge>> In;
+    internal readonly Dictionary<IPAddress, List<(DeviceRef Device, IfAddress Address)>> Owners;
     internal readonly Dictionary<DeviceRef, TunnelMatch> Tunnels = new();
     internal readonly List<Edge> AllEdges = [];
     internal readonly List<Segment> SegmentList = [];
     internal readonly Dictionary<DeviceRef, Segment> SegmentByDevice = new();
     internal readonly List<Assumption> AllAssumptions = [];
 
-    internal Topology(Snapshot snapshot) => Snapshot = snapshot;
+    internal Topology(Snapshot snapshot)
+    {
+        Snapshot = snapshot;
+        // sized for every device up front: a cluster has hundreds of thousands, and growing rehashes them all
+        int devices = 0;
+        foreach (var h in snapshot.Hosts)
+            foreach (var n in h.Namespaces) devices += n.Links.Count;
+        ByIndex = new(devices, DeviceKeyComparer.Instance);
+        ByName = new(devices, DeviceKeyComparer.Instance);
+        Out = new(devices);
+        In = new(devices);
+        Owners = new(devices);
+    }
 
     public Snapshot Snapshot { get; }
     public IReadOnlyList<Host> Hosts => Snapshot.Hosts;
@@ -62,6 +74,21 @@ public sealed partial class Topology
                 if (e.Device is { } dev) d.TryAdd((dev, e.Address), e);
             return d;
         }).TryGetValue((device, address), out var entry) ? entry : null;
+
+    private Dictionary<(Host, string), NetNamespace>? _namespaceById;
+
+    /// <summary><see cref="Host.FindNamespace"/> through an index (the linker asks once per veth).</summary>
+    internal NetNamespace? FindNamespace(Host host, string id)
+    {
+        if (_namespaceById is null)
+        {
+            var index = new Dictionary<(Host, string), NetNamespace>();
+            foreach (var h in Hosts)
+                foreach (var n in h.Namespaces) index.TryAdd((h, n.Id), n); // the first one, as Host.FindNamespace
+            _namespaceById = index;
+        }
+        return _namespaceById.TryGetValue((host, id), out var ns) ? ns : null;
+    }
 
     public DeviceRef? Device(Host host, NetNamespace ns, string name) =>
         ByName.TryGetValue((host, ns, name), out var d) ? d : null;

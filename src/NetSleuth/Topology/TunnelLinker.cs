@@ -19,7 +19,7 @@ internal static class TunnelLinker
         foreach (var d in t.Devices)
         {
             if (d.Link.Kind != LinkKinds.Vxlan) continue;
-            var (uns, why) = Linker.ResolveLinkNamespace(d.Host, d.Ns, d.Link);
+            var (uns, why) = Linker.ResolveLinkNamespace(t, d.Host, d.Ns, d.Link);
             if (uns is null && GuessUnderlay(t, d) is { } guess)
             {
                 uns = guess.Ns;
@@ -75,7 +75,7 @@ internal static class TunnelLinker
             t.Tunnels[d] = new TunnelMatch(d, underlay, far, farUnderlay, misses);
             if (far is not null)
             {
-                if (string.CompareOrdinal(d.Key, far.Key) < 0 || !t.Tunnels.ContainsKey(far) || t.Tunnels[far].Far != d)
+                if (DeviceRef.CompareKeys(d, far) < 0 || !t.Tunnels.ContainsKey(far) || t.Tunnels[far].Far != d)
                     if (!t.EdgesFrom(far).Any(e => e.Kind == EdgeKind.Tunnel && e.To == d))
                         Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, far, Label(vx)));
             }

@@ -39,10 +39,8 @@ internal static class J
         if (r.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName)) throw Bail();
         if (r.ValueIsEscaped || r.HasValueSequence) return r.GetString();
         var v = r.ValueSpan;
-        if (v.Length > 96 || !System.Text.Ascii.IsValid(v)) return r.GetString();
-        Span<char> buf = stackalloc char[v.Length];
-        for (int i = 0; i < v.Length; i++) buf[i] = (char)v[i];
-        return c.Pool(buf);
+        if (v.Length > Ctx.MaxPooled || !System.Text.Ascii.IsValid(v)) return r.GetString();
+        return c.Strings.Get(v);
     }
 
     public static string Str(ref Utf8JsonReader r, Ctx c) => StrN(ref r, c) ?? throw Bail();

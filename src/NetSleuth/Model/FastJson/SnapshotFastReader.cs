@@ -39,23 +39,19 @@ internal sealed class FastReaderBail : Exception;
 /// <summary>Per-file state: a string pool and shared source references.</summary>
 internal sealed class Ctx
 {
-    private const int MaxPooled = 96;
-    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
+    /// <summary>Longer strings (messages, rule texts) are rarely repeated: made each time.</summary>
+    public const int MaxPooled = 96;
     private readonly Dictionary<(string, int), SourceRef> _sources = [];
 
-    public string Pool(ReadOnlySpan<char> s)
-    {
-        if (s.Length > MaxPooled) return s.ToString();
-        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(s, out var existing)) return existing;
-        var str = s.ToString();
-        _strings.Add(str);
-        return str;
-    }
+    public StringPool Strings { get; } = new();
+
+    private SourceRef? _last;
 
     public SourceRef Source(string file, int line)
     {
+        // facts of one output come one after another, with the same (pooled) file string
+        if (_last is { } last && ReferenceEquals(last.File, file) && last.Line == line) return last;
         if (!_sources.TryGetValue((file, line), out var s)) _sources[(file, line)] = s = new SourceRef(file, line);
-        return s;
+        return _last = s;
     }
 }

@@ -1038,6 +1038,7 @@ internal static partial class SnapshotFastReader
     private static SourceRef? ReadSourceRef(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
+        if (r.TokenType == JsonTokenType.String) return c.Source(J.Str(ref r, c), 0); // the short form: a whole output
         J.StartObject(ref r);
         string File = default!;
         int Line = default!;
