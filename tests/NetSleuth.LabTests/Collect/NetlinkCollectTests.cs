@@ -94,7 +94,7 @@ public sealed class NetlinkCollectTests : IClassFixture<NetlinkLab>
     /// <summary>Each namespace as the snapshot serializer writes it, keyed by Id.</summary>
     private static Dictionary<string, JsonObject> Namespaces(Host host)
     {
-        var json = JsonNode.Parse(SnapshotJson.Serialize(new Snapshot { Hosts = [host] }))!;
+        var json = JsonNode.Parse(SnapshotJson.SerializeFull(new Snapshot { Hosts = [host] }))!;
         return json["hosts"]![0]!["namespaces"]!.AsArray().Select(x => x!.AsObject()).ToDictionary(x => (string)x["id"]!);
     }
 

@@ -73,7 +73,7 @@ public sealed class NetlinkDecodeTests
     /// (NOARP) neighbours (the kernel adds those on its own between two reads), neighbours in a fixed order.</summary>
     private static string Normalized(NetNamespace ns)
     {
-        var json = JsonNode.Parse(SnapshotJson.Serialize(new Snapshot { Hosts = [new Host { Name = "h", Namespaces = [ns] }] }))!;
+        var json = JsonNode.Parse(SnapshotJson.SerializeFull(new Snapshot { Hosts = [new Host { Name = "h", Namespaces = [ns] }] }))!;
         var n = json["hosts"]![0]!["namespaces"]![0]!.AsObject();
         n.Remove("known");
         Strip(n);
