@@ -2,7 +2,8 @@
 # Benchmark of `netsleuth collect` (see docs/benchmarks.md, section "collect").
 # Builds N pod-like namespaces (veth into a bridge in a "node" namespace, an address, routes, an
 # ingress qdisc with one u32 mirred filter each), then times, in the same run:
-#   netsleuth collect (whole machine, and only the lab's namespaces), the native binary if published,
+#   netsleuth collect (whole machine, and only the lab's namespaces), the native binary if published
+#   (in-process netlink, and with NETSLEUTH_COLLECT_WITH=tools: the ip/tc/nft processes per namespace),
 #   `unshare -p -f --mount-proc plotnetcfg -f json`, and a plain shell loop of `ip -j` per namespace.
 # Prints a table and deletes the lab (also on failure). Needs root.
 # Usage: bench/collect.sh [N]      (N = 200 by default; 500 for the large run)
@@ -61,7 +62,10 @@ results+=("netsleuth collect (whole machine)|$(t "$here/netsleuth" collect -o /t
 results+=("netsleuth collect --netns '${prefix}*'|$(t "$here/netsleuth" collect --netns "${prefix}*" -o /tmp/${prefix}lab.json)")
 if [ -x "$here/artifacts/netsleuth/netsleuth" ]; then
   results+=("native netsleuth collect (whole machine)|$(t "$here/artifacts/netsleuth/netsleuth" collect -o /tmp/${prefix}native.json)")
+  results+=("native, tool path (NETSLEUTH_COLLECT_WITH=tools)|$(NETSLEUTH_COLLECT_WITH=tools t "$here/artifacts/netsleuth/netsleuth" collect -o /tmp/${prefix}tools.json)")
+  results+=("native netsleuth --version (startup only)|$(t "$here/artifacts/netsleuth/netsleuth" --version)")
 fi
+results+=("./netsleuth --version (startup only)|$(t "$here/netsleuth" --version)")
 results+=("plotnetcfg -f json (whole machine)|$(t unshare -p -f --mount-proc plotnetcfg -f json)")
 loop() {
   for ns in $(ip netns list | awk '{print $1}' | grep "^${prefix}"); do

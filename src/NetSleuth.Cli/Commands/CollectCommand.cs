@@ -49,8 +49,24 @@ internal sealed class CollectCommand : CliCommand
         var snapshot = LiveCollector.Collect(options);
         ctx.EndProgress();
         foreach (var w in snapshot.Hosts.SelectMany(h => h.Warnings)) ctx.Warn(w.ToString());
-        ctx.WriteOutput(args, SnapshotJson.Serialize(snapshot) + "\n");
+        if (args.Get("output") is { } file && file != "-") WriteFile(file, snapshot);
+        else ctx.WriteOutput(args, SnapshotJson.Serialize(snapshot) + "\n");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Serializes straight into the file (a snapshot of hundreds of namespaces is megabytes: no string of it).</summary>
+    private static void WriteFile(string file, Snapshot snapshot)
+    {
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            SnapshotJson.Write(snapshot, stream);
+            stream.WriteByte((byte)'\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write {file}: {e.Message}");
+        }
     }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>

@@ -23,6 +23,10 @@ public sealed class CollectOptions
     public string Origin { get; init; } = "collect";
     /// <summary>The tool version recorded in HostMeta.ToolVersion.</summary>
     public string? ToolVersion { get; init; }
+    /// <summary>Read every namespace with the `ip`/`tc`/`bridge`/`nft` processes only (the reference path the
+    /// in-process netlink reader is checked against) instead of rtnetlink and nf_tables dumps. Default: set when the
+    /// environment variable NETSLEUTH_COLLECT_WITH is "tools".</summary>
+    internal bool ToolsOnly { get; init; } = Environment.GetEnvironmentVariable("NETSLEUTH_COLLECT_WITH") == "tools";
     /// <summary>Progress messages ("namespaces 17/200").</summary>
     public IProgress<string>? Progress { get; init; }
 }

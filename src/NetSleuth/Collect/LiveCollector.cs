@@ -26,6 +26,7 @@ public static class LiveCollector
 
         var results = new ConcurrentDictionary<string, (NetNamespace? Ns, ImportLog Log)>();
         var queue = new ConcurrentQueue<NsHandle>(selected);
+        var answered = new ConcurrentDictionary<long, int>();
         int done = 0;
         int workers = Math.Clamp(options.Parallelism ?? 2 * Environment.ProcessorCount, 1, Math.Max(1, selected.Count));
         var threads = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
@@ -33,7 +34,7 @@ public static class LiveCollector
             while (queue.TryDequeue(out var h))
             {
                 var log = new ImportLog();
-                var ns = CollectOne(h, disc.All, log);
+                var ns = CollectOne(h, disc.All, log, options.ToolsOnly, answered);
                 results[h.Id] = (ns, log);
                 options.Progress?.Report($"namespaces {Interlocked.Increment(ref done)}/{selected.Count}");
             }
@@ -54,7 +55,7 @@ public static class LiveCollector
     }
 
     /// <summary>Enters the namespace on this (dedicated) thread and reads it; null when it cannot be entered.</summary>
-    private static NetNamespace? CollectOne(NsHandle h, List<NsHandle> all, ImportLog log)
+    private static NetNamespace? CollectOne(NsHandle h, List<NsHandle> all, ImportLog log, bool toolsOnly, ConcurrentDictionary<long, int> answered)
     {
         var src = new SourceRef(h.OpenedFrom);
         if (Native.setns(h.Fd, Native.CLONE_NEWNET) != 0)
@@ -67,8 +68,8 @@ public static class LiveCollector
             log.Warn(src, "setns did not switch this thread's namespace; not collected", h.Id);
             return null;
         }
-        var ns = NamespaceCollector.Collect(h, log);
-        NetnsIdResolver.Resolve(h, ns, all, log);
+        var ns = NamespaceCollector.Collect(h, log, toolsOnly);
+        NetnsIdResolver.Resolve(h, ns, all, log, answered);
         return ns;
     }
 

@@ -11,19 +11,45 @@ namespace NetSleuth.Collect;
 /// </summary>
 internal static class NamespaceCollector
 {
-    public static NetNamespace Collect(NsHandle h, ImportLog log)
+    /// <param name="toolsOnly">read everything with the `ip`/`tc`/`bridge`/`nft` processes (the reference path)
+    /// instead of rtnetlink and nf_tables dumps in this process</param>
+    public static NetNamespace Collect(NsHandle h, ImportLog log, bool toolsOnly = false)
     {
         var ns = new NetNamespace { Id = h.Id, Name = h.Name, Inode = h.Inode, IsRoot = h.IsRoot };
         if (h.Name is null && !h.IsRoot)
             foreach (var pid in h.Pids.Take(3))
                 ns.Processes.Add(new NsProcess(pid, ReadComm(pid)));
-        ReadIpBatch(ns, log);
-        ReadRulesAndFdb(ns, log);
-        ReadTc(ns, log);
-        bool? nftHasIptables = ReadNft(ns, log);
+        bool? nftHasIptables;
+        IReadOnlyDictionary<string, string>? deviceSysctls = null;
+        if (toolsOnly)
+        {
+            ReadIpBatch(ns, log, Tools.IpBatch);
+            ReadRulesAndFdb(ns, log);
+            ReadTc(ns, log);
+            nftHasIptables = ReadNft(ns, log);
+        }
+        else
+        {
+            var left = Netlink.NetlinkNamespaceReader.Read(ns, log);
+            if (left.IpLines.Count > 0) ReadIpBatch(ns, log, [.. Tools.IpBatch.Where(left.IpLines.Contains)]);
+            if (left.Rules6) ReadSingle(Tools.Ip6Rules, ns, log);
+            if (left.Fdb) ReadSingle(Tools.BridgeFdb, ns, log);
+            if (left.Tc) ReadTc(ns, log);
+            nftHasIptables = ReadNftIfAny(ns, log);
+            deviceSysctls = left.DeviceSysctls;
+        }
         ReadIptables(ns, nftHasIptables, log);
-        Sysctls.Read(ns, log);
+        Sysctls.Read(ns, log, deviceSysctls);
         return ns;
+    }
+
+    /// <summary>`nft -j list ruleset` only when nf_tables says the namespace has a table; an empty ruleset costs no process.</summary>
+    private static bool? ReadNftIfAny(NetNamespace ns, ImportLog log)
+    {
+        if (Netlink.NftProbe.CountTables() != 0) return ReadNft(ns, log);
+        ns.Nftables = new NftRuleset { Source = new SourceRef("nfnetlink NFT_MSG_GETTABLE") };
+        ns.Known.Add(Sections.Nftables);
+        return false;
     }
 
     private static string? ReadComm(int pid)
@@ -34,18 +60,18 @@ internal static class NamespaceCollector
 
     private static SourceRef Src(IReadOnlyList<string> argv) => new(Util.Shell.Join(argv));
 
-    private static void ReadIpBatch(NetNamespace ns, ImportLog log)
+    private static void ReadIpBatch(NetNamespace ns, ImportLog log, string[] batch)
     {
-        var stdin = string.Join('\n', Tools.IpBatch) + "\n";
+        var stdin = string.Join('\n', batch) + "\n";
         var r = Tools.Run(Tools.IpBatchArgv, stdin);
         var src = Src(Tools.IpBatchArgv);
         if (r.ExitCode == 127) { log.Warn(src, "ip not found: links, addresses, routes, rules, neighbours not collected", ns.Id); return; }
         var values = JsonValues.Split(r.Stdout, out var error);
         if (values is null) { log.Warn(src, $"ip: {error}; is iproute2 too old for -j?", ns.Id); return; }
         string[] globals = ["-d", "-j"];
-        for (int i = 0; i < Tools.IpBatch.Length; i++)
+        for (int i = 0; i < batch.Length; i++)
         {
-            var argv = Tools.BatchLineArgv("ip", globals, Tools.IpBatch[i]);
+            var argv = Tools.BatchLineArgv("ip", globals, batch[i]);
             if (i >= values.Count)
             {
                 log.Warn(Src(argv), $"no output ({JsonValues.FirstLine(r.Stderr.Trim())}); not collected", ns.Id);
@@ -170,7 +196,7 @@ internal static class NamespaceCollector
         bool ok = true;
         foreach (var (tool, legacy) in new[] { ("iptables-save", CollectPaths.IptablesNames), ("ip6tables-save", CollectPaths.Ip6tablesNames) })
         {
-            bool legacyTables = File.Exists(legacy) && File.ReadAllText(legacy).Trim().Length > 0;
+            bool legacyTables = (Native.ReadSmallFile(legacy)?.Trim().Length ?? 0) > 0;
             if (nftHasIptables == false && !legacyTables) continue;
             var r = Tools.Run([tool]);
             if (!r.Ok)

@@ -12,7 +12,11 @@ namespace NetSleuth.Collect;
 /// </summary>
 internal static class NetnsIdResolver
 {
-    public static void Resolve(NsHandle self, NetNamespace ns, List<NsHandle> all, ImportLog log)
+    /// <param name="answered">how often each namespace (by inode) has been the answer so far, shared by the
+    /// collecting threads: the namespaces many others point at (a node's, with every pod's veth peer) are asked
+    /// first. Only the number of questions depends on it, never the answers.</param>
+    public static void Resolve(NsHandle self, NetNamespace ns, List<NsHandle> all, ImportLog log,
+        System.Collections.Concurrent.ConcurrentDictionary<long, int>? answered = null)
     {
         var wanted = new HashSet<int>(ns.NetnsIds.Select(e => e.Id));
         foreach (var l in ns.Links)
@@ -29,10 +33,17 @@ internal static class NetnsIdResolver
             {
                 // namespaces `ip netns list-id` named first, then the rest (root first)
                 var named = ns.NetnsIds.Where(e => e.Namespace is not null).Select(e => e.Namespace!).ToHashSet();
-                var order = all.Where(h => h != self).OrderBy(h => h.Name is not null && named.Contains(h.Name) ? 0 : h.IsRoot ? 1 : 2);
+                var order = all.Where(h => h != self)
+                    .OrderBy(h => h.Name is not null && named.Contains(h.Name) ? 0 : 1)
+                    .ThenByDescending(h => answered?.GetValueOrDefault(h.Inode) ?? 0)
+                    .ThenBy(h => h.IsRoot ? 0 : 1);
                 foreach (var h in order)
                 {
-                    if (q.IdOf(h.Fd) is { } id && id >= 0 && wanted.Contains(id)) map[id] = h.Id;
+                    if (q.IdOf(h.Fd) is { } id && id >= 0 && wanted.Contains(id))
+                    {
+                        map[id] = h.Id;
+                        answered?.AddOrUpdate(h.Inode, 1, (_, n) => n + 1);
+                    }
                     if (map.Count == wanted.Count) break;
                 }
             }

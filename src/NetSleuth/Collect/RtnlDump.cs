@@ -13,13 +13,18 @@ internal sealed unsafe class RtnlDump : IDisposable
     private const ushort NLM_F_REQUEST = 1, NLM_F_DUMP = 0x300;
     private readonly int _fd;
     private uint _seq;
-    private readonly byte[] _buf = new byte[65536];
+    // rented, not allocated: a collection opens a few sockets per namespace, and 64 KiB of fresh zeroed
+    // memory each time showed up as page faults and memset in profiles
+    private readonly byte[] _buf = System.Buffers.ArrayPool<byte>.Shared.Rent(65536);
 
     private RtnlDump(int fd) => _fd = fd;
 
-    public static RtnlDump? Open()
+    public static RtnlDump? Open() => Open(Native.NETLINK_ROUTE);
+
+    /// <summary>A socket of another netlink family (NETLINK_NETFILTER for the nftables probe); null when it cannot be made.</summary>
+    public static RtnlDump? Open(int protocol)
     {
-        int fd = Native.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, Native.NETLINK_ROUTE);
+        int fd = Native.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC, protocol);
         return fd < 0 ? null : new RtnlDump(fd);
     }
 
@@ -31,8 +36,15 @@ internal sealed unsafe class RtnlDump : IDisposable
         Span<byte> header = stackalloc byte[(headerLength + 3) & ~3];
         header.Clear();
         header[0] = family;
+        return Dump(type, header);
+    }
+
+    /// <summary>A dump with a request body of the caller's making (a tcmsg naming a device and parent, an ndmsg
+    /// with NTF_PROXY, …): the payloads of every message it returns; null on error.</summary>
+    public List<byte[]>? Dump(ushort type, ReadOnlySpan<byte> body)
+    {
         var result = new List<byte[]>();
-        return Exchange(type, NLM_F_REQUEST | NLM_F_DUMP, header, (_, payload) => { result.Add(payload.ToArray()); return false; })
+        return Exchange(type, NLM_F_REQUEST | NLM_F_DUMP, body, (_, payload) => { result.Add(payload.ToArray()); return false; })
             ? result : null;
     }
 
@@ -108,5 +120,13 @@ internal sealed unsafe class RtnlDump : IDisposable
         return attrs;
     }
 
-    public void Dispose() => Native.Close(_fd);
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Native.Close(_fd);
+        System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+    }
 }

@@ -10,7 +10,34 @@ public sealed class CollectRobustnessTests : IClassFixture<CollectLab>
     public CollectRobustnessTests(CollectLab lab) => _lab = lab;
 
     [Fact]
-    public void Given_no_nft_and_no_iptables_on_PATH_When_collecting_Then_warnings_say_so_and_those_sections_are_not_known()
+    public void Given_no_tool_on_PATH_When_collecting_over_netlink_a_namespace_without_nft_tables_Then_everything_is_known_without_a_warning()
+    {
+        var native = NativeBinary.Ensure();
+        var bin = Directory.CreateTempSubdirectory("ncol-path-");
+        var file = Path.Combine(bin.FullName, "snap.json");
+        try
+        {
+            // no ip, tc, bridge, nft, iptables-save: the in-process reader needs none of them here
+            var r = Proc.Run("env", ["PATH=" + bin.FullName, native, "collect", "--netns", _lab.WkPod, "-o", file]);
+            Assert.True(r.Ok, r.Stderr);
+
+            var host = Assert.Single(SnapshotJson.Load(file).Hosts);
+            var pod = Assert.Single(host.Namespaces);
+            foreach (var s in new[] { Sections.Links, Sections.LinkDetails, Sections.Addresses, Sections.Routes4, Sections.Routes6,
+                         Sections.Rules4, Sections.Rules6, Sections.Neighbors, Sections.Fdb, Sections.Tc, Sections.Nftables, Sections.Iptables })
+                Assert.Contains(s, pod.Known);
+            Assert.Empty(host.Warnings);
+            Assert.Empty(pod.Nftables!.Tables);
+            Assert.Contains(pod.Filters, f => f.Actions.Any(a => a.TargetDevice == "vxlan1"));
+        }
+        finally
+        {
+            bin.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Given_no_nft_and_no_iptables_on_PATH_When_collecting_with_the_tools_Then_warnings_say_so_and_those_sections_are_not_known()
     {
         var native = NativeBinary.Ensure();
         var bin = Directory.CreateTempSubdirectory("ncol-path-");
@@ -19,7 +46,7 @@ public sealed class CollectRobustnessTests : IClassFixture<CollectLab>
         {
             foreach (var tool in new[] { "ip", "tc", "bridge" })
                 File.CreateSymbolicLink(Path.Combine(bin.FullName, tool), Proc.Run("sh", "-c", "command -v " + tool).Stdout.Trim());
-            var r = Proc.Run("env", ["PATH=" + bin.FullName, native, "collect", "--netns", _lab.WkPod, "-o", file]);
+            var r = Proc.Run("env", ["PATH=" + bin.FullName, "NETSLEUTH_COLLECT_WITH=tools", native, "collect", "--netns", _lab.WkPod, "-o", file]);
             Assert.True(r.Ok, r.Stderr);
 
             var host = Assert.Single(SnapshotJson.Load(file).Hosts);
