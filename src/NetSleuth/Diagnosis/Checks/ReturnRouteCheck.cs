@@ -48,6 +48,10 @@ internal sealed class ReturnRouteCheck : ICheck
         return null;
     }
 
+    private static (uint Network, int Length) Key(IfAddress a) =>
+        (Fib.ToUint(a.Address) & (a.Prefix.Length == 0 ? 0 : uint.MaxValue << (32 - a.Prefix.Length)), a.Prefix.Length);
+
+    /// <summary>A pod has one device on one subnet; a node or router has two or more (most namespaces of a cluster are pods).</summary>
     private static bool HasTwoSubnets(NetNamespace ns)
     {
         int n = 0;
@@ -70,27 +74,30 @@ internal sealed class ReturnRouteCheck : ICheck
 
     public IEnumerable<Finding> Run(DiagnosisContext ctx)
     {
-        var bySubnet = ctx.Cache("addresses-by-subnet", () =>
+        // only the subnets of namespaces that route between two or more of them (nodes, routers) matter; keys
+        // are (network, length) as integers, so the pass over every address of a cluster allocates nothing
+        var routers = ctx.Namespaces.Where(r => HasTwoSubnets(r.Ns)).ToList();
+        var wanted = new HashSet<(uint, int)>();
+        foreach (var r in routers)
+            foreach (var l in r.Ns.Links)
+                foreach (var a in l.Addresses)
+                    if (a.Prefix.IsV4 && a.Prefix.Length < 31) wanted.Add(Key(a));
+        var bySubnet = new Dictionary<(uint, int), List<(DeviceRef Dev, IfAddress Addr)>>();
+        foreach (var d in ctx.Devices)
+        foreach (var a in d.Link.Addresses)
         {
-            var map = new Dictionary<IpPrefix, List<(DeviceRef Dev, IfAddress Addr)>>();
-            foreach (var d in ctx.Devices)
-            foreach (var a in d.Link.Addresses)
-            {
-                if (!a.Prefix.IsV4 || a.Prefix.Length >= 31 || !DiagnosisContext.IsGlobal(a)) continue;
-                if (!map.TryGetValue(a.Prefix.Network, out var l)) map[a.Prefix.Network] = l = [];
-                l.Add((d, a));
-            }
-            return map;
-        });
+            if (!a.Prefix.IsV4 || a.Prefix.Length >= 31 || !wanted.Contains(Key(a)) || !DiagnosisContext.IsGlobal(a)) continue;
+            if (!bySubnet.TryGetValue(Key(a), out var l)) bySubnet[Key(a)] = l = [];
+            l.Add((d, a));
+        }
         var reported = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var r in ctx.Namespaces)
+        foreach (var r in routers)
         {
-            if (!HasTwoSubnets(r.Ns)) continue; // a pod: one device, one subnet (most namespaces of a cluster)
             var subnets = r.Ns.Links.Where(l => !l.IsLoopback && l.IsUp).SelectMany(l => l.Addresses.Select(a => (Link: l, Addr: a)))
                 .Where(x => x.Addr.Prefix.IsV4 && x.Addr.Prefix.Length < 31 && DiagnosisContext.IsGlobal(x.Addr)).ToList();
             if (subnets.Count < 2) continue;
             // only namespaces without a default route can lack the way back: find them first (cheap), then look at R's routes
-            var needy = subnets.Select(x => (x.Link, x.Addr, Members: bySubnet.TryGetValue(x.Addr.Prefix.Network, out var m)
+            var needy = subnets.Select(x => (x.Link, x.Addr, Members: bySubnet.TryGetValue(Key(x.Addr), out var m)
                     ? m.Where(o => o.Dev.Ns != r.Ns && o.Dev.Ns.IsKnown(Sections.Routes4) && !HasDefault(ctx, o.Dev.Ns)).ToList() : []))
                 .Where(x => x.Members.Count > 0).ToList();
             if (needy.Count == 0) continue;
