@@ -46,6 +46,17 @@ public sealed class IpRoutingJsonTests
     }
 
     [Fact]
+    public void Given_rules_with_port_ranges_When_parsed_Then_ranges_and_single_ports_are_read()
+    {
+        var (ns, _) = Fixture.Parse("ports.ip-j-rule.json", "ip -j rule show");
+
+        var range = ns.Rules.Single(r => r.Table == 100);
+        Assert.Equal(("1000-2000", "53", 17), (range.SPortRange, range.DPortRange, range.IpProto));
+        var single = ns.Rules.Single(r => r.Table == 101);
+        Assert.Equal(("7", "8000-8080"), (single.SPortRange, single.DPortRange));
+    }
+
+    [Fact]
     public void Given_rules_When_parsed_Then_selectors_and_actions_are_read()
     {
         var (ns, log) = Fixture.Parse("wk.ip-j-rule.json", "ip -j rule show");

@@ -66,6 +66,9 @@ internal static class IpRuleJson
     {
         if (e.Int(key) is { } p) return p.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (e.Obj(key + "_range") is { } r) return $"{r.Str("start")}-{r.Str("end")}";
+        // iproute2 6.1 prints a range as two keys: "sport_start": 1000, "sport_end": 2000
+        if (e.Int(key + "_start") is { } lo && e.Int(key + "_end") is { } hi)
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{lo}-{hi}");
         return e.Str(key);
     }
 
