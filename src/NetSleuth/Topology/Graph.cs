@@ -15,9 +15,20 @@ public sealed record NsRef(Host Host, NetNamespace Ns)
 /// <summary>A device of a namespace of a host.</summary>
 public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link)
 {
-    public NsRef Namespace => new(Host, Ns);
+    private NsRef? _ns;
+
+    /// <summary>The device's namespace, made once per device (the tracer asks at every step).</summary>
+    public NsRef Namespace => _ns is { } n && ReferenceEquals(n.Ns, Ns) && ReferenceEquals(n.Host, Host) ? n : _ns = new(Host, Ns);
+
     public string Key => $"{Host.Name}/{Ns.Id}/{Link.Name}";
-    /// <summary>Equality stays the record's (same host, namespace and link objects); the hash is the link object's identity, which is cheaper.</summary>
+
+    /// <summary>Same host, namespace and link objects (the model's classes compare by identity); the cached
+    /// namespace is not part of it.</summary>
+    public bool Equals(DeviceRef? other) =>
+        other is not null && (ReferenceEquals(this, other) ||
+            ReferenceEquals(Host, other.Host) && ReferenceEquals(Ns, other.Ns) && ReferenceEquals(Link, other.Link));
+
+    /// <summary>The link object's identity, which is cheaper than hashing all three.</summary>
     public override int GetHashCode() => RuntimeHelpers.GetHashCode(Link);
 
     /// <summary><c>string.CompareOrdinal(a.Key, b.Key)</c>'s sign, without building the keys.</summary>
