@@ -42,6 +42,27 @@ internal sealed class DiagnosisContext
         .SelectMany(d => d.Link.Addresses.Where(IsGlobal).Select(a => (d, a)))
         .ToList();
 
+    private (uint[] Keys, (DeviceRef Device, IfAddress Address)[] Pods)? _podIndex;
+
+    /// <summary>The IPv4 pod addresses inside a prefix, in address order: one sorted index for every check
+    /// that asks by range (a cluster has a hundred thousand pods).</summary>
+    public IEnumerable<(DeviceRef Device, IfAddress Address)> PodsIn(IpPrefix prefix)
+    {
+        var (keys, pods) = _podIndex ??= BuildPodIndex();
+        uint lo = Fib.ToUint(prefix.Network.Address);
+        uint hi = prefix.Length == 0 ? uint.MaxValue : lo | (uint.MaxValue >> prefix.Length);
+        int i = Array.BinarySearch(keys, lo);
+        if (i < 0) i = ~i;
+        while (i > 0 && keys[i - 1] >= lo) i--; // the first of equal keys (a pod address held twice)
+        for (; i < keys.Length && keys[i] <= hi; i++) yield return pods[i];
+    }
+
+    private (uint[], (DeviceRef, IfAddress)[]) BuildPodIndex()
+    {
+        var pods = PodAddresses.Where(p => p.Address.Prefix.IsV4).OrderBy(p => Fib.ToUint(p.Address.Address)).ToArray();
+        return (pods.Select(p => Fib.ToUint(p.Address.Address)).ToArray(), pods);
+    }
+
     public static bool IsGlobal(IfAddress a) =>
         a.Scope is null or "global" or "universe" && !IPAddress.IsLoopback(a.Address) && !a.Address.IsIPv6LinkLocal;
 

@@ -23,19 +23,13 @@ internal static class L2Reach
     /// <summary>One unit of work: a device in a mode, or a bridge's flood (its ports, taken in order as one block of the queue).</summary>
     private readonly record struct Item(DeviceRef Dev, Mode Mode, bool Carried, DeviceRef? From = null, FloodKind Flood = default);
 
-    public static List<Endpoint> Explore(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, int limit = 4096) =>
-        Explore(t, start, egress, dst, arp, null, limit);
-
-    /// <param name="unresolved">collects devices whose far side is not in the input (veth peer, tunnel end, unlinked port)</param>
-    public static List<Endpoint> Explore(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved, int limit = 4096) =>
-        Walk(t, start, egress, dst, arp, unresolved, limit).ToList();
-
     /// <summary>
     /// The endpoints in breadth-first order, found as the walk goes: a caller that looks for one
     /// (the device that answers an ARP request) stops the walk there instead of flooding the whole domain.
     /// A bridge's flood is one queue entry whose ports are visited in order when it comes up, which is
     /// the order they would have had as separate entries, without queueing every port of a big bridge.
     /// </summary>
+    /// <param name="unresolved">collects devices whose far side is not in the input (veth peer, tunnel end, unlinked port)</param>
     public static IEnumerable<Endpoint> Walk(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved, int limit = 4096)
     {
         var w = new Walker(t, dst, arp, unresolved);

@@ -17,7 +17,7 @@ internal sealed partial class Walker
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, $"port state {state}: not forwarding"));
             return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort.ToString());
         }
-        var ports = _t.PortsOf(br).ToList();
+        var ports = _t.PortList(br);
         if (inPort is not null && (br.Link.Mac == dst || ports.Any(p => p.Link.Mac == dst)))
         {
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, "local address of the bridge: passed up to " + br.Link.Name));
@@ -31,7 +31,7 @@ internal sealed partial class Walker
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
             return BridgeOut(outPort, frame);
         }
-        return Flood(br, inPort, frame, ports.Where(p => p != inPort).Select(p => (p, false)).ToList(), "flood (no fdb entry)");
+        return Flood(br, inPort, frame, ovs: false, "flood (no fdb entry)");
     }
 
     /// <summary>An Open vSwitch bridge: flows are not in the model, so it switches like NORMAL (learning, flooding).</summary>
@@ -49,46 +49,36 @@ internal sealed partial class Walker
             if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Link.Name, frame.DstMac, "internal port with that MAC"));
             return new Ingress(local, frame, Up: true);
         }
-        // the port the MAC sits right behind (the common case, and a big bridge's cost): no flood list to build
-        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && !IsOvsInternal(_t, direct) &&
-            L2Reach.Walk(_t, direct, egress: true, frame.DstMac, arp: false, null, limit: 64).Any(ep => ep.MacMatches))
-        {
-            int count = (br != inPort ? 1 : 0) + ports.Count - (ports.Contains(inPort) ? 1 : 0);
-            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, direct.Link.Name, frame.DstMac,
-                $"flood (MAC table not in the input), {count} port(s); {frame.DstMac} is behind {direct.Link.Name}"));
-            return BridgeOut(direct, frame);
-        }
-        var candidates = new List<(DeviceRef Dev, bool Internal)>(ports.Count + 1);
-        if (br != inPort) candidates.Add((br, true));
-        foreach (var p in ports)
-            if (p != inPort) candidates.Add((p, IsOvsInternal(_t, p)));
-        return Flood(br, inPort, frame, candidates, "flood (MAC table not in the input)");
+        return Flood(br, inPort, frame, ovs: true, "flood (MAC table not in the input)");
     }
 
     /// <summary>A flooded frame goes out of every port; the trace follows the port that leads to a device with
-    /// the frame's MAC, else one whose path carries it on (tc redirect, tunnel) regardless of MACs.</summary>
-    private Next Flood(DeviceRef br, DeviceRef? inPort, Frame frame, List<(DeviceRef Dev, bool Internal)> ports, string decision)
+    /// the frame's MAC, else one whose path carries it on (tc redirect, tunnel) regardless of MACs. The
+    /// candidates are the ports but the one it came in by, and for OVS the bridge's own internal device first.</summary>
+    private Next Flood(DeviceRef br, DeviceRef? inPort, Frame frame, bool ovs, string decision)
     {
         var ns = br.Namespace;
         var from = inPort?.Link.Name ?? br.Link.Name;
+        var ports = _t.PortList(br);
+        int count = (ovs && br != inPort ? 1 : 0) + ports.Count - (inPort is not null && ports.Contains(inPort) ? 1 : 0);
         (DeviceRef Dev, bool Internal)? best = null;
         int bestScore = -1;
-        // a learning switch has learnt the MAC from the port right in front of it: check that port first
-        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort &&
-            ports.FindIndex(p => p.Dev == direct) is int at and >= 0 && !ports[at].Internal &&
+        // a learning switch has learnt the MAC from the port right in front of it: that port first, which spares
+        // a big bridge exploring every port
+        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && !(ovs && IsOvsInternal(_t, direct)) &&
             L2Reach.Walk(_t, direct, egress: true, frame.DstMac, arp: false, null, limit: 64).Any(ep => ep.MacMatches))
         {
-            best = ports[at];
+            best = (direct, false);
             bestScore = 2;
         }
-        foreach (var port in bestScore == 2 ? [] : ports)
+        foreach (var port in bestScore == 2 ? [] : Candidates(br, inPort, ovs))
         {
             int score;
             if (port.Internal) score = port.Dev.Link.Mac == frame.DstMac ? 2 : 0;
             else
             {
                 score = 0;
-                foreach (var ep in L2Reach.Explore(_t, port.Dev, egress: true, frame.DstMac, arp: false, limit: 64))
+                foreach (var ep in L2Reach.Walk(_t, port.Dev, egress: true, frame.DstMac, arp: false, null, limit: 64))
                     score = Math.Max(score, ep.MacMatches ? 2 : ep.Carried ? 1 : 0);
             }
             if (score > bestScore) { best = port; bestScore = score; }
@@ -105,8 +95,15 @@ internal sealed partial class Walker
             1 => $"no port leads to {frame.DstMac}; following {chosen.Dev.Link.Name}, whose path carries frames on regardless of MAC",
             _ => $"no port leads to {frame.DstMac}; every receiver drops it as another host's — following {chosen.Dev.Link.Name}",
         };
-        if (_record) Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {ports.Count} port(s); {why}"));
+        if (_record) Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {count} port(s); {why}"));
         return chosen.Internal ? new Ingress(chosen.Dev, frame, Up: true) : BridgeOut(chosen.Dev, frame);
+    }
+
+    private IEnumerable<(DeviceRef Dev, bool Internal)> Candidates(DeviceRef br, DeviceRef? inPort, bool ovs)
+    {
+        if (ovs && br != inPort) yield return (br, true);
+        foreach (var p in _t.PortList(br))
+            if (p != inPort) yield return (p, ovs && IsOvsInternal(_t, p));
     }
 
     /// <summary>br_dev_queue_push_xmit: a frame larger than the out port's MTU is dropped (is_skb_forwardable).</summary>

@@ -53,8 +53,8 @@ public sealed partial class Topology
     /// <summary>The first host of that name (by an index made on first use: a sweep asks once per path).</summary>
     public Host? FindHost(string name)
     {
-        var index = Volatile.Read(ref _hostByName);
-        if (index is null || index.Count == 0 && Hosts.Count > 0)
+        // two traces may both build it; they build the same index
+        if (Volatile.Read(ref _hostByName) is not { } index)
         {
             index = new Dictionary<string, Host>(StringComparer.Ordinal);
             foreach (var h in Hosts) index.TryAdd(h.Name, h);

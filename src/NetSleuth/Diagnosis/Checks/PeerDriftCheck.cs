@@ -101,14 +101,9 @@ internal sealed class PeerDriftCheck : ICheck
     /// the route is for), else the first host address.</summary>
     private static IPAddress Probe(DiagnosisContext ctx, NsRef h, IpPrefix p)
     {
-        var pods = ctx.Cache("pod-addresses-v4", () => ctx.PodAddresses.Where(x => x.Address.Prefix.IsV4)
-            .Select(x => (Key: Fib.ToUint(x.Address.Address), x.Device)).OrderBy(x => x.Key).ToArray());
+        foreach (var (dev, addr) in ctx.PodsIn(p))
+            if (dev.Host != h.Host) return addr.Address;
         uint lo = Fib.ToUint(p.Network.Address);
-        uint hi = p.Length == 0 ? uint.MaxValue : lo | (uint.MaxValue >> p.Length);
-        int i = Array.BinarySearch(pods, (lo, null!), Comparer<(uint Key, DeviceRef Device)>.Create((a, b) => a.Key.CompareTo(b.Key)));
-        for (i = i < 0 ? ~i : i; i > 0 && pods[i - 1].Key >= lo; i--) { }
-        for (; i < pods.Length && pods[i].Key <= hi; i++)
-            if (pods[i].Device.Host != h.Host) return FromUint(pods[i].Key);
         return FromUint(p.Length >= 31 ? lo : lo + 1);
     }
 

@@ -16,25 +16,14 @@ internal sealed class PodBlackholeCheck : ICheck
 
     public IEnumerable<Finding> Run(DiagnosisContext ctx)
     {
-        var pods = ctx.PodAddresses.Where(p => p.Address.Prefix.IsV4)
-            .Select(p => (Key: Fib.ToUint(p.Address.Address), p.Device, p.Address))
-            .OrderBy(p => p.Key).ToArray();
-        if (pods.Length == 0) yield break;
-        var keys = pods.Select(p => p.Key).ToArray();
         foreach (var ns in ctx.Namespaces)
         foreach (var r in ns.Ns.Routes)
         {
             if (r.Type is not (RouteTypes.Blackhole or RouteTypes.Unreachable or RouteTypes.Prohibit) || !r.Destination.IsV4 || r.Table == RouteTables.Local)
                 continue;
-            uint lo = Fib.ToUint(r.Destination.Network.Address);
-            uint hi = r.Destination.Length == 0 ? uint.MaxValue : lo | (uint.MaxValue >> r.Destination.Length);
-            int i = Array.BinarySearch(keys, lo);
-            if (i < 0) i = ~i;
-            while (i > 0 && keys[i - 1] >= lo) i--; // the first of equal keys (a pod address held twice)
             var victims = new List<(DeviceRef Device, IfAddress Address)>();
-            for (; i < keys.Length && keys[i] <= hi; i++)
+            foreach (var (dev, addr) in ctx.PodsIn(r.Destination))
             {
-                var (_, dev, addr) = pods[i];
                 if (dev.Host == ns.Host && dev.Ns == ns.Ns) continue;
                 // a pod hanging off this namespace by its veth is RouteCheck's finding
                 if (dev.Host == ns.Host && ctx.Topology.VethPeer(dev) is { } peer && peer.Ns == ns.Ns) continue;
