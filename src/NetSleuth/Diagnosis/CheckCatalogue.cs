@@ -2,7 +2,7 @@ using NetSleuth.Diagnosis.Checks;
 
 namespace NetSleuth.Diagnosis;
 
-/// <summary>Every check, in the order of the fault catalogue (docs faults.md); one line each.</summary>
+/// <summary>Every check, in the order of the fault catalogue (docs/faults.md); one line each.</summary>
 internal static class CheckCatalogue
 {
     public static IReadOnlyList<ICheck> All { get; } =

@@ -1,6 +1,6 @@
 namespace NetSleuth.Lab;
 
-/// <summary>The faults a lab can build (rows of docs faults.md); each scenario says which it supports and how.</summary>
+/// <summary>The faults a lab can build (rows of docs/faults.md); each scenario says which it supports and how.</summary>
 public static class LabFaults
 {
     public const string MacMismatch = "mac-mismatch";
