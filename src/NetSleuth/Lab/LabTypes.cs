@@ -50,7 +50,7 @@ public sealed record LabScenarioInfo(string Name, string Summary, IReadOnlyList<
 /// A fault of <c>lab list</c>.
 /// </summary>
 /// <param name="Name">"mac-mismatch", …</param>
-/// <param name="CatalogueRow">the row of docs faults.md it reproduces</param>
+/// <param name="CatalogueRow">the row of docs/faults.md it reproduces</param>
 /// <param name="Summary">one line: what is wrong</param>
 /// <param name="Symptom">one line: what the documented probe shows</param>
 public sealed record LabFaultInfo(string Name, int CatalogueRow, string Summary, string Symptom);

@@ -32,7 +32,7 @@ internal sealed record FaultContext(Addressing Plan, NodeUnit Unit, Random Rng)
     public string Node => Unit.Host.Name;
 }
 
-/// <summary>The faults `synth --faults K` places; rows of /work/shared/docs/faults.md.</summary>
+/// <summary>The faults `synth --faults K` places; rows of docs/faults.md.</summary>
 internal static class FaultCatalog
 {
     public static IReadOnlyList<FaultKind> All { get; } =

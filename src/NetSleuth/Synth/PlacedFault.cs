@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace NetSleuth.Synth;
 
-/// <summary>Where the generator put one fault: the catalogue row (docs faults.md #), and the object.</summary>
+/// <summary>Where the generator put one fault: the catalogue row (docs/faults.md #), and the object.</summary>
 /// <param name="Id">the row number in the fault catalogue</param>
 /// <param name="Name">a short stable name of the variant ("blackhole-route")</param>
 /// <param name="Namespace">the namespace Id as in the snapshot ("root", "podns", "inode:N")</param>
