@@ -37,6 +37,9 @@ internal sealed partial class Walker
             case LinkKinds.Bridge:
                 return BridgeForward(dev, null, e.Frame);
             case LinkKinds.OpenVSwitch:
+                if (_t.BridgeOf(dev) is null && !IsOvsBridgeDevice(dev))
+                    return Missing(ns, $"ovs-vsctl port-to-br {link.Name}",
+                        $"{dev} is an Open vSwitch device (kind openvswitch) that is not a bridge the input knows: an internal port of a bridge, but which bridge is not in the input", dev.ToString());
                 return OvsForward(_t.BridgeOf(dev) ?? dev, dev, e.Frame);
             case LinkKinds.Dummy:
                 return new End(Disposition.Blackhole, $"{dev} is a dummy device: it discards what it sends", dev.ToString());
@@ -49,6 +52,18 @@ internal sealed partial class Walker
             default:
                 return new End(Disposition.Uncertain, $"{dev} is a {link.Kind} device, which the tracer does not simulate", dev.ToString());
         }
+    }
+
+    /// <summary>A kind-openvswitch device that is a bridge: the OVSDB evidence names it a bridge, or it has ports. Without
+    /// any OVSDB evidence a lone openvswitch device is taken as a bridge (the only reading the input allows).</summary>
+    private bool IsOvsBridgeDevice(DeviceRef dev)
+    {
+        if (_t.PortList(dev).Count > 0) return true;
+        var ovs = dev.Ns.Ovs;
+        if (ovs is null || ovs.Bridges.Count == 0) return true;
+        foreach (var b in ovs.Bridges)
+            if (b.Name == dev.Link.Name) return true;
+        return false;
     }
 
     /// <summary>Open vSwitch's internal ports: kind openvswitch (kernel datapath) or a tap the OVSDB lists (userspace datapath).</summary>

@@ -13,16 +13,16 @@ namespace NetSleuth.Import.Transcript;
 /// [root@worker ~]# ip neigh | grep 198.18.2.46        ← output cut: partial
 /// </code>
 /// Tracks shell variables, `ip netns exec NS bash` / `nsenter … bash` shells until `exit`, a netns shown
-/// in the prompt, "\"-continued command lines, and "[snip]"-style markers (the output becomes partial).
+/// in the prompt, "\"-continued command lines, and "[snip]"/"[snap]"-style markers (the output becomes partial).
 /// </summary>
 internal static partial class TranscriptReader
 {
-    [GeneratedRegex(@"^\s*(?:[\[\(<]\s*)?(?:-+\s*)?(?:snip(?:ped)?|truncated|cut|\.\.\.|output (?:omitted|truncated)|\d+ lines? (?:omitted|snipped))(?:\s*-+)?(?:\s*[\]\)>])?\s*$|^\s*\.\.\..*\.\.\.\s*$|^--$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(?:[\[\(<]\s*)?(?:-+\s*)?(?:sn[ia]p(?:ped)?|truncated|cut|\.\.\.|output (?:omitted|truncated)|\d+ lines? (?:omitted|snipped))(?:\s*-+)?(?:\s*[\]\)>])?\s*$|^\s*\.\.\..*\.\.\.\s*$|^--$", RegexOptions.IgnoreCase)]
     private static partial Regex SnipMarker();
 
     // every snip marker contains one of these (most output lines contain none: no regex for them)
     private static readonly System.Buffers.SearchValues<string> SnipWords =
-        System.Buffers.SearchValues.Create(["snip", "trunc", "cut", "...", "omitted", "--"], StringComparison.OrdinalIgnoreCase);
+        System.Buffers.SearchValues.Create(["snip", "snap", "trunc", "cut", "...", "omitted", "--"], StringComparison.OrdinalIgnoreCase);
 
     private static bool IsSnipMarker(string line) => line.AsSpan().ContainsAny(SnipWords) && SnipMarker().IsMatch(line);
 
