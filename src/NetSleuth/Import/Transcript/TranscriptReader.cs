@@ -86,6 +86,14 @@ internal static partial class TranscriptReader
             if (shells.Count > 0) shells.Pop();
             return;
         }
+        if (hasOutput && trimmed.StartsWith("for ", StringComparison.Ordinal) &&
+            ShellLoop.TryRead(trimmed, lines, start, end, file, vars, CommandLine.Parse, (loop, output) =>
+            {
+                var (ns, p) = (loop.Netns, loop.NsPid);
+                if (ns is null && p is null && shells.Count > 0) (ns, p) = shells.Peek();
+                unit.Commands.Add(new ParsedCommand(output, ns, p));
+            }, unit))
+            return;
         var cl = CommandLine.Parse(trimmed, vars);
         if (cl.EntersShell) { shells.Push((cl.Netns, cl.NsPid)); return; }
         if (cl.Argv.Count == 0) return;
