@@ -38,8 +38,8 @@ internal sealed partial class Walker
                 return BridgeForward(dev, null, e.Frame);
             case LinkKinds.OpenVSwitch:
                 if (_t.BridgeOf(dev) is null && !IsOvsBridgeDevice(dev))
-                    return Missing(ns, $"ovs-vsctl port-to-br {link.Name}",
-                        $"{dev} is an Open vSwitch device (kind openvswitch) that is not a bridge the input knows: an internal port of a bridge, but which bridge is not in the input", dev.ToString());
+                    return Missing(ns, dev.Ns.Ovs is { Bridges.Count: > 0 } ? $"ovs-vsctl port-to-br {link.Name}" : "ovs-vsctl show",
+                        $"{dev} is an Open vSwitch device (kind openvswitch): a bridge or an internal port of one, and the input does not say which (nor which bridge)", dev.ToString());
                 return OvsForward(_t.BridgeOf(dev) ?? dev, dev, e.Frame);
             case LinkKinds.Dummy:
                 return new End(Disposition.Blackhole, $"{dev} is a dummy device: it discards what it sends", dev.ToString());
@@ -54,13 +54,12 @@ internal sealed partial class Walker
         }
     }
 
-    /// <summary>A kind-openvswitch device that is a bridge: the OVSDB evidence names it a bridge, or it has ports. Without
-    /// any OVSDB evidence a lone openvswitch device is taken as a bridge (the only reading the input allows).</summary>
+    /// <summary>A kind-openvswitch device that is a bridge: it has ports, or the OVSDB evidence names it a bridge.
+    /// Otherwise it may as well be an internal port: the input does not say.</summary>
     private bool IsOvsBridgeDevice(DeviceRef dev)
     {
         if (_t.PortList(dev).Count > 0) return true;
-        var ovs = dev.Ns.Ovs;
-        if (ovs is null || ovs.Bridges.Count == 0) return true;
+        if (dev.Ns.Ovs is not { } ovs) return false;
         foreach (var b in ovs.Bridges)
             if (b.Name == dev.Link.Name) return true;
         return false;

@@ -233,6 +233,30 @@ public sealed class RealSessionTests
     }
 
     [Fact]
+    public void An_openvswitch_device_with_no_ovsdb_evidence_at_all_asks_for_ovs_vsctl_show()
+    {
+        var s = LoadText("""
+            [root@worker ~]# ip -d li sh dev ovn-k8s-mp0
+            5: ovn-k8s-mp0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000
+                link/ether 4e:af:21:cc:f8:3a brd ff:ff:ff:ff:ff:ff promiscuity 1  allmulti 0 minmtu 68 maxmtu 65535 
+                openvswitch addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 
+            [root@worker ~]# ip a show dev ovn-k8s-mp0
+            5: ovn-k8s-mp0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 qdisc noqueue state UNKNOWN group default qlen 1000
+                link/ether 4e:af:21:cc:f8:3a brd ff:ff:ff:ff:ff:ff
+                inet 198.18.2.2/23 scope global ovn-k8s-mp0
+                   valid_lft forever preferred_lft forever
+            [root@worker ~]# ip r
+            198.18.2.0/23 dev ovn-k8s-mp0 proto kernel scope link src 198.18.2.2 
+            [root@worker ~]# arp -a
+            ? (198.18.2.46) at 0a:58:0a:84:02:2e [ether] on ovn-k8s-mp0
+            """, "worker.txt", "worker");
+        var r = Trace(s, Pod);
+        Assert.Equal(Disposition.InsufficientInfo, r.Forward.Disposition);
+        Assert.Equal("ovs-vsctl show", r.Forward.Missing!.Command);
+        Assert.DoesNotContain(r.Forward.Hops.SelectMany(h => h.Steps).OfType<BridgeStep>(), b => b.Bridge == "ovn-k8s-mp0");
+    }
+
+    [Fact]
     public void Dump_ports_counters_run_together_are_each_read_right()
     {
         // the line as the published session printed it (see Fixtures/ovs/NOTE.md: rx and tx on one line)
@@ -284,6 +308,11 @@ public sealed class RealSessionTests
         var lost = Assert.Single(host.Warnings, w => w.Message.Contains("header of eth0"));
         Assert.Equal(75, lost.Source!.Line);
         Assert.Equal(LinkKinds.Veth, host.FindNamespace(PodNs)!.FindLink("eth0")!.Kind);
+        // either name the prompts gave the host starts a trace
+        Assert.Equal(["ocp-412-ovn-worker-1"], host.Meta.Aliases);
+        var s = InputLoader.Load([WorkerPath, PodvmPath]);
+        Assert.Equal(Disposition.DroppedOtherHost, Trace(s, Pod, from: "ocp-412-ovn-worker-1").Forward.Disposition);
+        Assert.Equal(Disposition.DroppedOtherHost, Trace(s, Pod, from: "ocp-412-worker-1").Forward.Disposition);
         // output before the first prompt (the ping's tail) is skipped with a warning, not guessed
         Assert.Contains(host.Warnings, w => w.Source is { Line: 1 } && w.Message.Contains("before the first prompt"));
     }

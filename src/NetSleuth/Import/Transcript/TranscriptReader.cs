@@ -65,8 +65,9 @@ internal static partial class TranscriptReader
         unit.HostName = hostsSeen.FirstOrDefault();
         foreach (var other in hostsSeen.Skip(1))
         {
-            if (ShortName(other) != ShortName(unit.HostName!))
-                unit.Warnings.Add(new Warning($"the prompts also name host '{other}'; the whole transcript is read as host '{unit.HostName}'", new SourceRef(file)));
+            if (ShortName(other) == ShortName(unit.HostName!)) continue;
+            unit.OtherHostNames.Add(other);
+            unit.Warnings.Add(new Warning($"the prompts also name host '{other}'; the whole transcript is read as host '{unit.HostName}'", new SourceRef(file)));
         }
         return unit;
     }

@@ -42,7 +42,7 @@ internal static partial class SnapshotFastReader
         ["FdbEntry"] = ["mac", "device", "master", "vlan", "dst", "vni", "port", "flags", "source"],
         ["Snapshot"] = ["formatVersion", "hosts", "warnings"],
         ["Host"] = ["name", "meta", "namespaces", "warnings"],
-        ["HostMeta"] = ["hostname", "kernel", "iproute2Version", "collectedAt", "toolVersion", "origin", "sources"],
+        ["HostMeta"] = ["hostname", "kernel", "iproute2Version", "collectedAt", "toolVersion", "origin", "sources", "aliases"],
         ["TcQdisc"] = ["device", "kind", "handle", "parent", "source"],
         ["TcFilter"] = ["device", "direction", "parent", "kind", "protocol", "pref", "handle", "chain", "matchesAll", "match", "actions", "source"],
         ["TcAction"] = ["kind", "mirredDirection", "mirredAction", "targetDevice", "control", "index"],
@@ -923,6 +923,7 @@ internal static partial class SnapshotFastReader
                 case "toolVersion": o.ToolVersion = J.StrN(ref r, c); break;
                 case "origin": o.Origin = J.StrN(ref r, c); break;
                 case "sources": J.StrList(ref r, c, o.Sources); break;
+                case "aliases": J.StrList(ref r, c, o.Aliases); break;
                 default: throw J.Bail();
             }
         }
