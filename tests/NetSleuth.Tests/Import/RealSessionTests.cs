@@ -269,6 +269,32 @@ public sealed class RealSessionTests
     }
 
     [Fact]
+    public void Dump_ports_of_one_port_after_the_whole_bridge_names_that_port()
+    {
+        // captured in the lab (peer-pods-ovs, OVS 3.1.0): the whole bridge by number, then the one port, whose
+        // number (1) it tells: the later reading of port 1 is ovn-k8s-mp0's
+        var s = LoadText("""
+            [root@worker ~]# ovs-ofctl dump-ports br-int
+            OFPST_PORT reply (xid=0x2): 3 ports
+              port LOCAL: rx pkts=0, bytes=0, drop=0, errs=0, frame=0, over=0, crc=0
+                       tx pkts=0, bytes=0, drop=7, errs=0, coll=0
+              port  1: rx pkts=10, bytes=980, drop=0, errs=0, frame=0, over=0, crc=0
+                       tx pkts=0, bytes=0, drop=0, errs=0, coll=0
+              port  2: rx pkts=0, bytes=0, drop=0, errs=0, frame=0, over=0, crc=0
+                       tx pkts=7, bytes=686, drop=0, errs=0, coll=0
+            [root@worker ~]# ovs-ofctl dump-ports br-int ovn-k8s-mp0
+            OFPST_PORT reply (xid=0x4): 1 ports
+              port  1: rx pkts=10, bytes=980, drop=0, errs=0, frame=0, over=0, crc=0
+                       tx pkts=0, bytes=0, drop=0, errs=0, coll=0
+            """, "worker.txt", "worker");
+        var ovs = s.Hosts[0].Root!.Ovs!;
+        var iface = ovs.Bridges.Single(b => b.Name == "br-int").Ports.Single().Interfaces.Single();
+        Assert.Equal(("ovn-k8s-mp0", 1), (iface.Name, iface.OfPort!.Value));
+        Assert.Equal(["2", "LOCAL", "ovn-k8s-mp0"], ovs.PortStats.Select(p => p.Port).Order(StringComparer.Ordinal));
+        Assert.Equal(7L, ovs.PortStats.Single(p => p.Port == "LOCAL").TxDropped);
+    }
+
+    [Fact]
     public void Ovs_vsctl_show_cut_with_snap_and_snip_and_a_mangled_key_keeps_what_it_shows_as_partial()
     {
         var s = LoadText("""

@@ -30,6 +30,7 @@ internal static class OvsOfctlDumpPortsParser
         var state = OvsBuilder.State(ns, output.At(0));
         var asked = cmd!.Word(2);
         OvsPortStats? current = null;
+        var readHere = new List<OvsPortStats>();
         int announced = -1, read = 0;
         for (int i = 0; i < output.Lines.Count; i++)
         {
@@ -57,6 +58,7 @@ internal static class OvsOfctlDumpPortsParser
                 current = new OvsPortStats { Bridge = bridge, Port = name };
                 state.PortStats.RemoveAll(s => s.Bridge == bridge && s.Port == name);
                 state.PortStats.Add(current);
+                readHere.Add(current);
                 read++;
                 line = line[rest..].Trim();
             }
@@ -81,20 +83,27 @@ internal static class OvsOfctlDumpPortsParser
         }
         if (announced >= 0 && read != announced && !output.Partial)
             log.Warn(output, 0, $"ovs-ofctl dump-ports: the reply announces {announced} ports but {read} were read (output cut?)");
-        Membership(state, bridge, asked, output);
+        Membership(state, bridge, asked, readHere, output);
     }
 
     /// <summary>The ports the reply shows to be on the bridge: the one named on the command line when the reply
     /// has its counters (shown by number or name), and every port shown by name (`--names`, LOCAL aside).</summary>
-    private static void Membership(OvsState state, string bridge, string asked, CommandOutput output)
+    private static void Membership(OvsState state, string bridge, string asked, List<OvsPortStats> stats, CommandOutput output)
     {
-        var stats = state.PortStats.Where(p => p.Bridge == bridge).ToList();
         if (stats.Count == 0) return;
         var br = OvsBuilder.Bridge(state, bridge, output.At(0));
         if (asked.Length > 0 && asked != "LOCAL" && !IsNumber(asked) && stats.Count == 1)
         {
-            if (IsNumber(stats[0].Port)) stats[0].Port = asked; // `dump-ports BR PORT` prints the port's number: it is PORT
-            AddPort(state, br, asked, output);
+            // `dump-ports BR PORT` prints the port's number: it is PORT's OpenFlow port
+            if (IsNumber(stats[0].Port))
+            {
+                int? ofport = int.TryParse(stats[0].Port, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+                state.PortStats.RemoveAll(p => p != stats[0] && p.Bridge == bridge && p.Port == asked);
+                stats[0].Port = asked;
+                AddPort(state, br, asked, output);
+                if (OvsBuilder.FindOpenFlowInterface(br, asked) is { OfPort: null } iface) iface.OfPort = ofport;
+            }
+            else AddPort(state, br, asked, output);
         }
         foreach (var st in stats)
             if (st.Port != "LOCAL" && st.Port != bridge && !IsNumber(st.Port)) AddPort(state, br, st.Port, output);
