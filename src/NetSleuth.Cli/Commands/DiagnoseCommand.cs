@@ -53,6 +53,9 @@ internal sealed class DiagnoseCommand : CliCommand
 
         ctx.Progress("loading inputs…");
         var snapshot = InputLoader.Load(args.Positionals);
+        if (request is not null && snapshot.Hosts.All(h => h.Name != request.Host) &&
+            snapshot.Hosts.FirstOrDefault(h => h.Meta.Aliases.Contains(request.Host)) is { } aliased)
+            request = request with { Host = aliased.Name }; // a name the prompts also gave the host
         if (request is not null && snapshot.Hosts.All(h => h.Name != request.Host))
             throw new UsageException($"--from: no host '{request.Host}' in the input (hosts: {string.Join(", ", snapshot.Hosts.Select(h => h.Name))})");
         ctx.Progress("linking…");

@@ -38,7 +38,7 @@ internal sealed partial class Walker
     private Next OvsForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
         var ns = br.Namespace;
-        if (_record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch)");
+        if (_record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch); `ovs-ofctl dump-flows {br.Link.Name}` on {br.Host.Name} would confirm");
         var ports = _t.PortList(br);
         // an internal port with that MAC (the bridge's own first) takes the frame up its stack
         DeviceRef? local = br != inPort && br.Link.Mac == frame.DstMac ? br : null;

@@ -37,6 +37,9 @@ internal sealed partial class Walker
             case LinkKinds.Bridge:
                 return BridgeForward(dev, null, e.Frame);
             case LinkKinds.OpenVSwitch:
+                if (_t.BridgeOf(dev) is null && !IsOvsBridgeDevice(dev))
+                    return Missing(ns, dev.Ns.Ovs is { Bridges.Count: > 0 } ? $"ovs-vsctl port-to-br {link.Name}" : "ovs-vsctl show",
+                        $"{dev} is an Open vSwitch device (kind openvswitch): a bridge or an internal port of one, and the input does not say which (nor which bridge)", dev.ToString());
                 return OvsForward(_t.BridgeOf(dev) ?? dev, dev, e.Frame);
             case LinkKinds.Dummy:
                 return new End(Disposition.Blackhole, $"{dev} is a dummy device: it discards what it sends", dev.ToString());
@@ -49,6 +52,17 @@ internal sealed partial class Walker
             default:
                 return new End(Disposition.Uncertain, $"{dev} is a {link.Kind} device, which the tracer does not simulate", dev.ToString());
         }
+    }
+
+    /// <summary>A kind-openvswitch device that is a bridge: it has ports, or the OVSDB evidence names it a bridge.
+    /// Otherwise it may as well be an internal port: the input does not say.</summary>
+    private bool IsOvsBridgeDevice(DeviceRef dev)
+    {
+        if (_t.PortList(dev).Count > 0) return true;
+        if (dev.Ns.Ovs is not { } ovs) return false;
+        foreach (var b in ovs.Bridges)
+            if (b.Name == dev.Link.Name) return true;
+        return false;
     }
 
     /// <summary>Open vSwitch's internal ports: kind openvswitch (kernel datapath) or a tap the OVSDB lists (userspace datapath).</summary>

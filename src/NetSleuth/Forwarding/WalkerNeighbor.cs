@@ -16,14 +16,16 @@ internal sealed partial class Walker
         var srcMac = link.Mac ?? MacAddress.Zero;
         if (link.Flags.Contains("NOARP") || link.LinkType is "none" || link.IsLoopback)
             return new Egress(dev, new Frame(flow, srcMac, link.Mac ?? MacAddress.Zero, inner));
-        if (!ns.Ns.IsKnown(Sections.Neighbors))
-            return Missing(ns, "ip neigh show", $"the neighbour table of {ns} is not in the input (next hop {nextHop} on {link.Name})", dev.ToString());
+        // an entry that was seen is a fact, even when the rest of the table is not in the input
         var entry = _t.NeighborEntry(ns.Ns, link.Name, nextHop);
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
-            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, string.Join(' ', entry.State)) { Evidence = entry.Source });
+            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") { Evidence = entry.Source });
             return new Egress(dev, new Frame(flow, srcMac, mac, inner));
         }
+        if (entry is null && !ns.Ns.NeighborsKnown(nextHop))
+            return Missing(ns, "ip neigh show",
+                $"no neighbour entry for {nextHop} on {link.Name} is in the input, and the neighbour table of {ns} is not known in whole (an entry may exist)", dev.ToString());
         if (entry is not null)
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
         var (answer, by, reason, unresolved) = Arp(dev, nextHop);

@@ -42,6 +42,7 @@ internal static class CommandTable
         // Open vSwitch (Import/Ovs)
         new("ovs-vsctl show", Ovs.OvsVsctlShowParser.Matches, Ovs.OvsVsctlShowParser.Parse),
         new("ovs-vsctl list-br", Ovs.OvsVsctlListBrParser.Matches, Ovs.OvsVsctlListBrParser.Parse),
+        new("ovs-vsctl list-ports|port-to-br|iface-to-br", Ovs.OvsVsctlPortsParser.Matches, Ovs.OvsVsctlPortsParser.Parse),
         new("ovs-vsctl list|find TABLE", Ovs.OvsVsctlListParser.Matches, Ovs.OvsVsctlListParser.Parse),
         new("ovs-ofctl dump-ports", Ovs.OvsOfctlDumpPortsParser.Matches, Ovs.OvsOfctlDumpPortsParser.Parse),
         new("ovs-ofctl show|dump-ports-desc", Ovs.OvsOfctlShowParser.Matches, Ovs.OvsOfctlShowParser.Parse),

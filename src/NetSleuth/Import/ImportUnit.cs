@@ -10,6 +10,8 @@ internal sealed record ParsedCommand(CommandOutput Output, string? Netns = null,
 internal sealed class ImportUnit
 {
     public string? HostName { get; set; }
+    /// <summary>Other host names the prompts show (the host's name changed within the transcript).</summary>
+    public List<string> OtherHostNames { get; } = [];
     public List<ParsedCommand> Commands { get; } = [];
     public List<Warning> Warnings { get; } = [];
 }

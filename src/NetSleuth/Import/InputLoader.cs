@@ -116,6 +116,8 @@ public static class InputLoader
             ? TranscriptReader.Read(lines, path)
             : SavedOutputReader.ReadFile(lines, path, netns);
         var b = builder(hostName ?? unit.HostName ?? fallbackHost ?? DefaultHost);
+        foreach (var alias in unit.HostName is null ? unit.OtherHostNames : [unit.HostName, .. unit.OtherHostNames])
+            if (alias != b.Host.Name && !b.Host.Meta.Aliases.Contains(alias)) b.Host.Meta.Aliases.Add(alias);
         foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);
         foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
         b.AddSource(path);

@@ -87,6 +87,7 @@ internal static class LeanJson
             nameof(OvsPort) => new OvsPort { Name = "" },
             nameof(OvsInterface) => new OvsInterface { Name = "" },
             nameof(OvsPortStats) => new OvsPortStats { Bridge = "", Port = "" },
+            nameof(OvsAbsentPort) => new OvsAbsentPort { Bridge = "", Port = "" },
             nameof(RouteLookup) => new RouteLookup { Destination = System.Net.IPAddress.None },
             _ => null,
         };

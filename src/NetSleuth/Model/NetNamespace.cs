@@ -38,6 +38,13 @@ public sealed class NetNamespace
     public List<RouteLookup> RouteLookups { get; set; } = [];
 
     public bool IsKnown(string section) => Known.Contains(section);
+
+    /// <summary>True when the whole neighbour table of the address's family is in the input (`ip neigh` for
+    /// both, `arp -a` or `ip -4 neigh` for IPv4). An entry that was seen is a fact either way; this only says
+    /// whether an entry that was not seen is absent.</summary>
+    public bool NeighborsKnown(System.Net.IPAddress address) =>
+        Known.Contains(Sections.Neighbors) ||
+        Known.Contains(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? Sections.Neighbors4 : Sections.Neighbors6);
     [System.Text.Json.Serialization.JsonIgnore] public string DisplayName => Name ?? (IsRoot ? "root" : Id);
 
     public Link? FindLink(string name) => Links.FirstOrDefault(l => l.Name == name);
@@ -61,7 +68,12 @@ public static class Sections
     public const string AllTables = "routes-all-tables";
     public const string Rules4 = "rules4";
     public const string Rules6 = "rules6";
+    /// <summary>The whole neighbour table, both families (`ip neigh`).</summary>
     public const string Neighbors = "neighbors";
+    /// <summary>The IPv4 neighbour table only (`arp -a`, `ip -4 neigh`).</summary>
+    public const string Neighbors4 = "neighbors4";
+    /// <summary>The IPv6 neighbour table only (`ip -6 neigh`).</summary>
+    public const string Neighbors6 = "neighbors6";
     public const string Fdb = "fdb";
     public const string Tc = "tc";
     public const string Iptables = "iptables";

@@ -11,6 +11,8 @@ public sealed class OvsState
     public List<OvsPort> UnplacedPorts { get; set; } = [];
     /// <summary>Interfaces read (`ovs-vsctl list interface`) whose port was not shown.</summary>
     public List<OvsInterface> UnplacedInterfaces { get; set; } = [];
+    /// <summary>Negative evidence: a port a bridge does not have (`ovs-ofctl: br-ex: unknown port `ovn-k8s-mp0'`).</summary>
+    public List<OvsAbsentPort> AbsentPorts { get; set; } = [];
     public SourceRef? Source { get; set; }
 }
 
@@ -66,4 +68,13 @@ public sealed class OvsPortStats
     public long? TxPackets { get; set; }
     public long? TxDropped { get; set; }
     public long? TxErrors { get; set; }
+}
+
+/// <summary>A port that the named bridge does not have, as a tool said (`ovs-ofctl dump-ports BR PORT` answering
+/// "unknown port"): it rules that bridge out when a device's bridge is worked out from the other evidence.</summary>
+public sealed class OvsAbsentPort
+{
+    public required string Bridge { get; set; }
+    public required string Port { get; set; }
+    public SourceRef? Source { get; set; }
 }

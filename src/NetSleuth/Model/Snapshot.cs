@@ -40,6 +40,9 @@ public sealed class HostMeta
     public string? Origin { get; set; }
     /// <summary>The input files or commands the host's facts came from.</summary>
     public List<string> Sources { get; set; } = [];
+    /// <summary>Other names the input gives this host: a prompt whose host name changed within a transcript, or the
+    /// prompt's name when HOST= named the host otherwise. `--from` accepts them.</summary>
+    public List<string> Aliases { get; set; } = [];
 }
 
 /// <summary>Where a fact came from: a file (or a command run by the collector) and a 1-based line; 0 = whole file.</summary>

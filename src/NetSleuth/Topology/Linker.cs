@@ -25,7 +25,11 @@ public static class Linker
         foreach (var ns in t.Namespaces)
         {
             LinkMirred(t, ns);
-            if (ns.Ns.Ovs is not null) LinkOvs(t, ns);
+            if (ns.Ns.Ovs is not null)
+            {
+                LinkOvs(t, ns);
+                OvsMembership.LinkRemaining(t, ns);
+            }
         }
         TunnelLinker.LinkTunnels(t);
         UnderlayLinker.LinkSegments(t);

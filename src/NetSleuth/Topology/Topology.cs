@@ -50,7 +50,8 @@ public sealed partial class Topology
 
     private Dictionary<string, Host>? _hostByName;
 
-    /// <summary>The first host of that name (by an index made on first use: a sweep asks once per path).</summary>
+    /// <summary>The first host of that name, else the one the input also calls so (<see cref="HostMeta.Aliases"/>),
+    /// by an index made on first use: a sweep asks once per path.</summary>
     public Host? FindHost(string name)
     {
         // two traces may both build it; they build the same index
@@ -58,6 +59,9 @@ public sealed partial class Topology
         {
             index = new Dictionary<string, Host>(StringComparer.Ordinal);
             foreach (var h in Hosts) index.TryAdd(h.Name, h);
+            foreach (var h in Hosts)
+            foreach (var alias in h.Meta.Aliases)
+                index.TryAdd(alias, h);
             Volatile.Write(ref _hostByName, index);
         }
         return index.TryGetValue(name, out var host) ? host : null;

@@ -15,10 +15,10 @@ internal sealed class PermanentNeighborCheck : ICheck
     {
         foreach (var ns in ctx.Namespaces)
         {
-            if (ns.Ns.IsRoot || !ns.Ns.IsKnown(Sections.Neighbors)) continue;
+            if (ns.Ns.IsRoot || !(ns.Ns.IsKnown(Sections.Neighbors) || ns.Ns.IsKnown(Sections.Neighbors4))) continue;
             foreach (var r in ns.Ns.Routes)
             {
-                if (r.Gateway is not { } gw || r.Device is not { } devName) continue;
+                if (r.Gateway is not { } gw || r.Device is not { } devName || !ns.Ns.NeighborsKnown(gw)) continue;
                 if (ctx.Topology.OwnersOf(gw).Count > 0) continue;
                 if (ns.Ns.Neighbors.Any(n => n.Address.Equals(gw) && n.Device == devName && n.IsUsable)) continue;
                 if (ctx.Topology.Device(ns, devName) is not { } dev || ctx.Topology.VethPeer(dev) is not { } peer) continue;

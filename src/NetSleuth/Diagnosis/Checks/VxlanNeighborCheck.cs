@@ -16,13 +16,13 @@ internal sealed class VxlanNeighborCheck : ICheck
     {
         foreach (var ns in ctx.Namespaces)
         {
-            if (!ns.Ns.IsKnown(Sections.Neighbors) || !ns.Ns.IsKnown(Sections.Fdb) || !ns.Ns.Links.Any(FdbDriven)) continue;
+            if (!(ns.Ns.IsKnown(Sections.Neighbors) || ns.Ns.IsKnown(Sections.Neighbors4)) || !ns.Ns.IsKnown(Sections.Fdb) || !ns.Ns.Links.Any(FdbDriven)) continue;
             // indexes once per namespace: a flannel node has one route, neighbour and FDB entry per peer
             var usable = ns.Ns.Neighbors.Where(n => n.IsUsable).Select(n => (n.Device, n.Address)).ToHashSet();
             var fdbOf = ns.Ns.Fdb.Where(f => f.Dst is not null).ToLookup(f => f.Device, StringComparer.Ordinal);
             foreach (var r in ns.Ns.Routes)
             {
-                if (r.Gateway is not { } gw || r.Device is not { } devName || r.Type != RouteTypes.Unicast) continue;
+                if (r.Gateway is not { } gw || r.Device is not { } devName || r.Type != RouteTypes.Unicast || !ns.Ns.NeighborsKnown(gw)) continue;
                 if (ctx.Topology.Device(ns, devName) is not { } dev || !FdbDriven(dev.Link)) continue;
                 if (usable.Contains((devName, gw))) continue;
                 var fdb = fdbOf[devName].ToList();

@@ -26,6 +26,14 @@ internal static partial class IpLinkParser
     [GeneratedRegex(@"^(\d+):\s+(\S+)\s+((?:inet6?|link/\S+)\s.*)$")]
     private static partial Regex OneLineAddr();
 
+    /// <summary>The one device `ip link show [dev] NAME` / `ip addr show dev NAME` names; null for a whole listing.</summary>
+    private static string? NamedDevice(CommandArgs args)
+    {
+        if (args.Arg("dev") is { } dev) return dev;
+        return args.Rest.Count == 1 && args.Rest[0] is { Length: > 0 } only && !only.StartsWith('-') && only.Length <= 15 &&
+            only is not ("up" or "down" or "all" or "dynamic" or "permanent" or "primary" or "secondary") && !only.Contains('/') ? only : null;
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static void Parse(CommandOutput output, NetNamespace ns, ImportLog log)
     {
@@ -63,6 +71,13 @@ internal static partial class IpLinkParser
                     link = Facts.GetOrAddLink(ns, Facts.Int(o.Groups[1].Value), SplitName(o.Groups[2].Value).Name, at);
                     sawAddrHeaderOnly = true;
                     line = o.Groups[3].Value;
+                }
+                if (link is null && !anyLink && NamedDevice(args) is { } named)
+                {
+                    // the paste lost the header line, but the command line names the one device it shows
+                    link = Facts.GetOrAddLink(ns, null, named, at);
+                    anyLink = true;
+                    log.Warn(at, $"the output's first line (the header of {named}) is missing: the lines that follow are read as {named}'s, the device the command names");
                 }
                 if (link is null)
                 {

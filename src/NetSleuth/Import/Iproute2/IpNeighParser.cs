@@ -54,6 +54,7 @@ internal static class IpNeighParser
             neighbors.Add(n);
         }
         // `ip neigh` lists both families; an empty list is a known empty table
-        if (!args.Selects() && !args.V4 && !args.V6) Facts.MarkKnown(output, ns, Sections.Neighbors);
+        if (!args.Selects())
+            Facts.MarkKnown(output, ns, args.V4 && !args.V6 ? Sections.Neighbors4 : args.V6 && !args.V4 ? Sections.Neighbors6 : Sections.Neighbors);
     }
 }

@@ -13,8 +13,9 @@ namespace NetSleuth.Import.NetTools;
 /// 198.18.2.46              ether   0a:58:0a:84:02:2e   CM                    ovn-k8s-mp0
 /// 203.0.113.20                     (incomplete)                              dum0
 /// </code>
-/// Flags: C complete, M permanent, P published (proxy). arp shows IPv4 only, so it never makes the
-/// neighbour table known.
+/// Flags: C complete, M permanent, P published (proxy). Every entry shown is a fact. arp shows IPv4
+/// only: a whole listing (no host, no `-i DEV`, not cut by `| grep`) makes the IPv4 table known
+/// (<see cref="Sections.Neighbors4"/>), never the IPv6 one.
 /// </summary>
 internal static class ArpParser
 {
@@ -33,6 +34,21 @@ internal static class ArpParser
             n.Source = at;
             neighbors.Add(n);
         }
+        if (IsWholeTable(output.Argv)) Facts.MarkKnown(output, ns, Sections.Neighbors4);
+    }
+
+    /// <summary>True when the arguments are flags only (`arp`, `arp -a`, `arp -an`, `arp -e`): no host name and no
+    /// interface (`-i DEV`, `--device DEV`), so the listing is the whole IPv4 table.</summary>
+    private static bool IsWholeTable(IReadOnlyList<string> argv)
+    {
+        for (int i = 1; i < argv.Count; i++)
+        {
+            var a = argv[i];
+            if (a.Length < 2 || a[0] != '-') return false; // a host name or address
+            if (a is "-i" or "--device" or "-H" or "--hw-type" or "-t" || a.StartsWith("--device=", StringComparison.Ordinal)) return false;
+            if (a.StartsWith("-i", StringComparison.Ordinal) && !a.StartsWith("--", StringComparison.Ordinal)) return false;
+        }
+        return true;
     }
 
     // ? (198.18.2.46) at 0a:58:0a:84:02:2e [ether] PERM on ovn-k8s-mp0

@@ -15,6 +15,9 @@ namespace NetSleuth.Import.Ovs;
 ///   port LOCAL: rx pkts=5, bytes=426, drop=0, errs=0, frame=0, over=0, crc=0
 ///   port  "8b7266486ea2861": rx pkts=0, bytes=0, drop=0, errs=0, frame=0, over=0, crc=0
 /// </code>
+/// A paste that lost the line break runs the rx and tx counters together ("crc=0tx pkts=…"): they are
+/// split there. `dump-ports BR PORT` that answers is evidence that PORT is a port of BR; the error
+/// "ovs-ofctl: BR: unknown port `PORT'" is evidence that it is not (<see cref="OvsState.AbsentPorts"/>).
 /// </summary>
 internal static class OvsOfctlDumpPortsParser
 {
@@ -25,12 +28,24 @@ internal static class OvsOfctlDumpPortsParser
         var bridge = cmd?.Word(1) ?? "";
         if (bridge.Length == 0) { log.Warn(output, 0, "ovs-ofctl dump-ports: no bridge named on the command line"); return; }
         var state = OvsBuilder.State(ns, output.At(0));
+        var asked = cmd!.Word(2);
         OvsPortStats? current = null;
+        var readHere = new List<OvsPortStats>();
         int announced = -1, read = 0;
         for (int i = 0; i < output.Lines.Count; i++)
         {
             var line = output.Lines[i].Trim();
             if (line.Length == 0) continue;
+            if (line.StartsWith("ovs-ofctl: ", StringComparison.Ordinal))
+            {
+                if (UnknownPort(line, bridge) is { } absent)
+                {
+                    state.AbsentPorts.RemoveAll(a => a.Bridge == bridge && a.Port == absent);
+                    state.AbsentPorts.Add(new OvsAbsentPort { Bridge = bridge, Port = absent, Source = output.At(i) });
+                }
+                else log.Warn(output, i, $"'{output.CommandText}' printed an error: {OvsVsctlShowParser.Short(line)}");
+                continue;
+            }
             if (line.StartsWith("OFPST_PORT reply", StringComparison.Ordinal) || line.StartsWith("OFPST_PORT_STATS reply", StringComparison.Ordinal))
             {
                 announced = AnnouncedCount(line);
@@ -43,13 +58,21 @@ internal static class OvsOfctlDumpPortsParser
                 current = new OvsPortStats { Bridge = bridge, Port = name };
                 state.PortStats.RemoveAll(s => s.Bridge == bridge && s.Port == name);
                 state.PortStats.Add(current);
+                readHere.Add(current);
                 read++;
                 line = line[rest..].Trim();
             }
             if (line.StartsWith("rx ", StringComparison.Ordinal) || line.StartsWith("tx ", StringComparison.Ordinal))
             {
                 if (current is null) { log.Warn(output, i, "ovs-ofctl dump-ports: counters without a port line"); continue; }
-                Counters(current, line[..2], line[3..]);
+                // "… crc=0tx pkts=…": the rx and tx lines run together
+                int tx = line.StartsWith("rx ", StringComparison.Ordinal) ? line.IndexOf("tx pkts=", 3, StringComparison.Ordinal) : -1;
+                if (tx > 0)
+                {
+                    Counters(current, "rx", line[3..tx]);
+                    Counters(current, "tx", line[(tx + 3)..]);
+                }
+                else Counters(current, line[..2], line[3..]);
             }
             else if (line.StartsWith("duration=", StringComparison.Ordinal) || line.StartsWith("CUSTOM Statistics", StringComparison.Ordinal) ||
                      (current is not null && line.Contains('=')))
@@ -60,6 +83,50 @@ internal static class OvsOfctlDumpPortsParser
         }
         if (announced >= 0 && read != announced && !output.Partial)
             log.Warn(output, 0, $"ovs-ofctl dump-ports: the reply announces {announced} ports but {read} were read (output cut?)");
+        Membership(state, bridge, asked, readHere, output);
+    }
+
+    /// <summary>The ports the reply shows to be on the bridge: the one named on the command line when the reply
+    /// has its counters (shown by number or name), and every port shown by name (`--names`, LOCAL aside).</summary>
+    private static void Membership(OvsState state, string bridge, string asked, List<OvsPortStats> stats, CommandOutput output)
+    {
+        if (stats.Count == 0) return;
+        var br = OvsBuilder.Bridge(state, bridge, output.At(0));
+        if (asked.Length > 0 && asked != "LOCAL" && !IsNumber(asked) && stats.Count == 1)
+        {
+            // `dump-ports BR PORT` prints the port's number: it is PORT's OpenFlow port
+            if (IsNumber(stats[0].Port))
+            {
+                int? ofport = int.TryParse(stats[0].Port, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+                state.PortStats.RemoveAll(p => p != stats[0] && p.Bridge == bridge && p.Port == asked);
+                stats[0].Port = asked;
+                AddPort(state, br, asked, output);
+                if (OvsBuilder.FindOpenFlowInterface(br, asked) is { OfPort: null } iface) iface.OfPort = ofport;
+            }
+            else AddPort(state, br, asked, output);
+        }
+        foreach (var st in stats)
+            if (st.Port != "LOCAL" && st.Port != bridge && !IsNumber(st.Port)) AddPort(state, br, st.Port, output);
+        state.AbsentPorts.RemoveAll(a => a.Bridge == bridge && br.Ports.Any(p => p.Name == a.Port));
+    }
+
+    private static void AddPort(OvsState state, OvsBridge br, string name, CommandOutput output)
+    {
+        if (br.Ports.Any(p => p.Name == name)) return;
+        var at = output.At(0);
+        var port = OvsBuilder.Port(state, br, name, at);
+        if (port.Interfaces.Count == 0) OvsBuilder.Interface(state, port, name, at);
+    }
+
+    private static bool IsNumber(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
+
+    /// <summary>"ovs-ofctl: br-ex: unknown port `ovn-k8s-mp0'" → ovn-k8s-mp0 (quotes ` ' or " as pasted).</summary>
+    internal static string? UnknownPort(string line, string bridge)
+    {
+        var prefix = $"ovs-ofctl: {bridge}: unknown port ";
+        if (!line.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var name = line[prefix.Length..].Trim().Trim('`', '\'', '"', '\u2018', '\u2019', '\u201c', '\u201d');
+        return name.Length > 0 && !name.Contains(' ') ? name : null;
     }
 
     private static int AnnouncedCount(string line)

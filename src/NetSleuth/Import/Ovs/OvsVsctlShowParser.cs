@@ -76,7 +76,7 @@ internal static class OvsVsctlShowParser
                 bool lost = indent == 0 && bridgeIndent == 0;
                 if (iface is not null && (lost || indent > ifaceIndent)) SetInterface(iface, key, value, output, i, log);
                 else if (port is not null && (lost || indent > portIndent)) SetPort(port, key, value, output, i, log);
-                else if (bridge is not null && (lost || indent > bridgeIndent)) SetBridge(bridge, key, value);
+                else if (bridge is not null && (lost || indent > bridgeIndent)) SetBridge(bridge, key, value, output, i, log);
                 else if (key == "ovs_version") { state.OvsVersion = Atom(value); sawBridgeOrVersion = true; }
             }
             else log.Warn(output, i, $"ovs-vsctl show: unrecognised line '{Short(line)}'");
@@ -104,10 +104,14 @@ internal static class OvsVsctlShowParser
     private static string? Atom(string text) =>
         OvsdbDatum.TryParseText(text, out var d) ? d.Single : null;
 
-    private static void SetBridge(OvsBridge bridge, string key, string value)
+    private static void SetBridge(OvsBridge bridge, string key, string value, CommandOutput output, int i, ImportLog log)
     {
-        if (key == "fail_mode") bridge.FailMode = Atom(value);
-        else if (key == "datapath_type") bridge.DatapathType = Atom(value);
+        // ovs-vsctl prints these keys in lower case: another case is paste damage ("fAIl_mode"), read with a warning
+        var canonical = key.ToLowerInvariant();
+        if (canonical != key && canonical is "fail_mode" or "datapath_type")
+            log.Warn(output, i, $"ovs-vsctl show: key '{key}' read as '{canonical}' (ovs-vsctl prints it in lower case)");
+        if (canonical == "fail_mode") bridge.FailMode = Atom(value);
+        else if (canonical == "datapath_type") bridge.DatapathType = Atom(value);
     }
 
     private static void SetPort(OvsPort port, string key, string value, CommandOutput output, int i, ImportLog log)

@@ -13,16 +13,16 @@ namespace NetSleuth.Import.Transcript;
 /// [root@worker ~]# ip neigh | grep 198.18.2.46        ← output cut: partial
 /// </code>
 /// Tracks shell variables, `ip netns exec NS bash` / `nsenter … bash` shells until `exit`, a netns shown
-/// in the prompt, "\"-continued command lines, and "[snip]"-style markers (the output becomes partial).
+/// in the prompt, "\"-continued command lines, and "[snip]"/"[snap]"-style markers (the output becomes partial).
 /// </summary>
 internal static partial class TranscriptReader
 {
-    [GeneratedRegex(@"^\s*(?:[\[\(<]\s*)?(?:-+\s*)?(?:snip(?:ped)?|truncated|cut|\.\.\.|output (?:omitted|truncated)|\d+ lines? (?:omitted|snipped))(?:\s*-+)?(?:\s*[\]\)>])?\s*$|^\s*\.\.\..*\.\.\.\s*$|^--$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(?:[\[\(<]\s*)?(?:-+\s*)?(?:sn[ia]p(?:ped)?|truncated|cut|\.\.\.|output (?:omitted|truncated)|\d+ lines? (?:omitted|snipped))(?:\s*-+)?(?:\s*[\]\)>])?\s*$|^\s*\.\.\..*\.\.\.\s*$|^--$", RegexOptions.IgnoreCase)]
     private static partial Regex SnipMarker();
 
     // every snip marker contains one of these (most output lines contain none: no regex for them)
     private static readonly System.Buffers.SearchValues<string> SnipWords =
-        System.Buffers.SearchValues.Create(["snip", "trunc", "cut", "...", "omitted", "--"], StringComparison.OrdinalIgnoreCase);
+        System.Buffers.SearchValues.Create(["snip", "snap", "trunc", "cut", "...", "omitted", "--"], StringComparison.OrdinalIgnoreCase);
 
     private static bool IsSnipMarker(string line) => line.AsSpan().ContainsAny(SnipWords) && SnipMarker().IsMatch(line);
 
@@ -65,8 +65,9 @@ internal static partial class TranscriptReader
         unit.HostName = hostsSeen.FirstOrDefault();
         foreach (var other in hostsSeen.Skip(1))
         {
-            if (ShortName(other) != ShortName(unit.HostName!))
-                unit.Warnings.Add(new Warning($"the prompts also name host '{other}'; the whole transcript is read as host '{unit.HostName}'", new SourceRef(file)));
+            if (ShortName(other) == ShortName(unit.HostName!)) continue;
+            unit.OtherHostNames.Add(other);
+            unit.Warnings.Add(new Warning($"the prompts also name host '{other}'; the whole transcript is read as host '{unit.HostName}'", new SourceRef(file)));
         }
         return unit;
     }
@@ -86,6 +87,14 @@ internal static partial class TranscriptReader
             if (shells.Count > 0) shells.Pop();
             return;
         }
+        if (hasOutput && trimmed.StartsWith("for ", StringComparison.Ordinal) &&
+            ShellLoop.TryRead(trimmed, lines, start, end, file, vars, CommandLine.Parse, (loop, output) =>
+            {
+                var (ns, p) = (loop.Netns, loop.NsPid);
+                if (ns is null && p is null && shells.Count > 0) (ns, p) = shells.Peek();
+                unit.Commands.Add(new ParsedCommand(output, ns, p));
+            }, unit))
+            return;
         var cl = CommandLine.Parse(trimmed, vars);
         if (cl.EntersShell) { shells.Push((cl.Netns, cl.NsPid)); return; }
         if (cl.Argv.Count == 0) return;

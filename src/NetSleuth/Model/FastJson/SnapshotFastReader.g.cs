@@ -28,11 +28,12 @@ internal static partial class SnapshotFastReader
         ["VrfInfo"] = ["table"],
         ["TunInfo"] = ["type"],
         ["NetNamespace"] = ["id", "name", "inode", "isRoot", "processes", "netnsIds", "known", "links", "routes", "rules", "neighbors", "fdb", "qdiscs", "filters", "iptables", "nftables", "sysctls", "ovs", "routeLookups"],
-        ["OvsState"] = ["ovsVersion", "bridges", "portStats", "unplacedPorts", "unplacedInterfaces", "source"],
+        ["OvsState"] = ["ovsVersion", "bridges", "portStats", "unplacedPorts", "unplacedInterfaces", "absentPorts", "source"],
         ["OvsBridge"] = ["name", "uuid", "datapathType", "failMode", "externalIds", "ports", "source"],
         ["OvsPort"] = ["name", "uuid", "tag", "trunks", "interfaces", "source"],
         ["OvsInterface"] = ["name", "uuid", "type", "ofPort", "macInUse", "mac", "externalIds", "options", "error", "linkState", "adminState", "source"],
         ["OvsPortStats"] = ["bridge", "port", "rxPackets", "rxDropped", "rxErrors", "txPackets", "txDropped", "txErrors"],
+        ["OvsAbsentPort"] = ["bridge", "port", "source"],
         ["RouteLookup"] = ["destination", "type", "gateway", "device", "prefSrc", "table", "command", "source"],
         ["Route"] = ["type", "destination", "table", "gateway", "device", "protocol", "scope", "prefSrc", "metric", "tos", "mtu", "flags", "nextHops", "source"],
         ["NextHop"] = ["gateway", "device", "weight", "flags"],
@@ -41,7 +42,7 @@ internal static partial class SnapshotFastReader
         ["FdbEntry"] = ["mac", "device", "master", "vlan", "dst", "vni", "port", "flags", "source"],
         ["Snapshot"] = ["formatVersion", "hosts", "warnings"],
         ["Host"] = ["name", "meta", "namespaces", "warnings"],
-        ["HostMeta"] = ["hostname", "kernel", "iproute2Version", "collectedAt", "toolVersion", "origin", "sources"],
+        ["HostMeta"] = ["hostname", "kernel", "iproute2Version", "collectedAt", "toolVersion", "origin", "sources", "aliases"],
         ["TcQdisc"] = ["device", "kind", "handle", "parent", "source"],
         ["TcFilter"] = ["device", "direction", "parent", "kind", "protocol", "pref", "handle", "chain", "matchesAll", "match", "actions", "source"],
         ["TcAction"] = ["kind", "mirredDirection", "mirredAction", "targetDevice", "control", "index"],
@@ -533,6 +534,7 @@ internal static partial class SnapshotFastReader
                 case "portStats": J.List(ref r, c, o.PortStats, ReadOvsPortStatsItem); break;
                 case "unplacedPorts": J.List(ref r, c, o.UnplacedPorts, ReadOvsPortItem); break;
                 case "unplacedInterfaces": J.List(ref r, c, o.UnplacedInterfaces, ReadOvsInterfaceItem); break;
+                case "absentPorts": J.List(ref r, c, o.AbsentPorts, ReadOvsAbsentPortItem); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
@@ -646,6 +648,29 @@ internal static partial class SnapshotFastReader
                 case "txPackets": o.TxPackets = J.LongN(ref r); break;
                 case "txDropped": o.TxDropped = J.LongN(ref r); break;
                 case "txErrors": o.TxErrors = J.LongN(ref r); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 3) throw J.Bail();
+        return o;
+    }
+
+    private static OvsAbsentPort ReadOvsAbsentPortItem(ref Utf8JsonReader r, Ctx c) => ReadOvsAbsentPort(ref r, c) ?? throw J.Bail();
+
+    private static OvsAbsentPort? ReadOvsAbsentPort(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new OvsAbsentPort { Bridge = default!, Port = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "bridge": o.Bridge = J.Str(ref r, c); seen |= 1; break;
+                case "port": o.Port = J.Str(ref r, c); seen |= 2; break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
@@ -898,6 +923,7 @@ internal static partial class SnapshotFastReader
                 case "toolVersion": o.ToolVersion = J.StrN(ref r, c); break;
                 case "origin": o.Origin = J.StrN(ref r, c); break;
                 case "sources": J.StrList(ref r, c, o.Sources); break;
+                case "aliases": J.StrList(ref r, c, o.Aliases); break;
                 default: throw J.Bail();
             }
         }
