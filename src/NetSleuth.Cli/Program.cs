@@ -4,8 +4,26 @@ namespace NetSleuth.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) =>
-        Run(args, Console.Out, Console.Error, stderrIsTerminal: !Console.IsErrorRedirected);
+    public static int Main(string[] args)
+    {
+        var stdout = new StdoutWriter(Console.Out);
+        try
+        {
+            int rc = Run(args, stdout, Console.Error, stderrIsTerminal: !Console.IsErrorRedirected);
+            stdout.Flush();
+            return rc;
+        }
+        catch (StdoutException e) when (e.BrokenPipe)
+        {
+            return ExitCodes.Ok; // the reader (head, less) has all it wanted
+        }
+        catch (StdoutException e)
+        {
+            try { Console.Error.WriteLine($"netsleuth: cannot write to standard output: {e.InnerException?.Message}"); }
+            catch (IOException) { /* nowhere left to say it */ }
+            return ExitCodes.BadInput;
+        }
+    }
 
     /// <summary>Runs the command line with the given streams; the tests call this directly.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal = false)
@@ -57,6 +75,12 @@ public static class Program
             ctx.EndProgress();
             stderr.WriteLine($"netsleuth: {e.Message}");
             stderr.WriteLine($"Try 'netsleuth {(current == root ? "" : current.Path + " ")}--help'.");
+            return ExitCodes.BadInput;
+        }
+        catch (BadInputException e)
+        {
+            ctx.EndProgress();
+            stderr.WriteLine($"netsleuth: {e.Message}");
             return ExitCodes.BadInput;
         }
         catch (InputException e)

@@ -52,7 +52,7 @@ internal sealed class DiagnoseCommand : CliCommand
         else if (args.Has("to")) throw new UsageException("--to needs --from HOST[:NS]");
 
         ctx.Progress("loading inputs…");
-        var snapshot = InputLoader.Load(args.Positionals);
+        var snapshot = CliInputs.Load(args.Positionals, ctx, format == "text" ? WarningList.Short : WarningList.None);
         if (request is not null && snapshot.Hosts.All(h => h.Name != request.Host))
             throw new UsageException($"--from: no host '{request.Host}' in the input (hosts: {string.Join(", ", snapshot.Hosts.Select(h => h.Name))})");
         ctx.Progress("linking…");

@@ -26,15 +26,7 @@ internal sealed class ImportCommand : CliCommand
     public override int Execute(ParsedArgs args, CliContext ctx)
     {
         if (args.Positionals.Count == 0) throw new UsageException("give at least one input: [HOST=]PATH");
-        var snapshot = InputLoader.Load(args.Positionals);
-        foreach (var w in snapshot.Warnings) ctx.Warn(w.ToString());
-        foreach (var h in snapshot.Hosts)
-            foreach (var w in h.Warnings) ctx.Warn(w.ToString());
-        if (snapshot.Hosts.Count == 0 || snapshot.Hosts.All(h => h.Namespaces.Count == 0))
-        {
-            ctx.Err.WriteLine("netsleuth: nothing could be read from the inputs");
-            return ExitCodes.BadInput;
-        }
+        var snapshot = CliInputs.Load(args.Positionals, ctx);
         ctx.WriteOutput(args, SnapshotJson.Serialize(snapshot) + "\n");
         return ExitCodes.Ok;
     }

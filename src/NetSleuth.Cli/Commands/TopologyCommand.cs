@@ -24,7 +24,8 @@ internal sealed class TopologyCommand : CliCommand
         Links veth pairs, bridge and OVS ports, tc mirred redirects, VXLAN tunnels across hosts and
         shared underlay subnets, and lists every assumption it made and every end it could not resolve
         (text: a section at the end; DOT/SVG: the legend; JSON: "assumptions").
-        svg needs Graphviz (apt-get install graphviz).
+        svg needs Graphviz (apt-get install graphviz); a graph too large for a picture (more than a few
+        thousand devices) is refused with exit 2 and a hint: draw a part with --focus.
 
         Examples:
           netsleuth topology worker=worker.json podvm=podvm.json
@@ -37,11 +38,7 @@ internal sealed class TopologyCommand : CliCommand
     {
         var format = args.GetChoice("format", "text", Formats);
         if (args.Positionals.Count == 0) throw new UsageException("no input given (snapshot files, [HOST=]PATH)");
-        var snapshot = InputLoader.Load(args.Positionals);
-        foreach (var w in snapshot.Warnings) ctx.Warn(w.ToString());
-        foreach (var h in snapshot.Hosts)
-        foreach (var w in h.Warnings)
-            ctx.Warn($"{h.Name}: {w}");
+        var snapshot = CliInputs.Load(args.Positionals, ctx);
 
         var topology = Linker.Link(snapshot);
         FocusResult? focus = null;
@@ -66,6 +63,10 @@ internal sealed class TopologyCommand : CliCommand
         catch (GraphvizMissingException e)
         {
             throw new UsageException(e.Message);
+        }
+        catch (GraphTooLargeException e)
+        {
+            throw new BadInputException(e.Message);
         }
         ctx.WriteOutput(args, text);
         return ExitCodes.Ok;

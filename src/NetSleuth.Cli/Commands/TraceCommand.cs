@@ -59,8 +59,7 @@ internal sealed class TraceCommand : CliCommand
             Size = args.GetInt("size", 28, 65535) ?? 84,
         };
 
-        var snapshot = InputLoader.Load(args.Positionals);
-        foreach (var w in snapshot.Warnings.Concat(snapshot.Hosts.SelectMany(h => h.Warnings))) ctx.Warn(w.ToString());
+        var snapshot = CliInputs.Load(args.Positionals, ctx);
         var topology = Linker.Link(snapshot);
         TraceResult result;
         try { result = Tracer.Trace(topology, request); }
