@@ -23,6 +23,12 @@ public static class Program
             catch (IOException) { /* nowhere left to say it */ }
             return ExitCodes.BadInput;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("NETSLEUTH_DEBUG") is null or "" or "0")
+        {
+            // a bug: one line and exit 1, not an abort (134); NETSLEUTH_DEBUG=1 lets it through with its stack
+            Console.Error.WriteLine($"netsleuth: internal error ({e.GetType().Name}: {e.Message.Split('\n')[0]}); this is a bug — NETSLEUTH_DEBUG=1 shows where");
+            return ExitCodes.Internal;
+        }
     }
 
     /// <summary>Runs the command line with the given streams; the tests call this directly.</summary>

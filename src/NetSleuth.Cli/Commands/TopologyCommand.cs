@@ -27,11 +27,13 @@ internal sealed class TopologyCommand : CliCommand
         svg needs Graphviz (apt-get install graphviz); a graph too large for a picture (more than a few
         thousand devices) is refused with exit 2 and a hint: draw a part with --focus.
 
-        Examples:
-          netsleuth topology worker=worker.json podvm=podvm.json
-          netsleuth topology --format svg -o peer-pods.svg worker.json podvm.json
-          netsleuth topology --focus 198.18.2.46 node.json
-          netsleuth topology --focus worker:wkpod:eth0 --format mermaid worker.json
+        INPUT is as for import ('-' is standard input). Exit status: 0, or 2 bad usage or input.
+
+        Examples (on the bundled example):
+          netsleuth topology examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
+          netsleuth topology --format svg -o peer-pods.svg examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
+          netsleuth topology --focus 198.18.2.46 examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
+          netsleuth topology --focus worker:nimp31f392-wkpod:eth0 --format mermaid examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)

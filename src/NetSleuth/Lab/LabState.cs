@@ -44,24 +44,36 @@ public sealed class LabState
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true)]
 [JsonSerializable(typeof(LabState))]
-[JsonSerializable(typeof(List<LabStatus>))]
+[JsonSerializable(typeof(LabStatusesJson))]
 [JsonSerializable(typeof(LabCatalogJson))]
 internal sealed partial class LabStateJsonContext : JsonSerializerContext;
 
 /// <summary>`lab list --format json`: scenarios, faults, and what each fault changes per scenario.</summary>
-public sealed record LabCatalogJson(IReadOnlyList<LabScenarioInfo> Scenarios, IReadOnlyList<LabFaultInfo> Faults,
+public sealed record LabCatalogJson(int FormatVersion, IReadOnlyList<LabScenarioInfo> Scenarios, IReadOnlyList<LabFaultInfo> Faults,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Changes);
 
-/// <summary>JSON of `lab list` and `lab status`.</summary>
+/// <summary>`lab status --format json`: the labs on this machine.</summary>
+public sealed record LabStatusesJson(int FormatVersion, List<LabStatus> Labs);
+
+/// <summary>JSON of `lab list` and `lab status`: a "formatVersion" first, text escaped only where JSON requires it.</summary>
 public static class LabJson
 {
-    public static string Catalog() => JsonSerializer.Serialize(
-        new LabCatalogJson(LabCatalog.Scenarios, LabCatalog.Faults,
-            LabCatalog.All.ToDictionary(s => s.Name, s => s.FaultChanges)),
-        LabStateJsonContext.Default.LabCatalogJson) + "\n";
+    /// <summary>The version of these JSON shapes.</summary>
+    public const int FormatVersion = 1;
 
-    public static string Statuses(IReadOnlyList<LabStatus> labs) =>
-        JsonSerializer.Serialize(labs.ToList(), LabStateJsonContext.Default.ListLabStatus) + "\n";
+    private static readonly JsonSerializerOptions Relaxed = new(LabStateJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Catalog() => JsonSerializer.Serialize(
+        new LabCatalogJson(FormatVersion, LabCatalog.Scenarios, LabCatalog.Faults,
+            LabCatalog.All.ToDictionary(s => s.Name, s => s.FaultChanges)),
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<LabCatalogJson>)Relaxed.GetTypeInfo(typeof(LabCatalogJson))) + "\n";
+
+    public static string Statuses(IReadOnlyList<LabStatus> labs) => JsonSerializer.Serialize(
+        new LabStatusesJson(FormatVersion, labs.ToList()),
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<LabStatusesJson>)Relaxed.GetTypeInfo(typeof(LabStatusesJson))) + "\n";
 }
 
 public static class LabStateFile
