@@ -51,6 +51,8 @@ public sealed class InputHardeningTests : IDisposable
         Assert.StartsWith("diagnosis of 1 host (worker)", output);
         Assert.Contains($"nothing read from {junk}: not recognised", err);
         Assert.Contains($"read: {worker} (", err);
+        // the text diagnose shows the input warnings (a short list)
+        Assert.Contains($"warning: {junk}:1: not recognised", err);
     }
 
     [Fact]
@@ -181,6 +183,24 @@ public sealed class InputHardeningTests : IDisposable
         Assert.Contains("too large for a picture", err);
         Assert.Contains("--focus", err);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), $"{sw.Elapsed.TotalSeconds:F0} s");
+    }
+
+    [Fact]
+    public void The_readme_evidence_line_of_the_example_is_the_one_diagnose_prints()
+    {
+        var readme = File.ReadAllLines(Path.Combine(FindRoot(), "README.md"));
+        var line = readme.First(l => l.Contains("neighbour  198.18.2.46", StringComparison.Ordinal) && l.Contains("[examples/peer-pods/worker.txt:", StringComparison.Ordinal));
+        var cited = line[(line.IndexOf("[examples/", StringComparison.Ordinal) + "[examples/".Length)..].TrimEnd(']');
+        var (_, output, _) = Run("diagnose", Path.Combine(Example, "worker.txt"), Path.Combine(Example, "podvm.txt"));
+        var printed = output.Split('\n').First(l => l.Contains("neighbour  198.18.2.46", StringComparison.Ordinal));
+        Assert.EndsWith($"/examples/{cited}]", printed);
+    }
+
+    [Fact]
+    public void The_prefix_help_says_the_real_rule()
+    {
+        var (_, help, _) = Run("lab", "up", "--help");
+        Assert.Contains("1-12 lowercase letters and digits, starting with a letter", help);
     }
 
     private static string FindRoot()
