@@ -90,6 +90,9 @@ public sealed class InputHardeningTests : IDisposable
         // the FIFO named directly, too
         var direct = await Task.Run(() => InputLoader.LoadInputs([fifo])).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.True(direct.NothingRead);
+        // a device file named directly: skipped, not read forever
+        var device = await Task.Run(() => InputLoader.LoadInputs(["/dev/zero"])).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains("/dev/zero: skipped: a character device, not a regular file", device.Snapshot.Warnings.Select(w => w.ToString()));
     }
 
     [Fact]
