@@ -15,6 +15,7 @@ public static class Program
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
           import-gen --links N --kind transcript|sos [--flat] --out PATH           write a large transcript (file) or sosreport (directory)
           import --input PATH [--repeat R] [--json FILE] [--stages]               time `netsleuth import PATH`: read into a snapshot, then write its JSON (--stages: a transcript's parts)
+          fuzz   [--inputs N] [--seed S] [--seeds DIR]...                           damaged real inputs through the importers: crashes, hangs, memory
         Prints one row per stage: wall time, MiB allocated, peak RSS (VmHWM) during the stage.
         """;
 
@@ -37,6 +38,7 @@ public static class Program
                 foreach (var l in TraceBench.Run(opts)) Console.WriteLine(l);
                 return 0;
             }
+            if (args[0] == "fuzz") return Fuzz(args.Skip(1).ToList());
             if (args[0] == "parse")
             {
                 foreach (var l in ParseProbe.Run(opts["file"], Int(opts, "rounds", 20))) Console.WriteLine(l);
@@ -65,6 +67,35 @@ public static class Program
             var s = SynthWriter.Write(options, dir);
             return string.Create(CultureInfo.InvariantCulture, $"{s.Files} files, {s.Hosts} hosts, {s.Namespaces} netns, {s.Bytes / 1048576.0:F0} MiB");
         })];
+    }
+
+    /// <summary>`fuzz`: the importers on damaged real inputs (default: the test fixtures and the examples).</summary>
+    private static int Fuzz(List<string> args)
+    {
+        int inputs = 2000, seed = 1;
+        var roots = new List<string>();
+        for (int i = 0; i + 1 < args.Count; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--inputs": inputs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--seeds": roots.Add(args[i + 1]); break;
+                default: throw new InputException(args[i], 0, "unknown fuzz option");
+            }
+        }
+        if (roots.Count == 0) roots.AddRange(["tests/NetSleuth.Tests/Fixtures", "examples"]);
+        var seeds = ImportFuzzer.Seeds([.. roots]);
+        if (seeds.Count == 0) throw new InputException(string.Join(", ", roots), 0, "no seed inputs found");
+        var work = Path.Combine(Path.GetTempPath(), $"netsleuth-fuzz-{Environment.ProcessId}");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var report = new ImportFuzzer(seeds, seed).Run(inputs, work, p => Console.Error.Write($"\r{p}   "));
+        Console.Error.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fuzz: {seeds.Count} seed files, seed {seed}, {sw.Elapsed.TotalSeconds:F0} s"));
+        Console.WriteLine(report.Summary());
+        foreach (var c in report.Crashes.Take(20)) Console.WriteLine("crash: " + c);
+        foreach (var h in report.Hangs.Take(20)) Console.WriteLine("hang: " + h);
+        return report.Crashes.Count + report.Hangs.Count == 0 ? 0 : 1;
     }
 
     private static List<StageResult> LoadBench(Dictionary<string, string> o) =>

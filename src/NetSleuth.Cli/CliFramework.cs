@@ -6,6 +6,7 @@ namespace NetSleuth.Cli;
 internal static class ExitCodes
 {
     public const int Ok = 0;
+    /// <summary>A lab or collect operation failed (prefix in use, missing program, a command it ran), or an internal error.</summary>
     public const int Internal = 1;
     public const int BadInput = 2;
     /// <summary>The command ran and found a problem (trace not delivered, diagnose error finding).</summary>

@@ -4,8 +4,32 @@ namespace NetSleuth.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) =>
-        Run(args, Console.Out, Console.Error, stderrIsTerminal: !Console.IsErrorRedirected);
+    public static int Main(string[] args)
+    {
+        var stdout = new StdoutWriter(Console.Out);
+        try
+        {
+            int rc = Run(args, stdout, Console.Error, stderrIsTerminal: !Console.IsErrorRedirected);
+            stdout.Flush();
+            return rc;
+        }
+        catch (StdoutException e) when (e.BrokenPipe)
+        {
+            return ExitCodes.Ok; // the reader (head, less) has all it wanted
+        }
+        catch (StdoutException e)
+        {
+            try { Console.Error.WriteLine($"netsleuth: cannot write to standard output: {e.InnerException?.Message}"); }
+            catch (IOException) { /* nowhere left to say it */ }
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("NETSLEUTH_DEBUG") is null or "" or "0")
+        {
+            // a bug: one line and exit 1, not an abort (134); NETSLEUTH_DEBUG=1 lets it through with its stack
+            Console.Error.WriteLine($"netsleuth: internal error ({e.GetType().Name}: {e.Message.Split('\n')[0]}); this is a bug — NETSLEUTH_DEBUG=1 shows where");
+            return ExitCodes.Internal;
+        }
+    }
 
     /// <summary>Runs the command line with the given streams; the tests call this directly.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal = false)
@@ -57,6 +81,12 @@ public static class Program
             ctx.EndProgress();
             stderr.WriteLine($"netsleuth: {e.Message}");
             stderr.WriteLine($"Try 'netsleuth {(current == root ? "" : current.Path + " ")}--help'.");
+            return ExitCodes.BadInput;
+        }
+        catch (BadInputException e)
+        {
+            ctx.EndProgress();
+            stderr.WriteLine($"netsleuth: {e.Message}");
             return ExitCodes.BadInput;
         }
         catch (InputException e)

@@ -19,7 +19,10 @@ internal sealed class RootCommand : CliCommand
         sb.Append("Usage: netsleuth COMMAND [options]\n\nCommands:\n");
         foreach (var c in Subcommands) sb.Append("  ").Append(c.Name.PadRight(12)).Append(c.Summary).Append('\n');
         sb.Append("\nCommon options: --help on every command, --version.\n");
-        sb.Append("Exit codes: 0 ok, 2 bad usage or input, 3 a problem was found (trace, diagnose).\n");
+        sb.Append("Exit codes: 0 ok; 1 a lab or collect operation failed (a lab prefix in use, a missing program,\n");
+        sb.Append("  a command the lab ran failed); 2 bad usage or input (also: nothing could be read from the\n");
+        sb.Append("  inputs, standard output could not be written, a graph too large for svg); 3 a problem was found\n");
+        sb.Append("  (trace not delivered, diagnose error finding).\n");
         return sb.ToString();
     }
 }

@@ -30,11 +30,14 @@ internal sealed class DiagnoseCommand : CliCommand
         and attributes each broken path to its root cause. Findings give the objects and input lines
         they rest on and the commands that fix them, per host and namespace.
 
-        Exit status: 0 no error finding, 3 an error finding, 2 bad usage or input.
+        INPUT is as for import ('-' is standard input). Input warnings: the first 10 on standard
+        error (text format), with the command that shows them all.
+        Exit status: 0 no error finding, 3 an error finding, 2 bad usage or input (also: nothing
+        could be read from the inputs).
 
-        Example:
-          netsleuth diagnose worker=worker.json podvm=podvm.json
-          netsleuth diagnose snapshots/*.json --from worker --to 198.18.2.46 --format json
+        Examples (on the bundled example):
+          netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
+          netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --from worker --to 198.18.2.46 --format json
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
@@ -52,7 +55,7 @@ internal sealed class DiagnoseCommand : CliCommand
         else if (args.Has("to")) throw new UsageException("--to needs --from HOST[:NS]");
 
         ctx.Progress("loading inputs…");
-        var snapshot = InputLoader.Load(args.Positionals);
+        var snapshot = CliInputs.Load(args.Positionals, ctx, format == "text" ? WarningList.Short : WarningList.None);
         if (request is not null && snapshot.Hosts.All(h => h.Name != request.Host) &&
             snapshot.Hosts.FirstOrDefault(h => h.Meta.Aliases.Contains(request.Host)) is { } aliased)
             request = request with { Host = aliased.Name }; // a name the prompts also gave the host

@@ -16,25 +16,20 @@ internal sealed class ImportCommand : CliCommand
         ip rule, ip neigh, arp, ip netns, bridge fdb, tc qdisc/filter, ip route get, …), a directory of
         such files, a sosreport directory, or a snapshot JSON. The kind is found from the content.
         HOST= names the host the input comes from; without it, a transcript's prompt names it.
-        Inputs naming the same host are merged. Warnings (file:line) go to standard error.
-        Exit 2 only when nothing could be read.
+        Inputs naming the same host are merged; '-' reads standard input. Warnings (file:line) go to
+        standard error, one per input line at most and 100 per file (the rest counted). FIFOs, devices
+        and symbolic link loops are skipped with a warning; a damaged snapshot is skipped with a warning
+        and the others are read.
+        Exit status: 0, or 2 bad usage or when nothing could be read (the reason per input).
 
-        Example:
-          netsleuth import worker=worker.txt podvm=podvm.txt -o snapshot.json
+        Example (on the bundled example):
+          netsleuth import worker=examples/peer-pods/worker.txt podvm=examples/peer-pods/podvm.txt -o snapshot.json
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
     {
         if (args.Positionals.Count == 0) throw new UsageException("give at least one input: [HOST=]PATH");
-        var snapshot = InputLoader.Load(args.Positionals);
-        foreach (var w in snapshot.Warnings) ctx.Warn(w.ToString());
-        foreach (var h in snapshot.Hosts)
-            foreach (var w in h.Warnings) ctx.Warn(w.ToString());
-        if (snapshot.Hosts.Count == 0 || snapshot.Hosts.All(h => h.Namespaces.Count == 0))
-        {
-            ctx.Err.WriteLine("netsleuth: nothing could be read from the inputs");
-            return ExitCodes.BadInput;
-        }
+        var snapshot = CliInputs.Load(args.Positionals, ctx);
         ctx.WriteOutput(args, SnapshotJson.Serialize(snapshot) + "\n");
         return ExitCodes.Ok;
     }

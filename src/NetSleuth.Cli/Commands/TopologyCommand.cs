@@ -24,24 +24,23 @@ internal sealed class TopologyCommand : CliCommand
         Links veth pairs, bridge and OVS ports, tc mirred redirects, VXLAN tunnels across hosts and
         shared underlay subnets, and lists every assumption it made and every end it could not resolve
         (text: a section at the end; DOT/SVG: the legend; JSON: "assumptions").
-        svg needs Graphviz (apt-get install graphviz).
+        svg needs Graphviz (apt-get install graphviz); a graph too large for a picture (more than a few
+        thousand devices) is refused with exit 2 and a hint: draw a part with --focus.
 
-        Examples:
-          netsleuth topology worker=worker.json podvm=podvm.json
-          netsleuth topology --format svg -o peer-pods.svg worker.json podvm.json
-          netsleuth topology --focus 198.18.2.46 node.json
-          netsleuth topology --focus worker:wkpod:eth0 --format mermaid worker.json
+        INPUT is as for import ('-' is standard input). Exit status: 0, or 2 bad usage or input.
+
+        Examples (on the bundled example):
+          netsleuth topology examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
+          netsleuth topology --format svg -o peer-pods.svg examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
+          netsleuth topology --focus 198.18.2.46 examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
+          netsleuth topology --focus worker:nimp31f392-wkpod:eth0 --format mermaid examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
     {
         var format = args.GetChoice("format", "text", Formats);
         if (args.Positionals.Count == 0) throw new UsageException("no input given (snapshot files, [HOST=]PATH)");
-        var snapshot = InputLoader.Load(args.Positionals);
-        foreach (var w in snapshot.Warnings) ctx.Warn(w.ToString());
-        foreach (var h in snapshot.Hosts)
-        foreach (var w in h.Warnings)
-            ctx.Warn($"{h.Name}: {w}");
+        var snapshot = CliInputs.Load(args.Positionals, ctx);
 
         var topology = Linker.Link(snapshot);
         FocusResult? focus = null;
@@ -66,6 +65,10 @@ internal sealed class TopologyCommand : CliCommand
         catch (GraphvizMissingException e)
         {
             throw new UsageException(e.Message);
+        }
+        catch (GraphTooLargeException e)
+        {
+            throw new BadInputException(e.Message);
         }
         ctx.WriteOutput(args, text);
         return ExitCodes.Ok;

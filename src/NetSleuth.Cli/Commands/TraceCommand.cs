@@ -32,11 +32,12 @@ internal sealed class TraceCommand : CliCommand
         MTU. After delivery it traces the reply. Where the input does not say what happens, the trace
         ends InsufficientInfo and names the command to run.
 
+        INPUT is as for import ('-' is standard input).
         Exit status: 0 delivered both ways, 3 not delivered, 2 bad usage or input.
 
-        Example:
-          netsleuth trace worker.json podvm.json --from worker --to 198.18.2.46
-          netsleuth trace worker.json --from worker:wkpod --to 198.51.100.201 --proto udp --dport 4789
+        Examples (on the bundled example):
+          netsleuth trace examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --from worker --to 198.18.2.46
+          netsleuth trace examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --from worker:nimp31f392-wkpod --to 198.18.2.1 --format json
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
@@ -59,8 +60,7 @@ internal sealed class TraceCommand : CliCommand
             Size = args.GetInt("size", 28, 65535) ?? 84,
         };
 
-        var snapshot = InputLoader.Load(args.Positionals);
-        foreach (var w in snapshot.Warnings.Concat(snapshot.Hosts.SelectMany(h => h.Warnings))) ctx.Warn(w.ToString());
+        var snapshot = CliInputs.Load(args.Positionals, ctx);
         var topology = Linker.Link(snapshot);
         TraceResult result;
         try { result = Tracer.Trace(topology, request); }

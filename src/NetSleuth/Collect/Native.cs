@@ -83,5 +83,13 @@ internal static partial class Native
         return *(long*)(buf + 8);
     }
 
+    /// <summary>st_mode of an open fd (offset 24 in struct stat on x86_64, 16 on arm64); null on error.</summary>
+    public static unsafe int? Mode(int fd)
+    {
+        byte* buf = stackalloc byte[256];
+        if (FStat(fd, buf) != 0) return null;
+        return RuntimeInformation.ProcessArchitecture == Architecture.X64 ? *(int*)(buf + 24) : *(int*)(buf + 16);
+    }
+
     public static string LastError() => Marshal.GetLastPInvokeErrorMessage();
 }

@@ -19,14 +19,68 @@ public sealed record CommandOutput(IReadOnlyList<string> Argv, IReadOnlyList<str
     public string CommandText => string.Join(' ', Argv);
 }
 
-/// <summary>Warnings gathered while importing; each names file and line.</summary>
+/// <summary>
+/// Warnings gathered while importing; each names file and line. Bounded, whatever the input: one
+/// warning per input line at most and <see cref="MaxPerFile"/> per file; what is left out is counted
+/// and summarised ("and 499,990 more like it"), never kept.
+/// </summary>
 public sealed class ImportLog
 {
-    private readonly List<Warning> _warnings = [];
-    public IReadOnlyList<Warning> Warnings => _warnings;
+    /// <summary>Warnings kept per input file; the rest are counted.</summary>
+    public const int MaxPerFile = 100;
 
-    public void Warn(SourceRef at, string message, string? ns = null) => _warnings.Add(new Warning(message, at, ns));
+    private readonly List<Warning> _warnings = [];
+    /// <summary>Per file: warnings kept, warnings left out, and the first line left out.</summary>
+    private readonly Dictionary<string, (int Kept, long Dropped, SourceRef First)> _perFile = new(StringComparer.Ordinal);
+    /// <summary>Warnings left out on a line that has a kept warning (index into _warnings → count).</summary>
+    private readonly Dictionary<int, long> _sameLine = [];
+    private SourceRef? _lastAt;
+    private int _lastIndex = -1;
+    private List<Warning>? _view;
+
+    /// <summary>The kept warnings, then one summary per line and per file that had more.</summary>
+    public IReadOnlyList<Warning> Warnings => _view ??= Summarised();
+
+    public void Warn(SourceRef at, string message, string? ns = null)
+    {
+        _view = null;
+        if (_lastIndex >= 0 && at.Line > 0 && at == _lastAt)
+        {
+            _sameLine[_lastIndex] = _sameLine.GetValueOrDefault(_lastIndex) + 1;
+            return;
+        }
+        var file = at.File ?? "";
+        var f = _perFile.GetValueOrDefault(file, (0, 0, at));
+        if (f.Kept >= MaxPerFile)
+        {
+            _perFile[file] = (f.Kept, f.Dropped + 1, f.Dropped == 0 ? at : f.First);
+            _lastIndex = -1;
+            return;
+        }
+        _perFile[file] = (f.Kept + 1, f.Dropped, f.First);
+        _warnings.Add(new Warning(message, at, ns));
+        _lastAt = at;
+        _lastIndex = _warnings.Count - 1;
+    }
+
     public void Warn(CommandOutput output, int index, string message) => Warn(output.At(index), message);
+
+    private List<Warning> Summarised()
+    {
+        if (_sameLine.Count == 0 && _perFile.Values.All(f => f.Dropped == 0)) return _warnings;
+        var all = new List<Warning>(_warnings.Count + _perFile.Count);
+        for (int i = 0; i < _warnings.Count; i++)
+        {
+            var w = _warnings[i];
+            all.Add(_sameLine.TryGetValue(i, out var n)
+                ? w with { Message = $"{w.Message} (and {n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} more like it on this line)" }
+                : w);
+        }
+        foreach (var (_, f) in _perFile)
+            if (f.Dropped > 0)
+                all.Add(new Warning($"and {f.Dropped.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} more warnings in this file from here on (only the first {MaxPerFile} are kept)", f.First));
+        return all;
+    }
 }
 
 /// <summary>A parser: reads one command's output into the namespace it was run in.</summary>

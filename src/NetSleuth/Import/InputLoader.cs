@@ -18,11 +18,17 @@ public static class InputLoader
     public const string DefaultHost = "host";
 
     /// <summary>Loads and merges every input. A path that does not exist raises <see cref="InputException"/>;
-    /// problems inside an input become warnings in the snapshot (file:line).</summary>
-    public static Snapshot Load(IEnumerable<string> specs)
+    /// problems inside an input (a damaged snapshot included) become warnings in the snapshot (file:line).</summary>
+    public static Snapshot Load(IEnumerable<string> specs) => LoadInputs(specs).Snapshot;
+
+    /// <summary><see cref="Load"/>, and what was read from each input (so a caller can tell "nothing").</summary>
+    public static LoadedInputs LoadInputs(IEnumerable<string> specs)
     {
+        var reads = new List<InputRead>();
         // many snapshot files (a cluster's collect output): parsed in parallel, same result
-        if (specs is IReadOnlyList<string> { Count: > 1 } many && SnapshotBulkLoader.TryLoadAll(many) is { } bulk) return bulk;
+        if (specs is IReadOnlyList<string> { Count: > 1 } many && SnapshotBulkLoader.TryLoadAll(many, reads: reads) is { } bulk)
+            return new LoadedInputs(bulk, reads);
+        reads.Clear();
         var result = new Snapshot();
         var builders = new Dictionary<string, HostBuilder>(StringComparer.Ordinal);
         HostBuilder Builder(string name)
@@ -33,9 +39,13 @@ public static class InputLoader
         foreach (var spec in specs)
         {
             var (hostName, path) = SplitSpec(spec);
-            if (Directory.Exists(path)) LoadDirectory(path, hostName, result, Builder);
-            else if (File.Exists(path)) LoadFile(path, hostName, null, null, result, Builder);
+            var count = new ReadCount();
+            if (path == "-") LoadStandardInput(hostName, result, Builder, count);
+            else if (Directory.Exists(path)) LoadDirectory(path, hostName, result, Builder, count);
+            else if (File.Exists(path)) LoadFile(path, hostName, null, null, result, Builder, count);
+            else if (IsSymlinkLoop(path)) result.Warnings.Add(new Warning("skipped: a symbolic link that leads back to itself", new SourceRef(path)));
             else throw new InputException(path, 0, "no such file or directory");
+            reads.Add(new InputRead(path == "-" ? "(standard input)" : path, count.Describe()));
         }
         foreach (var b in builders.Values)
         {
@@ -48,7 +58,30 @@ public static class InputLoader
             }
             Merge(result, new Snapshot { Hosts = [host] });
         }
-        return result;
+        return new LoadedInputs(result, reads);
+    }
+
+    /// <summary>"-": standard input, read as a text file (or a snapshot) named "(standard input)".</summary>
+    private static void LoadStandardInput(string? hostName, Snapshot result, Func<string, HostBuilder> builder, ReadCount count)
+    {
+        using var stdin = Console.OpenStandardInput();
+        LoadStream(stdin, StandardInputName, hostName, null, null, result, builder, count);
+    }
+
+    /// <summary>The name warnings and evidence give to standard input ("-").</summary>
+    public const string StandardInputName = "(standard input)";
+
+    private static bool IsSymlinkLoop(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is null) return false;
+            info.ResolveLinkTarget(returnFinalTarget: true);
+            return false;
+        }
+        catch (IOException) { return true; } // ELOOP: too many levels of symbolic links
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>"worker=out.txt" → ("worker", "out.txt"); a path containing '=' before any '/' counts as HOST=.</summary>
@@ -60,13 +93,15 @@ public static class InputLoader
         return (null, spec);
     }
 
-    private static void LoadDirectory(string dir, string? hostName, Snapshot result, Func<string, HostBuilder> builder)
+    private static void LoadDirectory(string dir, string? hostName, Snapshot result, Func<string, HostBuilder> builder, ReadCount count)
     {
         var log = new ImportLog();
         foreach (var reader in DirectoryReaders.All)
         {
             if (!reader(dir, hostName, log, out var host) || host is null) continue;
             host.Warnings.AddRange(log.Warnings);
+            count.Hosts++;
+            count.Namespaces += host.Namespaces.Count;
             Merge(result, new Snapshot { Hosts = [host] });
             return;
         }
@@ -75,30 +110,62 @@ public static class InputLoader
         int files = 0;
         foreach (var (file, netns) in SavedOutputReader.Files(dir))
         {
-            LoadFile(file, hostName, dirHost, netns, result, builder);
+            LoadFile(file, hostName, dirHost, netns, result, builder, count);
             files++;
         }
         if (files == 0) result.Warnings.Add(new Warning("empty directory", new SourceRef(dir)));
     }
 
-    private static void LoadFile(string path, string? hostName, string? fallbackHost, string? netns, Snapshot result, Func<string, HostBuilder> builder)
+    private static void LoadFile(string path, string? hostName, string? fallbackHost, string? netns, Snapshot result, Func<string, HostBuilder> builder,
+        ReadCount count)
     {
-        List<string> lines;
         try
         {
+            // a FIFO, a device or a socket would block or never end: only regular files are read
+            if (FileKinds.Of(path) is { } kind && kind != FileKinds.Regular)
+            {
+                result.Warnings.Add(new Warning($"skipped: {kind}, not a regular file", new SourceRef(path)));
+                return;
+            }
             var info = new FileInfo(path);
             if (info.Length > MaxTextBytes)
             {
                 result.Warnings.Add(new Warning($"skipped: {info.Length} bytes is more than the {MaxTextBytes} netsleuth reads", new SourceRef(path)));
                 return;
             }
-            // the start tells the kind; text is read line by line (a 100 MB transcript is not held as one string)
-            using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            LoadStream(stream, path, hostName, fallbackHost, netns, result, builder, count);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (IsSymlinkLoop(path)) result.Warnings.Add(new Warning("skipped: a symbolic link that leads back to itself", new SourceRef(path)));
+            else result.Warnings.Add(new Warning($"cannot read: {e.Message}", new SourceRef(path)));
+        }
+    }
+
+    private static void LoadStream(Stream stream, string path, string? hostName, string? fallbackHost, string? netns, Snapshot result,
+        Func<string, HostBuilder> builder, ReadCount count)
+    {
+        List<string> lines;
+        // the start tells the kind; text is read line by line (a 100 MB transcript is not held as one string)
+        using (var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+        {
             var headBuf = new char[8192];
             var head = headBuf.AsSpan(0, reader.ReadBlock(headBuf));
             if (SnapshotJson.LooksLikeSnapshot(head))
             {
-                LoadSnapshot(string.Concat(head, reader.ReadToEnd()), path, hostName, result);
+                try
+                {
+                    var snap = LoadSnapshot(string.Concat(head, reader.ReadToEnd()), path, hostName, result);
+                    count.Hosts += snap.Hosts.Count;
+                    foreach (var h in snap.Hosts) count.Namespaces += h.Namespaces.Count;
+                }
+                catch (InputException e)
+                {
+                    // one damaged snapshot does not stop the others: a warning with its file and line
+                    result.Warnings.Add(new Warning(e.Reason, new SourceRef(e.File, e.Line)));
+                    count.Damaged = true;
+                }
                 return;
             }
             if (head.Contains('\0'))
@@ -108,10 +175,6 @@ public static class InputLoader
             }
             lines = TextCleaner.ReadLines(reader, head);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, 0, e.Message);
-        }
         var unit = TranscriptReader.LooksLikeTranscript(lines)
             ? TranscriptReader.Read(lines, path)
             : SavedOutputReader.ReadFile(lines, path, netns);
@@ -120,10 +183,11 @@ public static class InputLoader
             if (alias != b.Host.Name && !b.Host.Meta.Aliases.Contains(alias)) b.Host.Meta.Aliases.Add(alias);
         foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);
         foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
+        count.Commands += unit.Commands.Count;
         b.AddSource(path);
     }
 
-    private static void LoadSnapshot(string text, string path, string? hostName, Snapshot result)
+    private static Snapshot LoadSnapshot(string text, string path, string? hostName, Snapshot result)
     {
         var snap = SnapshotJson.Deserialize(text, path);
         if (hostName is not null)
@@ -133,6 +197,7 @@ public static class InputLoader
             snap.Hosts[0].Name = hostName;
         }
         Merge(result, snap);
+        return snap;
     }
 
     /// <summary>Adds <paramref name="part"/>'s hosts to <paramref name="into"/>; a host already there gets the new namespaces.</summary>
@@ -152,5 +217,37 @@ public static class InputLoader
                 else existing.Warnings.Add(new Warning($"namespace {ns.Id} given twice for host {h.Name}; the first one is kept"));
             }
         }
+    }
+}
+
+/// <summary>What one input gave: a line for "what was read".</summary>
+public sealed record InputRead(string Path, string? What)
+{
+    /// <summary>True when nothing usable came from this input.</summary>
+    public bool Nothing => What is null;
+}
+
+/// <summary>The merged snapshot of the inputs and what each input gave.</summary>
+public sealed record LoadedInputs(Snapshot Snapshot, IReadOnlyList<InputRead> Reads)
+{
+    /// <summary>True when no input gave a namespace: there is nothing to analyse.</summary>
+    public bool NothingRead => Snapshot.Hosts.Count == 0 || Snapshot.Hosts.All(h => h.Namespaces.Count == 0);
+}
+
+/// <summary>Counts what one input gave while it is read.</summary>
+internal sealed class ReadCount
+{
+    public int Commands;
+    public int Hosts;
+    public int Namespaces;
+    public bool Damaged;
+
+    /// <summary>"12 command outputs", "a snapshot of 2 hosts", or null for nothing.</summary>
+    public string? Describe()
+    {
+        var parts = new List<string>();
+        if (Hosts > 0) parts.Add($"{Hosts} host{(Hosts == 1 ? "" : "s")}, {Namespaces} namespace{(Namespaces == 1 ? "" : "s")}");
+        if (Commands > 0) parts.Add($"{Commands} command output{(Commands == 1 ? "" : "s")}");
+        return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 }

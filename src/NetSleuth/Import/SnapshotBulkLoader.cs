@@ -14,12 +14,13 @@ public static class SnapshotBulkLoader
 {
     /// <summary>Loads and merges the inputs like <see cref="InputLoader.Load"/> — when every input is a
     /// snapshot file; otherwise (a text input, a directory, a missing path) it hands all of them to
-    /// <see cref="InputLoader.Load"/>. When several snapshots are bad, the first one given is reported.</summary>
+    /// <see cref="InputLoader.Load"/>. A damaged snapshot is left out with a warning.</summary>
     public static Snapshot LoadMany(IReadOnlyList<string> specs, int maxParallelism = 0) =>
         TryLoadAll(specs, maxParallelism) ?? InputLoader.Load(specs);
 
-    /// <summary>The merged snapshots, or null when some input is not a plain snapshot file.</summary>
-    public static Snapshot? TryLoadAll(IReadOnlyList<string> specs, int maxParallelism = 0)
+    /// <summary>The merged snapshots, or null when some input is not a plain snapshot file. A damaged
+    /// snapshot is left out with a warning (file:line); READS, when given, gets what each input gave.</summary>
+    public static Snapshot? TryLoadAll(IReadOnlyList<string> specs, int maxParallelism = 0, List<InputRead>? reads = null)
     {
         var parts = new Snapshot?[specs.Count];
         var errors = new InputException?[specs.Count];
@@ -35,16 +36,31 @@ public static class SnapshotBulkLoader
             catch (InputException e) { errors[i] = e; }
         });
         if (declined > 0) return null;
-        foreach (var e in errors)
-            if (e is not null) throw e;
-        return Merge(parts!);
+        var good = new List<Snapshot>(specs.Count);
+        var damaged = new List<Warning>();
+        for (int i = 0; i < specs.Count; i++)
+        {
+            var path = InputLoader.SplitSpec(specs[i]).Path;
+            if (errors[i] is { } e)
+            {
+                damaged.Add(new Warning(e.Reason, new SourceRef(e.File, e.Line)));
+                reads?.Add(new InputRead(path, null));
+                continue;
+            }
+            var p = parts[i]!;
+            good.Add(p);
+            reads?.Add(new InputRead(path, $"{p.Hosts.Count} host{(p.Hosts.Count == 1 ? "" : "s")}, {p.Hosts.Sum(h => h.Namespaces.Count)} namespaces"));
+        }
+        var merged = Merge(good);
+        merged.Warnings.InsertRange(0, damaged);
+        return merged;
     }
 
     /// <summary>One snapshot file, or null when the input is something else.</summary>
     private static Snapshot? LoadOne(string spec)
     {
         var (hostName, path) = InputLoader.SplitSpec(spec);
-        if (!File.Exists(path)) return null;
+        if (!File.Exists(path) || FileKinds.Of(path) != FileKinds.Regular) return null; // the general loader says why
         SafeFileHandle handle;
         try { handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } // the general loader reports it

@@ -3,8 +3,9 @@ using NetSleuth.Util;
 namespace NetSleuth.Lab;
 
 /// <summary>
-/// Builds and removes labs. <see cref="Up"/> is all-or-nothing; <see cref="Down"/> removes
-/// everything carrying the prefix, also what a killed `up` left behind.
+/// Builds and removes labs. <see cref="Up"/> is all-or-nothing; <see cref="Down"/> removes what the
+/// lab's records say it made (<see cref="LabNetns"/>), also what a killed `up` left behind, and
+/// nothing else carrying the prefix.
 /// </summary>
 public static class LabBuilder
 {
@@ -23,7 +24,7 @@ public static class LabBuilder
         sc.CheckFaults(faultSet);
         var plan = sc.Plan(prefix, faultSet);
         CheckTools(plan);
-        CheckFree(prefix);
+        CheckFree(prefix, plan);
 
         var state = new LabState
         {
@@ -37,7 +38,12 @@ public static class LabBuilder
         {
             foreach (var ns in state.AllNamespaces)
             {
-                sh.Run("ip", "netns", "add", ns);
+                LabNetns.Create(sh, ns, inode =>
+                {
+                    LabNetns.Journal(prefix, ns, inode);
+                    state.Made.Add(new LabNetnsRecord(ns, inode));
+                    LabStateFile.Write(state);
+                });
                 // IPv4 only: no router solicitations or DAD packets blur what the probes show
                 sh.Sysctl(ns, "net.ipv6.conf.all.disable_ipv6", "1");
                 sh.Sysctl(ns, "net.ipv6.conf.default.disable_ipv6", "1");
@@ -63,13 +69,30 @@ public static class LabBuilder
         return new LabInstance(state);
     }
 
-    /// <summary>Every lab with a state file.</summary>
-    public static IReadOnlyList<LabState> List() =>
-        LabStateFile.Prefixes().Select(p => LabStateFile.Read(p)).OfType<LabState>().ToList();
+    /// <summary>Every lab with a state file; a damaged one is listed with <see cref="LabState.Damage"/> set
+    /// (it affects only its own lab).</summary>
+    public static IReadOnlyList<LabState> List()
+    {
+        var labs = new List<LabState>();
+        foreach (var p in LabStateFile.Prefixes())
+        {
+            try
+            {
+                if (LabStateFile.Read(p) is { } s) labs.Add(s);
+            }
+            catch (LabException e)
+            {
+                labs.Add(new LabState { Prefix = p, Scenario = "?", Status = LabState.Damaged, Damage = e.Message });
+            }
+        }
+        return labs;
+    }
 
     /// <summary>
-    /// Removes the lab PREFIX: stops the processes it started (OVS), deletes every namespace named
-    /// PREFIX-…, its files and its state file. Safe to run on a half-built or already removed lab.
+    /// Removes the lab PREFIX: stops the processes it started (OVS), deletes the namespaces its records
+    /// say it made (each only while its name still points at the namespace made), its files and its
+    /// state file. Safe to run on a half-built, damaged or already removed lab. Other namespaces named
+    /// PREFIX-… are left alone and listed in <see cref="LabDownResult.LeftAlone"/>.
     /// </summary>
     public static LabDownResult Down(string prefix)
     {
@@ -77,23 +100,30 @@ public static class LabBuilder
         var stopped = LabProcesses.Stop(prefix);
         var deleted = new List<string>();
         var errors = new List<string>();
-        foreach (var ns in LabNamespaces.List().Where(n => LabPaths.BelongsTo(n, prefix)))
+        LabState? state = null;
+        try { state = LabStateFile.Read(prefix); }
+        catch (LabException e) { errors.Add(e.Message + "; removing what the lab's list of namespaces records"); }
+        var made = LabNetns.Made(prefix, state);
+        foreach (var r in made)
         {
-            var r = Proc.Run("ip", "netns", "del", ns);
-            if (r.Ok) deleted.Add(ns);
-            else errors.Add($"ip netns del {ns}: {r.Stderr.Trim()}");
+            if (LabNetns.InodeOf(r.Name) != r.Inode) continue; // gone, or the name now points at another namespace
+            var p = Proc.Run("ip", "netns", "del", r.Name);
+            if (p.Ok) deleted.Add(r.Name);
+            else errors.Add($"ip netns del {r.Name}: {p.Stderr.Trim()}");
         }
+        var leftAlone = LabNamespaces.List().Where(n => LabPaths.BelongsTo(n, prefix) && !deleted.Contains(n)).ToList();
         bool files = false;
         try
         {
             if (Directory.Exists(LabPaths.WorkDir(prefix))) { Directory.Delete(LabPaths.WorkDir(prefix), recursive: true); files = true; }
             if (File.Exists(LabPaths.StateFile(prefix))) { File.Delete(LabPaths.StateFile(prefix)); files = true; }
+            foreach (var tmp in LabStateFile.TempFiles(prefix)) { File.Delete(tmp); files = true; }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             errors.Add(e.Message);
         }
-        return new LabDownResult(prefix, deleted, stopped, files, errors);
+        return new LabDownResult(prefix, deleted, stopped, files, errors) { LeftAlone = leftAlone };
     }
 
     private static void CheckTools(LabPlan plan)
@@ -105,18 +135,25 @@ public static class LabBuilder
                                Shell.Join(["apt-get", "install", "-y", .. pkgs]));
     }
 
-    private static void CheckFree(string prefix)
+    private static void CheckFree(string prefix, LabPlan plan)
     {
-        var taken = LabNamespaces.List().Where(n => LabPaths.BelongsTo(n, prefix)).ToList();
-        if (taken.Count > 0 || File.Exists(LabPaths.StateFile(prefix)))
-            throw new LabException($"lab prefix '{prefix}' is in use ({(taken.Count > 0 ? string.Join(", ", taken) : LabPaths.StateFile(prefix))}); " +
+        if (File.Exists(LabPaths.StateFile(prefix)) || LabNetns.ReadJournal(prefix).Count > 0)
+            throw new LabException($"lab prefix '{prefix}' is in use ({LabPaths.StateFile(prefix)}); " +
                                    $"remove it with: {Shell.Join("netsleuth", "lab", "down", "--prefix", prefix)}");
+        var existing = LabNamespaces.List();
+        var taken = plan.Hosts.SelectMany(h => h.Namespaces).Concat(plan.ExtraNamespaces).Where(existing.Contains).ToList();
+        if (taken.Count > 0)
+            throw new LabException($"namespace {string.Join(", ", taken)} exists and was not made by a lab with prefix '{prefix}'; " +
+                                   "choose another --prefix");
     }
 }
 
 /// <summary>What <see cref="LabBuilder.Down"/> removed.</summary>
 public sealed record LabDownResult(string Prefix, IReadOnlyList<string> Namespaces, IReadOnlyList<int> StoppedPids, bool RemovedFiles, IReadOnlyList<string> Errors)
 {
+    /// <summary>Namespaces named PREFIX-… that the lab did not make (or that were replaced since): not removed.</summary>
+    public IReadOnlyList<string> LeftAlone { get; init; } = [];
+
     public bool Nothing => Namespaces.Count == 0 && StoppedPids.Count == 0 && !RemovedFiles;
     public override string ToString() =>
         $"{Namespaces.Count} namespace(s), {StoppedPids.Count} process(es){(RemovedFiles ? ", files" : "")}";

@@ -8,7 +8,7 @@ internal sealed class LabPlan
     public List<string> ExtraNamespaces { get; } = [];
     public List<LabProbe> Probes { get; } = [];
     /// <summary>Program → the Debian package it comes from; checked before building.</summary>
-    public Dictionary<string, string> Tools { get; } = new() { ["ip"] = "iproute2", ["tc"] = "iproute2", ["ping"] = "iputils-ping", ["sysctl"] = "procps" };
+    public Dictionary<string, string> Tools { get; } = new() { ["ip"] = "iproute2", ["tc"] = "iproute2", ["ping"] = "iputils-ping", ["sysctl"] = "procps", ["unshare"] = "util-linux" };
 
     public string Ns(string role) => LabPaths.Ns(Prefix, role);
 }

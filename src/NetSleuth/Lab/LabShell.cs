@@ -18,13 +18,19 @@ internal sealed class LabShell(Action<string>? log = null, CancellationToken can
     public string RunWithInput(string? stdin, params string[] argv)
     {
         var line = Shell.Join(argv);
-        if (cancel.IsCancellationRequested) throw new LabException("interrupted");
+        ThrowIfCancelled();
         _transcript.Add(line);
         log?.Invoke(line);
         var r = Proc.Run(argv[0], argv.Skip(1), stdin, TimeSpan.FromSeconds(30));
         if (!r.Ok)
             throw new LabException($"command failed (exit {r.ExitCode}): {line}: {FirstLine(r.Stderr.Length > 0 ? r.Stderr : r.Stdout)}");
         return r.Stdout;
+    }
+
+    /// <summary>Raises <see cref="LabException"/> once the build was asked to stop.</summary>
+    public void ThrowIfCancelled()
+    {
+        if (cancel.IsCancellationRequested) throw new LabException("interrupted");
     }
 
     /// <summary><c>ip -n NS ARGS…</c></summary>

@@ -63,8 +63,24 @@ public static class SnapshotJson
         }
         catch (JsonException e)
         {
-            throw new InputException(fileName, (int)(e.LineNumber ?? 0) + 1, "not a valid snapshot: " + FirstSentence(e.Message));
+            throw new InputException(fileName, (int)(e.LineNumber ?? 0) + 1, "not a valid snapshot: " + Readable(e));
         }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException
+                                       or NotSupportedException or IndexOutOfRangeException or KeyNotFoundException)
+        {
+            // a value the model's types refuse (a converter or the fast reader): no .NET names in the message
+            throw new InputException(fileName, 0, "not a valid snapshot: " + (e is FormatException or OverflowException ? e.Message : "a value of the wrong form"));
+        }
+    }
+
+    /// <summary>The parser's message without .NET type names: "a value of the wrong type at $.hosts[0]…".</summary>
+    private static string Readable(JsonException e)
+    {
+        var m = FirstSentence(e.Message);
+        if (m.Contains("could not be converted to", StringComparison.Ordinal) || m.Contains("System.", StringComparison.Ordinal) ||
+            m.Contains("NetSleuth.", StringComparison.Ordinal))
+            return "a value of the wrong type" + (string.IsNullOrEmpty(e.Path) ? "" : $" at {e.Path}");
+        return m;
     }
 
     /// <summary>False only to measure or test the System.Text.Json path on its own.</summary>
@@ -92,4 +108,6 @@ public sealed class InputException(string file, int line, string message)
 {
     public string File { get; } = file;
     public int Line { get; } = line;
+    /// <summary>The message without the file and line.</summary>
+    public string Reason { get; } = message;
 }

@@ -150,6 +150,117 @@ public sealed class LabLifecycleTests(ITestOutputHelper output)
         LabLeftovers.AssertNone(prefix);
     }
 
+    [Fact]
+    public void Given_namespaces_with_the_prefix_that_no_lab_made_When_lab_down_runs_Then_they_are_left_alone()
+    {
+        var prefix = LabPaths.UniquePrefix("nlabo");
+        var mine = prefix + "-mine";
+        try
+        {
+            // Given a namespace someone made with the prefix, and no lab
+            Assert.True(Proc.Run("ip", "netns", "add", mine).Ok);
+
+            // When `lab down --prefix` runs, Then it is kept, and said so
+            var down = Proc.Run("dotnet", Cli, "lab", "down", "--prefix", prefix);
+            Assert.True(down.Ok, down.Stderr);
+            Assert.Contains($"no lab '{prefix}'", down.Stdout);
+            Assert.Contains($"left alone (not made by lab {prefix}): {mine}", down.Stdout);
+            Assert.Contains(mine, LabLeftovers.Namespaces(prefix));
+
+            // Given a lab beside it, one of whose namespaces was then replaced by the user's own
+            using (var lab = LabBuilder.Up("peer-pods", [], prefix))
+            {
+                var wk = lab.Ns("wk");
+                Assert.True(Proc.Run("ip", "netns", "del", wk).Ok);
+                Assert.True(Proc.Run("ip", "netns", "add", wk).Ok);
+                Assert.Contains(wk, LabStatus.Of(LabStateFile.Read(prefix)!).MissingNamespaces);
+
+                // When the lab is taken down
+                var r = LabBuilder.Down(prefix);
+
+                // Then only what it made is gone: the user's two namespaces stay
+                Assert.Empty(r.Errors);
+                Assert.DoesNotContain(wk, r.Namespaces);
+                Assert.Equal([mine, wk], LabLeftovers.Namespaces(prefix).Order(StringComparer.Ordinal));
+                Assert.Equal([mine, wk], r.LeftAlone.Order(StringComparer.Ordinal));
+                Assert.Empty(LabLeftovers.Files(prefix));
+            }
+        }
+        finally
+        {
+            Proc.Run("ip", "netns", "del", mine);
+            Proc.Run("ip", "netns", "del", LabPaths.Ns(prefix, "wk"));
+            LabBuilder.Down(prefix);
+        }
+        LabLeftovers.AssertNone(prefix);
+    }
+
+    [Fact]
+    public void Given_a_damaged_state_file_Then_only_its_own_lab_is_affected_and_down_still_cleans_it()
+    {
+        string good = LabPaths.UniquePrefix("nlabg"), bad = LabPaths.UniquePrefix("nlabd");
+        try
+        {
+            // Given two labs, and the state file of one emptied (as a kill mid-write used to leave it)
+            using var labGood = LabBuilder.Up("peer-pods", [], good);
+            var labBad = LabBuilder.Up("bridge-pods", [], bad);
+            File.WriteAllText(LabPaths.StateFile(bad), "");
+
+            // Then `lab status` still works and shows both, the damaged one as damaged
+            var status = Proc.Run("dotnet", Cli, "lab", "status");
+            Assert.True(status.Ok, status.Stderr);
+            Assert.Contains($"lab {good}: peer-pods (healthy) — up", status.Stdout);
+            Assert.Contains($"lab {bad} — damaged state file: {LabPaths.StateFile(bad)}", status.Stdout);
+            Assert.Contains($"remove it with: netsleuth lab down --prefix {bad}", status.Stdout);
+            // and the other lab is whole and works
+            Assert.True(labGood.Run(labGood.Probe("pod")).Succeeded);
+
+            // When `lab down` runs on the damaged lab, Then everything it made is removed all the same
+            var down = Proc.Run("dotnet", Cli, "lab", "down", "--prefix", bad);
+            Assert.Contains($"removed lab {bad}", down.Stdout);
+            LabLeftovers.AssertNone(bad);
+            Assert.Equal(labGood.State.AllNamespaces.Order(), LabLeftovers.Namespaces(good).Order());
+        }
+        finally
+        {
+            LabBuilder.Down(good);
+            LabBuilder.Down(bad);
+        }
+        LabLeftovers.AssertNone(good);
+    }
+
+    [Fact]
+    public void Given_lab_up_killed_as_its_state_file_appears_Then_the_state_file_is_whole()
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            var prefix = LabPaths.UniquePrefix("nlabw");
+            try
+            {
+                var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var a in new[] { Cli, "lab", "up", "peer-pods", "--prefix", prefix }) psi.ArgumentList.Add(a);
+                using (var up = Process.Start(psi)!)
+                {
+                    var deadline = DateTime.UtcNow.AddSeconds(60);
+                    while (!File.Exists(LabPaths.StateFile(prefix)) && !up.HasExited && DateTime.UtcNow < deadline) { }
+                    up.Kill(); // SIGKILL the moment the file is there
+                    up.WaitForExit();
+                }
+                // Then the state reads (not empty, not half-written), and down removes the leftovers
+                var state = LabStateFile.Read(prefix);
+                Assert.NotNull(state);
+                Assert.Equal(LabState.Building, state.Status);
+                var down = Proc.Run("dotnet", Cli, "lab", "down", "--prefix", prefix);
+                Assert.True(down.Ok, down.Stderr);
+                LabLeftovers.AssertNone(prefix);
+            }
+            finally
+            {
+                LabBuilder.Down(prefix);
+            }
+        }
+    }
+
     /// <summary>Links and addresses of the machine's own namespace.</summary>
     private static string RootNamespace()
     {

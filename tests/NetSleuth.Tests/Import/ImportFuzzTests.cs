@@ -125,6 +125,23 @@ public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void The_importers_survive_a_bounded_fuzz_run_of_damaged_real_inputs()
+    {
+        // the bench's `fuzz` (bench/NetSleuth.Bench/ImportFuzzer.cs) on 120 inputs: whole files through InputLoader
+        var seeds = NetSleuth.Bench.ImportFuzzer.Seeds(FixtureFiles.Root);
+        Assert.True(seeds.Count > 100, $"{seeds.Count} seeds");
+        var work = Path.Combine(Path.GetTempPath(), $"netsleuth-fuzz-test-{Environment.ProcessId}");
+        var report = new NetSleuth.Bench.ImportFuzzer(seeds, Seed) { HangBound = TimeSpan.FromSeconds(20) }.Run(120, work);
+        output.WriteLine(report.Summary());
+        Assert.Empty(report.Crashes);
+        Assert.Empty(report.Hangs);
+        // warnings bounded: at most one per line and 100 per file, whatever the damage
+        Assert.InRange(report.MostWarnings, 0, 3 * ImportLog.MaxPerFile);
+        Assert.InRange(report.MaxHeapBytes, 0, 300L << 20);
+        Assert.False(Directory.Exists(work));
+    }
+
     private static void Copy(string from, string to)
     {
         foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))

@@ -94,3 +94,16 @@ public sealed class LabCatalogTests
         Assert.DoesNotContain("   at ", err);
     }
 }
+
+/// <summary>docs/lab.md has a row for every scenario the catalogue builds.</summary>
+public sealed class LabDocsTests
+{
+    [Fact]
+    public void Docs_lab_md_lists_every_scenario()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(d.FullName, "NetSleuth.slnx"))) d = d.Parent!;
+        var doc = File.ReadAllText(Path.Combine(d.FullName, "docs", "lab.md"));
+        Assert.All(NetSleuth.Lab.LabCatalog.Scenarios, s => Assert.Contains($"| `{s.Name}` |", doc));
+    }
+}

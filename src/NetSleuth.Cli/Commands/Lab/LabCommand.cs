@@ -12,7 +12,7 @@ internal sealed class LabCommand : CliCommand
     public override int Execute(ParsedArgs args, CliContext ctx) => ExitCodes.BadInput;
 
     public static readonly OptionSpec Prefix =
-        new("prefix", "P", $"the lab's prefix: its namespaces are P-… (default {LabPaths.DefaultPrefix}; letters and digits)");
+        new("prefix", "P", $"the lab's prefix: its namespaces are P-… (default {LabPaths.DefaultPrefix}; 1-12 lowercase letters and digits, starting with a letter)");
 
     /// <summary>The --prefix value, checked.</summary>
     public static string GetPrefix(ParsedArgs args)

@@ -23,6 +23,11 @@ internal sealed class LabStatusCommand : CliCommand
         });
     }
 
+    private static IEnumerable<string> LabNamespacesOf(string prefix) =>
+        Directory.Exists("/run/netns")
+            ? Directory.GetFiles("/run/netns").Select(System.IO.Path.GetFileName).OfType<string>().Where(n => LabPaths.BelongsTo(n, prefix)).Order(StringComparer.Ordinal)
+            : [];
+
     internal static string Render(IReadOnlyList<LabStatus> labs, string? only)
     {
         if (labs.Count == 0) return only is null ? "no labs\n" : $"no lab '{only}'\n";
@@ -30,12 +35,21 @@ internal sealed class LabStatusCommand : CliCommand
         foreach (var l in labs)
         {
             var s = l.State;
+            if (s.Damage is not null)
+            {
+                var made = LabNamespacesOf(s.Prefix).Except(l.OtherNamespaces).ToList();
+                sb.Append($"lab {s.Prefix} — {l.Condition}\n");
+                if (made.Count > 0) sb.Append($"  namespaces it made: {string.Join(", ", made)}\n");
+                if (l.OtherNamespaces.Count > 0) sb.Append($"  not made by it: {string.Join(", ", l.OtherNamespaces)}\n");
+                sb.Append($"  remove it with: {Util.Shell.Join("netsleuth", "lab", "down", "--prefix", s.Prefix)}\n");
+                continue;
+            }
             sb.Append($"lab {s.Prefix}: {s.Scenario}{(s.Faults.Count > 0 ? " with " + string.Join(", ", s.Faults) : " (healthy)")} — {l.Condition}\n");
             foreach (var h in s.Hosts)
                 sb.Append($"  host {h.Name}: {string.Join(", ", h.Namespaces)}{(h.OvsDb is null ? "" : $" (OVS {h.OvsDb})")}\n");
             if (s.ExtraNamespaces.Count > 0) sb.Append($"  no host: {string.Join(", ", s.ExtraNamespaces)}\n");
             if (l.MissingNamespaces.Count > 0) sb.Append($"  missing: {string.Join(", ", l.MissingNamespaces)}\n");
-            if (l.OtherNamespaces.Count > 0) sb.Append($"  not in the lab's plan: {string.Join(", ", l.OtherNamespaces)}\n");
+            if (l.OtherNamespaces.Count > 0) sb.Append($"  not made by it (left alone by 'lab down'): {string.Join(", ", l.OtherNamespaces)}\n");
             foreach (var p in s.Probes)
                 sb.Append($"  probe {p.Name}: {p.Command}  (expected: {(p.ExpectSuccess ? "replies" : "no reply")})\n");
             if (l.Condition != LabState.Up)

@@ -24,6 +24,11 @@ internal sealed class SosFiles(string root, ImportLog log)
         {
             var info = new FileInfo(path);
             if (!info.Exists) return null;
+            if (FileKinds.Of(path) is { } kind && kind != FileKinds.Regular)
+            {
+                log.Warn(new SourceRef(path), $"sosreport: skipped: {kind}, not a regular file");
+                return null;
+            }
             if (info.Length > MaxFileBytes)
             {
                 log.Warn(new SourceRef(path), $"sosreport: file larger than {MaxFileBytes >> 20} MiB, only its start is read");
