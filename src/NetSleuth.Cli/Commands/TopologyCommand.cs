@@ -7,10 +7,10 @@ namespace NetSleuth.Cli.Commands;
 /// <summary>`netsleuth topology INPUT...`: links the hosts of the inputs and draws the graph.</summary>
 internal sealed class TopologyCommand : CliCommand
 {
-    private static readonly string[] Formats = ["text", "json", "dot", "svg", "mermaid"];
+    private static readonly string[] Formats = ["text", "json", "dot", "svg", "mermaid", "html"];
 
     public override string Name => "topology";
-    public override string Summary => "link hosts into one graph and draw it (text, JSON, DOT, SVG, Mermaid)";
+    public override string Summary => "link hosts into one graph and draw it (text, JSON, DOT, SVG, Mermaid, HTML)";
     public override string Usage => "[options] [HOST=]INPUT...";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
@@ -24,7 +24,7 @@ internal sealed class TopologyCommand : CliCommand
         Links veth pairs, bridge and OVS ports, tc mirred redirects, VXLAN tunnels across hosts and
         shared underlay subnets, and lists every assumption it made and every end it could not resolve
         (text: a section at the end; DOT/SVG: the legend; JSON: "assumptions").
-        svg needs Graphviz (apt-get install graphviz).
+        svg needs Graphviz (apt-get install graphviz); html draws its own picture, one self-contained file.
 
         Examples:
           netsleuth topology worker=worker.json podvm=podvm.json
@@ -60,6 +60,7 @@ internal sealed class TopologyCommand : CliCommand
                 "dot" => DotTopologyRenderer.Render(view),
                 "svg" => SvgTopologyRenderer.Render(view),
                 "mermaid" => MermaidTopologyRenderer.Render(view),
+                "html" => HtmlReport.Topology(view, VersionInfo.Version),
                 _ => TextTopologyRenderer.Render(view),
             };
         }
