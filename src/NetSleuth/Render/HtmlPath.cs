@@ -86,6 +86,11 @@ public sealed record HtmlPath(string Label, Trace Trace, IReadOnlyList<DeviceRef
                 break;
             case ReceiveStep rc: yield return (null, rc.Device); break;
             case DeliveredStep dl: yield return (null, dl.Device); break;
+            case DropStep { Device: { } dev }:
+                // "vxlan0", or "host:ns:vxlan0" (device names cannot hold a colon)
+                int colon = dev.LastIndexOf(':');
+                yield return colon < 0 ? (null, dev) : (dev[..colon], dev[(colon + 1)..]);
+                break;
         }
     }
 

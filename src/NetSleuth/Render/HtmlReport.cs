@@ -256,6 +256,7 @@ public static class HtmlReport
                     foreach (var d in HtmlPath.StepDevices(t, ns, step))
                         if (pic.Ids.TryGetValue(d, out var id)) { dev = id; break; }
                 bool fail = !p.Trace.Delivered && ReferenceEquals(step, lastStep);
+                if (fail && dev is null && p.Failing is { } fd && pic is not null && pic.Ids.TryGetValue(fd, out var fid)) dev = fid;
                 string cls = fail ? "fail" : step.Assumption is not null ? "assumed" : "";
                 sb.Append("<li").Append(cls.Length > 0 ? $" class=\"{cls}\"" : "").Append(dev is null ? "" : $" data-dev=\"{dev}\"").Append('>')
                   .Append(fail ? "✖ " : "").Append(HtmlText.WithCommands(step.Text));
