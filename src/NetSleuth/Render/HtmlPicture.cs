@@ -82,7 +82,9 @@ internal sealed class HtmlPicture
                 for (int i = 0; i < ordered.Count; i++)
                 {
                     var d = ordered[i];
-                    double dx = nx + NsPad + (i % cols) * (DevW + Gap), dy = ny + NsTitle + NsPad + (i / cols) * (DevH + Gap);
+                    // along a path the rows snake (odd rows right to left), so each hop goes to a neighbouring box
+                    int row = i / cols, col = rank.Count > 0 && row % 2 == 1 ? cols - 1 - i % cols : i % cols;
+                    double dx = nx + NsPad + col * (DevW + Gap), dy = ny + NsTitle + NsPad + row * (DevH + Gap);
                     string id = "d" + n++.ToString(CultureInfo.InvariantCulture);
                     _ids[d] = id;
                     _pos[d] = (dx + DevW / 2.0, dy + DevH / 2.0);
