@@ -134,6 +134,7 @@ window.addEventListener('beforeprint',function(){document.querySelectorAll('deta
 window.addEventListener('afterprint',function(){document.querySelectorAll('details[data-print-opened]').forEach(function(d){d.open=false;d.removeAttribute('data-print-opened');});});
 var first=document.querySelector('svg .dev.failing');if(first)showFacts(first.getAttribute('data-dev'));
 document.body.setAttribute('data-ready','1');
+document.body.setAttribute('data-ready-ms',String(Math.round(performance.now())));
 })();
 """;
 }
