@@ -147,8 +147,11 @@ public sealed partial class HtmlReportTests : IDisposable
         var (snap, _) = new ClusterGenerator(new SynthOptions(40, 10, SynthStyle.Ovs)).GenerateAll();
         var t = Linker.Link(snap);
 
+        var pod = snap.Hosts[0].Namespaces.First(n => !n.IsRoot).Links.SelectMany(l => l.Addresses)
+            .First(a => a.Prefix.IsV4 && !System.Net.IPAddress.IsLoopback(a.Address)).Address;
+
         var html = HtmlReport.Topology(TopologyView.Create(t));
-        var focused = HtmlReport.Topology(TopologyView.Create(t, Focus.Select(t, snap.Hosts[0].Namespaces.First(n => !n.IsRoot).Links.SelectMany(l => l.Addresses).First(a => a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a.Address)).Address.ToString())));
+        var focused = HtmlReport.Topology(TopologyView.Create(t, Focus.Select(t, pod.ToString())));
 
         Assert.Contains("too many to draw in one picture", html);
         Assert.DoesNotContain("<svg", html);
