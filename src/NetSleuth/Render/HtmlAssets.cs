@@ -121,6 +121,10 @@ function selectPath(i){
     else if(el.classList.contains('trace')){el.classList.toggle('hidden',!on);}
     else{el.classList.toggle('active',on);}
   });
+  showFailing();
+}
+function showFailing(){
+  var g=document.querySelector('svg .path.active[data-fail]');if(g)showFacts(g.getAttribute('data-fail'));
 }
 document.querySelectorAll('.pathbar button[data-path]').forEach(function(b){b.addEventListener('click',function(){selectPath(b.getAttribute('data-path'));});});
 document.querySelectorAll('.trace li[data-dev]').forEach(function(li){
@@ -132,7 +136,7 @@ document.querySelectorAll('.trace li[data-dev]').forEach(function(li){
 document.querySelectorAll('a.show-path').forEach(function(a){a.addEventListener('click',function(){selectPath(a.getAttribute('data-show'));});});
 window.addEventListener('beforeprint',function(){document.querySelectorAll('details').forEach(function(d){if(!d.open){d.open=true;d.setAttribute('data-print-opened','');}});});
 window.addEventListener('afterprint',function(){document.querySelectorAll('details[data-print-opened]').forEach(function(d){d.open=false;d.removeAttribute('data-print-opened');});});
-var first=document.querySelector('svg .dev.failing');if(first)showFacts(first.getAttribute('data-dev'));
+showFailing();
 document.body.setAttribute('data-ready','1');
 document.body.setAttribute('data-ready-ms',String(Math.round(performance.now())));
 })();

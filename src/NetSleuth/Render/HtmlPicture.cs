@@ -47,7 +47,12 @@ internal sealed class HtmlPicture
         var rank = new Dictionary<DeviceRef, int>();
         foreach (var p in paths)
             foreach (var d in p.Devices) rank.TryAdd(d, rank.Count);
-        foreach (var host in view.Hosts)
+        // hosts a path crosses come first, in the order of the paths (the first path is the one shown)
+        var hostRank = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (d, r) in rank) hostRank.TryAdd(d.Host.Name, r);
+        var hosts = rank.Count == 0 ? view.Hosts
+            : view.Hosts.Select((h, i) => (h, i)).OrderBy(x => hostRank.TryGetValue(x.h.Host.Name, out var r) ? r : int.MaxValue).ThenBy(x => x.i).Select(x => x.h).ToList();
+        foreach (var host in hosts)
         {
             // measure the namespaces first: the host is as wide as its widest namespace
             var sizes = new List<(NamespaceView Ns, int Cols, int Rows, double W, double H)>();
@@ -136,7 +141,8 @@ internal sealed class HtmlPicture
 
     private void PathOverlay(StringBuilder sb, HtmlPath path, int index)
     {
-        sb.Append($"<g class=\"path{(index == 0 ? " active" : "")}\" data-path=\"{index}\">");
+        string fail = path.Failing is { } fd && _ids.TryGetValue(fd, out var fid) ? $" data-fail=\"{fid}\"" : "";
+        sb.Append($"<g class=\"path{(index == 0 ? " active" : "")}\" data-path=\"{index}\"{fail}>");
         for (int i = 1; i < path.Devices.Count; i++)
         {
             var a = path.Devices[i - 1];
