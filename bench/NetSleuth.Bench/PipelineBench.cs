@@ -46,6 +46,13 @@ internal static class PipelineBench
             return $"{report.Findings.Count} findings, {report.PathsChecked} paths, {report.PathsBroken} broken";
         }));
         rows.Add(TraceOnce(topo, size, snap));
+        rows.Add(Measure.Run("html", size, () =>
+        {
+            // diagnose --format html: the page (re-traces the paths it draws, lays out around them)
+            var html = Render.HtmlReport.Diagnosis(report, topo);
+            int drawn = html.Split("<g class=\"dev").Length - 1;
+            return string.Create(CultureInfo.InvariantCulture, $"{html.Length / 1024} KiB page, {drawn} devices drawn");
+        }));
         rows.Add(new StageResult("total", size, rows.Where(r => r.Stage is "load" or "load (seq)" or "link" or "diagnose").Sum(r => r.Seconds),
             rows.Where(r => r.Stage is "load" or "load (seq)" or "link" or "diagnose").Sum(r => r.CpuSeconds), GC.GetTotalAllocatedBytes(), Measure.ProcessPeak, "load+link+diagnose; peak = whole process"));
         Console.Error.WriteLine(FaultScore.Compare(manifest, report));

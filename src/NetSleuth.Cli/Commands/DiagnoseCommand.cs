@@ -17,7 +17,7 @@ internal sealed class DiagnoseCommand : CliCommand
     [
         new("from", "HOST[:NS]", "trace this one path (with --to) instead of every pod address from its host"),
         new("to", "IP", "destination of the path to trace (with --from)"),
-        Format("text", "json"),
+        Format("text", "json", "html"),
         Output,
     ];
 
@@ -30,6 +30,9 @@ internal sealed class DiagnoseCommand : CliCommand
         and attributes each broken path to its root cause. Findings give the objects and input lines
         they rest on and the commands that fix them, per host and namespace.
 
+        --format html writes one self-contained page (no network access when opened): where the packet
+        dies on a picture of the topology, each broken path's trace, the findings with their fix commands.
+
         INPUT is as for import ('-' is standard input). Input warnings: the first 10 on standard
         error (text format), with the command that shows them all.
         Exit status: 0 no error finding, 3 an error finding, 2 bad usage or input (also: nothing
@@ -38,12 +41,13 @@ internal sealed class DiagnoseCommand : CliCommand
         Examples (on the bundled example):
           netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
           netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --from worker --to 198.18.2.46 --format json
+          netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --format html -o report.html
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
     {
         if (args.Positionals.Count == 0) throw new UsageException("diagnose needs at least one INPUT");
-        var format = args.GetChoice("format", "text", "text", "json");
+        var format = args.GetChoice("format", "text", "text", "json", "html");
         Reachability.Request? request = null;
         if (args.Get("from") is { } from)
         {
@@ -66,7 +70,12 @@ internal sealed class DiagnoseCommand : CliCommand
         ctx.Progress("diagnosing…");
         var report = Diagnoser.Run(topology, request);
         ctx.EndProgress();
-        ctx.WriteOutput(args, format == "json" ? DiagnosisJson.Render(report) : DiagnosisText.Render(report));
+        ctx.WriteOutput(args, format switch
+        {
+            "json" => DiagnosisJson.Render(report),
+            "html" => HtmlReport.Diagnosis(report, topology, VersionInfo.Version),
+            _ => DiagnosisText.Render(report),
+        });
         return report.HasErrors ? ExitCodes.ProblemFound : ExitCodes.Ok;
     }
 }

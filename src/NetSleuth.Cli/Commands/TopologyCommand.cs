@@ -7,10 +7,10 @@ namespace NetSleuth.Cli.Commands;
 /// <summary>`netsleuth topology INPUT...`: links the hosts of the inputs and draws the graph.</summary>
 internal sealed class TopologyCommand : CliCommand
 {
-    private static readonly string[] Formats = ["text", "json", "dot", "svg", "mermaid"];
+    private static readonly string[] Formats = ["text", "json", "dot", "svg", "mermaid", "html"];
 
     public override string Name => "topology";
-    public override string Summary => "link hosts into one graph and draw it (text, JSON, DOT, SVG, Mermaid)";
+    public override string Summary => "link hosts into one graph and draw it (text, JSON, DOT, SVG, Mermaid, HTML)";
     public override string Usage => "[options] [HOST=]INPUT...";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
@@ -26,6 +26,7 @@ internal sealed class TopologyCommand : CliCommand
         (text: a section at the end; DOT/SVG: the legend; JSON: "assumptions").
         svg needs Graphviz (apt-get install graphviz); a graph too large for a picture (more than a few
         thousand devices) is refused with exit 2 and a hint: draw a part with --focus.
+        html draws its own picture, one self-contained file.
 
         INPUT is as for import ('-' is standard input). Exit status: 0, or 2 bad usage or input.
 
@@ -59,6 +60,7 @@ internal sealed class TopologyCommand : CliCommand
                 "dot" => DotTopologyRenderer.Render(view),
                 "svg" => SvgTopologyRenderer.Render(view),
                 "mermaid" => MermaidTopologyRenderer.Render(view),
+                "html" => HtmlReport.Topology(view, VersionInfo.Version),
                 _ => TextTopologyRenderer.Render(view),
             };
         }

@@ -21,7 +21,7 @@ internal sealed class TraceCommand : CliCommand
         new("proto", "icmp|tcp|udp", "protocol (default icmp, an echo request)"),
         new("dport", "N", "destination port for tcp/udp"),
         new("size", "BYTES", "IP packet size, sent with DF like ping -M do (default 84 = ping -s 56)"),
-        Format("text", "json"),
+        Format("text", "json", "html"),
         Output,
     ];
 
@@ -32,6 +32,7 @@ internal sealed class TraceCommand : CliCommand
         MTU. After delivery it traces the reply. Where the input does not say what happens, the trace
         ends InsufficientInfo and names the command to run.
 
+        --format html writes one self-contained page: the path on a picture of the topology, each step.
         INPUT is as for import ('-' is standard input).
         Exit status: 0 delivered both ways, 3 not delivered, 2 bad usage or input.
 
@@ -51,7 +52,7 @@ internal sealed class TraceCommand : CliCommand
         var dport = args.GetInt("dport", 1, 65535);
         if (proto == Protocols.Icmp && dport is not null) throw new UsageException("--dport applies to tcp and udp only");
         if (proto != Protocols.Icmp && dport is null) throw new UsageException($"--proto {proto} needs --dport");
-        var format = args.GetChoice("format", "text", "text", "json");
+        var format = args.GetChoice("format", "text", "text", "json", "html");
         var request = new TraceRequest(parts[0], parts.Length > 1 ? parts[1] : null, parts.Length > 2 ? parts[2] : null, to)
         {
             Source = args.Get("src") is { } s ? ParseIp(s, "src") : null,
@@ -65,7 +66,12 @@ internal sealed class TraceCommand : CliCommand
         TraceResult result;
         try { result = Tracer.Trace(topology, request); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
-        ctx.WriteOutput(args, format == "json" ? TraceJson.Serialize(result) : TraceText.Render(result));
+        ctx.WriteOutput(args, format switch
+        {
+            "json" => TraceJson.Serialize(result),
+            "html" => Render.HtmlReport.Trace(result, topology, VersionInfo.Version),
+            _ => TraceText.Render(result),
+        });
         return result.Delivered ? ExitCodes.Ok : ExitCodes.ProblemFound;
     }
 
