@@ -26,11 +26,14 @@ internal sealed class DiagnoseCommand : CliCommand
         Runs every check of the fault catalogue over the linked hosts: tunnel-end MAC mismatch, tc
         redirects, VXLAN VNI/port/remote, MTU, firewall drops, down links, routes, neighbours,
         duplicate addresses, forwarding, rp_filter, veth peers, bridge ports, underlay routes. Then it
-        traces every pod address (an address in a non-root namespace) from its host's root namespace
-        and attributes each broken path to its root cause. Findings give the objects and input lines
+        traces every pod address (an address in a non-root namespace) from its host's root namespace,
+        and each pod's way out (to its node, its gateway, a pod of another host), and attributes each
+        broken path to its root cause; a broken path no check explains, or one the input cannot
+        decide, is a finding of its own that says where and what to collect. Findings give the objects and input lines
         they rest on and the commands that fix them, per host and namespace.
 
-        Exit status: 0 no error finding, 3 an error finding, 2 bad usage or input.
+        Exit status: 0 no error finding and no broken path, 3 an error finding or a broken path,
+        2 bad usage or input.
 
         Example:
           netsleuth diagnose worker=worker.json podvm=podvm.json
@@ -61,6 +64,6 @@ internal sealed class DiagnoseCommand : CliCommand
         var report = Diagnoser.Run(topology, request);
         ctx.EndProgress();
         ctx.WriteOutput(args, format == "json" ? DiagnosisJson.Render(report) : DiagnosisText.Render(report));
-        return report.HasErrors ? ExitCodes.ProblemFound : ExitCodes.Ok;
+        return report.ProblemFound ? ExitCodes.ProblemFound : ExitCodes.Ok;
     }
 }
