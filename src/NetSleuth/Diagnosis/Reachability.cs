@@ -176,7 +176,7 @@ public static class Reachability
     /// </summary>
     private static bool NextHopKnown(DiagnosisContext ctx, NsRef pod, IPAddress to)
     {
-        var res = ctx.Fib.Lookup(pod, to);
+        var res = ctx.Route(pod, to);
         if (res.Route is not { } r) return true;
         var gw = r.Gateway ?? (r.NextHops.Count > 0 ? r.NextHops[0].Gateway : null);
         return gw is null || ctx.Topology.OwnersOf(gw).Count > 0;
@@ -216,7 +216,7 @@ public static class Reachability
         if (ctx.Topology.VethPeer(pod) is { } peer && peer.Host == pod.Host && peer.Ns.IsRoot) return true;
         // the root's routes are not in the input: trace anyway, so the report says what to collect there
         if (!root.Ns.IsKnown(Model.Sections.Routes4)) return true;
-        return ctx.Fib.Lookup(root, x).Route is { } r && !r.Destination.IsDefault;
+        return ctx.Route(root, x).Route is { } r && !r.Destination.IsDefault;
     }
 
     private static void Attribute(DiagnosisContext ctx, List<Finding> findings, Dictionary<string, Finding> fresh, string path, Trace? trace, string? error, IPAddress destination)

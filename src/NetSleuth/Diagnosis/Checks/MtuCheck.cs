@@ -88,7 +88,7 @@ internal sealed class MtuCheck : ICheck
     private static DeviceRef? UnderlayDevice(DiagnosisContext ctx, DeviceRef d, NsRef underlay, System.Net.IPAddress remote)
     {
         if (d.Link.Vxlan?.UnderlayIndex is { } ui && ctx.Topology.Device(underlay.Host, underlay.Ns, ui) is { } byIndex) return byIndex;
-        var route = ctx.Fib.Lookup(underlay, remote).Route;
+        var route = ctx.Route(underlay, remote).Route;
         return route?.Device is { } name ? ctx.Topology.Device(underlay, name) : null;
     }
 
