@@ -61,6 +61,23 @@ public sealed class SweepTests
     }
 
     [Fact]
+    public void Given_a_path_broken_by_a_fault_only_worth_a_warning_when_diagnosed_then_the_problem_is_still_found()
+    {
+        // a stale (not permanent) wrong entry is a warning: the kernel re-resolves it in time; the path is broken now
+        var m = new RoutedModel();
+        m.Node1.Neigh(m.Node1.Ns("pod2"), "198.18.10.1", "eth0", WrongMac, state: "STALE");
+
+        var r = Diag.Run(m.Snapshot);
+
+        var f = Assert.Single(r.Findings, f => f.Id == "neighbor-wrong-mac");
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.NotEmpty(f.BrokenPaths);
+        Assert.False(r.HasErrors);
+        Assert.True(r.PathsBroken > 0);
+        Assert.True(r.ProblemFound); // what `diagnose` exits 3 for
+    }
+
+    [Fact]
     public void Given_the_healthy_routed_topology_when_swept_then_the_pods_ways_out_are_traced_and_none_is_broken()
     {
         var r = Diag.Run(new RoutedModel().Snapshot);
