@@ -26,8 +26,10 @@ internal sealed class DiagnoseCommand : CliCommand
         Runs every check of the fault catalogue over the linked hosts: tunnel-end MAC mismatch, tc
         redirects, VXLAN VNI/port/remote, MTU, firewall drops, down links, routes, neighbours,
         duplicate addresses, forwarding, rp_filter, veth peers, bridge ports, underlay routes. Then it
-        traces every pod address (an address in a non-root namespace) from its host's root namespace
-        and attributes each broken path to its root cause. Findings give the objects and input lines
+        traces every pod address (an address in a non-root namespace) from its host's root namespace,
+        and each pod's way out (to its node, its gateway, a pod of another host), and attributes each
+        broken path to its root cause; a broken path no check explains, or one the input cannot
+        decide, is a finding of its own that says where and what to collect. Findings give the objects and input lines
         they rest on and the commands that fix them, per host and namespace.
 
         --format html writes one self-contained page (no network access when opened): where the packet
@@ -35,8 +37,8 @@ internal sealed class DiagnoseCommand : CliCommand
 
         INPUT is as for import ('-' is standard input). Input warnings: the first 10 on standard
         error (text format), with the command that shows them all.
-        Exit status: 0 no error finding, 3 an error finding, 2 bad usage or input (also: nothing
-        could be read from the inputs).
+        Exit status: 0 no error finding and no broken path, 3 an error finding or a broken path,
+        2 bad usage or input (also: nothing could be read from the inputs).
 
         Examples (on the bundled example):
           netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
@@ -76,6 +78,6 @@ internal sealed class DiagnoseCommand : CliCommand
             "html" => HtmlReport.Diagnosis(report, topology, VersionInfo.Version),
             _ => DiagnosisText.Render(report),
         });
-        return report.HasErrors ? ExitCodes.ProblemFound : ExitCodes.Ok;
+        return report.ProblemFound ? ExitCodes.ProblemFound : ExitCodes.Ok;
     }
 }

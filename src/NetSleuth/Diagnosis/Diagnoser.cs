@@ -10,6 +10,8 @@ public sealed class DiagnosisReport
     /// <summary>Paths the reachability sweep traced (from → to) and how many were broken.</summary>
     public int PathsChecked { get; init; }
     public int PathsBroken { get; init; }
+    /// <summary>Paths whose trace could not decide (input missing where the packet goes, a rule it cannot evaluate).</summary>
+    public int PathsUndecided { get; init; }
     /// <summary>Paths the sweep set out to trace (more than <see cref="PathsChecked"/> only when its time budget ran out).</summary>
     public int PathsPlanned { get; init; }
     /// <summary>Input warnings (parse problems, unknown sections) the diagnosis may have suffered from.</summary>
@@ -19,6 +21,10 @@ public sealed class DiagnosisReport
     public IReadOnlyList<(string Stage, TimeSpan Elapsed)> Timings { get; init; } = [];
 
     public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);
+
+    /// <summary>An error finding, or a traced path that is broken: what `diagnose` exits 3 for.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ProblemFound => HasErrors || PathsBroken > 0;
 }
 
 /// <summary>Runs the check catalogue over a linked topology and merges findings that share a root cause.</summary>
@@ -65,6 +71,7 @@ public static class Diagnoser
             Hosts = topology.Hosts.Select(h => h.Name).ToList(),
             PathsChecked = sweep.Checked,
             PathsBroken = sweep.Broken,
+            PathsUndecided = sweep.Undecided,
             PathsPlanned = pending.Requests.Count,
             InputWarnings = topology.Snapshot.Warnings.Concat(topology.Hosts.SelectMany(h => h.Warnings)).ToList(),
             Timings = timings,

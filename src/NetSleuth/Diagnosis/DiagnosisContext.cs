@@ -10,13 +10,14 @@ internal sealed class DiagnosisContext
     public DiagnosisContext(Topology.Topology topology)
     {
         Topology = topology;
-        Fib = new Fib();
         L2 = new L2Walk(topology);
         Namespaces = topology.Namespaces.ToList();
     }
 
     public Topology.Topology Topology { get; }
-    public Fib Fib { get; }
+    /// <summary>What the one FIB (<see cref="Forwarding.Fib"/>) decides for a packet to <paramref name="dst"/> in the namespace.</summary>
+    public Forwarding.FibResult Route(NsRef ns, IPAddress dst, IPAddress? src = null, string? iif = null) =>
+        Forwarding.Fib.Lookup(Topology, ns, dst, src, iif);
     public L2Walk L2 { get; }
     public IReadOnlyList<NsRef> Namespaces { get; }
 
@@ -49,7 +50,7 @@ internal sealed class DiagnosisContext
     public IEnumerable<(DeviceRef Device, IfAddress Address)> PodsIn(IpPrefix prefix)
     {
         var (keys, pods) = _podIndex ??= BuildPodIndex();
-        uint lo = Fib.ToUint(prefix.Network.Address);
+        uint lo = Forwarding.Fib.ToUint(prefix.Network.Address);
         uint hi = prefix.Length == 0 ? uint.MaxValue : lo | (uint.MaxValue >> prefix.Length);
         int i = Array.BinarySearch(keys, lo);
         if (i < 0) i = ~i;
@@ -59,8 +60,8 @@ internal sealed class DiagnosisContext
 
     private (uint[], (DeviceRef, IfAddress)[]) BuildPodIndex()
     {
-        var pods = PodAddresses.Where(p => p.Address.Prefix.IsV4).OrderBy(p => Fib.ToUint(p.Address.Address)).ToArray();
-        return (pods.Select(p => Fib.ToUint(p.Address.Address)).ToArray(), pods);
+        var pods = PodAddresses.Where(p => p.Address.Prefix.IsV4).OrderBy(p => Forwarding.Fib.ToUint(p.Address.Address)).ToArray();
+        return (pods.Select(p => Forwarding.Fib.ToUint(p.Address.Address)).ToArray(), pods);
     }
 
     public static bool IsGlobal(IfAddress a) =>

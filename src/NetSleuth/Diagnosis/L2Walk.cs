@@ -89,6 +89,7 @@ internal sealed class L2Walk(Topology.Topology t)
                 {
                     var port = PortFor(d, dst, except: null);
                     if (port is null) return new L2Result(null, false, path, redirected, $"bridge {d} has no port known for {dst}", Unclaimed: true);
+                    if (!Forwarding.L2Reach.Forwards(port)) return PortDown(port, path, redirected);
                     d = port; egress = true; continue;
                 }
                 // an OVS internal port or a tap: the bridge hands the frame to this device's stack
@@ -102,11 +103,20 @@ internal sealed class L2Walk(Topology.Topology t)
                 var port = PortFor(bridge, dst, except: d);
                 if (port is null) return new L2Result(null, false, path, redirected, $"bridge {bridge} has no port known for {dst}", Unclaimed: true);
                 path.Add(bridge);
+                if (!Forwarding.L2Reach.Forwards(port)) return PortDown(port, path, redirected);
                 d = port; egress = true; continue;
             }
             return Land(d, dst, path, redirected);
         }
         return new L2Result(null, false, path, redirected, "the frame loops");
+    }
+
+    /// <summary>The port behind which the MAC lives does not forward (down, or not in STP forwarding state): the bridge
+    /// drops the frame there (<see cref="Forwarding.L2Reach.Forwards"/>, the rule the tracer's bridge follows too).</summary>
+    private static L2Result PortDown(DeviceRef port, List<DeviceRef> path, bool redirected)
+    {
+        path.Add(port);
+        return new L2Result(null, false, path, redirected, $"bridge port {port} is down or not forwarding: the bridge drops the frame");
     }
 
     private readonly Dictionary<Segment, Dictionary<MacAddress, DeviceRef>> _segmentIndex = new();

@@ -13,7 +13,7 @@ internal static class PodBridge
         var t = ctx.Topology;
         foreach (var l in ns.Ns.Links)
         {
-            if (l.IsLoopback || !l.Addresses.Any(a => a.Prefix.Length < a.Prefix.MaxLength && Fib.Contains(a.Prefix, x))) continue;
+            if (l.IsLoopback || !l.Addresses.Any(a => a.Prefix.Length < a.Prefix.MaxLength && Forwarding.Fib.Contains(a.Prefix, x))) continue;
             if (t.Device(ns, l.Name) is not { } d) continue;
             if (d.Link.Kind is LinkKinds.Bridge or LinkKinds.OpenVSwitch && t.PortsOf(d).Any()) return d;
             if (t.BridgeOf(d) is { } b1) return b1; // an OVS internal port

@@ -15,7 +15,7 @@ internal static class RouteFix
             if (l.IsLoopback) continue;
             foreach (var a in l.Addresses)
             {
-                if (a.Prefix.Length >= a.Prefix.MaxLength || !Fib.Contains(a.Prefix, x)) continue;
+                if (a.Prefix.Length >= a.Prefix.MaxLength || !Forwarding.Fib.Contains(a.Prefix, x)) continue;
                 if (ctx.Topology.Device(ns, l.Name) is not { } dev) continue;
                 return (["route", "replace", a.Prefix.Network.ToString(), "dev", l.Name, "proto", "kernel", "scope", "link", "src", a.Address.ToString()], dev);
             }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using NetSleuth.Model;
 using NetSleuth.Topology;
 
@@ -6,18 +7,27 @@ namespace NetSleuth.Forwarding;
 
 /// <summary>The outcome of a policy-routing + FIB lookup (fib_lookup).</summary>
 /// <param name="Route">the route that decided; null when nothing matched (or a rule decided)</param>
-/// <param name="Type">route type of the result, or the rule action (blackhole, unreachable, prohibit)</param>
+/// <param name="Type">route type of the result, or the rule action (blackhole, unreachable, prohibit); "none" when nothing matched</param>
 /// <param name="Gateway">the next hop's gateway (multipath: the chosen one); null = on link</param>
 internal sealed record FibResult(Route? Route, string Type, int Table, IPAddress? Gateway, string? Device, IReadOnlyList<Step> Steps)
 {
+    /// <summary>Something decided: a route, or a rule's action.</summary>
     public bool Found => Type is not "none";
+    /// <summary>The packet is dropped here: a blackhole/unreachable/prohibit route or rule.</summary>
+    public bool Blackholes => Type is RouteTypes.Blackhole or RouteTypes.Unreachable or RouteTypes.Prohibit;
+    /// <summary>The rule whose table gave the route, or whose action decided.</summary>
+    public Rule? Rule { get; init; }
+    /// <summary>Rules passed over because their table has no route at all (only said when every table was read).</summary>
+    public IReadOnlyList<Rule> EmptyTables { get; init; } = [];
 }
 
 /// <summary>
-/// Policy rules then the longest-prefix match in each looked-up table, as fib_rules_lookup and
-/// fib_table_lookup do: rule priority order, selectors (from/to/iif/oif/fwmark, not), actions
-/// (lookup, goto, nop, blackhole, unreachable, prohibit), suppress_prefixlength, throw routes,
-/// route metrics, a bound output device, and multipath next-hop choice.
+/// The model's one FIB, as fib_rules_lookup and fib_table_lookup do it: policy rules in priority order,
+/// selectors (from/to/iif/oif/fwmark, not), actions (lookup, goto, nop, blackhole, unreachable,
+/// prohibit), suppress_prefixlength, throw routes, the longest prefix then the lowest metric, a bound
+/// output device, dead next hops skipped (and linkdown ones where ignore_routes_with_linkdown is set),
+/// and the multipath next-hop choice. The tracer, the checks and the linkers all ask it; the per-namespace
+/// indexes it reads belong to the topology (<see cref="Topology.Topology.Fib"/>), built once after linking.
 /// </summary>
 internal static class Fib
 {
@@ -28,12 +38,28 @@ internal static class Fib
         new() { Priority = 32767, Table = RouteTables.Default },
     ];
 
+    private static readonly Step[] NoSteps = [];
+
+    /// <summary>A lookup for the checks: a packet to <paramref name="dst"/> (from <paramref name="src"/>, arriving on
+    /// <paramref name="iif"/>; a locally generated one when null), nothing recorded.</summary>
+    public static FibResult Lookup(Topology.Topology t, NsRef ns, IPAddress dst, IPAddress? src = null, string? iif = null) =>
+        Lookup(t, ns, src ?? (dst.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any), dst, iif ?? "lo", null, null);
+
     /// <param name="iif">the input device for received packets, "lo" for locally generated ones</param>
     /// <param name="oif">the bound output device (SO_BINDTODEVICE), if any</param>
-    public static FibResult Lookup(NsRef ns, IPAddress src, IPAddress dst, string iif, string? oif, List<string> assumptions)
+    /// <param name="assumptions">collects what had to be assumed; null = not recorded</param>
+    public static FibResult Lookup(Topology.Topology t, NsRef ns, IPAddress src, IPAddress dst, string iif, string? oif, List<string>? assumptions)
     {
-        var steps = new List<Step>();
-        var rules = RulesOf(ns, assumptions);
+        List<Step>? steps = assumptions is null ? null : [];
+        List<Rule>? empty = null;
+        var fib = t.Fib(ns.Ns);
+        bool v4 = dst.AddressFamily == AddressFamily.InterNetwork;
+        var rules = v4 ? fib.Rules4 : fib.Rules6;
+        if (rules is null)
+        {
+            assumptions?.Add($"policy rules of {ns} are not in the input: assumed the default rules (local, main, default); `ip rule` there would confirm");
+            rules = DefaultRules;
+        }
         for (int i = 0; i < rules.Length; i++)
         {
             var r = rules[i];
@@ -44,66 +70,75 @@ internal static class Fib
                     continue;
                 case "goto":
                     int target = r.GotoTarget ?? int.MaxValue;
-                    steps.Add(new RuleStep(r.Priority, r.ToString(), $"goto {target}") { Evidence = r.Source });
+                    steps?.Add(new RuleStep(r.Priority, r.ToString(), $"goto {target}") { Evidence = r.Source });
                     int j = Array.FindIndex(rules, x => x.Priority >= target);
-                    if (j < 0) return new FibResult(null, "none", 0, null, null, steps);
+                    if (j < 0) return None(steps, empty);
                     i = j - 1;
                     continue;
                 case RouteTypes.Blackhole or RouteTypes.Unreachable or RouteTypes.Prohibit:
-                    steps.Add(new RuleStep(r.Priority, r.ToString(), r.Action) { Evidence = r.Source });
-                    return new FibResult(null, r.Action, 0, null, null, steps);
+                    steps?.Add(new RuleStep(r.Priority, r.ToString(), r.Action) { Evidence = r.Source });
+                    return new FibResult(null, r.Action, 0, null, null, (IReadOnlyList<Step>?)steps ?? NoSteps) { Rule = r, EmptyTables = (IReadOnlyList<Rule>?)empty ?? [] };
             }
             int table = r.Table ?? RouteTables.Main;
-            var route = LongestMatch(ns, table, dst, oif, assumptions);
+            var tab = fib.Table(table);
+            if (tab is null && table == RouteTables.Local && v4 && LocalFromAddresses(ns, dst, assumptions) is { } local)
+                return new FibResult(local, local.Type, table, null, local.Device, (IReadOnlyList<Step>?)steps ?? NoSteps) { Rule = r };
+            if (tab is null)
+            {
+                // "no routes at all" is only known when every table was read
+                if (fib.AllTablesKnown && table != RouteTables.Default) (empty ??= []).Add(r);
+                continue;
+            }
+            var route = tab.Best(dst, oif);
             if (route is null) continue; // nothing in this table: the next rule
             if (route.Type == RouteTypes.Throw)
             {
-                steps.Add(new RoutingStep(RouteTables.Name(table), route.ToString(), "throw: continue with the next rule", null, null) { Evidence = route.Source });
+                steps?.Add(new RoutingStep(RouteTables.Name(table), route.ToString(), "throw: continue with the next rule", null, null) { Evidence = route.Source });
                 continue;
             }
             if (r.SuppressPrefixLength is { } spl && route.Destination.Length <= spl)
             {
-                steps.Add(new RuleStep(r.Priority, r.ToString(),
+                steps?.Add(new RuleStep(r.Priority, r.ToString(),
                     $"{route.Destination.ToRouteString()} suppressed (prefix length ≤ {spl}), next rule") { Evidence = r.Source });
                 continue;
             }
             if (!IsPlain(r))
-                steps.Add(new RuleStep(r.Priority, r.ToString(), $"lookup {RouteTables.Name(table)}") { Evidence = r.Source });
+                steps?.Add(new RuleStep(r.Priority, r.ToString(), $"lookup {RouteTables.Name(table)}") { Evidence = r.Source });
             var (gw, dev) = ChooseNextHop(route, assumptions);
-            return new FibResult(route, route.Type, table, gw, dev, steps);
+            return new FibResult(route, route.Type, table, gw, dev, (IReadOnlyList<Step>?)steps ?? NoSteps) { Rule = r, EmptyTables = (IReadOnlyList<Rule>?)empty ?? [] };
         }
-        return new FibResult(null, "none", 0, null, null, steps);
+        return None(steps, empty);
     }
+
+    private static FibResult None(List<Step>? steps, List<Rule>? empty) =>
+        new(null, "none", 0, null, null, (IReadOnlyList<Step>?)steps ?? NoSteps) { EmptyTables = (IReadOnlyList<Rule>?)empty ?? [] };
+
+    /// <summary>The main-table unicast route for an address (what drawing and linking ask: which device leads there).</summary>
+    public static Route? MainRoute(Topology.Topology t, NetNamespace ns, IPAddress ip) =>
+        t.Fib(ns).Table(RouteTables.Main)?.Best(ip, null) is { Type: RouteTypes.Unicast } r ? r : null;
+
+    /// <summary>The output device of a route (the first next hop's for a multipath route).</summary>
+    public static string? DeviceOf(Route r)
+    {
+        if (r.Device is not null) return r.Device;
+        foreach (var h in r.NextHops) if (h.Device is not null) return h.Device;
+        return null;
+    }
+
+    /// <summary>The device in <paramref name="ns"/> that the main table sends <paramref name="ip"/> out of.</summary>
+    public static DeviceRef? OutDevice(Topology.Topology t, NsRef ns, IPAddress ip) =>
+        MainRoute(t, ns.Ns, ip) is { } r && DeviceOf(r) is { } dev ? t.Device(ns, dev) : null;
 
     /// <summary>A default-like rule ("from all lookup main") that says nothing an engineer needs to read.</summary>
     private static bool IsPlain(Rule r) =>
         r.From is null or { IsDefault: true } && r.To is null && r.Iif is null && r.Oif is null && r.Fwmark is null && !r.Not &&
         r.SuppressPrefixLength is null && r.Table is RouteTables.Local or RouteTables.Main or RouteTables.Default or null;
 
-    private sealed record Sorted(int ListCount, Rule[] Rules);
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<Rule>, Sorted> SortedRules = new();
-
-    private static Rule[] RulesOf(NsRef ns, List<string> assumptions)
-    {
-        if (ns.Ns.IsKnown(Sections.Rules4))
-        {
-            // sorted once per rule list (a sweep looks up the same namespaces thousands of times); a list that
-            // grew or shrank since (tests edit snapshots) is sorted again
-            var list = ns.Ns.Rules;
-            if (SortedRules.TryGetValue(list, out var cached) && cached.ListCount == list.Count) return cached.Rules;
-            var sorted = list.Where(r => r.Family == "inet").OrderBy(r => r.Priority).ToArray();
-            SortedRules.AddOrUpdate(list, new Sorted(list.Count, sorted));
-            return sorted;
-        }
-        assumptions.Add($"policy rules of {ns} are not in the input: assumed the default rules (local, main, default); `ip rule` there would confirm");
-        return DefaultRules;
-    }
-
+    /// <summary>The rule's selectors against the packet (which carries no mark, uid or ports the rule could test).</summary>
     private static bool Matches(Rule r, IPAddress src, IPAddress dst, string iif, string? oif)
     {
-        bool m = (r.From is not { } f || f.IsDefault || f.Contains(src))
-            && (r.To is not { } to || to.IsDefault || to.Contains(dst))
+        bool m = (r.From is not { } f || f.IsDefault || Contains(f, src))
+            && (r.To is not { } to || to.IsDefault || Contains(to, dst))
             && (r.Iif is null || r.Iif == iif)
             && (r.Oif is null || r.Oif == oif)
             && (r.Fwmark is not { } mark || (mark & (r.FwmarkMask ?? 0xFFFFFFFF)) == 0)
@@ -111,44 +146,172 @@ internal static class Fib
         return r.Not ? !m : m;
     }
 
-    /// <summary>The most specific route of the table for the address; among equals the lowest metric.</summary>
-    internal static Route? LongestMatch(NsRef ns, int table, IPAddress dst, string? oif, List<string> assumptions)
+    /// <summary>Only `ip route` (main) was given: the local table follows from the addresses.</summary>
+    private static Route? LocalFromAddresses(NsRef ns, IPAddress dst, List<string>? assumptions)
     {
-        Route? best = null;
-        bool synthLocal = table == RouteTables.Local && !ns.Ns.Routes.Any(r => r.Table == RouteTables.Local);
-        foreach (var r in ns.Ns.Routes)
-        {
-            if (r.Table != table || !r.Destination.Contains(dst) || r.Flags.Contains("dead")) continue;
-            if (oif is not null && r.Type == RouteTypes.Unicast && !UsesDevice(r, oif)) continue;
-            if (best is null || r.Destination.Length > best.Destination.Length ||
-                (r.Destination.Length == best.Destination.Length && (r.Metric ?? 0) < (best.Metric ?? 0)))
-                best = r;
-        }
-        if (best is null && synthLocal)
-        {
-            // Only `ip route` (main) was given: the local table follows from the addresses.
-            foreach (var l in ns.Ns.Links)
-            foreach (var a in l.Addresses)
-                if (a.Address.Equals(dst))
-                {
-                    assumptions.Add($"the local table of {ns} is not in the input: {dst} is local because {l.Name} has it");
-                    return new Route { Type = RouteTypes.Local, Destination = IpPrefix.Host(dst), Table = RouteTables.Local, Device = l.Name, Scope = "host", Source = a.Source };
-                }
-        }
-        return best;
+        foreach (var l in ns.Ns.Links)
+        foreach (var a in l.Addresses)
+            if (a.Address.Equals(dst))
+            {
+                assumptions?.Add($"the local table of {ns} is not in the input: {dst} is local because {l.Name} has it");
+                return new Route { Type = RouteTypes.Local, Destination = IpPrefix.Host(dst), Table = RouteTables.Local, Device = l.Name, Scope = "host", Source = a.Source };
+            }
+        return null;
     }
 
-    private static bool UsesDevice(Route r, string dev) =>
-        r.Device == dev || r.NextHops.Any(n => n.Device == dev);
-
-    private static (IPAddress? Gateway, string? Device) ChooseNextHop(Route r, List<string> assumptions)
+    private static (IPAddress? Gateway, string? Device) ChooseNextHop(Route r, List<string>? assumptions)
     {
         if (r.NextHops.Count == 0) return (r.Gateway, r.Device);
-        var live = r.NextHops.Where(n => !n.Flags.Contains("dead") && !n.Flags.Contains("linkdown")).ToList();
-        var pick = live.FirstOrDefault() ?? r.NextHops[0];
+        NextHop? pick = null;
+        foreach (var n in r.NextHops)
+            if (!n.Flags.Contains("dead") && !n.Flags.Contains("linkdown")) { pick = n; break; }
+        pick ??= r.NextHops[0];
         if (r.NextHops.Count > 1)
-            assumptions.Add($"multipath route {r.Destination.ToRouteString()}: followed next hop {pick.Gateway?.ToString() ?? "on link"} dev {pick.Device} " +
+            assumptions?.Add($"multipath route {r.Destination.ToRouteString()}: followed next hop {pick.Gateway?.ToString() ?? "on link"} dev {pick.Device} " +
                 $"(the first live one of {r.NextHops.Count}; the kernel picks by a hash of the flow)");
         return (pick.Gateway, pick.Device ?? r.Device);
+    }
+
+    public static uint ToUint(IPAddress a)
+    {
+        Span<byte> b = stackalloc byte[4];
+        a.TryWriteBytes(b, out _);
+        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+    }
+
+    internal static uint Mask(int len) => len <= 0 ? 0 : len >= 32 ? uint.MaxValue : ~(uint.MaxValue >> len);
+
+    /// <summary>Prefix match without allocations for IPv4 (the common case at scale).</summary>
+    public static bool Contains(IpPrefix p, IPAddress a)
+    {
+        if (p.Family != a.AddressFamily) return false;
+        if (p.Length == 0) return true;
+        if (a.AddressFamily != AddressFamily.InterNetwork) return p.Contains(a);
+        uint mask = Mask(p.Length);
+        return (ToUint(p.Address) & mask) == (ToUint(a) & mask);
+    }
+}
+
+/// <summary>
+/// One namespace's FIB as the lookup reads it: policy rules sorted by priority (null when the input has
+/// none of that family), and each table's routes indexed by prefix. Built once per namespace by the
+/// topology after linking; the model is not changed after that.
+/// </summary>
+internal sealed class NsFib
+{
+    private readonly Dictionary<int, FibTable> _tables = new();
+
+    public Rule[]? Rules4 { get; }
+    public Rule[]? Rules6 { get; }
+    public bool AllTablesKnown { get; }
+
+    public NsFib(NetNamespace ns)
+    {
+        if (ns.IsKnown(Sections.Rules4)) Rules4 = Sorted(ns.Rules, "inet");
+        if (ns.IsKnown(Sections.Rules6)) Rules6 = Sorted(ns.Rules, "inet6");
+        AllTablesKnown = ns.IsKnown(Sections.AllTables);
+        foreach (var r in ns.Routes)
+        {
+            if (!Usable(ns, r)) continue;
+            if (!_tables.TryGetValue(r.Table, out var t)) _tables[r.Table] = t = new FibTable();
+            t.Add(r);
+        }
+        foreach (var t in _tables.Values) t.Seal();
+    }
+
+    public FibTable? Table(int id) => _tables.TryGetValue(id, out var t) ? t : null;
+
+    private static Rule[] Sorted(List<Rule> rules, string family)
+    {
+        var list = new List<Rule>();
+        foreach (var r in rules) if (r.Family == family) list.Add(r);
+        // stable, as the kernel keeps rules of equal priority in the order they were added
+        return list.OrderBy(r => r.Priority).ToArray();
+    }
+
+    /// <summary>fib_table_lookup skips a route whose next hops are all dead, and a linkdown one where the device has
+    /// ignore_routes_with_linkdown set (the default keeps it: the packet then dies at the device without carrier).</summary>
+    private static bool Usable(NetNamespace ns, Route r)
+    {
+        if (r.NextHops.Count == 0) return !r.Flags.Contains("dead") && !(r.Flags.Contains("linkdown") && IgnoresLinkdown(ns, r.Device));
+        foreach (var h in r.NextHops)
+            if (!h.Flags.Contains("dead") && !(h.Flags.Contains("linkdown") && IgnoresLinkdown(ns, h.Device ?? r.Device))) return true;
+        return false;
+    }
+
+    private static bool IgnoresLinkdown(NetNamespace ns, string? dev) =>
+        ns.Sysctl("net.ipv4.conf.all.ignore_routes_with_linkdown") == "1" ||
+        (dev is not null && ns.Sysctl($"net.ipv4.conf.{dev}.ignore_routes_with_linkdown") == "1");
+}
+
+/// <summary>One routing table: IPv4 routes by prefix length and masked address (the longest match in at most
+/// 33 probes; routes of one prefix in metric order), others in a list.</summary>
+internal sealed class FibTable
+{
+    private readonly Dictionary<uint, List<Route>>?[] _byLength = new Dictionary<uint, List<Route>>?[33];
+    private readonly List<Route> _other = [];
+    private int[] _lengths = [];
+
+    public void Add(Route r)
+    {
+        if (!r.Destination.IsV4) { _other.Add(r); return; }
+        var d = _byLength[r.Destination.Length] ??= new Dictionary<uint, List<Route>>();
+        uint key = Fib.ToUint(r.Destination.Address) & Fib.Mask(r.Destination.Length);
+        if (!d.TryGetValue(key, out var list)) d[key] = list = new List<Route>(1);
+        list.Add(r);
+    }
+
+    /// <summary>Orders each prefix's routes by metric (stable: the first listed wins a tie) and notes the lengths present.</summary>
+    public void Seal()
+    {
+        var lengths = new List<int>();
+        for (int len = 32; len >= 0; len--)
+        {
+            if (_byLength[len] is not { } d) continue;
+            lengths.Add(len);
+            foreach (var list in d.Values)
+                if (list.Count > 1)
+                {
+                    var sorted = list.OrderBy(r => r.Metric ?? 0).ToList();
+                    list.Clear();
+                    list.AddRange(sorted);
+                }
+        }
+        _lengths = lengths.ToArray();
+    }
+
+    /// <summary>The most specific route for the address; among equals the lowest metric. With a bound output device,
+    /// unicast routes through another device are passed over.</summary>
+    public Route? Best(IPAddress dst, string? oif)
+    {
+        if (dst.AddressFamily != AddressFamily.InterNetwork)
+        {
+            Route? best = null;
+            foreach (var r in _other)
+            {
+                if (r.Destination.Family != dst.AddressFamily || !r.Destination.Contains(dst)) continue;
+                if (oif is not null && r.Type == RouteTypes.Unicast && !UsesDevice(r, oif)) continue;
+                if (best is null || r.Destination.Length > best.Destination.Length ||
+                    (r.Destination.Length == best.Destination.Length && (r.Metric ?? 0) < (best.Metric ?? 0)))
+                    best = r;
+            }
+            return best;
+        }
+        uint a = Fib.ToUint(dst);
+        foreach (int len in _lengths)
+        {
+            if (!_byLength[len]!.TryGetValue(a & Fib.Mask(len), out var list)) continue;
+            if (oif is null) return list[0];
+            foreach (var r in list)
+                if (r.Type != RouteTypes.Unicast || UsesDevice(r, oif)) return r;
+        }
+        return null;
+    }
+
+    private static bool UsesDevice(Route r, string dev)
+    {
+        if (r.Device == dev) return true;
+        foreach (var n in r.NextHops) if (n.Device == dev) return true;
+        return false;
     }
 }

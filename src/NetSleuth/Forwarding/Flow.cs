@@ -45,6 +45,8 @@ public sealed record TraceRequest(string Host, string? Namespace, string? Device
     public bool DontFragment { get; init; } = true;
     /// <summary>Also trace the reply after delivery.</summary>
     public bool TraceReply { get; init; } = true;
+    /// <summary>The start namespace when the caller already holds it (a sweep over every pod): spares the lookup by name.</summary>
+    internal Topology.NsRef? Start { get; init; }
 }
 
 /// <summary>A command that would decide what the input does not say, and where to run it.</summary>

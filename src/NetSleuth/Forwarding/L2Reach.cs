@@ -18,6 +18,12 @@ internal static class L2Reach
 
     private enum Mode { Egress, Ingress, Up, Flood }
 
+    /// <summary>Whether a bridge sends frames out of the port: an administratively down port (or one whose STP
+    /// state is not forwarding — a down or carrier-less port is "disabled") never gets a frame, flooded or not
+    /// (br_flood/should_deliver skip it). The one rule every L2 walk of the model uses.</summary>
+    internal static bool Forwards(DeviceRef port) =>
+        port.Link.IsUp && port.Link.BridgePort?.State is null or "forwarding";
+
     private enum FloodKind { BridgeSends, BridgeForwards, Ovs }
 
     /// <summary>One unit of work: a device in a mode, or a bridge's flood (its ports, taken in order as one block of the queue).</summary>
@@ -58,7 +64,7 @@ internal static class L2Reach
         var br = flood.Dev;
         var from = flood.From;
         bool ovs = flood.Flood == FloodKind.Ovs;
-        if (!dst.IsMulticast && t.PortByMac(br).TryGetValue(dst, out var learnt) && learnt != from)
+        if (!dst.IsMulticast && t.PortByMac(br).TryGetValue(dst, out var learnt) && learnt != from && Forwards(learnt))
         {
             yield return (learnt, ovs && Forwarding.Walker.IsOvsInternal(t, learnt) ? Mode.Up : Mode.Egress);
             yield break;
@@ -66,7 +72,7 @@ internal static class L2Reach
         if (ovs && br != from) yield return (br, Mode.Up);
         foreach (var p in t.PortList(br))
         {
-            if (p == from) continue;
+            if (p == from || !Forwards(p)) continue;
             yield return (p, ovs && Forwarding.Walker.IsOvsInternal(t, p) ? Mode.Up : Mode.Egress);
         }
         if (flood.Flood == FloodKind.BridgeForwards && (dst.IsMulticast || br.Link.Mac == dst)) yield return (br, Mode.Up);

@@ -28,11 +28,12 @@ internal static class NftEval
         return new Verdict(VerdictKind.Accept, "accepted", steps, []);
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NftRuleset, System.Collections.Concurrent.ConcurrentDictionary<(Hook, bool, int), NftChain[]>> Hooked = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NftRuleset, System.Collections.Concurrent.ConcurrentDictionary<(Hook, bool), NftChain[]>> Hooked = new();
 
-    /// <summary>The base chains on the hook in priority order, worked out once per ruleset (and again if its chains change).</summary>
+    /// <summary>The base chains on the hook in priority order, worked out once per ruleset (the model does not change
+    /// after linking, so nothing is worked out again).</summary>
     private static NftChain[] BaseChains(NftRuleset rs, Hook hook, bool iptablesKnown) =>
-        Hooked.GetValue(rs, _ => new()).GetOrAdd((hook, iptablesKnown, rs.Chains.Count), k =>
+        Hooked.GetValue(rs, _ => new()).GetOrAdd((hook, iptablesKnown), k =>
         {
             var hookName = k.Item1.ToString().ToLowerInvariant();
             return rs.Chains

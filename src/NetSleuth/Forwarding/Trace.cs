@@ -26,6 +26,12 @@ public sealed record Trace(Flow Flow, Disposition Disposition, string Reason, IR
     /// <summary>Assumptions the trace relied on (an ARP answer simulated, an L2 segment assumed, …).</summary>
     public IReadOnlyList<string> Assumptions { get; init; } = [];
 
+    /// <summary>The devices the packet passed, in order (empty for a verdict-only trace): findings are tied to a
+    /// broken path by these identities, never by the words of the steps.</summary>
+    [JsonIgnore] internal IReadOnlyList<Topology.DeviceRef> Passed { get; init; } = [];
+    /// <summary>The namespace of the last hop (where the packet died), when any step was recorded.</summary>
+    [JsonIgnore] internal Topology.NsRef? LastNamespace { get; init; }
+
     [JsonIgnore] public bool Delivered => Disposition == Disposition.Delivered;
     /// <summary>The step that decided the outcome (the last one).</summary>
     [JsonIgnore] public Step? FinalStep => Hops.Count == 0 ? null : Hops[^1].Steps.LastOrDefault();
@@ -35,5 +41,11 @@ public sealed record Trace(Flow Flow, Disposition Disposition, string Reason, IR
 public sealed record TraceResult(TraceRequest Request, Trace Forward, Trace? Reply)
 {
     /// <summary>Delivered both ways (or one way when the reply was not asked for).</summary>
+    /// <summary>The devices the packet passed, in order (empty for a verdict-only trace): findings are tied to a
+    /// broken path by these identities, never by the words of the steps.</summary>
+    [JsonIgnore] internal IReadOnlyList<Topology.DeviceRef> Passed { get; init; } = [];
+    /// <summary>The namespace of the last hop (where the packet died), when any step was recorded.</summary>
+    [JsonIgnore] internal Topology.NsRef? LastNamespace { get; init; }
+
     [JsonIgnore] public bool Delivered => Forward.Delivered && (Reply?.Delivered ?? !Request.TraceReply);
 }

@@ -38,6 +38,8 @@ internal sealed partial class Walker
     private readonly List<string> _assumptions = [];
     /// <summary>States passed so far; a walk has a few dozen at most, so a list beats a hash set here.</summary>
     private readonly List<State> _visited = new(16);
+    /// <summary>Devices the packet passed (sent, received, IP-received on), in order; recorded with the steps.</summary>
+    private readonly List<DeviceRef> _passed = [];
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
     /// <summary>The first input found missing on a stage the walk went through as if it passed.</summary>
@@ -75,6 +77,7 @@ internal sealed partial class Walker
 
     private static (NsRef Ns, DeviceRef? Bound) ResolveStart(Topology.Topology t, TraceRequest r)
     {
+        if (r.Start is { } start && r.Device is null) return (start, null);
         var host = t.FindHost(r.Host) ?? throw new ArgumentException(
             $"no host '{r.Host}' in the input (hosts: {string.Join(", ", t.Hosts.Select(h => h.Name))})");
         var ns = r.Namespace is null or "root" ? host.Root
@@ -106,12 +109,17 @@ internal sealed partial class Walker
             switch (next)
             {
                 case Out o: next = Output(o); break;
-                case Egress e: next = Transmit(e); break;
-                case Ingress g: next = Receive(g); break;
-                case IpIn p: next = IpReceive(p); break;
+                case Egress e: Passed(e.Dev); next = Transmit(e); break;
+                case Ingress g: Passed(g.Dev); next = Receive(g); break;
+                case IpIn p: Passed(p.Dev); next = IpReceive(p); break;
                 case End end: return Finish(end, _flow ?? flow);
             }
         }
+    }
+
+    private void Passed(DeviceRef d)
+    {
+        if (_record && (_passed.Count == 0 || _passed[^1] != d)) _passed.Add(d);
     }
 
     private Trace Finish(End end, Flow flow)
@@ -126,6 +134,7 @@ internal sealed partial class Walker
         return new Trace(flow, end.Disposition, end.Reason, hops)
         {
             Missing = end.Missing, At = end.At, Assumptions = _assumptions.Distinct().ToList(),
+            Passed = _passed, LastNamespace = _hops.Count > 0 ? _hops[^1].Ns : null,
         };
     }
 

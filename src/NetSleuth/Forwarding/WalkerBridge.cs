@@ -28,6 +28,12 @@ internal sealed partial class Walker
         var fdb = ns.Ns.Fdb.FirstOrDefault(f => f.Mac == dst && f.Master == br.Link.Name && !f.Flags.Contains("self"));
         if (fdb is not null && _t.Device(ns, fdb.Device) is { } outPort && outPort != inPort)
         {
+            if (!L2Reach.Forwards(outPort))
+            {
+                // br_forward: should_deliver() refuses a port that is down or not forwarding; the frame is not flooded instead
+                if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, $"fdb entry, but port {outPort.Link.Name} does not forward (down or {outPort.Link.BridgePort?.State ?? "disabled"}): dropped") { Evidence = fdb.Source });
+                return new End(Disposition.LinkDown, $"bridge {br} sends frames for {dst} to port {outPort}, which is down", outPort.ToString());
+            }
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
             return BridgeOut(outPort, frame);
         }
@@ -60,12 +66,13 @@ internal sealed partial class Walker
         var ns = br.Namespace;
         var from = inPort?.Link.Name ?? br.Link.Name;
         var ports = _t.PortList(br);
-        int count = (ovs && br != inPort ? 1 : 0) + ports.Count - (inPort is not null && ports.Contains(inPort) ? 1 : 0);
+        int count = ovs && br != inPort ? 1 : 0;
+        foreach (var p in ports) if (p != inPort && L2Reach.Forwards(p)) count++;
         (DeviceRef Dev, bool Internal)? best = null;
         int bestScore = -1;
         // a learning switch has learnt the MAC from the port right in front of it: that port first, which spares
         // a big bridge exploring every port
-        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && !(ovs && IsOvsInternal(_t, direct)) &&
+        if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && L2Reach.Forwards(direct) && !(ovs && IsOvsInternal(_t, direct)) &&
             L2Reach.Walk(_t, direct, egress: true, frame.DstMac, arp: false, null, limit: 64).Any(ep => ep.MacMatches))
         {
             best = (direct, false);
@@ -86,7 +93,7 @@ internal sealed partial class Walker
         }
         if (best is not { } chosen)
         {
-            if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, frame.DstMac, decision + ": the bridge has no other port"));
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, frame.DstMac, decision + ": the bridge has no other port that forwards"));
             return new End(Disposition.DroppedOtherHost, $"bridge {br} has no port to send a frame for {frame.DstMac} to", br.ToString());
         }
         var why = bestScore switch
@@ -102,8 +109,9 @@ internal sealed partial class Walker
     private IEnumerable<(DeviceRef Dev, bool Internal)> Candidates(DeviceRef br, DeviceRef? inPort, bool ovs)
     {
         if (ovs && br != inPort) yield return (br, true);
+        // a port that is down (or not forwarding) gets nothing: the kernel never floods to it
         foreach (var p in _t.PortList(br))
-            if (p != inPort) yield return (p, ovs && IsOvsInternal(_t, p));
+            if (p != inPort && L2Reach.Forwards(p)) yield return (p, ovs && IsOvsInternal(_t, p));
     }
 
     /// <summary>br_dev_queue_push_xmit: a frame larger than the out port's MTU is dropped (is_skb_forwardable).</summary>

@@ -84,7 +84,7 @@ internal sealed partial class Walker
         }
         bool proxy = ns.Ns.Sysctl("net.ipv4.conf.all.proxy_arp") == "1" || ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.proxy_arp") == "1";
         if (!proxy) return null;
-        var route = Fib.LongestMatch(ns, RouteTables.Main, target, null, _assumptions);
+        var route = Fib.MainRoute(_t, ns.Ns, target);
         bool fwd = (ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.forwarding") ?? ns.Ns.Sysctl("net.ipv4.ip_forward")) == "1";
         return route is { Type: RouteTypes.Unicast } && route.Device != dev.Link.Name && fwd
             ? $"proxy_arp on {dev.Link.Name}: {ns} routes {target} via {route.Device}"

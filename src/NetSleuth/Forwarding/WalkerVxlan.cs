@@ -57,6 +57,9 @@ internal sealed partial class Walker
         var candidates = SocketsIn(ns, payload.Vxlan);
         var onPort = candidates.Where(c => (c.Link.Vxlan?.DstPort ?? DefaultVxlanPort) == port).ToList();
         var listening = onPort.Where(c => c.Link.IsUp).ToList();
+        // the devices whose socket the packet reached are where it died (what a finding about them explains)
+        if (listening.Count == 0 || !listening.Any(c => c.Link.Vxlan?.Vni == payload.Vni))
+            foreach (var c in candidates) Passed(c);
         if (listening.Count == 0)
         {
             var others = candidates.Select(c => $"{c} uses port {c.Link.Vxlan?.DstPort ?? DefaultVxlanPort}" + (c.Link.IsUp ? "" : " and is down"));

@@ -17,14 +17,16 @@ public static class DiagnosisText
         sb.Append($"diagnosis of {Plural(report.Hosts.Count, "host")} ({string.Join(", ", report.Hosts.Take(8))}{(report.Hosts.Count > 8 ? ", …" : "")}): ");
         sb.Append($"{Plural(errors, "error")}, {Plural(warnings, "warning")}, {Plural(infos, "note")}");
         sb.Append(report.PathsPlanned > report.PathsChecked
-            ? $"; {report.PathsChecked} of {Plural(report.PathsPlanned, "path")} traced before the time budget ran out, {report.PathsBroken} broken\n"
-            : $"; {Plural(report.PathsChecked, "path")} traced, {report.PathsBroken} broken\n");
+            ? $"; {report.PathsChecked} of {Plural(report.PathsPlanned, "path")} traced before the time budget ran out, {report.PathsBroken} broken{Undecided(report)}\n"
+            : $"; {Plural(report.PathsChecked, "path")} traced, {report.PathsBroken} broken{Undecided(report)}\n");
         if (report.InputWarnings.Count > 0)
             sb.Append($"({Plural(report.InputWarnings.Count, "input warning")}: the model may be incomplete where they point)\n");
         if (report.Findings.Count == 0) sb.Append("\nNo problems found.\n");
         foreach (var f in report.Findings) Finding(sb, f);
         return sb.ToString();
     }
+
+    private static string Undecided(DiagnosisReport r) => r.PathsUndecided == 0 ? "" : $", {r.PathsUndecided} undecided (input missing)";
 
     private static void Finding(StringBuilder sb, Finding f)
     {

@@ -4,9 +4,11 @@ using NetSleuth.Diagnosis;
 namespace NetSleuth.Synth;
 
 /// <summary>
-/// Compares diagnose's findings with the faults the generator placed. A fault counts as found when a
-/// finding's evidence names its host (or, for a tunnel, the node/VM at the other end) and, when the
-/// fault sits on a device, that device. A finding that names no faulted host is a false alarm.
+/// Compares diagnose's findings with the faults the generator placed. A fault counts as found only when
+/// a finding of that fault's kind (<see cref="Kinds"/>: the finding ids that diagnose the catalogue row,
+/// docs/faults.md) names it: its evidence names the fault's host (or, for a tunnel, the node/VM at the
+/// other end) and, when the fault sits on a device, that device. A finding that names no faulted host
+/// is a false alarm.
 /// </summary>
 public static class FaultScore
 {
@@ -14,7 +16,7 @@ public static class FaultScore
     public static (List<PlacedFault> Missed, List<Finding> FalseAlarms) Score(FaultManifest manifest, DiagnosisReport report)
     {
         var findings = report.Findings.Where(f => f.Severity >= Severity.Warning).ToList();
-        var missed = manifest.Faults.Where(fault => !findings.Any(f => Names(f, fault))).ToList();
+        var missed = manifest.Faults.Where(fault => !findings.Any(f => OfKind(f, fault) && Names(f, fault))).ToList();
         var falseAlarms = findings.Where(f => !manifest.Faults.Any(x => Explains(x, f))).ToList();
         return (missed, falseAlarms);
     }
@@ -31,6 +33,30 @@ public static class FaultScore
             sb.Append("  not a placed fault: ").Append(g.Count()).Append(" × ").Append(g.Key).Append(", e.g. ").Append(g.First().Title).Append('\n');
         return $"faults: {found}/{manifest.Faults.Count} found; {falseAlarms.Count} findings (warning or error) that are not placed faults\n" + sb;
     }
+
+    /// <summary>The finding ids that diagnose each placed fault (by the fault's name in <see cref="FaultCatalog"/>).</summary>
+    internal static IReadOnlyDictionary<string, string[]> Kinds { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["tunnel-mac-mismatch"] = ["neighbor-mac-mismatch", "port-security-mac-mismatch"],
+        ["missing-mirred-redirect"] = ["tc-redirect-missing"],
+        ["vni-mismatch"] = ["vxlan-vni-mismatch"],
+        ["dstport-mismatch"] = ["vxlan-dstport-mismatch"],
+        ["wrong-remote"] = ["vxlan-remote-wrong", "vxlan-fdb-dst-wrong"],
+        ["mtu-overlay-too-big"] = ["mtu-overlay-too-large"],
+        ["firewall-drops-tunnel-port"] = ["firewall-drop"],
+        ["link-down"] = ["link-down"],
+        ["missing-route"] = ["missing-route", "no-route", "no-return-route"],
+        ["blackhole-route"] = ["route-blackhole"],
+        ["missing-permanent-neighbour"] = ["neighbor-permanent-missing"],
+        ["failed-neighbour"] = ["neighbor-failed"],
+        ["ip-forward-off"] = ["ip-forward-disabled"],
+        ["dangling-veth"] = ["veth-peer-missing"],
+        ["bridge-port-without-master"] = ["bridge-port-detached"],
+    };
+
+    /// <summary>The finding (or a check merged into it) is of the fault's kind; a fault the table does not know matches nothing.</summary>
+    internal static bool OfKind(Finding f, PlacedFault fault) =>
+        Kinds.TryGetValue(fault.Name, out var ids) && (ids.Contains(f.Id) || f.AlsoSeenAs.Any(ids.Contains));
 
     private static IEnumerable<string> Hosts(Finding f) =>
         f.Evidence.Select(e => e.Host).Concat(f.Fix.Select(x => x.Host)).Distinct();

@@ -59,7 +59,7 @@ public static class Focus
             {
                 if (t.RouteDevice(rootRef, target) is not { } via || via.Link.IsLoopback) continue;
                 seeds.Add(via);
-                var route = RouteLookup.Main(root, target);
+                var route = Forwarding.Fib.MainRoute(t, root, target);
                 notes.Add($"{host.Name} routes {target} out of {via.Link.Name}" + (route?.Gateway is { } g ? $" via {g}" : ""));
                 // the next hop on another host (a node routing a pod subnet to the node holding it)
                 if (route?.Gateway is { } gw)

@@ -136,6 +136,11 @@ public sealed partial class Topology
     public IReadOnlyList<DeviceRef> PortList(DeviceRef bridge) => Index().Ports.TryGetValue(bridge, out var l) ? l : [];
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, HashSet<string>> _userspaceOvs = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, Forwarding.NsFib> _fibs = new();
+
+    /// <summary>The namespace's rules and route tables as the one FIB reads them, indexed once (the model does not
+    /// change after linking; the index is not rebuilt).</summary>
+    internal Forwarding.NsFib Fib(NetNamespace ns) => _fibs.GetOrAdd(ns, static n => new Forwarding.NsFib(n));
 
     /// <summary>Names of the interfaces of the namespace's OVS bridges whose datapath is userspace ("netdev").</summary>
     public IReadOnlySet<string> UserspaceOvsInterfaces(NetNamespace ns) => _userspaceOvs.GetOrAdd(ns, n =>
@@ -175,7 +180,7 @@ public sealed partial class Topology
         Devices.SelectMany(d => d.Link.Addresses.Select(a => (a.Address, d)));
 
     /// <summary>The device the namespace's main table sends the address out of, when a route says.</summary>
-    public DeviceRef? RouteDevice(NsRef ns, IPAddress ip) => RouteLookup.OutDevice(this, ns, ip);
+    public DeviceRef? RouteDevice(NsRef ns, IPAddress ip) => Forwarding.Fib.OutDevice(this, ns, ip);
 
     /// <summary>Finds a device by "HOST:DEVICE" (root namespace) or "HOST:NETNS:DEVICE" (netns name or id).</summary>
     public DeviceRef? FindDevice(string spec)

@@ -101,7 +101,7 @@ internal static class TunnelLinker
     private static NsRef? GuessUnderlay(Topology t, DeviceRef d)
     {
         if (d.Link.Vxlan?.Remote is not { } remote) return null;
-        var routing = d.Host.Namespaces.Where(n => n != d.Ns && RouteLookup.Main(n, remote) is not null).ToList();
+        var routing = d.Host.Namespaces.Where(n => n != d.Ns && Forwarding.Fib.MainRoute(t, n, remote) is not null).ToList();
         var pick = routing.FirstOrDefault(n => n.IsRoot) ?? (routing.Count == 1 ? routing[0] : null);
         return pick is null ? null : new NsRef(d.Host, pick);
     }
@@ -126,7 +126,7 @@ internal static class TunnelLinker
             return;
         }
         var target = vx?.Remote ?? vx?.Group;
-        var routed = target is null ? null : RouteLookup.OutDevice(t, uns, target);
+        var routed = target is null ? null : Forwarding.Fib.OutDevice(t, uns, target);
         if (routed is not null)
             Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, routed, $"{where} (route to {target})"));
         else if (uns.Ns != d.Ns)

@@ -63,7 +63,7 @@ internal static class UnderlayLinker
                 var seg = t.SegmentOf(local);
                 if (seg is not null && seg.Members.Contains(far)) continue;
                 done.Add((local, far));
-                var route = RouteLookup.Main(underlay.Ns, remote);
+                var route = Forwarding.Fib.MainRoute(t, underlay.Ns, remote);
                 var via = route?.Gateway is { } gw ? $"via {gw}" : "on-link";
                 Linker.AddEdge(t, new Edge(EdgeKind.Underlay, local, far, $"routed {via}",
                     $"{local} and {far} share no subnet: tunnel packets to {remote} are routed {via} through a network the input does not show"));

@@ -166,6 +166,29 @@ public sealed class PeerPodsDiagnosisTests
     }
 
     [Fact]
+    public void Given_an_overlay_fed_only_by_a_redirect_from_a_1400_byte_pod_when_diagnosed_then_its_own_mtu_1500_is_no_problem()
+    {
+        var s = PeerPodsModel.Build(macMismatch: false);
+        Ns(Worker(s), "wkpod").FindLink("vxlan1")!.Mtu = 1500; // 1500 + 50 > 1500, but only 1400-byte frames ever enter it
+
+        Assert.Empty(Diag.Problems(Diag.Run(s)));
+    }
+
+    [Fact]
+    public void Given_a_1500_byte_pod_redirected_into_the_overlay_when_diagnosed_then_the_mtu_warning_names_the_redirect()
+    {
+        var s = PeerPodsModel.Build(macMismatch: false);
+        Ns(Worker(s), "wkpod").FindLink("eth0")!.Mtu = 1500;
+        Worker(s).Root!.FindLink("8b7266486ea2861")!.Mtu = 1500;
+
+        var r = Diag.Run(s);
+
+        Assert.Equal(["mtu-overlay-too-large"], Diag.Problems(r));
+        Assert.Contains("1500-byte frames redirected from eth0", r.Findings[0].Title);
+        Assert.Contains("ip -n wkpod link set dev eth0 mtu 1450", Diag.AllCommands(r.Findings[0]));
+    }
+
+    [Fact]
     public void Given_an_nft_rule_dropping_the_tunnel_port_when_diagnosed_then_the_rule_is_deleted_by_handle()
     {
         var s = PeerPodsModel.Build(macMismatch: false);
@@ -261,7 +284,7 @@ public sealed class PeerPodsDiagnosisTests
         Assert.Equal(Severity.Error, f.Severity);
         var all = Diag.AllCommands(f);
         Assert.StartsWith("ip -n wkpod link del dev eth0", all);
-        Assert.Contains("type veth peer name eth0 mtu 1500 netns wkpod", all);
+        Assert.Contains("type veth peer name eth0 mtu 1400 netns wkpod", all); // the pod's MTU is kept
         Assert.Contains("master br-int", all);
         Assert.Contains("tc -n wkpod filter add dev eth0 parent ffff: pref 49152 protocol all u32 match u32 0 0 action mirred egress redirect dev vxlan1", all);
         Assert.Contains("tc -n wkpod filter del dev vxlan1 parent ffff: pref 49152", all);

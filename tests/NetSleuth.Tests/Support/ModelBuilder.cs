@@ -153,6 +153,7 @@ internal static class PeerPodsModel
         wk.Master(mp0br, brint);
         wk.Addr(wroot, mp0, "198.18.2.2/23");
         var (hostSide, eth0) = wk.Veth(wroot, "8b7266486ea2861", "52:54:00:00:0c:01", wkpod, "eth0", PodMac);
+        hostSide.Mtu = eth0.Mtu = 1400; // the pod's MTU, as OVN-Kubernetes and the lab set it: what the tunnel carries
         wk.Master(hostSide, brint);
         wk.Addr(wkpod, eth0, "198.18.2.46/23");
         wk.Vxlan(wkpod, "vxlan1", "4a:00:00:00:00:01", 555005, "198.51.100.201", 4789, wroot);

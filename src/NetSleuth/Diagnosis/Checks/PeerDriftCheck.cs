@@ -86,7 +86,7 @@ internal sealed class PeerDriftCheck : ICheck
                 if (h.Ns.Routes.Any(r => r.Table == k.Table && r.Destination.Network == k.Destination)) continue;
                 if (Connected(h, k.Destination)) continue; // its own subnet: routed another way on purpose
                 var probe = Probe(ctx, h, k.Destination);
-                var instead = ctx.Fib.Lookup(h, probe);
+                var instead = ctx.Route(h, probe);
                 if (instead.Route is { Type: RouteTypes.Unicast } same && same.Device == k.Device && k.Device is not null) continue;
                 yield return Missing(h, k, have, instead, hosts.Count);
             }
@@ -103,13 +103,13 @@ internal sealed class PeerDriftCheck : ICheck
     {
         foreach (var (dev, addr) in ctx.PodsIn(p))
             if (dev.Host != h.Host) return addr.Address;
-        uint lo = Fib.ToUint(p.Network.Address);
+        uint lo = NetSleuth.Forwarding.Fib.ToUint(p.Network.Address);
         return FromUint(p.Length >= 31 ? lo : lo + 1);
     }
 
     private static IPAddress FromUint(uint v) => new([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
 
-    private static Finding Missing(NsRef h, RouteKey k, List<(NsRef Host, Route Route)> have, FibResult instead, int groupSize)
+    private static Finding Missing(NsRef h, RouteKey k, List<(NsRef Host, Route Route)> have, NetSleuth.Forwarding.FibResult instead, int groupSize)
     {
         var sample = have[0];
         var route = Translate(h, k, have);
@@ -162,7 +162,7 @@ internal sealed class PeerDriftCheck : ICheck
         foreach (var (host, route) in have.Take(50))
         {
             if (route.Gateway is not { } gw || DeviceNetwork(host.Ns, dev) is not { } net) return null;
-            uint o = Fib.ToUint(gw) - net;
+            uint o = NetSleuth.Forwarding.Fib.ToUint(gw) - net;
             if (offset is { } known && known != o) return null;
             offset = o;
         }
@@ -171,5 +171,5 @@ internal sealed class PeerDriftCheck : ICheck
 
     private static uint? DeviceNetwork(NetNamespace ns, string dev) =>
         ns.FindLink(dev)?.Addresses.FirstOrDefault(a => a.Prefix.IsV4 && a.Prefix.Length < 32) is { } a
-            ? Fib.ToUint(a.Prefix.Network.Address) : null;
+            ? NetSleuth.Forwarding.Fib.ToUint(a.Prefix.Network.Address) : null;
 }

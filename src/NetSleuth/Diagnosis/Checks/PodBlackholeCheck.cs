@@ -27,7 +27,7 @@ internal sealed class PodBlackholeCheck : ICheck
                 if (dev.Host == ns.Host && dev.Ns == ns.Ns) continue;
                 // a pod hanging off this namespace by its veth is RouteCheck's finding
                 if (dev.Host == ns.Host && ctx.Topology.VethPeer(dev) is { } peer && peer.Ns == ns.Ns) continue;
-                if (ctx.Fib.Lookup(ns, addr.Address).Route != r) continue;
+                if (ctx.Route(ns, addr.Address).Route != r) continue;
                 victims.Add((dev, addr));
             }
             if (victims.Count == 0) continue;

@@ -24,7 +24,7 @@ internal sealed class ReturnRouteCheck : ICheck
             var ns = start?.Namespace;
             for (int hop = 0; ns is not null && hop < 8 && visited.Add(ns.Ns); hop++)
             {
-                var res = ctx.Fib.Lookup(ns, target);
+                var res = ctx.Route(ns, target);
                 if (res.Route?.Gateway is not { } gw || res.Blackholes) break;
                 ns = ctx.Topology.OwnersOf(gw).FirstOrDefault().Device?.Namespace;
             }
@@ -37,10 +37,10 @@ internal sealed class ReturnRouteCheck : ICheck
     private static DeviceRef? PodIn(DiagnosisContext ctx, IpPrefix prefix, NetNamespace except)
     {
         var index = ctx.Cache("v4-address-index", () => ctx.Devices
-            .SelectMany(d => d.Link.Addresses.Where(a => a.Prefix.IsV4 && DiagnosisContext.IsGlobal(a)).Select(a => (Key: Fib.ToUint(a.Address), Dev: d)))
+            .SelectMany(d => d.Link.Addresses.Where(a => a.Prefix.IsV4 && DiagnosisContext.IsGlobal(a)).Select(a => (Key: Forwarding.Fib.ToUint(a.Address), Dev: d)))
             .OrderBy(x => x.Key).ToArray());
         uint mask = prefix.Length == 0 ? 0 : prefix.Length >= 32 ? uint.MaxValue : ~(uint.MaxValue >> prefix.Length);
-        uint lo = Fib.ToUint(prefix.Address) & mask, hi = lo | ~mask;
+        uint lo = Forwarding.Fib.ToUint(prefix.Address) & mask, hi = lo | ~mask;
         int a = 0, b = index.Length;
         while (a < b) { int mid = (a + b) / 2; if (index[mid].Key < lo) a = mid + 1; else b = mid; }
         for (int i = a; i < index.Length && i < a + 64 && index[i].Key <= hi; i++)
@@ -49,7 +49,7 @@ internal sealed class ReturnRouteCheck : ICheck
     }
 
     private static (uint Network, int Length) Key(IfAddress a) =>
-        (Fib.ToUint(a.Address) & (a.Prefix.Length == 0 ? 0 : uint.MaxValue << (32 - a.Prefix.Length)), a.Prefix.Length);
+        (Forwarding.Fib.ToUint(a.Address) & (a.Prefix.Length == 0 ? 0 : uint.MaxValue << (32 - a.Prefix.Length)), a.Prefix.Length);
 
     /// <summary>A pod has one device on one subnet; a node or router has two or more (most namespaces of a cluster are pods).</summary>
     private static bool HasTwoSubnets(NetNamespace ns)
@@ -106,12 +106,12 @@ internal sealed class ReturnRouteCheck : ICheck
                 if (route.Gateway is not { } gw || !route.IsV4 || route.Destination.IsDefault || route.Table == RouteTables.Local) continue;
                 foreach (var (link, addr, members) in needy)
                 {
-                    if (Fib.Contains(addr.Prefix, gw)) continue; // the side the prefix lives on
+                    if (Forwarding.Fib.Contains(addr.Prefix, gw)) continue; // the side the prefix lives on
                     foreach (var (dev, _) in members)
                     {
                         var n = dev.Namespace;
-                        var back = ctx.Fib.Lookup(n, route.Destination.Address);
-                        if (back.Found) continue;
+                        var back = ctx.Route(n, route.Destination.Address);
+                        if (back.Route is not null) continue;
                         // only when traffic from the prefix goes to N through R (the pods' way out passes R)
                         if (!PassesThrough(ctx, route.Destination, dev.Link.Addresses.FirstOrDefault(a => a.Prefix.IsV4)?.Address, r)) continue;
                         if (!reported.Add($"{n.Key}/{route.Destination}")) continue;

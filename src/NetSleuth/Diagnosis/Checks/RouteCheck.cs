@@ -22,7 +22,7 @@ internal sealed class RouteCheck : ICheck
             if (!HasVethIntoRoot(ctx, pod)) continue;
             if (!r.IsKnown(Sections.Routes4) && addr.Prefix.IsV4) continue;
             var x = addr.Address;
-            var res = ctx.Fib.Lookup(root, x);
+            var res = ctx.Route(root, x);
             if (res.Found && !res.Blackholes) continue;
             var fix = RouteFix.ConnectedTo(ctx, root, x, pod);
             var key = $"route:{root.Key}/{fix?.Args[2] ?? x.ToString()}";

@@ -29,7 +29,7 @@ internal sealed class RpFilterCheck : ICheck
                 if (r.PrefSrc is { } ps && !sources.Contains(ps)) sources.Add(ps);
                 foreach (var src in sources)
                 {
-                    var back = ctx.Fib.Lookup(n, src, iif: iface.Link.Name);
+                    var back = ctx.Route(n, src, iif: iface.Link.Name);
                     if (back.Route?.Device is not { } backDev || backDev == iface.Link.Name) continue;
                     if (!seen.Add($"{n.Key}/{iface.Link.Name}/{src}")) continue;
                     yield return new Finding

@@ -17,7 +17,7 @@ internal sealed class UnderlayRouteCheck : ICheck
         {
             if (d.Link.Kind != LinkKinds.Vxlan || d.Link.Vxlan?.Remote is not { } remote) continue;
             if (ctx.Topology.Tunnel(d)?.Underlay is not { } u || !u.Ns.IsKnown(Sections.Routes4)) continue;
-            var res = ctx.Fib.Lookup(u, remote);
+            var res = ctx.Route(u, remote);
             if (res.Found && !res.Blackholes) continue;
             var fix = RouteFix.ConnectedTo(ctx, u, remote, null);
             if (!seen.Add($"{u.Key}/{fix?.Args[2] ?? remote.ToString()}")) continue;

@@ -75,7 +75,7 @@ internal sealed class VxlanRemoteCheck : ICheck
         if (wrongUnderlay is not null)
         {
             var wrongAddrs = wrongUnderlay.Ns.Links.SelectMany(l => l.Addresses).ToList();
-            var same = candidates.FirstOrDefault(c => wrongAddrs.Any(w => w.Prefix.Length < w.Prefix.MaxLength && Fib.Contains(w.Prefix.Network, c.Address)));
+            var same = candidates.FirstOrDefault(c => wrongAddrs.Any(w => w.Prefix.Length < w.Prefix.MaxLength && Forwarding.Fib.Contains(w.Prefix.Network, c.Address)));
             if (same is not null) return same.Address;
         }
         return candidates.FirstOrDefault()?.Address;
