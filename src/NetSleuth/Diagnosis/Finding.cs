@@ -29,8 +29,9 @@ public sealed record FixStep(string Host, string? Namespace, IReadOnlyList<strin
 /// <summary>A command whose output would decide what the input leaves open.</summary>
 public sealed record MissingInput(string Host, string? Namespace, string Command, string Why);
 
-/// <summary>A packet trace that shows the failure, in words (rendered from the tracer's result).</summary>
-public sealed record FindingTrace(string From, string To, string Disposition, IReadOnlyList<string> Hops);
+/// <summary>A packet trace that shows the failure, in words (rendered from the tracer's result); <paramref name="At"/>
+/// is the device where the packet dies (HOST:NETNS:DEVICE), when the tracer names one.</summary>
+public sealed record FindingTrace(string From, string To, string Disposition, IReadOnlyList<string> Hops, string? At = null);
 
 /// <summary>One diagnosis: what is wrong, why it matters, which objects show it, and how to fix it.</summary>
 public sealed class Finding

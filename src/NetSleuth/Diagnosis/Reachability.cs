@@ -346,6 +346,6 @@ public static class Reachability
             foreach (var s in hop.Steps)
                 lines.Add($"{hop.Node}: {s.Text}");
         var arrow = path.IndexOf(" → ", StringComparison.Ordinal);
-        return new FindingTrace(arrow > 0 ? path[..arrow] : path, arrow > 0 ? path[(arrow + 3)..] : "", $"{t.Disposition}: {t.Reason}", lines);
+        return new FindingTrace(arrow > 0 ? path[..arrow] : path, arrow > 0 ? path[(arrow + 3)..] : "", $"{t.Disposition}: {t.Reason}", lines, t.Delivered ? null : t.At?.ToString());
     }
 }

@@ -58,8 +58,11 @@ public static class DiagnosisText
             sb.Append($"\n  To decide, run on {d.Host}{(d.Namespace is null ? "" : $" (namespace {d.Namespace})")}: {d.Command}\n    ({d.Why})\n");
         if (f.Trace is { } t)
         {
-            sb.Append($"\n  Trace {t.From} → {t.To}: {t.Disposition}\n");
-            foreach (var h in t.Hops) sb.Append("    ").Append(h).Append('\n');
+            sb.Append($"\n  Trace {t.From} → {t.To}: ");
+            if (t.At is { } at) sb.Append("dies at ").Append(at).Append(" — ");
+            sb.Append(t.Disposition).Append('\n');
+            for (int i = 0; i < t.Hops.Count; i++)
+                sb.Append(t.At is not null && i == t.Hops.Count - 1 ? "  ✗ " : "    ").Append(t.Hops[i]).Append('\n');
         }
         if (f.AlsoSeenAs.Count > 0) sb.Append("\n  Same cause also found by: ").Append(string.Join(", ", f.AlsoSeenAs)).Append('\n');
     }
