@@ -93,6 +93,13 @@ internal sealed partial class Walker
         }
         if (best is not { } chosen)
         {
+            // nothing is flooded to a port that is down; when the port in front of the destination is the one
+            // that is down, that port is where the packet dies (the kernel's counters stop at the bridge)
+            if (DownPortTo(br, inPort, frame.DstMac) is { } down)
+            {
+                if (_record) Add(ns, new BridgeStep(br.Link.Name, from, down.Link.Name, frame.DstMac, $"{decision}: {frame.DstMac} is behind {down}, which is down (the bridge port does not forward); no other port forwards: dropped"));
+                return new End(Disposition.LinkDown, $"bridge {br} would send frames for {frame.DstMac} towards {down}, which is down", down.ToString());
+            }
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, frame.DstMac, decision + ": the bridge has no other port that forwards"));
             return new End(Disposition.DroppedOtherHost, $"bridge {br} has no port to send a frame for {frame.DstMac} to", br.ToString());
         }
@@ -104,6 +111,21 @@ internal sealed partial class Walker
         };
         if (_record) Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {count} port(s); {why}"));
         return chosen.Internal ? new Ingress(chosen.Dev, frame, Up: true) : BridgeOut(chosen.Dev, frame);
+    }
+
+    /// <summary>A port that does not forward and leads to <paramref name="mac"/> (it has that MAC, or its veth peer
+    /// has): the device that is down — the port, or the veth peer whose being down took the port's carrier
+    /// (a bridge port without carrier is disabled).</summary>
+    private DeviceRef? DownPortTo(DeviceRef br, DeviceRef? inPort, MacAddress mac)
+    {
+        foreach (var p in _t.PortList(br))
+        {
+            if (p == inPort || L2Reach.Forwards(p)) continue;
+            var peer = _t.VethPeer(p);
+            if (p.Link.Mac != mac && peer?.Link.Mac != mac) continue;
+            return p.Link.IsUp && peer is { Link.IsUp: false } ? peer : p;
+        }
+        return null;
     }
 
     private IEnumerable<(DeviceRef Dev, bool Internal)> Candidates(DeviceRef br, DeviceRef? inPort, bool ovs)

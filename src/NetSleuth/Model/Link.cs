@@ -62,7 +62,9 @@ public sealed class Link
 
     public SourceRef? Source { get; set; }
 
-    [JsonIgnore] public bool IsUp => Flags.Contains("UP");
+    /// <summary>Administratively up: the UP flag, or, where no flags were shown (`ip -br`), an operstate that only an
+    /// up device has (UP, UNKNOWN as lo and tun show, DORMANT, LOWERLAYERDOWN).</summary>
+    [JsonIgnore] public bool IsUp => Flags.Count > 0 ? Flags.Contains("UP") : OperState is "UP" or "UNKNOWN" or "DORMANT" or "LOWERLAYERDOWN";
     [JsonIgnore] public bool HasCarrier => Flags.Contains("LOWER_UP") || OperState is "UP" or "UNKNOWN";
     [JsonIgnore] public bool IsPromiscuous => Flags.Contains("PROMISC") || Promiscuity > 0;
     [JsonIgnore] public bool IsLoopback => LinkType == "loopback" || Flags.Contains("LOOPBACK");

@@ -42,9 +42,7 @@ internal static class IpBriefParser
                 }
                 else log.Warn(at, $"unrecognised word '{w[k]}' in brief output");
             }
-            // `ip -br a` prints no flags: an operstate of UP, UNKNOWN (lo, tun), DORMANT or
-            // LOWERLAYERDOWN is only ever shown for a device that is administratively up
-            if (link.Flags.Count == 0 && w[1] is "UP" or "UNKNOWN" or "DORMANT" or "LOWERLAYERDOWN") link.Flags = ["UP"];
+            // `ip -br a` prints no flags: the flags stay unknown, and Link.IsUp reads the operstate
         }
         if (any && !args.Selects())
         {
