@@ -10,7 +10,6 @@ internal sealed class DiagnosisContext
     public DiagnosisContext(Topology.Topology topology)
     {
         Topology = topology;
-        L2 = new L2Walk(topology);
         Namespaces = topology.Namespaces.ToList();
     }
 
@@ -18,7 +17,8 @@ internal sealed class DiagnosisContext
     /// <summary>What the one FIB (<see cref="Forwarding.Fib"/>) decides for a packet to <paramref name="dst"/> in the namespace.</summary>
     public Forwarding.FibResult Route(NsRef ns, IPAddress dst, IPAddress? src = null, string? iif = null) =>
         Forwarding.Fib.Lookup(Topology, ns, dst, src, iif);
-    public L2Walk L2 { get; }
+    /// <summary>The path a frame to <paramref name="dst"/> takes at layer 2 (<see cref="Forwarding.L2Reach.PathTo"/>).</summary>
+    public Forwarding.L2Result L2Path(DeviceRef start, bool egress, MacAddress dst) => Forwarding.L2Reach.PathTo(Topology, start, egress, dst);
     public IReadOnlyList<NsRef> Namespaces { get; }
 
     private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);

@@ -5,7 +5,7 @@ namespace NetSleuth.Diagnosis;
 
 /// <summary>A neighbour entry and where a frame to its MAC ends up.</summary>
 /// <param name="Owner">the device on the path that has the entry's MAC (the one the sender resolved), if any</param>
-internal sealed record NeighborPath(NsRef Ns, Neighbor Entry, DeviceRef Device, L2Result Walk, DeviceRef? Owner);
+internal sealed record NeighborPath(NsRef Ns, Neighbor Entry, DeviceRef Device, Forwarding.L2Result Walk, DeviceRef? Owner);
 
 /// <summary>Walks every usable neighbour entry once; the neighbour checks share the result.</summary>
 internal static class NeighborPaths
@@ -19,7 +19,7 @@ internal static class NeighborPaths
             if (!n.IsUsable || n.Mac is not { } mac || mac.IsMulticast || mac.IsZero || n.Proxy) continue;
             if (n.State.Contains("NOARP")) continue;
             if (ctx.Topology.Device(ns, n.Device) is not { } dev) continue;
-            var walk = ctx.L2.FromEgress(dev, mac);
+            var walk = ctx.L2Path(dev, egress: true, mac);
             var owner = walk.Path.FirstOrDefault(d => d.Link.Mac == mac && d != dev);
             result.Add(new NeighborPath(ns, n, dev, walk, owner));
         }

@@ -103,6 +103,24 @@ internal static class IptablesEval
         return new Verdict(VerdictKind.Drop, $"policy {policy} of chain {chain} (table {table.Name})", steps, []);
     }
 
+    /// <summary>The address prefixes a rule's -s/-d name (not negated ones).</summary>
+    public static (List<IpPrefix> Src, List<IpPrefix> Dst) Addresses(IptablesRule rule)
+    {
+        var src = new List<IpPrefix>();
+        var dst = new List<IpPrefix>();
+        var a = rule.Args;
+        for (int i = 0; i + 1 < a.Count; i++)
+        {
+            if (a[i] == "!") { i++; continue; }
+            var list = a[i] switch { "-s" or "--source" => src, "-d" or "--destination" => dst, _ => null };
+            if (list is null) continue;
+            foreach (var part in a[i + 1].Split(','))
+                if (IpPrefix.TryParse(part, out var pfx)) list.Add(pfx);
+            i++;
+        }
+        return (src, dst);
+    }
+
     /// <summary>true/false when every match is understood; null when one is not.</summary>
     internal static bool? Match(IptablesRule rule, PacketView p)
     {

@@ -7,7 +7,7 @@ namespace NetSleuth.Forwarding;
 /// Where a frame goes at layer 2 from a device, without recording steps: across veth pairs, bridge and
 /// OVS ports (flooding), tc mirred redirects, VXLAN tunnels (to the matched far end) and underlay
 /// segments. Used to simulate ARP (a broadcast, then the unicast answer back) and to pick the port of
-/// a flooded frame that leads somewhere.
+/// a flooded frame that leads somewhere; <see cref="PathTo"/> gives the single path a unicast frame takes.
 /// </summary>
 internal static class L2Reach
 {
@@ -17,6 +17,13 @@ internal static class L2Reach
     internal sealed record Endpoint(DeviceRef Dev, bool MacMatches, bool Carried);
 
     private enum Mode { Egress, Ingress, Up, Flood }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Topology.Topology, L2Path> Paths = new();
+
+    /// <summary>The one path a unicast frame to <paramref name="dst"/> takes from the device's egress (or ingress) to the
+    /// device whose stack receives it, with the devices passed and why it stops short (<see cref="L2Path"/>).</summary>
+    public static L2Result PathTo(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst) =>
+        Paths.GetValue(t, k => new L2Path(k)).From(start, egress, dst);
 
     /// <summary>Whether a bridge sends frames out of the port: an administratively down port (or one whose STP
     /// state is not forwarding — a down or carrier-less port is "disabled") never gets a frame, flooded or not

@@ -58,7 +58,7 @@ internal static class NftEval
         {
             if (rule.Chain != chain || rule.Table != baseChain.Table || rule.Family != baseChain.Family) continue;
             var text = rule.Text ?? (rule.Expr is { } e ? Describe(e) : "?");
-            if (rule.Expr is not { ValueKind: JsonValueKind.Array } expr)
+            if (NftText.Expr(rule) is not { } expr)
             {
                 steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
                 return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain}: its expressions are not in the input");
@@ -117,6 +117,73 @@ internal static class NftEval
             if (verdict == "goto") return (VerdictKind.Accept, "return");
         }
         return (VerdictKind.Accept, "return");
+    }
+
+    /// <summary>The rule's verdict statement (accept, drop, reject, return, continue, jump, goto) and a jump's target; null when its expressions are not known.</summary>
+    public static (string? Verdict, string? Target) Action(NftRule rule)
+    {
+        if (NftText.Expr(rule) is not { } expr) return (null, null);
+        string? verdict = null, target = null;
+        foreach (var st in expr.EnumerateArray())
+        {
+            if (st.ValueKind != JsonValueKind.Object) continue;
+            var prop = st.EnumerateObject().FirstOrDefault();
+            if (prop.Name is "accept" or "drop" or "reject" or "return" or "continue") verdict = prop.Name;
+            else if (prop.Name is "jump" or "goto")
+            {
+                verdict = prop.Name;
+                target = prop.Value.TryGetProperty("target", out var t) ? t.GetString() : null;
+            }
+        }
+        return (verdict, target);
+    }
+
+    /// <summary>Whether every match of one rule holds for the packet, as the chain walk decides it; null when one is not simulated
+    /// (or a statement other than a match, counter, log, comment or verdict is in it).</summary>
+    public static bool? Matches(NftRule rule, PacketView p)
+    {
+        if (NftText.Expr(rule) is not { } expr) return null;
+        bool matched = true;
+        foreach (var st in expr.EnumerateArray())
+        {
+            if (st.ValueKind != JsonValueKind.Object) continue;
+            var prop = st.EnumerateObject().FirstOrDefault();
+            switch (prop.Name)
+            {
+                case "match":
+                    var m = Match(prop.Value, p);
+                    if (m is null) return null;
+                    matched &= m.Value;
+                    break;
+                case "counter" or "log" or "comment" or "notrack" or "accept" or "drop" or "reject" or "return" or "continue" or "jump" or "goto":
+                    break;
+                default:
+                    return null;
+            }
+        }
+        return matched;
+    }
+
+    /// <summary>The address prefixes the rule's ip saddr/daddr matches name (== or in; not !=).</summary>
+    public static (List<IpPrefix> Src, List<IpPrefix> Dst) Addresses(NftRule rule)
+    {
+        var src = new List<IpPrefix>();
+        var dst = new List<IpPrefix>();
+        if (NftText.Expr(rule) is not { } expr) return (src, dst);
+        foreach (var st in expr.EnumerateArray())
+        {
+            if (st.ValueKind != JsonValueKind.Object || !st.TryGetProperty("match", out var m)) continue;
+            if (m.TryGetProperty("op", out var op) && op.GetString() is not ("==" or "in")) continue;
+            if (!m.TryGetProperty("left", out var left) || !m.TryGetProperty("right", out var right) ||
+                !left.TryGetProperty("payload", out var pl) || !pl.TryGetProperty("field", out var f)) continue;
+            var list = f.GetString() switch { "saddr" => src, "daddr" => dst, _ => null };
+            if (list is null) continue;
+            if (right.ValueKind == JsonValueKind.String && IpPrefix.TryParse(right.GetString(), out var h)) list.Add(h);
+            else if (right.ValueKind == JsonValueKind.Object && right.TryGetProperty("prefix", out var pf) &&
+                     pf.TryGetProperty("addr", out var ad) && pf.TryGetProperty("len", out var ln) &&
+                     IPAddress.TryParse(ad.GetString(), out var ip)) list.Add(new IpPrefix(ip, ln.GetInt32()));
+        }
+        return (src, dst);
     }
 
     private static bool? Match(JsonElement m, PacketView p)

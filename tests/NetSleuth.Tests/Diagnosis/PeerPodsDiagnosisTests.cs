@@ -205,6 +205,27 @@ public sealed class PeerPodsDiagnosisTests
         Assert.Equal(["nft delete rule inet lab input handle 2"], r.Findings[0].Fix.Single().Commands);
     }
 
+    [Theory]
+    // decided by the Forwarding evaluator the tracer uses: conntrack state is known (the tunnel packet is NEW),
+    // a source that is not the tunnel's remote does not match
+    [InlineData("ct state new udp dport 4789 drop", true)]
+    [InlineData("ct state established udp dport 4789 drop", false)]
+    [InlineData("ip saddr 203.0.113.0/24 udp dport 4789 drop", false)]
+    public void Given_an_nft_rule_on_the_tunnel_port_with_more_matches_when_diagnosed_then_the_evaluator_decides(string text, bool reported)
+    {
+        var s = PeerPodsModel.Build(macMismatch: false);
+        PodVm(s).Root!.Nftables = new NftRuleset
+        {
+            Tables = [new NftTable { Family = "inet", Name = "lab" }],
+            Chains = [new NftChain { Family = "inet", Table = "lab", Name = "input", Type = "filter", Hook = "input", Priority = 0, Policy = "accept" }],
+            Rules = [new NftRule { Family = "inet", Table = "lab", Chain = "input", Handle = 2, Text = text }],
+        };
+
+        var problems = Diag.Problems(Diag.Run(s));
+
+        Assert.Equal(reported, problems.Contains("firewall-drop"));
+    }
+
     [Fact]
     public void Given_an_nft_rule_on_another_port_when_diagnosed_then_nothing_is_reported()
     {

@@ -113,6 +113,25 @@ public sealed class FilterTraceTests
         Assert.Equal(Disposition.Uncertain, m.Trace().Forward.Disposition);
     }
 
+    [Theory]
+    // as `nft list ruleset` prints them (nft 1.0.x): the text form is evaluated like the `nft -j` one
+    [InlineData("ip saddr 198.18.1.0/24 meta l4proto icmp counter packets 3 bytes 252 drop", Disposition.DeniedIn)]
+    [InlineData("ip saddr != 198.18.1.0/24 meta l4proto icmp drop", Disposition.Delivered)]
+    [InlineData("udp dport 4789 counter packets 0 bytes 0 drop", Disposition.Delivered)]
+    [InlineData("ct state established,related accept", Disposition.Delivered)]
+    [InlineData("iifname \"eth0\" meta l4proto icmp reject with icmp type admin-prohibited", Disposition.DeniedIn)]
+    [InlineData("fib daddr type local accept", Disposition.Uncertain)]
+    public void Given_an_nft_rule_in_text_form_when_traced_then_it_is_evaluated_like_its_json(string text, Disposition expected)
+    {
+        var m = new RouterModel();
+        m.S.Known.Add(Sections.Nftables);
+        m.S.Nftables = Nft("[]");
+        m.S.Nftables.Rules[0].Expr = null;
+        m.S.Nftables.Rules[0].Text = text;
+
+        Assert.Equal(expected, m.Trace().Forward.Disposition);
+    }
+
     [Fact]
     public void Given_no_firewall_input_at_all_when_traced_then_insufficient_info_names_both_commands()
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using NetSleuth.Forwarding;
 using NetSleuth.Model;
 using NetSleuth.Topology;
 
@@ -7,13 +8,14 @@ namespace NetSleuth.Diagnosis.Checks;
 /// <summary>
 /// faults.md #9: an iptables or nftables rule that drops the tunnel's UDP port in a tunnel's underlay
 /// namespace, or drops pod traffic (a source/destination prefix holding pod addresses) anywhere.
-/// Rules with matches the check cannot evaluate (sets, marks, conntrack, negation) are left alone.
+/// The check only picks candidates (drop rules in chains a hook reaches, the tunnel packet, a pod in a
+/// prefix the rule names); whether the rule matches that packet is the Forwarding evaluator's answer
+/// (<see cref="Forwarding.IptablesEval"/>, <see cref="Forwarding.NftEval"/>), the one the tracer uses.
+/// Rules with matches it cannot evaluate (sets, marks, …) are left alone.
 /// </summary>
 internal sealed class FirewallCheck : ICheck
 {
     public string Id => "firewall-drop";
-
-    private sealed record Flow(string What, int? Port, IPAddress? Addr);
 
     public IEnumerable<Finding> Run(DiagnosisContext ctx)
     {
@@ -24,51 +26,75 @@ internal sealed class FirewallCheck : ICheck
                 if (!tunnelPorts.TryGetValue(u.Ns, out var l)) tunnelPorts[u.Ns] = l = [];
                 l.Add((d, d.Link.Vxlan?.DstPort ?? 8472));
             }
-        var pods = new PodIndex(ctx.PodAddresses.Select(p => p.Address.Address));
         foreach (var ns in ctx.Namespaces)
         {
             // only rules drop here (policies are not this check's): a namespace without any has nothing to show
             if (ns.Ns.Iptables.All(t => t.Rules.Count == 0) && ns.Ns.Nftables is null or { Rules.Count: 0 }) continue;
             var ports = tunnelPorts.TryGetValue(ns.Ns, out var tp) ? tp : [];
-            foreach (var (rule, chain, match, source, fix) in Drops(ns))
+            foreach (var drop in Drops(ns))
             {
-                if (!match.Decidable) continue;
-                if (match.InIf is "lo" || match.OutIf is "lo") continue;
-                var hit = Hit(match, chain, ports, pods);
+                var hit = Hit(ctx, ns, drop, ports);
                 if (hit is null) continue;
                 yield return new Finding
                 {
                     Id = Id,
                     Severity = Severity.Error,
-                    Title = $"{ns}: firewall rule drops {hit}: {rule}",
-                    Explanation = $"The rule `{rule}` (chain {chain}) drops {hit}. Packets are seen up to {ns} and then nothing: " +
+                    Title = $"{ns}: firewall rule drops {hit}: {drop.Rule}",
+                    Explanation = $"The rule `{drop.Rule}` (chain {drop.Chain}) drops {hit}. Packets are seen up to {ns} and then nothing: " +
                         "tcpdump before the rule shows them, the next hop never does. Remove the rule or put an accept for this traffic before it.",
-                    Evidence = [Ev.Text(ns, "firewall rule", $"{chain}: {rule}", source)],
-                    Fix = [NsCommand.Step(ns, [fix.Command], fix.Note)],
-                    RootCause = $"fw:{ns.Key}/{chain}/{rule}",
+                    Evidence = [Ev.Text(ns, "firewall rule", $"{drop.Chain}: {drop.Rule}", drop.Source)],
+                    Fix = [NsCommand.Step(ns, [drop.Fix.Command], drop.Fix.Note)],
+                    RootCause = $"fw:{ns.Key}/{drop.Chain}/{drop.Rule}",
                     Devices = [ns.ToString(), .. ports.Select(p => p.Dev.ToString())],
                 };
             }
         }
     }
 
-    private static string? Hit(RuleMatch m, string chain, List<(DeviceRef Dev, int Port)> ports, PodIndex pods)
+    /// <summary>What the rule drops, found by asking the evaluator about the tunnel's packets and about a packet of a pod
+    /// inside each prefix the rule names; null when it drops none of them.</summary>
+    private static string? Hit(DiagnosisContext ctx, NsRef ns, Drop drop, List<(DeviceRef Dev, int Port)> ports)
     {
-        bool input = chain.Contains("INPUT", StringComparison.OrdinalIgnoreCase) || chain.Contains("input", StringComparison.Ordinal) ||
-                     chain.Contains("OUTPUT", StringComparison.OrdinalIgnoreCase) || chain.Contains("prerouting", StringComparison.OrdinalIgnoreCase);
-        if (input && m.Proto is null or "udp" or "all" && m.Src is null && m.Dst is null)
+        bool input = drop.Chain.Contains("INPUT", StringComparison.OrdinalIgnoreCase) ||
+                     drop.Chain.Contains("prerouting", StringComparison.OrdinalIgnoreCase);
+        bool output = drop.Chain.Contains("OUTPUT", StringComparison.OrdinalIgnoreCase);
+        if (input || output)
             foreach (var (dev, port) in ports)
-                if (m.DPort is null || m.DPort == port)
-                    return $"the UDP port {port} of tunnel {dev}";
-        if (m.Proto is null or "icmp" or "all" && m.DPort is null)
-        {
-            if (m.Src is { } s && s.Length >= 8 && pods.AnyIn(s)) return $"pod traffic from {s}";
-            if (m.Dst is { } d && d.Length >= 8 && pods.AnyIn(d)) return $"pod traffic to {d}";
-        }
+            {
+                var local = dev.Link.Vxlan?.Local ?? IPAddress.Any;
+                var remote = dev.Link.Vxlan?.Remote ?? IPAddress.Any;
+                var packet = output
+                    ? Packet(ctx, ns, local, remote, Protocols.Udp, port, inDev: false)
+                    : Packet(ctx, ns, remote, local, Protocols.Udp, port, inDev: true);
+                if (drop.Matches(packet) == true) return $"the UDP port {port} of tunnel {dev}";
+            }
+        foreach (var s in drop.Src)
+            if (s.Length >= 8 && ctx.PodsIn(s).FirstOrDefault() is { Device: not null } pod)
+            {
+                var to = drop.Dst.Count > 0 ? drop.Dst[0].Network.Address : pod.Address.Address;
+                if (drop.Matches(Packet(ctx, ns, pod.Address.Address, to, Protocols.Icmp, null, inDev: true)) == true) return $"pod traffic from {s}";
+            }
+        foreach (var d in drop.Dst)
+            if (d.Length >= 8 && ctx.PodsIn(d).FirstOrDefault() is { Device: not null } pod)
+            {
+                var from = drop.Src.Count > 0 ? drop.Src[0].Network.Address : pod.Address.Address;
+                if (drop.Matches(Packet(ctx, ns, from, pod.Address.Address, Protocols.Icmp, null, inDev: true)) == true) return $"pod traffic to {d}";
+            }
         return null;
     }
 
-    private readonly record struct Drop(string Rule, string Chain, RuleMatch Match, SourceRef? Source, (string Command, string? Note) Fix);
+    /// <summary>A new packet as the hook sees it: the devices are the ones the FIB gives towards each end (lo left out).</summary>
+    private static PacketView Packet(DiagnosisContext ctx, NsRef ns, IPAddress src, IPAddress dst, string proto, int? dport, bool inDev)
+    {
+        string? Dev(IPAddress a) => a.Equals(IPAddress.Any) ? null : ctx.Route(ns, a).Device is { } d and not "lo" ? d : null;
+        var flow = new Flow(src, dst, proto, null, dport, 100, false);
+        return new PacketView(flow, inDev ? Dev(src) : null, Dev(dst), "NEW");
+    }
+
+    private sealed record Drop(string Rule, string Chain, Func<PacketView, bool?> Matches, List<IpPrefix> Src, List<IpPrefix> Dst,
+        SourceRef? Source, (string Command, string? Note) Fix);
+
+    private static bool IsDrop(string? verdict) => verdict is "DROP" or "REJECT" or "drop" or "reject";
 
     private static IEnumerable<Drop> Drops(NsRef ns)
     {
@@ -79,25 +105,27 @@ internal sealed class FirewallCheck : ICheck
             var reachable = ReachableChains(table.Rules.Select(r => (r.Chain, r.Target)), ["INPUT", "FORWARD", "OUTPUT", "PREROUTING"]);
             foreach (var r in table.Rules)
             {
-                if (!FirewallRules.IsDrop(r.Target) || !reachable.Contains(r.Chain)) continue;
-                yield return new Drop(r.ToString(), $"{table.Name} {r.Chain}", FirewallRules.Iptables(r.Args), r.Source ?? table.Source,
+                if (!IsDrop(r.Target) || !reachable.Contains(r.Chain)) continue;
+                var (src, dst) = IptablesEval.Addresses(r);
+                yield return new Drop(r.ToString(), $"{table.Name} {r.Chain}", p => IptablesEval.Match(r, p), src, dst, r.Source ?? table.Source,
                     (NsCommand.Exec(ns, [tool, "-t", table.Name, "-D", r.Chain, .. r.Args]), null));
             }
         }
         if (ns.Ns.Nftables is not { } nft) yield break;
-        var parsed = nft.Rules.Select(r => (Rule: r, P: FirewallRules.Nft(r))).ToList();
+        var parsed = nft.Rules.Select(r => (Rule: r, P: NftEval.Action(r))).ToList();
         var bases = nft.Chains.Where(c => c.Hook is "input" or "forward" or "output" or "prerouting").Select(c => $"{c.Family} {c.Table} {c.Name}").ToList();
-        var reach = ReachableChains(parsed.Select(x => ($"{x.Rule.Family} {x.Rule.Table} {x.Rule.Chain}", x.P.Jump is null ? null : $"{x.Rule.Family} {x.Rule.Table} {x.P.Jump}")), bases);
+        var reach = ReachableChains(parsed.Select(x => ($"{x.Rule.Family} {x.Rule.Table} {x.Rule.Chain}", x.P.Target is null ? null : $"{x.Rule.Family} {x.Rule.Table} {x.P.Target}")), bases);
         foreach (var (r, p) in parsed)
         {
             var chain = $"{r.Family} {r.Table} {r.Chain}";
-            if (!FirewallRules.IsDrop(p.Verdict) || !reach.Contains(chain)) continue;
+            if (!IsDrop(p.Verdict) || !reach.Contains(chain)) continue;
             var hook = nft.Chains.FirstOrDefault(c => c.Family == r.Family && c.Table == r.Table && c.Name == r.Chain)?.Hook;
             var fix = r.Handle is { } h
                 ? (NsCommand.Exec(ns, "nft", "delete", "rule", r.Family, r.Table, r.Chain, "handle", h.ToString(System.Globalization.CultureInfo.InvariantCulture)), (string?)null)
                 : (NsCommand.Exec(ns, "nft", "-a", "list", "chain", r.Family, r.Table, r.Chain), "find the rule's handle, then: nft delete rule " + chain + " handle N");
+            var (src, dst) = NftEval.Addresses(r);
             yield return new Drop(r.Text ?? "(rule " + (r.Handle?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?") + ")",
-                $"{chain}{(hook is null ? "" : $" (hook {hook})")}", p.Match, r.Source ?? nft.Source, fix);
+                $"{chain}{(hook is null ? "" : $" (hook {hook})")}", pv => NftEval.Matches(r, pv), src, dst, r.Source ?? nft.Source, fix);
         }
     }
 
@@ -111,30 +139,5 @@ internal sealed class FirewallCheck : ICheck
             foreach (var t in jumps[queue.Dequeue()])
                 if (seen.Add(t)) queue.Enqueue(t);
         return seen;
-    }
-
-    /// <summary>Sorted IPv4 pod addresses: "is any pod in this prefix" in O(log n).</summary>
-    private sealed class PodIndex
-    {
-        private readonly uint[] _v4;
-        public PodIndex(IEnumerable<IPAddress> addrs) =>
-            _v4 = addrs.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).Select(ToUint).Distinct().Order().ToArray();
-
-        public bool AnyIn(IpPrefix p)
-        {
-            if (!p.IsV4) return false;
-            uint mask = p.Length == 0 ? 0 : p.Length >= 32 ? uint.MaxValue : ~(uint.MaxValue >> p.Length);
-            uint lo = ToUint(p.Address) & mask, hi = lo | ~mask;
-            int i = Array.BinarySearch(_v4, lo);
-            if (i < 0) i = ~i;
-            return i < _v4.Length && _v4[i] <= hi;
-        }
-
-        private static uint ToUint(IPAddress a)
-        {
-            Span<byte> b = stackalloc byte[4];
-            a.TryWriteBytes(b, out _);
-            return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
-        }
     }
 }

@@ -54,7 +54,7 @@ internal sealed class NeighborStateCheck : ICheck
             foreach (var (o, _) in ctx.Topology.OwnersOf(p.Entry.Address))
             {
                 if (o.Link.Mac is not { } om || om == mac) continue;
-                var w = ctx.L2.FromEgress(p.Device, om);
+                var w = ctx.L2Path(p.Device, egress: true, om);
                 if (w.Landing == o && w.Accepted) { right = o; break; }
             }
         }

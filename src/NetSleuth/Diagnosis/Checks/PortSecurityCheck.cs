@@ -17,7 +17,7 @@ internal sealed class PortSecurityCheck : ICheck
         foreach (var d in ctx.Devices)
         {
             if (d.Link.Kind != LinkKinds.Vxlan || ctx.Topology.Tunnel(d)?.Far is not { Link.Mac: { } farMac } far) continue;
-            var walk = ctx.L2.FromIngress(d, MacAddress.Broadcast);
+            var walk = ctx.L2Path(d, egress: false, MacAddress.Broadcast);
             var port = walk.Path.FirstOrDefault(p => ctx.Topology.EdgesFrom(p).Any(e => e.Kind == EdgeKind.OvsPort));
             if (port is null || Iface(port) is not { } iface) continue;
             if (!iface.ExternalIds.TryGetValue("attached_mac", out var allowedText) && !iface.ExternalIds.TryGetValue("attached-mac", out allowedText)) continue;

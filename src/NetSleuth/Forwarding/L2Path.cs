@@ -1,7 +1,7 @@
 using NetSleuth.Model;
 using NetSleuth.Topology;
 
-namespace NetSleuth.Diagnosis;
+namespace NetSleuth.Forwarding;
 
 /// <summary>Where a frame ended up: the device whose stack received it (or null when the walk left the input).</summary>
 /// <param name="Landing">the device that finally receives the frame into its namespace's stack</param>
@@ -15,9 +15,11 @@ internal sealed record L2Result(DeviceRef? Landing, bool Accepted, IReadOnlyList
 /// <summary>
 /// Follows an Ethernet frame with a given destination MAC from a device's egress through veth pairs,
 /// bridges (by the MAC behind each port), tc mirred redirects and VXLAN tunnels, to the device whose
-/// stack receives it — the part of the kernel's path that decides "is this frame for me".
+/// stack receives it — the part of the kernel's path that decides "is this frame for me". The single
+/// path behind <see cref="L2Reach.PathTo"/> (the checks' question); <see cref="L2Reach.Walk"/> floods.
+/// Its indexes are built once per topology; calls are serialised.
 /// </summary>
-internal sealed class L2Walk(Topology.Topology t)
+internal sealed class L2Path(Topology.Topology t)
 {
     private readonly Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>> _macIndex = new();
     private const int MaxSteps = 32;
@@ -33,9 +35,10 @@ internal sealed class L2Walk(Topology.Topology t)
         return map;
     }
 
-    public L2Result FromEgress(DeviceRef start, MacAddress dst) => Walk(start, egress: true, dst);
-
-    public L2Result FromIngress(DeviceRef start, MacAddress dst) => Walk(start, egress: false, dst);
+    public L2Result From(DeviceRef start, bool egress, MacAddress dst)
+    {
+        lock (_macIndex) return Walk(start, egress, dst);
+    }
 
     private L2Result Walk(DeviceRef d, bool egress, MacAddress dst)
     {
@@ -89,7 +92,7 @@ internal sealed class L2Walk(Topology.Topology t)
                 {
                     var port = PortFor(d, dst, except: null);
                     if (port is null) return new L2Result(null, false, path, redirected, $"bridge {d} has no port known for {dst}", Unclaimed: true);
-                    if (!Forwarding.L2Reach.Forwards(port)) return PortDown(port, path, redirected);
+                    if (!L2Reach.Forwards(port)) return PortDown(port, path, redirected);
                     d = port; egress = true; continue;
                 }
                 // an OVS internal port or a tap: the bridge hands the frame to this device's stack
@@ -103,7 +106,7 @@ internal sealed class L2Walk(Topology.Topology t)
                 var port = PortFor(bridge, dst, except: d);
                 if (port is null) return new L2Result(null, false, path, redirected, $"bridge {bridge} has no port known for {dst}", Unclaimed: true);
                 path.Add(bridge);
-                if (!Forwarding.L2Reach.Forwards(port)) return PortDown(port, path, redirected);
+                if (!L2Reach.Forwards(port)) return PortDown(port, path, redirected);
                 d = port; egress = true; continue;
             }
             return Land(d, dst, path, redirected);
@@ -112,7 +115,7 @@ internal sealed class L2Walk(Topology.Topology t)
     }
 
     /// <summary>The port behind which the MAC lives does not forward (down, or not in STP forwarding state): the bridge
-    /// drops the frame there (<see cref="Forwarding.L2Reach.Forwards"/>, the rule the tracer's bridge follows too).</summary>
+    /// drops the frame there (<see cref="L2Reach.Forwards"/>, the rule the tracer's bridge follows too).</summary>
     private static L2Result PortDown(DeviceRef port, List<DeviceRef> path, bool redirected)
     {
         path.Add(port);
@@ -153,7 +156,7 @@ internal sealed class L2Walk(Topology.Topology t)
     }
 
     /// <summary>The port of a bridge behind which the MAC lives: FDB entries first, then the device behind each port.</summary>
-    public DeviceRef? PortFor(DeviceRef bridge, MacAddress mac, DeviceRef? except)
+    private DeviceRef? PortFor(DeviceRef bridge, MacAddress mac, DeviceRef? except)
     {
         if (!_macIndex.TryGetValue(bridge, out var index))
         {
