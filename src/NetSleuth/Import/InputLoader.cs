@@ -117,7 +117,12 @@ public static class InputLoader
             : SavedOutputReader.ReadFile(lines, path, netns);
         var b = builder(hostName ?? unit.HostName ?? fallbackHost ?? DefaultHost);
         foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);
-        foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
+        foreach (var c in unit.Commands)
+        {
+            var target = c.Host is { } other ? builder(other) : b;
+            target.Apply(c.Output, c.Netns, c.Pid);
+            if (!ReferenceEquals(target, b)) target.AddSource(path);
+        }
         b.AddSource(path);
     }
 
