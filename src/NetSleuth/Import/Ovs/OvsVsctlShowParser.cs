@@ -67,7 +67,7 @@ internal static class OvsVsctlShowParser
             {
                 otherIndent = indent;
             }
-            else if (i == 0 && Guid.TryParse(line, out _))
+            else if (bridge is null && !sawBridgeOrVersion && Guid.TryParse(line, out _))
             {
                 // the Open_vSwitch row's UUID
             }

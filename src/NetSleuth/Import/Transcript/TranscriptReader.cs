@@ -54,7 +54,10 @@ internal static partial class TranscriptReader
         int firstPrompt = 0;
         while (firstPrompt < lines.Count && CommandAt(lines[firstPrompt]) is null) firstPrompt++;
         var fenced = FenceMap(lines);
-        if (firstPrompt > 0 && lines.Take(firstPrompt).Any(l => l.Trim().Length > 0))
+        // a document (markdown fences, or a code block indented by four spaces): its prose before the first command is no output
+        bool document = fenced is not null || (firstPrompt < lines.Count && Indent(lines[firstPrompt]) >= 4);
+        if (firstPrompt > 0 && lines.Take(firstPrompt).Any(l => l.Trim().Length > 0) &&
+            !(document && Enumerable.Range(0, firstPrompt).All(k => lines[k].Trim().Length == 0 || fenced is null ? Indent(lines[k]) < 4 : !fenced[k])))
             ReadOrphan(lines, 0, firstPrompt, file, fenced, unit);
         i = firstPrompt;
         var next = i < lines.Count ? CommandAt(lines[i]) : null;
@@ -73,7 +76,7 @@ internal static partial class TranscriptReader
             next = null;
             while (i < lines.Count && (next = CommandAt(lines[i])) is null) i++;
             if (prompt.Host is { } h && !hostsSeen.Contains(h)) hostsSeen.Add(h);
-            ReadCommand(command, prompt, lines, start, i, cmdLine, file, vars, shells, fenced, unit);
+            ReadCommand(command, prompt, lines, start, i, cmdLine, file, vars, shells, fenced, Indent(lines[cmdLine - 1]), unit);
         }
         unit.HostName = hostsSeen.FirstOrDefault();
         foreach (var other in hostsSeen.Skip(1))
@@ -87,7 +90,7 @@ internal static partial class TranscriptReader
     private static string ShortName(string host) => host.Split('.')[0];
 
     private static void ReadCommand(string command, Prompt prompt, IReadOnlyList<string> lines, int start, int end, int cmdLine,
-        string file, Dictionary<string, string> vars, Stack<(string? Netns, int? Pid)> shells, bool[]? fenced, ImportUnit unit)
+        string file, Dictionary<string, string> vars, Stack<(string? Netns, int? Pid)> shells, bool[]? fenced, int indent, ImportUnit unit)
     {
         var at = new SourceRef(file, cmdLine);
         bool hasOutput = false;
@@ -114,7 +117,7 @@ internal static partial class TranscriptReader
             unit.Warnings.Add(new Warning($"output of '{trimmed}' skipped: not a command netsleuth reads", at));
             return;
         }
-        var (outLines, partial) = Body(lines, start, end, fenced);
+        var (outLines, partial) = Body(lines, start, end, fenced, indent);
         string? netns = cl.Netns;
         int? pid = cl.NsPid;
         if (netns is null && pid is null && prompt.Netns is not null) netns = prompt.Netns;
@@ -170,8 +173,19 @@ internal static partial class TranscriptReader
 
     /// <summary>The output lines; "[snip]"-style markers become blank lines and make the output partial.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
-    private static (List<string> Lines, bool Partial) Body(IReadOnlyList<string> lines, int start, int end, bool[]? fenced)
+    private static int Indent(string line)
     {
+        int n = 0;
+        while (n < line.Length && line[n] == ' ') n++;
+        return n;
+    }
+
+    private static (List<string> Lines, bool Partial) Body(IReadOnlyList<string> lines, int start, int end, bool[]? fenced, int indent = 0)
+    {
+        // a command in a code block indented by four spaces (markdown): its output ends at the first less indented line
+        if (indent >= 4 && (fenced is null || !fenced[Math.Max(0, start - 1)]))
+            for (int k = start; k < end; k++)
+                if (lines[k].Trim().Length > 0 && Indent(lines[k]) < indent) { end = k; break; }
         var body = new List<string>(end - start);
         bool partial = false;
         // in a document with fences, the output is what the fences hold: prose and headings between them are not
