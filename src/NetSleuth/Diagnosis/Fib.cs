@@ -19,7 +19,7 @@ internal sealed record FibResult(Route? Route, Rule? Rule, IReadOnlyList<Rule> E
 /// </summary>
 internal sealed class Fib
 {
-    private readonly Dictionary<NetNamespace, Dictionary<int, Table>> _tables = new();
+    private readonly Dictionary<NetNamespace, Dictionary<uint, Table>> _tables = new();
 
     private static readonly Rule[] DefaultRules4 =
     [
@@ -38,7 +38,7 @@ internal sealed class Fib
             if (!Matches(rule, dst, src, iif)) continue;
             if (rule.Action is "blackhole" or "unreachable" or "prohibit") return new FibResult(null, rule, empty);
             if (rule.Action != "to_tbl") continue;
-            int table = rule.Table ?? RouteTables.Main;
+            uint table = rule.Table ?? RouteTables.Main;
             if (!tables.TryGetValue(table, out var routes))
             {
                 // only say "empty" when every table was read
@@ -72,10 +72,10 @@ internal sealed class Fib
         return r.Not ? !m : m;
     }
 
-    private Dictionary<int, Table> Tables(NetNamespace ns)
+    private Dictionary<uint, Table> Tables(NetNamespace ns)
     {
         if (_tables.TryGetValue(ns, out var t)) return t;
-        t = new Dictionary<int, Table>();
+        t = new Dictionary<uint, Table>();
         foreach (var r in ns.Routes)
         {
             if (r.Type is RouteTypes.Broadcast or RouteTypes.Multicast) continue;

@@ -8,7 +8,7 @@ namespace NetSleuth.Forwarding;
 /// <param name="Route">the route that decided; null when nothing matched (or a rule decided)</param>
 /// <param name="Type">route type of the result, or the rule action (blackhole, unreachable, prohibit)</param>
 /// <param name="Gateway">the next hop's gateway (multipath: the chosen one); null = on link</param>
-internal sealed record FibResult(Route? Route, string Type, int Table, IPAddress? Gateway, string? Device, IReadOnlyList<Step> Steps)
+internal sealed record FibResult(Route? Route, string Type, uint Table, IPAddress? Gateway, string? Device, IReadOnlyList<Step> Steps)
 {
     public bool Found => Type is not "none";
 }
@@ -43,7 +43,7 @@ internal static class Fib
                 case "nop":
                     continue;
                 case "goto":
-                    int target = r.GotoTarget ?? int.MaxValue;
+                    uint target = r.GotoTarget ?? uint.MaxValue;
                     steps.Add(new RuleStep(r.Priority, r.ToString(), $"goto {target}") { Evidence = r.Source });
                     int j = Array.FindIndex(rules, x => x.Priority >= target);
                     if (j < 0) return new FibResult(null, "none", 0, null, null, steps);
@@ -53,7 +53,7 @@ internal static class Fib
                     steps.Add(new RuleStep(r.Priority, r.ToString(), r.Action) { Evidence = r.Source });
                     return new FibResult(null, r.Action, 0, null, null, steps);
             }
-            int table = r.Table ?? RouteTables.Main;
+            uint table = r.Table ?? RouteTables.Main;
             var route = LongestMatch(ns, table, dst, oif, assumptions);
             if (route is null) continue; // nothing in this table: the next rule
             if (route.Type == RouteTypes.Throw)
@@ -112,7 +112,7 @@ internal static class Fib
     }
 
     /// <summary>The most specific route of the table for the address; among equals the lowest metric.</summary>
-    internal static Route? LongestMatch(NsRef ns, int table, IPAddress dst, string? oif, List<string> assumptions)
+    internal static Route? LongestMatch(NsRef ns, uint table, IPAddress dst, string? oif, List<string> assumptions)
     {
         Route? best = null;
         bool synthLocal = table == RouteTables.Local && !ns.Ns.Routes.Any(r => r.Table == RouteTables.Local);
