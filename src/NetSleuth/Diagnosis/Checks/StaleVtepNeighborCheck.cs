@@ -1,0 +1,60 @@
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Diagnosis.Checks;
+
+/// <summary>
+/// Flannel-style overlays (flannel.1, vxlan.calico, flannel-v6.1) keep, on every node, a permanent neighbour
+/// entry for each peer's VTEP address with that peer's VTEP MAC, and an FDB entry sending that MAC to the
+/// peer. When the peer's device is re-created (a reboot, a restart of the agent) it gets a new MAC, and a
+/// node that missed the update keeps the old one: its frames to the peer carry a MAC the peer's VTEP is not,
+/// and the peer drops them as "for another host" (flannel#1795, k3s#9957). Found when the entry's MAC differs
+/// from the MAC of the device of the same name that owns the address on another host, both in the input;
+/// an FDB entry for the old MAC on the same device is named with it (it is stale too). When the input also has
+/// the routes through the entry, the path checks (neighbor-wrong-mac) report it instead.
+/// </summary>
+internal sealed class StaleVtepNeighborCheck : ICheck
+{
+    public string Id => "neighbor-stale-vtep";
+
+    public IEnumerable<Finding> Run(DiagnosisContext ctx)
+    {
+        foreach (var ns in ctx.Namespaces)
+        {
+            foreach (var n in ns.Ns.Neighbors)
+            {
+                if (n.Mac is not { } mac || !n.State.Contains("PERMANENT")) continue;
+                DeviceRef? owner = null;
+                foreach (var (d, _) in ctx.Topology.OwnersOf(n.Address))
+                    if (d.Host != ns.Host && d.Link.Name == n.Device && d.Link.Mac is not null) { owner = d; break; }
+                if (owner is null || owner.Link.Mac is not { } real || real == mac) continue;
+                // with the overlay's routes in the input the tunnel checks follow the entry along its path (neighbor-wrong-mac)
+                if (ns.Ns.Routes.Any(r => r.Device == n.Device && n.Address.Equals(r.Gateway))) continue;
+                var evidence = new List<Evidence> { Ev.Neighbor(ns, n), Ev.Device(owner, $"owns {n.Address}: its MAC is {real}, not {mac}") };
+                var commands = new List<string> { NsCommand.Ip(ns, "neigh", "replace", n.Address.ToString(), "lladdr", real.ToString(), "dev", n.Device, "nud", "permanent") };
+                var staleFdb = ns.Ns.Fdb.Where(f => f.Device == n.Device && f.Mac == mac).ToList();
+                foreach (var f in staleFdb)
+                {
+                    evidence.Add(FdbMesh.Ev(ns, f));
+                    commands.Add(NsCommand.Bridge(ns, "fdb", "del", mac.ToString(), "dev", n.Device, "self"));
+                    if (f.Dst is { } dst)
+                        commands.Add(NsCommand.Bridge(ns, "fdb", "append", real.ToString(), "dev", n.Device, "dst", dst.ToString(), "self", "permanent"));
+                }
+                yield return new Finding
+                {
+                    Id = Id,
+                    Severity = Severity.Error,
+                    Title = $"{ns}: the permanent neighbour {n.Address} on {n.Device} holds {mac}, but {owner.Host.Name}'s {owner.Link.Name} is {real}",
+                    Explanation = $"{ns} sends frames for {n.Address} (the VTEP address of {owner.Host.Name}) to MAC {mac}, a permanent entry " +
+                        $"nothing refreshes. {owner} owns {n.Address} and its MAC is {real}: the device was re-created and this node kept " +
+                        $"the old MAC, so {owner.Host.Name} drops every frame from here as addressed to another host" +
+                        (staleFdb.Count > 0 ? $", and the FDB entry for {mac} on {n.Device} is stale too." : "."),
+                    Evidence = evidence,
+                    Fix = [NsCommand.Step(ns, commands)],
+                    RootCause = $"stale-vtep:{ns.Key}/{n.Device}/{n.Address}",
+                    Devices = [owner.ToString(), ns.ToString()],
+                };
+            }
+        }
+    }
+}
