@@ -122,6 +122,8 @@ public static class DeviceText
         EdgeKind.Veth => "veth",
         EdgeKind.BridgePort => "bridge port",
         EdgeKind.OvsPort => "ovs port",
+        EdgeKind.OvsPatch => "ovs patch",
+        EdgeKind.OvsTunnel => "ovs tunnel",
         EdgeKind.Master => "master",
         EdgeKind.TcRedirect => "tc redirect",
         EdgeKind.TcMirror => "tc mirror",
