@@ -44,6 +44,9 @@ public sealed class RealCorpusTests
             .Select(f => Path.GetFileNameWithoutExtension(f) + "=" + f).ToList();
         var snapshot = InputLoader.Load(specs);
         var failures = new CorpusChecker(snapshot, expect).Check();
+        // and the rest of the pipeline takes it: linked, diagnosed, no exception
+        var report = Diagnoser.Run(NetSleuth.Topology.Linker.Link(snapshot));
+        Assert.NotNull(report.Findings);
         Assert.True(failures.Count == 0, $"{name}:\n  " + string.Join("\n  ", failures) + "\nwarnings:\n  " +
             string.Join("\n  ", CorpusChecker.AllWarnings(snapshot)));
     }
