@@ -29,7 +29,7 @@ internal static class RtnlObjects
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(m.AsSpan(8));
         var r = new Rule
         {
-            Priority = at.TryGetValue(FRA_PRIORITY, out var p) ? (int)U32(p) : 0,
+            Priority = at.TryGetValue(FRA_PRIORITY, out var p) ? U32(p) : 0,
             Family = m[0] == AF_INET6 ? "inet6" : "inet",
             Not = (flags & 0x2) != 0,
             From = at.TryGetValue(FRA_SRC, out var s) ? new IpPrefix(new IPAddress(s), srcLen) : null,
@@ -51,11 +51,11 @@ internal static class RtnlObjects
             if (mask != 0xFFFFFFFF) r.FwmarkMask = mask;
         }
         if (at.TryGetValue(FRA_SUPPRESS_PREFIXLEN, out var sup) && (int)U32(sup) != -1) r.SuppressPrefixLength = (int)U32(sup);
-        int table = at.TryGetValue(FRA_TABLE, out var t) ? (int)U32(t) : m[4];
+        uint table = at.TryGetValue(FRA_TABLE, out var t) ? U32(t) : m[4];
         switch (action)
         {
             case 1: if (table != 0) r.Table = table; else if (!r.L3mdev) r.Action = "unknown"; break;
-            case 2: r.Action = "goto"; r.GotoTarget = at.TryGetValue(FRA_GOTO, out var g) ? (int)U32(g) : null; break;
+            case 2: r.Action = "goto"; r.GotoTarget = at.TryGetValue(FRA_GOTO, out var g) ? U32(g) : null; break;
             case 3: r.Action = "nop"; break;
             case 6: r.Action = "blackhole"; break;
             case 7: r.Action = "unreachable"; break;

@@ -22,6 +22,8 @@ internal static class CheckCatalogue
         new ReturnRouteCheck(),           // 11 (the way back through a router)
         new PermanentNeighborCheck(),     // 12
         new VxlanNeighborCheck(),         // 12 (flannel style: the gateway entry on flannel.1)
+        new StaleVtepNeighborCheck(),     // 12 (flannel style: a permanent entry with a peer's old VTEP MAC)
+        new NeighborConflictCheck(),      // 12 (nodes' permanent entries for one address disagree on its MAC)
         new NeighborStateCheck(),         // 13
         new DuplicateIpCheck(),           // 14
         new ForwardingCheck(),            // 15

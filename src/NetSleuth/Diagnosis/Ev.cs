@@ -24,7 +24,7 @@ internal static class Ev
         }
         if (l.Mac is { } mac) parts.Add($"mac {mac}");
         if (l.Mtu is { } mtu) parts.Add($"mtu {mtu}");
-        parts.Add(l.IsUp ? (l.HasCarrier ? "UP" : "UP NO-CARRIER") : "DOWN");
+        parts.Add(l.Flags.Count == 0 && l.OperState is null ? "state unknown" : l.IsUp ? (l.HasCarrier ? "UP" : "UP NO-CARRIER") : "DOWN");
         if (l.IsPromiscuous) parts.Add("PROMISC");
         if (l.Master is { } m) parts.Add($"master {m}");
         return string.Join(' ', parts);

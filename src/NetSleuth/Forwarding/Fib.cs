@@ -9,7 +9,7 @@ namespace NetSleuth.Forwarding;
 /// <param name="Route">the route that decided; null when nothing matched (or a rule decided)</param>
 /// <param name="Type">route type of the result, or the rule action (blackhole, unreachable, prohibit); "none" when nothing matched</param>
 /// <param name="Gateway">the next hop's gateway (multipath: the chosen one); null = on link</param>
-internal sealed record FibResult(Route? Route, string Type, int Table, IPAddress? Gateway, string? Device, IReadOnlyList<Step> Steps)
+internal sealed record FibResult(Route? Route, string Type, uint Table, IPAddress? Gateway, string? Device, IReadOnlyList<Step> Steps)
 {
     /// <summary>Something decided: a route, or a rule's action.</summary>
     public bool Found => Type is not "none";
@@ -69,7 +69,7 @@ internal static class Fib
                 case "nop":
                     continue;
                 case "goto":
-                    int target = r.GotoTarget ?? int.MaxValue;
+                    uint target = r.GotoTarget ?? uint.MaxValue;
                     steps?.Add(new RuleStep(r.Priority, r.ToString(), $"goto {target}") { Evidence = r.Source });
                     int j = Array.FindIndex(rules, x => x.Priority >= target);
                     if (j < 0) return None(steps, empty);
@@ -79,7 +79,7 @@ internal static class Fib
                     steps?.Add(new RuleStep(r.Priority, r.ToString(), r.Action) { Evidence = r.Source });
                     return new FibResult(null, r.Action, 0, null, null, (IReadOnlyList<Step>?)steps ?? NoSteps) { Rule = r, EmptyTables = (IReadOnlyList<Rule>?)empty ?? [] };
             }
-            int table = r.Table ?? RouteTables.Main;
+            uint table = r.Table ?? RouteTables.Main;
             var tab = fib.Table(table);
             if (tab is null && table == RouteTables.Local && v4 && LocalFromAddresses(ns, dst, assumptions) is { } local)
                 return new FibResult(local, local.Type, table, null, local.Device, (IReadOnlyList<Step>?)steps ?? NoSteps) { Rule = r };
@@ -199,7 +199,7 @@ internal static class Fib
 /// </summary>
 internal sealed class NsFib
 {
-    private readonly Dictionary<int, FibTable> _tables = new();
+    private readonly Dictionary<uint, FibTable> _tables = new();
 
     public Rule[]? Rules4 { get; }
     public Rule[]? Rules6 { get; }
@@ -219,7 +219,7 @@ internal sealed class NsFib
         foreach (var t in _tables.Values) t.Seal();
     }
 
-    public FibTable? Table(int id) => _tables.TryGetValue(id, out var t) ? t : null;
+    public FibTable? Table(uint id) => _tables.TryGetValue(id, out var t) ? t : null;
 
     private static Rule[] Sorted(List<Rule> rules, string family)
     {

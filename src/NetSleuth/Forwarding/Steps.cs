@@ -45,7 +45,7 @@ public sealed record SourceStep(IPAddress Address, string Reason) : Step
 }
 
 /// <summary>A policy rule that matched (or was passed over with a reason).</summary>
-public sealed record RuleStep(int Priority, string Rule, string Outcome) : Step
+public sealed record RuleStep(uint Priority, string Rule, string Outcome) : Step
 {
     public override string Text => $"rule {Rule}: {Outcome}";
 }

@@ -105,12 +105,20 @@ internal sealed record CommandLine(
         return result;
     }
 
+    /// <summary>An option typed (or pasted through a word processor) with an en or em dash: "–a" is "-a", "—json" and "––json" are "--json".</summary>
+    private static string Dashes(string word)
+    {
+        if (word.Length < 2 || word[0] is not ('\u2013' or '\u2014')) return word;
+        if (word[0] == '\u2014') return "--" + word[1..];
+        return word[1] is '\u2013' or '-' ? "--" + word[2..] : "-" + word[1..];
+    }
+
     /// <summary>Takes off sudo-like wrappers and namespace prefixes, expands iproute2 abbreviations.</summary>
     public static CommandLine Normalise(IReadOnlyList<string> words)
     {
         string? netns = null;
         int? pid = null;
-        var argv = words.ToList();
+        var argv = words.Select(Dashes).ToList();
         for (int guard = 0; guard < 16 && argv.Count > 0; guard++)
         {
             if (ShellWords.IsAssignment(argv[0], out _, out _)) { argv.RemoveAt(0); continue; }

@@ -22,9 +22,10 @@ public sealed record CommandOutput(IReadOnlyList<string> Argv, IReadOnlyList<str
 /// <summary>
 /// Warnings gathered while importing; each names file and line. Bounded, whatever the input: one
 /// warning per input line at most and <see cref="MaxPerFile"/> per file; what is left out is counted
-/// and summarised ("and 499,990 more like it"), never kept.
+/// and summarised ("and 499,990 more like it"), never kept. A run of the same warning on consecutive
+/// lines (a block of text no parser reads) is told once, with where the run ends.
 /// </summary>
-public sealed class ImportLog
+public sealed partial class ImportLog
 {
     /// <summary>Warnings kept per input file; the rest are counted.</summary>
     public const int MaxPerFile = 100;
@@ -49,6 +50,16 @@ public sealed class ImportLog
             _sameLine[_lastIndex] = _sameLine.GetValueOrDefault(_lastIndex) + 1;
             return;
         }
+        if (_lastIndex >= 0 && _lastIndex == _warnings.Count - 1 && _runFirst is { Source: { } first } && first.File == at.File &&
+            at.Line > _runLast && at.Line <= _runLast + 2 && Variable().Replace(message, "") == _runKey)
+        {
+            _runMore++;
+            _runLast = at.Line;
+            _warnings[^1] = _runFirst with { Message = $"{_runFirst.Message} (and {_runMore} more such line{(_runMore == 1 ? "" : "s")}, to line {_runLast})" };
+            _lastAt = at;
+            _runs.Add(_lastIndex);
+            return;
+        }
         var file = at.File ?? "";
         var f = _perFile.GetValueOrDefault(file, (0, 0, at));
         if (f.Kept >= MaxPerFile)
@@ -58,10 +69,24 @@ public sealed class ImportLog
             return;
         }
         _perFile[file] = (f.Kept + 1, f.Dropped, f.First);
-        _warnings.Add(new Warning(message, at, ns));
+        var w = new Warning(message, at, ns);
+        _warnings.Add(w);
         _lastAt = at;
         _lastIndex = _warnings.Count - 1;
+        _runKey = Variable().Replace(message, "");
+        _runFirst = w;
+        _runMore = 0;
+        _runLast = at.Line;
     }
+
+    // the open run of one warning on consecutive lines: the key of its message, its first warning, how many more, its last line
+    private string? _runKey;
+    private readonly HashSet<int> _runs = [];
+    private Warning? _runFirst;
+    private int _runMore, _runLast;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"'[^']*'|(?<=^unrecognised line[^:]*): .*$")]
+    private static partial System.Text.RegularExpressions.Regex Variable();
 
     public void Warn(CommandOutput output, int index, string message) => Warn(output.At(index), message);
 
@@ -73,7 +98,7 @@ public sealed class ImportLog
         {
             var w = _warnings[i];
             all.Add(_sameLine.TryGetValue(i, out var n)
-                ? w with { Message = $"{w.Message} (and {n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} more like it on this line)" }
+                ? w with { Message = $"{w.Message} (and {n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} more like it on {(_runs.Contains(i) ? "these lines" : "this line")})" }
                 : w);
         }
         foreach (var (_, f) in _perFile)

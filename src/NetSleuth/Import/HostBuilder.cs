@@ -138,7 +138,41 @@ internal sealed class HostBuilder
             }
             Facts.ForgetIndexes(ns);
         }
+        AddListedVethPeers();
         Host.Warnings.AddRange(Log.Warnings);
         return Host;
+    }
+
+    /// <summary>
+    /// A veth whose peer is in a named namespace the input lists (`ip netns`) but does not dump: the peer exists
+    /// there with the ifindex "@ifN" gives, its name and state unknown ("ifN", as iproute2 itself calls it), so the
+    /// namespace is drawn with the end of the pair instead of "(no devices)".
+    /// </summary>
+    private void AddListedVethPeers()
+    {
+        var byId = new Dictionary<string, NetNamespace>(StringComparer.Ordinal);
+        foreach (var n in Host.Namespaces) byId.TryAdd(n.Id, n);
+        var added = new List<(NetNamespace Ns, Link Link)>();
+        foreach (var ns in Host.Namespaces)
+            foreach (var link in ns.Links)
+            {
+                if (link.LinkNamespace is not { } target || link.LinkIndex is not int peerIndex || peerIndex <= 0) continue;
+                if (link.Kind is not (null or Model.LinkKinds.Veth) || !byId.TryGetValue(target, out var peerNs) || ReferenceEquals(peerNs, ns)) continue;
+                if (peerNs.IsKnown(Sections.Links) || peerNs.Links.Any(l => l.Index == peerIndex)) continue;
+                // a dumped namespace holds the pair's other end by the ifindex pair (a lab captured in a namespace the
+                // link-netns name calls by its own name): the linker pairs them, nothing is missing
+                if (Host.Namespaces.Any(o => !ReferenceEquals(o, ns) && o.Links.Any(l => l.Index == peerIndex && l.LinkIndex == link.Index))) continue;
+                added.Add((peerNs, new Link
+                {
+                    Index = peerIndex,
+                    Name = "if" + peerIndex.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Kind = Model.LinkKinds.Veth,
+                    LinkIndex = link.Index > 0 ? link.Index : null,
+                    LinkNamespace = ns.Id,
+                    Source = link.Source,
+                }));
+            }
+        foreach (var (ns, link) in added)
+            if (!ns.Links.Any(l => l.Index == link.Index)) ns.Links.Add(link);
     }
 }

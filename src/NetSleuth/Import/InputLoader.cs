@@ -182,7 +182,12 @@ public static class InputLoader
         foreach (var alias in unit.HostName is null ? unit.OtherHostNames : [unit.HostName, .. unit.OtherHostNames])
             if (alias != b.Host.Name && !b.Host.Meta.Aliases.Contains(alias)) b.Host.Meta.Aliases.Add(alias);
         foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);
-        foreach (var c in unit.Commands) b.Apply(c.Output, c.Netns, c.Pid);
+        foreach (var c in unit.Commands)
+        {
+            var target = c.Host is { } other ? builder(other) : b;
+            target.Apply(c.Output, c.Netns, c.Pid);
+            if (!ReferenceEquals(target, b)) target.AddSource(path);
+        }
         count.Commands += unit.Commands.Count;
         b.AddSource(path);
     }

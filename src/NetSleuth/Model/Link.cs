@@ -164,7 +164,7 @@ public sealed class BondInfo
 
 public sealed class VrfInfo
 {
-    public int? Table { get; set; }
+    public uint? Table { get; set; }
 }
 
 public sealed class TunInfo

@@ -11,7 +11,7 @@ public sealed class RouteLookup
     public IPAddress? Gateway { get; set; }
     public string? Device { get; set; }
     public IPAddress? PrefSrc { get; set; }
-    public int? Table { get; set; }
+    public uint? Table { get; set; }
     /// <summary>The command as typed after normalisation ("ip route get 198.18.2.46").</summary>
     public string? Command { get; set; }
     public SourceRef? Source { get; set; }

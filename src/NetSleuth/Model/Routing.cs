@@ -9,8 +9,8 @@ public sealed class Route
     /// <summary>unicast, local, broadcast, blackhole, unreachable, prohibit, throw, multicast, anycast, nat.</summary>
     public string Type { get; set; } = RouteTypes.Unicast;
     public required IpPrefix Destination { get; set; }
-    /// <summary>Numeric table id (main = 254, local = 255, default = 253).</summary>
-    public int Table { get; set; } = RouteTables.Main;
+    /// <summary>Numeric table id (main = 254, local = 255, default = 253); the kernel's ids are unsigned 32-bit.</summary>
+    public uint Table { get; set; } = RouteTables.Main;
     public IPAddress? Gateway { get; set; }
     public string? Device { get; set; }
     /// <summary>kernel, boot, static, dhcp, bird, … as printed.</summary>
@@ -18,7 +18,8 @@ public sealed class Route
     /// <summary>global (universe), link, host, site, nowhere.</summary>
     public string? Scope { get; set; }
     public IPAddress? PrefSrc { get; set; }
-    public int? Metric { get; set; }
+    /// <summary>The route priority ("metric N"), unsigned 32-bit as the kernel keeps it.</summary>
+    public uint? Metric { get; set; }
     public int? Tos { get; set; }
     /// <summary>Route MTU metric ("mtu 1400"), if any.</summary>
     public int? Mtu { get; set; }
@@ -59,12 +60,12 @@ public static class RouteTypes
 
 public static class RouteTables
 {
-    public const int Unspec = 0;
-    public const int Default = 253;
-    public const int Main = 254;
-    public const int Local = 255;
+    public const uint Unspec = 0;
+    public const uint Default = 253;
+    public const uint Main = 254;
+    public const uint Local = 255;
 
-    public static string Name(int id) => id switch
+    public static string Name(uint id) => id switch
     {
         Default => "default",
         Main => "main",
@@ -73,20 +74,21 @@ public static class RouteTables
     };
 
     /// <summary>Table names iproute2 knows without /etc/iproute2/rt_tables; numbers pass through.</summary>
-    public static int? Parse(string text) => text switch
+    public static uint? Parse(string text) => text switch
     {
         "default" => Default,
         "main" => Main,
         "local" => Local,
         "unspec" => Unspec,
-        _ => int.TryParse(text, out var n) ? n : null,
+        _ => uint.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null,
     };
 }
 
 /// <summary>A policy routing rule (`ip rule`).</summary>
 public sealed class Rule
 {
-    public required int Priority { get; set; }
+    /// <summary>The rule preference, unsigned 32-bit ("3232238081:" is a real one: Neutron DVR uses an address as the number).</summary>
+    public required uint Priority { get; set; }
     /// <summary>"inet" or "inet6".</summary>
     public string Family { get; set; } = "inet";
     public bool Not { get; set; }
@@ -104,10 +106,10 @@ public sealed class Rule
     public bool L3mdev { get; set; }
     public int? SuppressPrefixLength { get; set; }
     /// <summary>Lookup table (action "to_tbl"), null for other actions.</summary>
-    public int? Table { get; set; }
+    public uint? Table { get; set; }
     /// <summary>to_tbl (lookup), goto, nop, blackhole, unreachable, prohibit.</summary>
     public string Action { get; set; } = "to_tbl";
-    public int? GotoTarget { get; set; }
+    public uint? GotoTarget { get; set; }
     public SourceRef? Source { get; set; }
 
     public override string ToString() =>

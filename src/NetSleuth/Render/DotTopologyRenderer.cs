@@ -119,6 +119,8 @@ public static class DotTopologyRenderer
             EdgeKind.Veth => "dir=none, penwidth=2, color=\"#333333\"",
             EdgeKind.BridgePort => "arrowhead=dot, color=\"#1565c0\"",
             EdgeKind.OvsPort => $"arrowhead=dot, color=\"#1565c0\", label={Quote(e.Label)}",
+            EdgeKind.OvsPatch => $"dir=both, style=dashed, color=\"#1565c0\", label={Quote(e.Label)}",
+            EdgeKind.OvsTunnel => $"dir=both, color=\"#6a1b9a\", fontcolor=\"#6a1b9a\", penwidth=3, label={Quote(e.Label)}",
             EdgeKind.Master or EdgeKind.Parent => $"arrowhead=dot, color=\"#777777\", label={Quote(e.Label)}",
             EdgeKind.TcRedirect => $"color=\"#e65100\", fontcolor=\"#e65100\", penwidth=1.6, label={Quote(e.Label)}",
             EdgeKind.TcMirror => $"color=\"#e65100\", fontcolor=\"#e65100\", style=dashed, label={Quote(e.Label)}",
@@ -176,6 +178,8 @@ public static class DotTopologyRenderer
             EdgeKind.Veth => "thick black line: veth pair",
             EdgeKind.BridgePort => "blue, dot at the bridge: bridge port",
             EdgeKind.OvsPort => "blue, dot at the bridge: Open vSwitch port",
+            EdgeKind.OvsPatch => "blue dashed: Open vSwitch patch ports joining two bridges",
+            EdgeKind.OvsTunnel => "thick purple: Open vSwitch tunnel port between hosts",
             EdgeKind.Master => "grey, dot at the master: bond/vrf slave",
             EdgeKind.Parent => "grey, dot at the parent: vlan/macvlan parent",
             EdgeKind.TcRedirect => "orange arrow: tc mirred redirect (filter hook → target)",
@@ -189,9 +193,9 @@ public static class DotTopologyRenderer
         private static string Color(EdgeKind k) => k switch
         {
             EdgeKind.Veth => "#333333",
-            EdgeKind.BridgePort or EdgeKind.OvsPort => "#1565c0",
+            EdgeKind.BridgePort or EdgeKind.OvsPort or EdgeKind.OvsPatch => "#1565c0",
             EdgeKind.TcRedirect or EdgeKind.TcMirror => "#e65100",
-            EdgeKind.Tunnel or EdgeKind.TunnelUnderlay => "#6a1b9a",
+            EdgeKind.Tunnel or EdgeKind.TunnelUnderlay or EdgeKind.OvsTunnel => "#6a1b9a",
             EdgeKind.Underlay => "#2e7d32",
             _ => "#777777",
         };

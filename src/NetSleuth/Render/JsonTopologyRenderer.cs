@@ -43,6 +43,8 @@ public static class JsonTopologyRenderer
     {
         EdgeKind.BridgePort => "bridge-port",
         EdgeKind.OvsPort => "ovs-port",
+        EdgeKind.OvsPatch => "ovs-patch",
+        EdgeKind.OvsTunnel => "ovs-tunnel",
         EdgeKind.TcRedirect => "tc-redirect",
         EdgeKind.TcMirror => "tc-mirror",
         EdgeKind.TunnelUnderlay => "tunnel-underlay",

@@ -78,7 +78,8 @@ public static class MermaidTopologyRenderer
             EdgeKind.BridgePort or EdgeKind.OvsPort or EdgeKind.Master or EdgeKind.Parent => Wrap("--o"),
             EdgeKind.TcRedirect => Wrap("==>"),
             EdgeKind.TcMirror => Wrap("-.->"),
-            EdgeKind.Tunnel => Wrap("<-.->"),
+            EdgeKind.Tunnel or EdgeKind.OvsTunnel => Wrap("<-.->"),
+            EdgeKind.OvsPatch => Wrap("<-->"),
             EdgeKind.TunnelUnderlay => Wrap("-.-"),
             _ => Wrap("---"),
         };

@@ -101,7 +101,8 @@ public static class DeviceText
     public static IEnumerable<string> Addresses(Link l) =>
         l.Addresses.Where(a => !(a.Scope == "link" && !a.Prefix.IsV4)).Select(a => a.Prefix.ToString());
 
-    public static string? State(Link l) => l.IsUp ? (l.HasCarrier ? null : "NO-CARRIER") : "DOWN";
+    public static string? State(Link l) =>
+        l.Flags.Count == 0 && l.OperState is null ? "state unknown" : l.IsUp ? (l.HasCarrier ? null : "NO-CARRIER") : "DOWN";
 
     /// <summary>"veth 0a:58:0a:84:02:2e mtu 1500 198.18.2.46/23" — the details after the name.</summary>
     public static string Details(Link l)
@@ -122,6 +123,8 @@ public static class DeviceText
         EdgeKind.Veth => "veth",
         EdgeKind.BridgePort => "bridge port",
         EdgeKind.OvsPort => "ovs port",
+        EdgeKind.OvsPatch => "ovs patch",
+        EdgeKind.OvsTunnel => "ovs tunnel",
         EdgeKind.Master => "master",
         EdgeKind.TcRedirect => "tc redirect",
         EdgeKind.TcMirror => "tc mirror",

@@ -157,7 +157,7 @@ internal sealed class NsBuilder
         return t;
     }
 
-    private static Route KernelRoute(string type, IpPrefix dest, string dev, string scope, System.Net.IPAddress src, int table) => new()
+    private static Route KernelRoute(string type, IpPrefix dest, string dev, string scope, System.Net.IPAddress src, uint table) => new()
     {
         Type = type,
         Destination = dest,

@@ -91,7 +91,7 @@ public static class Focus
     /// <summary>Which edges a packet follows: bridge-like and parent edges only from the member up.</summary>
     private static bool Follows(EdgeKind kind, bool forward) => kind switch
     {
-        EdgeKind.Veth or EdgeKind.TcRedirect or EdgeKind.TcMirror or EdgeKind.Tunnel => true,
+        EdgeKind.Veth or EdgeKind.TcRedirect or EdgeKind.TcMirror or EdgeKind.Tunnel or EdgeKind.OvsPatch or EdgeKind.OvsTunnel => true,
         EdgeKind.BridgePort or EdgeKind.OvsPort or EdgeKind.Master or EdgeKind.Parent or EdgeKind.TunnelUnderlay => forward,
         _ => false,
     };

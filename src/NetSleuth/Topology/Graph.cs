@@ -75,6 +75,11 @@ public enum EdgeKind
     Underlay,
     /// <summary>vlan/macvlan/ipvlan on top of a parent device.</summary>
     Parent,
+    /// <summary>Two Open vSwitch bridges joined by a pair of patch ports (From, To = the bridges' devices).</summary>
+    OvsPatch,
+    /// <summary>An Open vSwitch tunnel port (vxlan, geneve, gre) and the one on another host whose local_ip/remote_ip
+    /// name each other (From, To = the two bridges' devices).</summary>
+    OvsTunnel,
 }
 
 /// <summary>

@@ -31,6 +31,7 @@ public static class Linker
                 OvsMembership.LinkRemaining(t, ns);
             }
         }
+        OvsLinker.LinkPatchesAndTunnels(t);
         TunnelLinker.LinkTunnels(t);
         UnderlayLinker.LinkSegments(t);
         return t;
@@ -43,6 +44,12 @@ public static class Linker
         foreach (var link in ns.Links)
         {
             var d = new DeviceRef(host, ns, link);
+            // a device the input shows without its ifindex (a grep-cut `ip a`, an OVS bridge known from the OVSDB): by name only
+            if (link.Index <= 0)
+            {
+                if (t.ByName.TryAdd((host, ns, link.Name), d)) { t.DeviceList.Add(d); AddOwners(t, d); }
+                continue;
+            }
             if (!t.ByIndex.TryAdd((host, ns, link.Index), d))
             {
                 t.AllAssumptions.Add(new Assumption(
@@ -50,11 +57,17 @@ public static class Linker
                 continue;
             }
             t.ByName.TryAdd((host, ns, link.Name), d);
-            foreach (var a in link.Addresses)
-            {
-                if (!t.Owners.TryGetValue(a.Address, out var owners)) t.Owners[a.Address] = owners = [];
-                owners.Add((d, a));
-            }
+            t.DeviceList.Add(d);
+            AddOwners(t, d);
+        }
+    }
+
+    private static void AddOwners(Topology t, DeviceRef d)
+    {
+        foreach (var a in d.Link.Addresses)
+        {
+            if (!t.Owners.TryGetValue(a.Address, out var owners)) t.Owners[a.Address] = owners = [];
+            owners.Add((d, a));
         }
     }
 

@@ -46,7 +46,10 @@ public sealed partial class Topology
     public Segment? SegmentOf(DeviceRef d) => SegmentByDevice.TryGetValue(d, out var s) ? s : null;
 
     public IEnumerable<NsRef> Namespaces => Hosts.SelectMany(h => h.Namespaces.Select(n => new NsRef(h, n)));
-    public IEnumerable<DeviceRef> Devices => ByIndex.Values;
+    public IEnumerable<DeviceRef> Devices => DeviceList;
+
+    /// <summary>Every device, in input order; those whose ifindex the input does not show (0) are in no index by number.</summary>
+    internal readonly List<DeviceRef> DeviceList = [];
 
     private Dictionary<string, Host>? _hostByName;
 

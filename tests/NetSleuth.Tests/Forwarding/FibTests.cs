@@ -46,7 +46,7 @@ public sealed class FibTests
 
         var r = Lookup(m, Far);
 
-        Assert.Equal(100, r.Table);
+        Assert.Equal(100u, r.Table);
         Assert.Equal("198.18.10.11", r.Gateway?.ToString());
         // a more specific main route is not suppressed
         Assert.Equal(RouteTables.Main, Lookup(m, IPAddress.Parse("203.0.113.5")).Table);

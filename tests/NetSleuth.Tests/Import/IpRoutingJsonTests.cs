@@ -12,13 +12,13 @@ public sealed class IpRoutingJsonTests
 
         Assert.Empty(log.Warnings);
         var t100 = ns.Routes.Single(r => r.Destination == IpPrefix.Parse("203.0.113.0/24"));
-        Assert.Equal((100, IPAddress.Parse("198.18.2.46"), "ovn-k8s-mp0"), (t100.Table, t100.Gateway, t100.Device));
+        Assert.Equal((100u, IPAddress.Parse("198.18.2.46"), "ovn-k8s-mp0"), (t100.Table, t100.Gateway, t100.Device));
         var mp = ns.Routes.Single(r => r.Destination == IpPrefix.Parse("198.18.50.0/24"));
         Assert.Null(mp.Device);
         Assert.Equal([("ens3", 2), ("ovn-k8s-mp0", 1)], mp.NextHops.Select(h => (h.Device!, h.Weight ?? 0)));
         Assert.Equal(RouteTypes.Blackhole, ns.Routes.Single(r => r.Destination == IpPrefix.Parse("198.18.60.0/24")).Type);
         var v6 = ns.Routes.Single(r => r.Destination == IpPrefix.Parse("2001:db8::/64"));
-        Assert.Equal((100, "br-int", 1024), (v6.Table, v6.Device, v6.Metric));
+        Assert.Equal((100u, "br-int", (uint?)1024), (v6.Table, v6.Device, v6.Metric));
         Assert.Contains(ns.Routes, r => r.Type == RouteTypes.Local && r.Table == RouteTables.Local && r.Destination == IpPrefix.Parse("198.51.100.163/32"));
         Assert.Contains(ns.Routes, r => !r.IsV4 && r.Type == RouteTypes.Multicast);
         Assert.Equal(["routes-all-tables", "routes4", "routes6"], ns.Known);
@@ -64,12 +64,12 @@ public sealed class IpRoutingJsonTests
         Assert.Empty(log.Warnings);
         Assert.Equal([0, 1000, 1100, 1200, 1300, 1400, 32766, 32767], ns.Rules.Select(r => r.Priority));
         var from = ns.Rules.Single(r => r.Priority == 1000);
-        Assert.Equal((IpPrefix.Parse("198.18.2.0/23"), 100, "to_tbl"), (from.From!.Value, from.Table!.Value, from.Action));
+        Assert.Equal((IpPrefix.Parse("198.18.2.0/23"), 100u, "to_tbl"), (from.From!.Value, from.Table!.Value, from.Action));
         var mark = ns.Rules.Single(r => r.Priority == 1100);
         Assert.Equal((0x10u, 0xffu), (mark.Fwmark!.Value, mark.FwmarkMask!.Value));
         var gotoRule = ns.Rules.Single(r => r.Priority == 1200);
         Assert.True(gotoRule.Not);
-        Assert.Equal(("goto", 32766, "br-int", IpPrefix.Parse("203.0.113.0/24")), (gotoRule.Action, gotoRule.GotoTarget!.Value, gotoRule.Iif!, gotoRule.To!.Value));
+        Assert.Equal(("goto", 32766u, "br-int", IpPrefix.Parse("203.0.113.0/24")), (gotoRule.Action, gotoRule.GotoTarget!.Value, gotoRule.Iif!, gotoRule.To!.Value));
         Assert.Equal("unreachable", ns.Rules.Single(r => r.Priority == 1300).Action);
         var sup = ns.Rules.Single(r => r.Priority == 1400);
         Assert.Equal((17, "4789", 0, RouteTables.Main), (sup.IpProto!.Value, sup.DPortRange!, sup.SuppressPrefixLength!.Value, sup.Table!.Value));

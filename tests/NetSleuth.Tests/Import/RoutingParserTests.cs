@@ -11,7 +11,7 @@ public sealed class RoutingParserTests
     {
         var (ns, host) = Parse("ip route show table all", "kinds/ip_route_show_table_all.txt");
         Assert.Empty(host.Warnings);
-        Route R(string type, string dst, int table = RouteTables.Main) =>
+        Route R(string type, string dst, uint table = RouteTables.Main) =>
             ns.Routes.Single(r => r.Type == type && r.Destination.ToRouteString() == dst && r.Table == table);
         Assert.Equal(1400, R("unicast", "default", 100).Mtu);
         R("throw", "198.18.65.0/24", 100);
@@ -27,9 +27,9 @@ public sealed class RoutingParserTests
         Assert.Contains("onlink", R("unicast", "198.18.66.0/24").Flags);
         Assert.Contains("linkdown", R("unicast", "198.18.67.0/24").Flags);
         var st = R("unicast", "198.18.60.0/24");
-        Assert.Equal(("static", 100, "dum0"), (st.Protocol, st.Metric, st.Device));
+        Assert.Equal(("static", (uint?)100, "dum0"), (st.Protocol, st.Metric, st.Device));
         Assert.Equal(IPAddress.Parse("203.0.113.10"), R("unicast", "203.0.113.0/24").PrefSrc);
-        Assert.Equal(50, R("unicast", "2001:db8:2::/64").Metric);
+        Assert.Equal(50u, R("unicast", "2001:db8:2::/64").Metric);
         Assert.Equal(8, ns.Routes.Count(r => r.Type == "multicast" && r.Table == RouteTables.Local));
         Assert.Equal(new[] { Sections.AllTables, Sections.Routes4, Sections.Routes6 }, ns.Known.Intersect([Sections.Routes4, Sections.Routes6, Sections.AllTables]).Order());
     }
@@ -55,7 +55,7 @@ public sealed class RoutingParserTests
         var (v6, _) = Parse("ip -6 route", "public/docker-ipvlan_ip_-6_route.txt");
         var def = v6.Routes.Single(x => x.Destination.IsDefault);
         Assert.False(def.IsV4);
-        Assert.Equal(1024, def.Metric);
+        Assert.Equal(1024u, def.Metric);
         Assert.Contains(Sections.Routes6, v6.Known);
     }
 
@@ -65,7 +65,7 @@ public sealed class RoutingParserTests
         var (ns, _) = Parse("ip rule", "kinds/ip_rule.txt");
         Rule P(int prio) => ns.Rules.Single(r => r.Priority == prio);
         Assert.Equal(RouteTables.Local, P(0).Table);
-        Assert.Equal(100, P(100).Table);
+        Assert.Equal(100u, P(100).Table);
         Assert.Equal("198.18.50.0/24", P(100).From.ToString());
         Assert.Equal(("dum0", "198.18.70.0/24", RouteTables.Main), (P(200).Iif, P(200).To.ToString(), P(200).Table));
         Assert.Equal((0x10u, 0xffu), (P(300).Fwmark!.Value, P(300).FwmarkMask!.Value));

@@ -67,7 +67,7 @@ internal sealed class HostBuilder
             ns.Routes.Add(new Route { Destination = p.Network, Device = link.Name, Scope = "link", PrefSrc = p.Address, Protocol = "kernel", Flags = link.IsUp ? [] : ["linkdown"] });
     }
 
-    public Route Route(NetNamespace ns, string dest, string? via, string dev, int table = RouteTables.Main)
+    public Route Route(NetNamespace ns, string dest, string? via, string dev, uint table = RouteTables.Main)
     {
         var r = new Route { Destination = IpPrefix.Parse(dest), Gateway = via is null ? null : IPAddress.Parse(via), Device = dev, Table = table };
         ns.Routes.Add(r);

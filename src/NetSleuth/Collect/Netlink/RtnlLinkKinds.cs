@@ -54,7 +54,7 @@ internal static class RtnlLinkKinds
             case LinkKinds.Bond:
                 link.Bond = new BondInfo { Mode = d.U8(BOND_MODE) is { } m && m < BondModes.Length ? BondModes[m] : null };
                 return true;
-            case LinkKinds.Vrf: link.Vrf = new VrfInfo { Table = Int(d.U32(VRF_TABLE)) }; return true;
+            case LinkKinds.Vrf: link.Vrf = new VrfInfo { Table = d.U32(VRF_TABLE) }; return true;
             case LinkKinds.Tun:
                 link.Tun = new TunInfo
                 {

@@ -21,7 +21,7 @@ internal sealed class PeerDriftCheck : ICheck
 
     public string Id => "differs-from-peers";
 
-    private readonly record struct RouteKey(int Table, string Type, IpPrefix Destination, string? Device);
+    private readonly record struct RouteKey(uint Table, string Type, IpPrefix Destination, string? Device);
 
     public IEnumerable<Finding> Run(DiagnosisContext ctx)
     {

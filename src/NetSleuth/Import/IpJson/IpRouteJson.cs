@@ -31,12 +31,12 @@ internal static class IpRouteJson
             log.Warn(src, $"ip -j route: route with destination '{dst}' skipped (not an address)");
             return null;
         }
-        int table = RouteTables.Main;
+        uint table = RouteTables.Main;
         if (e.Str("table") is { } t)
         {
             if (RouteTables.Parse(t) is not { } tid)
             {
-                log.Warn(src, $"ip -j route: table '{t}' is a name from rt_tables, not a number; route {dst} skipped");
+                log.Warn(src, $"ip -j route: table '{t}' is not a table id (a name from rt_tables, or a number above 4294967295); route {dst} skipped");
                 return null;
             }
             table = tid;
@@ -51,7 +51,7 @@ internal static class IpRouteJson
             Protocol = e.Str("protocol"),
             Scope = e.Str("scope"),
             PrefSrc = Ip(e.Str("prefsrc")),
-            Metric = e.Int("metric"),
+            Metric = UInt(e, "metric", src, log),
             Tos = e.Int("tos"),
             Flags = e.Strings("flags"),
             Source = src,
@@ -74,4 +74,13 @@ internal static class IpRouteJson
         (e.Str("prefsrc")?.Contains(':') ?? false);
 
     internal static IPAddress? Ip(string? s) => s is not null && IPAddress.TryParse(s, out var a) ? a : null;
+
+    // an unsigned 32-bit field (metric): a value out of range is a warning, not a silent change
+    private static uint? UInt(JsonElement e, string name, SourceRef src, ImportLog log)
+    {
+        if (!e.TryGetProperty(name, out var v)) return null;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetUInt32(out var n)) return n;
+        log.Warn(src, $"ip -j route: {name} {v} is not an unsigned 32-bit number; left unknown");
+        return null;
+    }
 }

@@ -15,7 +15,7 @@ internal static class IpRuleJson
     {
         foreach (var e in root.Items())
         {
-            if (e.Int("priority") is not { } prio)
+            if (e.UInt("priority") is not { } prio)
             {
                 log.Warn(src, "ip -j rule: a rule without priority was skipped");
                 continue;
@@ -40,7 +40,7 @@ internal static class IpRuleJson
                 SuppressPrefixLength = e.Int("suppress_prefixlen"),
                 Source = src,
             };
-            if (e.Int("goto") is { } g) { r.Action = "goto"; r.GotoTarget = g; }
+            if (e.UInt("goto") is { } g) { r.Action = "goto"; r.GotoTarget = g; }
             else if (e.Str("action") is { } a) r.Action = a;
             else if (e.Has("nop")) r.Action = "nop";
             else if (e.Str("table") is { } t)

@@ -67,6 +67,15 @@ internal static class JsonValues
         return null;
     }
 
+    /// <summary>An unsigned 32-bit value (a rule priority, a table id): null when absent or out of range.</summary>
+    public static uint? UInt(this JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v)) return null;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetUInt32(out uint n)) return n;
+        if (v.ValueKind == JsonValueKind.String && uint.TryParse(v.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out n)) return n;
+        return null;
+    }
+
     public static long? Long(this JsonElement e, string name)
     {
         if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v)) return null;

@@ -23,7 +23,7 @@ internal static class LinkInfoJson
             case LinkKinds.Vlan: link.Vlan = new VlanInfo { Id = d.Int("id"), Protocol = d.Str("protocol") }; break;
             case LinkKinds.Macvlan or LinkKinds.Macvtap: link.Macvlan = new MacvlanInfo { Mode = d.Str("mode") }; break;
             case LinkKinds.Bond: link.Bond = new BondInfo { Mode = d.Str("mode") }; break;
-            case LinkKinds.Vrf: link.Vrf = new VrfInfo { Table = d.Int("table") }; break;
+            case LinkKinds.Vrf: link.Vrf = new VrfInfo { Table = d.Int("table") is >= 0 and var t ? (uint)t : null }; break;
             case LinkKinds.Tun: link.Tun = new TunInfo { Type = d.Str("type") }; break;
             default: link.ExtraInfo = Flatten(d); break;
         }

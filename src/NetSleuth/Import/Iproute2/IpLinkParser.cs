@@ -72,6 +72,7 @@ internal static partial class IpLinkParser
                     sawAddrHeaderOnly = true;
                     line = o.Groups[3].Value;
                 }
+                if (link is null && output.Partial && OrphanInet(line, ns, at, log)) continue;
                 if (link is null && !anyLink && NamedDevice(args) is { } named)
                 {
                     // the paste lost the header line, but the command line names the one device it shows
@@ -188,5 +189,23 @@ internal static partial class IpLinkParser
             }
         }
         return details;
+    }
+
+    /// <summary>
+    /// An IPv4 address line kept by `ip a | grep inet` with its device header cut away: iproute2 ends it with
+    /// the address label, which is the device's name (or "dev:alias"). The device is taken from there.
+    /// </summary>
+    private static bool OrphanInet(string line, NetNamespace ns, SourceRef at, ImportLog log)
+    {
+        var w = Facts.Words(line);
+        if (w.Length < 4 || w[0] != "inet" || !w[1].Contains('/')) return false;
+        int scope = Array.IndexOf(w, "scope");
+        if (scope < 0 || scope + 2 >= w.Length) return false;
+        var label = w[^1];
+        if (label is "dynamic" or "noprefixroute" or "secondary" or "permanent" or "deprecated" or "tentative" || label.Contains('=')) return false;
+        var device = label.Split(':')[0];
+        var link = Facts.GetOrAddLink(ns, null, device, at);
+        IpAddrLine.Read(w, link, at, log);
+        return true;
     }
 }

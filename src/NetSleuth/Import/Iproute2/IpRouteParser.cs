@@ -47,7 +47,7 @@ internal static class IpRouteParser
             if (w[0] == "cache") continue;
             var route = ReadRoute(w, family, at, log);
             if (route is null) continue;
-            route.Table = route.Table == RouteTables.Main && table is int tb ? tb : route.Table;
+            route.Table = route.Table == RouteTables.Main && table is uint tb ? tb : route.Table;
             if (route.Device is null && dev is not null && route.NextHops.Count == 0 && route.Type is "unicast" or "local" or "broadcast" or "multicast" or "anycast")
                 route.Device = dev;
             routes.Add(route);
@@ -96,11 +96,23 @@ internal static class IpRouteParser
                     if (next is "inet" or "inet6") { i++; next = i + 1 < w.Length ? w[i + 1] : null; }
                     r.Gateway = Facts.Ip(next); i++; break;
                 case "dev": r.Device = next; i++; break;
-                case "table": r.Table = next is null ? r.Table : RouteTables.Parse(next) ?? r.Table; i++; break;
+                case "table":
+                    if (next is not null && RouteTables.Parse(next) is { } tid) r.Table = tid;
+                    else if (next is not null)
+                    {
+                        log.Warn(at, $"route {w[0]}: table '{next}' is not a table id (a name from rt_tables, or a number above 4294967295); route skipped");
+                        return null;
+                    }
+                    i++;
+                    break;
                 case "proto": r.Protocol = next; i++; break;
                 case "scope": r.Scope = next; i++; break;
                 case "src": r.PrefSrc = Facts.Ip(next); i++; break;
-                case "metric": r.Metric = Facts.Int(next); i++; break;
+                case "metric" or "preference" or "priority":
+                    r.Metric = Facts.UInt(next);
+                    if (r.Metric is null && next is not null) log.Warn(at, $"route {w[0]}: metric '{next}' is not an unsigned 32-bit number; left unknown");
+                    i++;
+                    break;
                 case "tos" or "dsfield": r.Tos = (int?)Facts.UInt(next); i++; break;
                 case "mtu":
                     if (next == "lock") i++;

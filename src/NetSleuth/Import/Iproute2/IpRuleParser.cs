@@ -27,7 +27,7 @@ internal static class IpRuleParser
             var w = Facts.Words(output.Lines[i]);
             if (w.Length == 0 || Facts.IsToolError(output.Lines[i])) continue;
             var at = output.At(i);
-            if (!w[0].EndsWith(':') || Facts.Int(w[0][..^1]) is not int prio)
+            if (!w[0].EndsWith(':') || !uint.TryParse(w[0].AsSpan(0, w[0].Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var prio))
             {
                 log.Warn(at, $"not a rule: '{output.Lines[i].Trim()}'");
                 continue;
@@ -56,8 +56,14 @@ internal static class IpRuleParser
                     case "uidrange": r.UidRange = next; k++; break;
                     case "l3mdev": r.L3mdev = true; break;
                     case "suppress_prefixlength": r.SuppressPrefixLength = Facts.Int(next); k++; break;
-                    case "lookup" or "table": r.Action = "to_tbl"; r.Table = next is null ? null : RouteTables.Parse(next); k++; break;
-                    case "goto": r.Action = "goto"; r.GotoTarget = Facts.Int(next); k++; break;
+                    case "lookup" or "table":
+                        r.Action = "to_tbl";
+                        r.Table = next is null ? null : RouteTables.Parse(next);
+                        if (r.Table is null && next is not null)
+                            log.Warn(at, $"rule {prio}: table '{next}' is not a table id (a name from rt_tables, or a number above 4294967295); the rule's table is unknown");
+                        k++;
+                        break;
+                    case "goto": r.Action = "goto"; r.GotoTarget = Facts.UInt(next); k++; break;
                     case "nop": r.Action = "nop"; break;
                     case "blackhole" or "unreachable" or "prohibit": r.Action = w[k]; break;
                     case "realms" or "protocol" or "suppress_ifgroup" or "tun_id" or "map-to": k++; break;

@@ -59,7 +59,7 @@ internal static class LinkKindLine
                 break;
             case LinkKinds.Macvlan or LinkKinds.Macvtap: link.Macvlan = new MacvlanInfo { Mode = After(w, "mode") }; break;
             case LinkKinds.Bond: link.Bond = new BondInfo { Mode = After(w, "mode") }; break;
-            case LinkKinds.Vrf: link.Vrf = new VrfInfo { Table = Facts.Int(After(w, "table")) }; break;
+            case LinkKinds.Vrf: link.Vrf = new VrfInfo { Table = Facts.UInt(After(w, "table")) }; break;
             case LinkKinds.Veth or LinkKinds.OpenVSwitch or LinkKinds.Dummy or LinkKinds.Ifb: break;
             default:
                 link.ExtraInfo = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["line"] = string.Join(' ', w[1..]) };

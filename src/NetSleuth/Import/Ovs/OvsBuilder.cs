@@ -123,4 +123,22 @@ internal static class OvsBuilder
 
     public static OvsPort? PortOfInterface(OvsState state, string ifaceUuid) =>
         PendingRefs.TryGetValue(state, out var p) && p.PortOfInterface.Remove(ifaceUuid, out var port) ? port : null;
+
+    /// <summary>
+    /// A bridge's own internal interface ("Interface br-int, type: internal") is a kernel device of that name in the
+    /// namespace ovs-vswitchd runs in. When the input lists no such device (only the OVSDB was shown), it is added as
+    /// present with what is unknown left unknown (no ifindex, no flags, no MAC), so the bridge can be drawn and linked.
+    /// Not when the namespace's devices were listed without it: then the input says it is not there.
+    /// </summary>
+    public static void AddBridgeDevices(NetNamespace ns, OvsState state)
+    {
+        if (ns.IsKnown(Sections.Links)) return;
+        foreach (var br in state.Bridges)
+        {
+            var own = br.Ports.SelectMany(p => p.Interfaces).FirstOrDefault(i => i.Name == br.Name);
+            if (own is null || own.Type is not ("internal" or null) || ns.FindLink(br.Name) is not null) continue;
+            var link = Facts.GetOrAddLink(ns, null, br.Name, own.Source ?? br.Source ?? new SourceRef("ovs-vsctl"));
+            link.Kind ??= LinkKinds.OpenVSwitch;
+        }
+    }
 }

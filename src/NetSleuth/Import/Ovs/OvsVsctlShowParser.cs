@@ -67,7 +67,7 @@ internal static class OvsVsctlShowParser
             {
                 otherIndent = indent;
             }
-            else if (i == 0 && Guid.TryParse(line, out _))
+            else if (bridge is null && !sawBridgeOrVersion && Guid.TryParse(line, out _))
             {
                 // the Open_vSwitch row's UUID
             }
@@ -82,6 +82,7 @@ internal static class OvsVsctlShowParser
             else log.Warn(output, i, $"ovs-vsctl show: unrecognised line '{Short(line)}'");
         }
         if (!output.Partial && sawBridgeOrVersion) ns.Known.Add(Sections.Ovs);
+        OvsBuilder.AddBridgeDevices(ns, state);
     }
 
     private static bool TryObject(string line, string keyword, out string name)

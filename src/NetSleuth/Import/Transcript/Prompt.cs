@@ -17,9 +17,17 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
     [GeneratedRegex(@"^\s*(?<user>[\w.-]+)@(?<host>[\w.-]+)\s+(?<rest>\S+)\s+[#$%>]\s(?<cmd>.+)$")]
     private static partial Regex Spaced();
 
-    // # cmd     $ cmd     (podns) # cmd — only with a known command after it
-    [GeneratedRegex(@"^\s*(?:\((?<pre>[\w.:-]+)\)\s*)?[#$%]\s(?<cmd>\S.*)$")]
+    // # cmd     $ cmd     (podns) # cmd     / # cmd (busybox)     #  cmd — only with a known command after it
+    [GeneratedRegex(@"^\s*(?:\((?<pre>[\w.:-]+)\)\s*)?(?:[~/][^\s#$%]*\s)?[#$%]\s+(?<cmd>\S.*)$")]
     private static partial Regex Bare();
+
+    // worker01:/root#cmd     node:~$ cmd (no user) — only with a known command after it
+    [GeneratedRegex(@"^\s*(?<host>[A-Za-z][\w.-]*):(?<rest>[~/][^#$\s]*)\s?[#$]\s?(?<cmd>\S.*)$")]
+    private static partial Regex HostPath();
+
+    // a command typed with no prompt before it (a fenced block of a document, a line above a saved output)
+    [GeneratedRegex(@"^\s*(?<cmd>(?:sudo\s+(?:-\S+\s+)*)?(?:ip|tc|bridge|arp|iptables|ip6tables|iptables-save|ip6tables-save|iptables-legacy|iptables-legacy-save|iptables-nft|iptables-nft-save|nft|ovs-vsctl|ovs-ofctl|sysctl|nsenter)\s+\S.*)$")]
+    private static partial Regex Typed();
 
     [GeneratedRegex(@"(?:\(|\bnetns[:=]|\bns[:=])(?<ns>[\w.-]+)\)?")]
     private static partial Regex NetnsInRest();
@@ -51,8 +59,31 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
         if (!marks) return null;
         m = Bare().Match(line);
         if (m.Success && StartsWithKnownCommand(m.Groups["cmd"].Value)) return Make(m);
+        m = HostPath().Match(line);
+        if (m.Success && StartsWithKnownCommand(m.Groups["cmd"].Value)) return Make(m);
         return null;
     }
+
+    /// <summary>
+    /// A line that is only a command netsleuth reads, typed with no prompt (`ip -d link show` in a document's
+    /// ```sh block, `sudo  ip netns exec X tc qdisc` above its output, `iptables -t nat -S` after prose).
+    /// Only commands whose output the importer reads count, so output and prose lines are not taken for one.
+    /// </summary>
+    public static Prompt? TryTyped(string line)
+    {
+        var t = line.AsSpan().TrimStart();
+        if (t.IsEmpty || t[0] is not ('i' or 't' or 'b' or 'a' or 'n' or 'o' or 's')) return null;
+        var m = Typed().Match(line);
+        if (!m.Success) return null;
+        var cmd = Unquote(m.Groups["cmd"].Value.TrimEnd());
+        var cl = CommandLine.Parse(cmd, []);
+        if (cl.Problem is not null || cl.Argv.Count == 0 || CommandTable.Find(cl.Argv) is null) return null;
+        return new Prompt(null, null, null, cmd);
+    }
+
+    // "arp -an | grep X" typed with its quotes (as a fan-out tool's argument): the command inside
+    private static string Unquote(string cmd) =>
+        cmd.Length > 2 && cmd[0] is '"' or '\'' && cmd[^1] == cmd[0] && cmd.IndexOf(cmd[0], 1) == cmd.Length - 1 ? cmd[1..^1] : cmd;
 
     private static Prompt Make(Match m)
     {
@@ -62,14 +93,14 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
             m.Groups["user"].Success ? m.Groups["user"].Value : null,
             m.Groups["host"].Success ? m.Groups["host"].Value : null,
             ns,
-            m.Groups["cmd"].Value.TrimEnd());
+            Unquote(m.Groups["cmd"].Value.TrimEnd()));
     }
 
     /// <summary>True when <paramref name="command"/> starts with a command people type while debugging a network
     /// (or a variable assignment) — how a bare "# " prompt is told from a comment line in an output.</summary>
     public static bool StartsWithKnownCommand(string command)
     {
-        var first = command.TrimStart().Split(' ', 2)[0];
+        var first = Unquote(command.Trim()).Split(' ', 2)[0];
         if (ShellWords.IsAssignment(first, out _, out _)) return true;
         return KnownCommands.Contains(first) || KnownCommands.Contains(Path.GetFileName(first));
     }

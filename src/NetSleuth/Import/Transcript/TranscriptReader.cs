@@ -26,9 +26,21 @@ internal static partial class TranscriptReader
 
     private static bool IsSnipMarker(string line) => line.AsSpan().ContainsAny(SnipWords) && SnipMarker().IsMatch(line);
 
-    /// <summary>True when the text holds at least one prompt line with a command.</summary>
+    /// <summary>True when the text holds at least one prompt line with a command (or a command netsleuth
+    /// reads typed with no prompt).</summary>
     public static bool LooksLikeTranscript(IReadOnlyList<string> lines) =>
-        lines.Take(400).Any(l => Prompt.TryMatch(l) is { Command.Length: > 0 });
+        lines.Take(400).Any(l => CommandAt(l) is { Command.Length: > 0 });
+
+    /// <summary>The command typed on this line: after a prompt, or alone (see <see cref="Prompt.TryTyped"/>).</summary>
+    private static Prompt? CommandAt(string line) => Prompt.TryMatch(line) ?? Prompt.TryTyped(line);
+
+    [GeneratedRegex(@"^\s*```")]
+    private static partial Regex Fence();
+
+    // a fan-out tool's line naming the host the next lines come from: "=== 10.0.0.1 ===", "----- node1 -----",
+    // "node1 | CHANGED | rc=0 >>" (ansible), "node1: " alone is too common in outputs to count
+    [GeneratedRegex(@"^\s*(?:(?<m>[=#*-]){3,}\s*(?<host>[\w.:-]+)\s*\k<m>{3,}|(?<host>[\w.-]+)\s+\|\s+(?:CHANGED|SUCCESS|FAILED)\s+\|\s+rc=\d+\s+>>)\s*$")]
+    private static partial Regex Banner();
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
     public static ImportUnit Read(IReadOnlyList<string> lines, string file)
@@ -40,11 +52,15 @@ internal static partial class TranscriptReader
         int i = 0;
         // output before the first prompt: the paste lost its first line(s)
         int firstPrompt = 0;
-        while (firstPrompt < lines.Count && Prompt.TryMatch(lines[firstPrompt]) is null) firstPrompt++;
-        if (firstPrompt > 0 && lines.Take(firstPrompt).Any(l => l.Trim().Length > 0))
-            ReadOrphan(lines, 0, firstPrompt, file, unit);
+        while (firstPrompt < lines.Count && CommandAt(lines[firstPrompt]) is null) firstPrompt++;
+        var fenced = FenceMap(lines);
+        // a document (markdown fences, or a code block indented by four spaces): its prose before the first command is no output
+        bool document = fenced is not null || (firstPrompt < lines.Count && Indent(lines[firstPrompt]) >= 4);
+        if (firstPrompt > 0 && lines.Take(firstPrompt).Any(l => l.Trim().Length > 0) &&
+            !(document && Enumerable.Range(0, firstPrompt).All(k => lines[k].Trim().Length == 0 || fenced is null ? Indent(lines[k]) < 4 : !fenced[k])))
+            ReadOrphan(lines, 0, firstPrompt, file, fenced, unit);
         i = firstPrompt;
-        var next = i < lines.Count ? Prompt.TryMatch(lines[i]) : null;
+        var next = i < lines.Count ? CommandAt(lines[i]) : null;
         while (i < lines.Count)
         {
             var prompt = next!;
@@ -58,9 +74,9 @@ internal static partial class TranscriptReader
             }
             int start = i;
             next = null;
-            while (i < lines.Count && (next = Prompt.TryMatch(lines[i])) is null) i++;
+            while (i < lines.Count && (next = CommandAt(lines[i])) is null) i++;
             if (prompt.Host is { } h && !hostsSeen.Contains(h)) hostsSeen.Add(h);
-            ReadCommand(command, prompt, lines, start, i, cmdLine, file, vars, shells, unit);
+            ReadCommand(command, prompt, lines, start, i, cmdLine, file, vars, shells, fenced, Indent(lines[cmdLine - 1]), unit);
         }
         unit.HostName = hostsSeen.FirstOrDefault();
         foreach (var other in hostsSeen.Skip(1))
@@ -75,7 +91,7 @@ internal static partial class TranscriptReader
     private static string ShortName(string host) => host.Split('.')[0];
 
     private static void ReadCommand(string command, Prompt prompt, IReadOnlyList<string> lines, int start, int end, int cmdLine,
-        string file, Dictionary<string, string> vars, Stack<(string? Netns, int? Pid)> shells, ImportUnit unit)
+        string file, Dictionary<string, string> vars, Stack<(string? Netns, int? Pid)> shells, bool[]? fenced, int indent, ImportUnit unit)
     {
         var at = new SourceRef(file, cmdLine);
         bool hasOutput = false;
@@ -110,33 +126,94 @@ internal static partial class TranscriptReader
             unit.Warnings.Add(new Warning($"output of '{trimmed}' skipped: not a command netsleuth reads", at));
             return;
         }
-        var (outLines, partial) = Body(lines, start, end);
+        var (outLines, partial) = Body(lines, start, end, fenced, indent);
         string? netns = cl.Netns;
         int? pid = cl.NsPid;
         if (netns is null && pid is null && prompt.Netns is not null) netns = prompt.Netns;
         if (netns is null && pid is null && shells.Count > 0) (netns, pid) = shells.Peek();
-        var output = new CommandOutput(cl.Argv, outLines, file, start + 1, cl.Partial || partial);
-        unit.Commands.Add(new ParsedCommand(output, netns, pid));
+        foreach (var (host, from, to) in BannerSections(outLines))
+        {
+            var output = new CommandOutput(cl.Argv, outLines.GetRange(from, to - from), file, start + 1 + from, cl.Partial || partial);
+            unit.Commands.Add(new ParsedCommand(output, netns, pid, host));
+        }
+    }
+
+    /// <summary>
+    /// One command's output split where a fan-out tool's banner names the host the next lines come from
+    /// ("=========== 10.14.7.42 ==========="): (host, first line, end) per section, the lines before the first
+    /// banner with a null host (the transcript's own). Without banners: the whole output, host null.
+    /// Banner lines become blank lines so that line numbers stay those of the file.
+    /// </summary>
+    private static List<(string? Host, int From, int To)> BannerSections(List<string> lines)
+    {
+        var result = new List<(string?, int, int)>();
+        string? host = null;
+        int from = 0;
+        for (int k = 0; k < lines.Count; k++)
+        {
+            if (lines[k].Length < 7 || Banner().Match(lines[k]) is not { Success: true } m) continue;
+            if (k > from || host is not null) result.Add((host, from, k));
+            host = m.Groups["host"].Value;
+            lines[k] = "";
+            from = k;
+        }
+        if (result.Count == 0 && host is null) return [(null, 0, lines.Count)];
+        result.Add((host, from, lines.Count));
+        return result;
+    }
+
+    /// <summary>For a text with markdown fences (```), which lines are inside a fenced block; null when it has none.</summary>
+    private static bool[]? FenceMap(IReadOnlyList<string> lines)
+    {
+        bool[]? map = null;
+        bool inside = false;
+        for (int k = 0; k < lines.Count; k++)
+        {
+            if (lines[k].Contains("```", StringComparison.Ordinal) && Fence().IsMatch(lines[k]))
+            {
+                map ??= new bool[lines.Count];
+                inside = !inside;
+                continue; // the fence line itself is in no block
+            }
+            if (map is not null) map[k] = inside;
+        }
+        return map;
     }
 
     /// <summary>The output lines; "[snip]"-style markers become blank lines and make the output partial.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
-    private static (List<string> Lines, bool Partial) Body(IReadOnlyList<string> lines, int start, int end)
+    private static int Indent(string line)
     {
+        int n = 0;
+        while (n < line.Length && line[n] == ' ') n++;
+        return n;
+    }
+
+    private static (List<string> Lines, bool Partial) Body(IReadOnlyList<string> lines, int start, int end, bool[]? fenced, int indent = 0)
+    {
+        // a command in a code block indented by four spaces (markdown): its output ends at the first less indented line
+        if (indent >= 4 && (fenced is null || !fenced[Math.Max(0, start - 1)]))
+            for (int k = start; k < end; k++)
+                if (lines[k].Trim().Length > 0 && Indent(lines[k]) < indent) { end = k; break; }
         var body = new List<string>(end - start);
         bool partial = false;
+        // in a document with fences, the output is what the fences hold: prose and headings between them are not
+        bool fences = false;
+        if (fenced is not null)
+            for (int k = start; k < end && !fences; k++) fences = fenced[k] || Fence().IsMatch(lines[k]);
         for (int k = start; k < end; k++)
         {
-            if (IsSnipMarker(lines[k])) { body.Add(""); partial = true; }
+            if (fences && !fenced![k]) body.Add("");
+            else if (IsSnipMarker(lines[k]) || (fences && lines[k].Trim() == "(...)")) { body.Add(""); partial = true; }
             else body.Add(lines[k]);
         }
         while (body.Count > 0 && body[^1].Trim().Length == 0) body.RemoveAt(body.Count - 1);
         return (body, partial);
     }
 
-    private static void ReadOrphan(IReadOnlyList<string> lines, int start, int end, string file, ImportUnit unit)
+    private static void ReadOrphan(IReadOnlyList<string> lines, int start, int end, string file, bool[]? fenced, ImportUnit unit)
     {
-        var (body, _) = Body(lines, start, end);
+        var (body, _) = Body(lines, start, end, fenced);
         var argv = ContentSniffer.Guess(body);
         var at = new SourceRef(file, start + 1);
         if (argv is null)

@@ -451,7 +451,7 @@ internal static partial class SnapshotFastReader
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "table": o.Table = J.IntN(ref r); break;
+                case "table": o.Table = J.UIntN(ref r); break;
                 default: throw J.Bail();
             }
         }
@@ -696,7 +696,7 @@ internal static partial class SnapshotFastReader
                 case "gateway": o.Gateway = J.IpN(ref r); break;
                 case "device": o.Device = J.StrN(ref r, c); break;
                 case "prefSrc": o.PrefSrc = J.IpN(ref r); break;
-                case "table": o.Table = J.IntN(ref r); break;
+                case "table": o.Table = J.UIntN(ref r); break;
                 case "command": o.Command = J.StrN(ref r, c); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
@@ -721,13 +721,13 @@ internal static partial class SnapshotFastReader
             {
                 case "type": o.Type = J.Str(ref r, c); break;
                 case "destination": o.Destination = J.Prefix(ref r); seen |= 1; break;
-                case "table": o.Table = J.Int(ref r); break;
+                case "table": o.Table = J.UInt(ref r); break;
                 case "gateway": o.Gateway = J.IpN(ref r); break;
                 case "device": o.Device = J.StrN(ref r, c); break;
                 case "protocol": o.Protocol = J.StrN(ref r, c); break;
                 case "scope": o.Scope = J.StrN(ref r, c); break;
                 case "prefSrc": o.PrefSrc = J.IpN(ref r); break;
-                case "metric": o.Metric = J.IntN(ref r); break;
+                case "metric": o.Metric = J.UIntN(ref r); break;
                 case "tos": o.Tos = J.IntN(ref r); break;
                 case "mtu": o.Mtu = J.IntN(ref r); break;
                 case "flags": J.StrList(ref r, c, o.Flags); break;
@@ -775,7 +775,7 @@ internal static partial class SnapshotFastReader
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "priority": o.Priority = J.Int(ref r); seen |= 1; break;
+                case "priority": o.Priority = J.UInt(ref r); seen |= 1; break;
                 case "family": o.Family = J.Str(ref r, c); break;
                 case "not": o.Not = J.Bool(ref r); break;
                 case "from": o.From = J.PrefixN(ref r); break;
@@ -791,9 +791,9 @@ internal static partial class SnapshotFastReader
                 case "uidRange": o.UidRange = J.StrN(ref r, c); break;
                 case "l3mdev": o.L3mdev = J.Bool(ref r); break;
                 case "suppressPrefixLength": o.SuppressPrefixLength = J.IntN(ref r); break;
-                case "table": o.Table = J.IntN(ref r); break;
+                case "table": o.Table = J.UIntN(ref r); break;
                 case "action": o.Action = J.Str(ref r, c); break;
-                case "gotoTarget": o.GotoTarget = J.IntN(ref r); break;
+                case "gotoTarget": o.GotoTarget = J.UIntN(ref r); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
