@@ -91,6 +91,14 @@ internal static class Facts
     public static Upserter<T, TKey> Upsert<T, TKey>(List<T> list, Func<T, TKey> key) where T : class where TKey : notnull =>
         Upserter<T, TKey>.For(list, key);
 
+    /// <summary>Two readings of one neighbour entry with different MACs: the later is used, and the change is said
+    /// with both lines (it may be the very symptom: an entry that flips between two owners).</summary>
+    public static void WarnIfMacChanged(Neighbor? earlier, Neighbor later, SourceRef at, ImportLog log)
+    {
+        if (earlier is { Mac: { } was } && later.Mac is { } now && was != now)
+            log.Warn(at, $"neighbour {later.Address} dev {later.Device}: {now} here, but {was} at {earlier.Source?.ToString() ?? "an earlier reading"}; the two readings disagree (the later is used)");
+    }
+
     /// <summary>Drops the indexes the import kept for <paramref name="ns"/> (links, tables); a later use rebuilds them.</summary>
     public static void ForgetIndexes(NetNamespace ns)
     {
@@ -179,18 +187,24 @@ internal sealed class Upserter<T, TKey> where T : class where TKey : notnull
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers
-    public void Add(T item)
+    public T? Add(T item)
     {
         if (_list.Count < _indexed) { _index.Clear(); _indexed = 0; }
         for (; _indexed < _list.Count; _indexed++) _index[_key(_list[_indexed])] = _indexed;
         var k = _key(item);
-        if (_index.TryGetValue(k, out var at) && at < _list.Count) _list[at] = item;
+        T? replaced = null;
+        if (_index.TryGetValue(k, out var at) && at < _list.Count)
+        {
+            replaced = _list[at];
+            _list[at] = item;
+        }
         else
         {
             _index[k] = _list.Count;
             _list.Add(item);
         }
         _indexed = _list.Count;
+        return replaced;
     }
 }
 

@@ -116,3 +116,28 @@ public sealed class NeighborAndTcTests
         Assert.Contains(b.Host.Namespaces, n => n.Id == "nimp-cap-vmpod" && n.Name == "nimp-cap-vmpod");
     }
 }
+
+public sealed class NeighborConflictTests
+{
+    [Fact]
+    public void Two_readings_of_one_neighbour_with_different_macs_are_said_with_both_lines()
+    {
+        // the shape of a flapping entry as users paste it: `arp -an` run twice a few seconds apart
+        var snapshot = LoadText("""
+            [root@node1 ~]# arp -an
+            ? (10.244.1.7) at 3a:1f:5c:9e:02:11 [ether] on cni0
+            ? (10.244.1.1) at 52:54:00:12:34:56 [ether] on cni0
+            [root@node1 ~]# arp -an
+            ? (10.244.1.7) at 9e:4b:77:10:c2:08 [ether] on cni0
+            ? (10.244.1.1) at 52:54:00:12:34:56 [ether] on cni0
+            """);
+        var host = snapshot.Hosts.Single();
+        var ns = host.Namespaces.Single();
+        Assert.Equal("9e:4b:77:10:c2:08", ns.Neighbors.Single(n => n.Address.ToString() == "10.244.1.7").Mac.ToString());
+        var w = Assert.Single(host.Warnings, x => x.Message.Contains("disagree", StringComparison.Ordinal));
+        Assert.Equal(5, w.Source!.Line);
+        Assert.Contains("but 3a:1f:5c:9e:02:11 at ", w.Message, StringComparison.Ordinal);
+        Assert.Contains("transcript.txt:2;", w.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Warnings, x => x.Message.Contains("10.244.1.1", StringComparison.Ordinal));
+    }
+}
