@@ -223,10 +223,19 @@ internal sealed class NsFib
 
     private static Rule[] Sorted(List<Rule> rules, string family)
     {
-        var list = new List<Rule>();
-        foreach (var r in rules) if (r.Family == family) list.Add(r);
-        // stable, as the kernel keeps rules of equal priority in the order they were added
-        return list.OrderBy(r => r.Priority).ToArray();
+        int n = 0;
+        foreach (var r in rules) if (r.Family == family) n++;
+        var sorted = new Rule[n];
+        n = 0;
+        foreach (var r in rules)
+        {
+            if (r.Family != family) continue;
+            // insertion sort: stable, as the kernel keeps rules of equal priority in the order they were added
+            int i = n++;
+            for (; i > 0 && sorted[i - 1].Priority > r.Priority; i--) sorted[i] = sorted[i - 1];
+            sorted[i] = r;
+        }
+        return sorted;
     }
 
     /// <summary>fib_table_lookup skips a route whose next hops are all dead, and a linkdown one where the device has
@@ -244,26 +253,34 @@ internal sealed class NsFib
         (dev is not null && ns.Sysctl($"net.ipv4.conf.{dev}.ignore_routes_with_linkdown") == "1");
 }
 
-/// <summary>One routing table: IPv4 routes by prefix length and masked address (the longest match in at most
-/// 33 probes; routes of one prefix in metric order), others in a list.</summary>
+/// <summary>One routing table. A small one (a pod's handful of routes) is scanned; from <see cref="IndexFrom"/> routes
+/// on, IPv4 routes are indexed by prefix length and masked address (the longest match in at most 33 probes; routes
+/// of one prefix in metric order). Both give the same answer.</summary>
 internal sealed class FibTable
 {
-    private readonly Dictionary<uint, List<Route>>?[] _byLength = new Dictionary<uint, List<Route>>?[33];
-    private readonly List<Route> _other = [];
+    private const int IndexFrom = 16;
+    private readonly List<Route> _routes = [];
+    private Dictionary<uint, List<Route>>?[]? _byLength;
+    private List<Route> _other = [];
     private int[] _lengths = [];
 
-    public void Add(Route r)
-    {
-        if (!r.Destination.IsV4) { _other.Add(r); return; }
-        var d = _byLength[r.Destination.Length] ??= new Dictionary<uint, List<Route>>();
-        uint key = Fib.ToUint(r.Destination.Address) & Fib.Mask(r.Destination.Length);
-        if (!d.TryGetValue(key, out var list)) d[key] = list = new List<Route>(1);
-        list.Add(r);
-    }
+    public void Add(Route r) => _routes.Add(r);
 
-    /// <summary>Orders each prefix's routes by metric (stable: the first listed wins a tie) and notes the lengths present.</summary>
+    /// <summary>Builds the index of a large table: each prefix's routes in metric order (stable: the first listed wins
+    /// a tie), and the lengths present.</summary>
     public void Seal()
     {
+        if (_routes.Count < IndexFrom) return;
+        _byLength = new Dictionary<uint, List<Route>>?[33];
+        _other = [];
+        foreach (var r in _routes)
+        {
+            if (!r.Destination.IsV4) { _other.Add(r); continue; }
+            var d = _byLength[r.Destination.Length] ??= new Dictionary<uint, List<Route>>();
+            uint key = Fib.ToUint(r.Destination.Address) & Fib.Mask(r.Destination.Length);
+            if (!d.TryGetValue(key, out var list)) d[key] = list = new List<Route>(1);
+            list.Add(r);
+        }
         var lengths = new List<int>();
         for (int len = 32; len >= 0; len--)
         {
@@ -280,23 +297,12 @@ internal sealed class FibTable
         _lengths = lengths.ToArray();
     }
 
-    /// <summary>The most specific route for the address; among equals the lowest metric. With a bound output device,
-    /// unicast routes through another device are passed over.</summary>
+    /// <summary>The most specific route for the address; among equals the lowest metric (the first listed on a tie).
+    /// With a bound output device, unicast routes through another device are passed over.</summary>
     public Route? Best(IPAddress dst, string? oif)
     {
-        if (dst.AddressFamily != AddressFamily.InterNetwork)
-        {
-            Route? best = null;
-            foreach (var r in _other)
-            {
-                if (r.Destination.Family != dst.AddressFamily || !r.Destination.Contains(dst)) continue;
-                if (oif is not null && r.Type == RouteTypes.Unicast && !UsesDevice(r, oif)) continue;
-                if (best is null || r.Destination.Length > best.Destination.Length ||
-                    (r.Destination.Length == best.Destination.Length && (r.Metric ?? 0) < (best.Metric ?? 0)))
-                    best = r;
-            }
-            return best;
-        }
+        if (_byLength is null) return Scan(_routes, dst, oif);
+        if (dst.AddressFamily != AddressFamily.InterNetwork) return Scan(_other, dst, oif);
         uint a = Fib.ToUint(dst);
         foreach (int len in _lengths)
         {
@@ -306,6 +312,20 @@ internal sealed class FibTable
                 if (r.Type != RouteTypes.Unicast || UsesDevice(r, oif)) return r;
         }
         return null;
+    }
+
+    private static Route? Scan(List<Route> routes, IPAddress dst, string? oif)
+    {
+        Route? best = null;
+        foreach (var r in routes)
+        {
+            if (!Fib.Contains(r.Destination, dst)) continue;
+            if (oif is not null && r.Type == RouteTypes.Unicast && !UsesDevice(r, oif)) continue;
+            if (best is null || r.Destination.Length > best.Destination.Length ||
+                (r.Destination.Length == best.Destination.Length && (r.Metric ?? 0) < (best.Metric ?? 0)))
+                best = r;
+        }
+        return best;
     }
 
     private static bool UsesDevice(Route r, string dev)
