@@ -88,4 +88,23 @@ public sealed class FibTests
         Assert.Equal(RouteTypes.Prohibit, r.Rule?.Action);
         Assert.Equal(Disposition.Prohibited, trace.Forward.Disposition);
     }
+
+    [Fact]
+    public void Given_a_table_large_enough_to_be_indexed_when_looked_up_then_it_answers_as_a_scan_does()
+    {
+        // 40 routes in main (past the size from which a table is indexed): longest prefix first, the lower
+        // metric among equals, the first listed on a tie
+        var m = new RoutedModel();
+        var n1 = m.Node1.Root;
+        for (int i = 0; i < 36; i++) m.Node1.Route(n1, $"198.19.{i}.0/24", "203.0.113.2", "eth0");
+        m.Node1.Route(n1, "198.19.7.0/25", "203.0.113.3", "eth0").Metric = 20;
+        m.Node1.Route(n1, "198.19.7.0/25", "203.0.113.4", "eth0").Metric = 10;
+        m.Node1.Route(n1, "198.19.8.0/25", "203.0.113.5", "eth0").Metric = 10;
+        m.Node1.Route(n1, "198.19.8.0/25", "203.0.113.6", "eth0").Metric = 10;
+
+        Assert.Equal("203.0.113.4", Lookup(m, IPAddress.Parse("198.19.7.9")).Gateway?.ToString());
+        Assert.Equal("203.0.113.2", Lookup(m, IPAddress.Parse("198.19.7.200")).Gateway?.ToString());
+        Assert.Equal("203.0.113.5", Lookup(m, IPAddress.Parse("198.19.8.1")).Gateway?.ToString());
+        Assert.Equal("203.0.113.2", Lookup(m, Far).Gateway?.ToString()); // the default route
+    }
 }
