@@ -63,40 +63,13 @@ internal static class NftEval
                 steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
                 return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain}: its expressions are not in the input");
             }
-            bool matched = true;
-            string? verdict = null, target = null;
-            foreach (var st in expr.EnumerateArray())
+            var (matched, verdict, target, why) = Evaluate(expr, p);
+            if (matched is null)
             {
-                if (st.ValueKind != JsonValueKind.Object) continue;
-                var prop = st.EnumerateObject().FirstOrDefault();
-                switch (prop.Name)
-                {
-                    case "match":
-                        var m = Match(prop.Value, p);
-                        if (m is null)
-                        {
-                            steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
-                            return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain} has a match the simulator does not understand");
-                        }
-                        matched &= m.Value;
-                        break;
-                    case "counter" or "log" or "comment" or "notrack":
-                        break;
-                    case "accept" or "drop" or "reject" or "return" or "continue":
-                        verdict = prop.Name;
-                        break;
-                    case "jump" or "goto":
-                        verdict = prop.Name;
-                        target = prop.Value.TryGetProperty("target", out var t) ? t.GetString() : null;
-                        break;
-                    default:
-                        if (!matched) break;
-                        steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
-                        return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain}: statement '{prop.Name}' is not simulated");
-                }
-                if (!matched) break;
+                steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
+                return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain}{why}");
             }
-            if (!matched || verdict is null or "continue") continue;
+            if (matched == false || verdict is null or "continue") continue;
             switch (verdict)
             {
                 case "accept":
@@ -140,10 +113,15 @@ internal static class NftEval
 
     /// <summary>Whether every match of one rule holds for the packet, as the chain walk decides it; null when one is not simulated
     /// (or a statement other than a match, counter, log, comment or verdict is in it).</summary>
-    public static bool? Matches(NftRule rule, PacketView p)
+    public static bool? Matches(NftRule rule, PacketView p) =>
+        NftText.Expr(rule) is { } expr ? Evaluate(expr, p).Matched : null;
+
+    /// <summary>One rule's statements against the packet, in order, as nf_tables runs them: the first match that fails
+    /// ends the rule (not matched); a match or statement the simulator does not know makes it undecided (Matched
+    /// null, <c>Why</c> says which, as the tail of a sentence naming the rule).</summary>
+    private static (bool? Matched, string? Verdict, string? Target, string? Why) Evaluate(JsonElement expr, PacketView p)
     {
-        if (NftText.Expr(rule) is not { } expr) return null;
-        bool matched = true;
+        string? verdict = null, target = null;
         foreach (var st in expr.EnumerateArray())
         {
             if (st.ValueKind != JsonValueKind.Object) continue;
@@ -152,16 +130,23 @@ internal static class NftEval
             {
                 case "match":
                     var m = Match(prop.Value, p);
-                    if (m is null) return null;
-                    matched &= m.Value;
+                    if (m is null) return (null, null, null, " has a match the simulator does not understand");
+                    if (!m.Value) return (false, null, null, null);
                     break;
-                case "counter" or "log" or "comment" or "notrack" or "accept" or "drop" or "reject" or "return" or "continue" or "jump" or "goto":
+                case "counter" or "log" or "comment" or "notrack":
+                    break;
+                case "accept" or "drop" or "reject" or "return" or "continue":
+                    verdict = prop.Name;
+                    break;
+                case "jump" or "goto":
+                    verdict = prop.Name;
+                    target = prop.Value.TryGetProperty("target", out var t) ? t.GetString() : null;
                     break;
                 default:
-                    return null;
+                    return (null, null, null, $": statement '{prop.Name}' is not simulated");
             }
         }
-        return matched;
+        return (true, verdict, target, null);
     }
 
     /// <summary>The address prefixes the rule's ip saddr/daddr matches name (== or in; not !=).</summary>
