@@ -24,6 +24,7 @@ internal static class CheckCatalogue
         new VxlanNeighborCheck(),         // 12 (flannel style: the gateway entry on flannel.1)
         new StaleVtepNeighborCheck(),     // 12 (flannel style: a permanent entry with a peer's old VTEP MAC)
         new NeighborConflictCheck(),      // 12 (nodes' permanent entries for one address disagree on its MAC)
+        new NeighborMacChangedCheck(),    // 13 (one entry read with different MACs in one namespace)
         new NeighborStateCheck(),         // 13
         new DuplicateIpCheck(),           // 14
         new ForwardingCheck(),            // 15

@@ -20,7 +20,7 @@ internal sealed partial class Walker
         var entry = _t.NeighborEntry(ns.Ns, link.Name, nextHop);
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
-            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") { Evidence = entry.Source });
+            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, (entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") + Readings(entry)) { Evidence = entry.Source });
             return new Egress(dev, new Frame(flow, srcMac, mac, inner));
         }
         if (entry is null && !ns.Ns.NeighborsKnown(nextHop))
@@ -40,6 +40,15 @@ internal sealed partial class Walker
 
     /// <summary>An ARP request broadcast from <paramref name="dev"/>: the first device it reaches whose namespace
     /// answers for the target (arp_ignore, proxy_arp), and whose unicast answer gets back to the asker.</summary>
+    /// <summary>When the input read the entry more than once with other MACs: the lookup uses the latest reading, and says so.</summary>
+    private static string Readings(Neighbor entry)
+    {
+        if (entry.EarlierReadings.Count == 0) return "";
+        var last = entry.EarlierReadings[^1];
+        return $"; the latest of {entry.EarlierReadings.Count + 1} readings (earlier {last.Mac?.ToString() ?? "no MAC"}" +
+            (last.Source is null ? "" : $" at {last.Source}") + ")";
+    }
+
     private (MacAddress? Mac, DeviceRef? By, string Reason, DeviceRef? Unresolved) Arp(DeviceRef dev, IPAddress target)
     {
         var unresolved = new List<DeviceRef>();

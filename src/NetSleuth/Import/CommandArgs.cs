@@ -91,12 +91,19 @@ internal static class Facts
     public static Upserter<T, TKey> Upsert<T, TKey>(List<T> list, Func<T, TKey> key) where T : class where TKey : notnull =>
         Upserter<T, TKey>.For(list, key);
 
-    /// <summary>Two readings of one neighbour entry with different MACs: the later is used, and the change is said
-    /// with both lines (it may be the very symptom: an entry that flips between two owners).</summary>
-    public static void WarnIfMacChanged(Neighbor? earlier, Neighbor later, SourceRef at, ImportLog log)
+    /// <summary>Two readings of one neighbour entry (same address, device, proxy flag): the later is the entry, and
+    /// the earlier readings that held another MAC are kept on it (<see cref="Neighbor.EarlierReadings"/>) with their
+    /// lines — the conflict may be the very symptom (an entry that flips between two owners), which the check
+    /// neighbor-mac-changed reports. A reading with no MAC (INCOMPLETE, FAILED) disagrees with nothing.</summary>
+    public static void KeepEarlierReadings(Neighbor? earlier, Neighbor later, SourceRef at, ImportLog log)
     {
-        if (earlier is { Mac: { } was } && later.Mac is { } now && was != now)
-            log.Warn(at, $"neighbour {later.Address} dev {later.Device}: {now} here, but {was} at {earlier.Source?.ToString() ?? "an earlier reading"}; the two readings disagree (the later is used)");
+        if (earlier is null || ReferenceEquals(earlier, later)) return;
+        if (earlier.EarlierReadings.Count > 0) later.EarlierReadings.InsertRange(0, earlier.EarlierReadings);
+        if (earlier.Mac is not { } was || was == later.Mac) return;
+        later.EarlierReadings.Add(new NeighborReading { Mac = was, State = [.. earlier.State], Source = earlier.Source });
+        if (later.Mac is { } now)
+            log.Warn(at, $"neighbour {later.Address} dev {later.Device}: {now} here, but {was} at {earlier.Source?.ToString() ?? "an earlier reading"}; " +
+            "both readings are kept, the later is the entry (see the finding neighbor-mac-changed)");
     }
 
     /// <summary>Drops the indexes the import kept for <paramref name="ns"/> (links, tables); a later use rebuilds them.</summary>

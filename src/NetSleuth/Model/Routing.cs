@@ -130,10 +130,24 @@ public sealed class Neighbor
     public bool Router { get; set; }
     public bool Proxy { get; set; }
     public SourceRef? Source { get; set; }
+    /// <summary>Earlier readings of this entry in the input (an `arp -an` run twice, `ip neigh` and `arp` of one
+    /// namespace) that held another MAC, oldest first: conflicting evidence kept with its sources. The entry's own
+    /// <see cref="Mac"/>, <see cref="State"/> and <see cref="Source"/> are the latest reading, the one forwarding uses.</summary>
+    public List<NeighborReading> EarlierReadings { get; set; } = [];
 
     [JsonIgnore] public bool IsUsable => Mac is not null && !State.Contains("FAILED") && !State.Contains("INCOMPLETE");
     public override string ToString() => $"{Address} dev {Device}" + (Mac is null ? "" : $" lladdr {Mac}") +
         (State.Count == 0 ? "" : " " + string.Join(' ', State));
+}
+
+/// <summary>One reading of a neighbour entry that a later reading in the input replaced (<see cref="Neighbor.EarlierReadings"/>).</summary>
+public sealed class NeighborReading
+{
+    public MacAddress? Mac { get; set; }
+    public List<string> State { get; set; } = [];
+    public SourceRef? Source { get; set; }
+
+    public override string ToString() => (Mac?.ToString() ?? "no MAC") + (State.Count == 0 ? "" : " " + string.Join(' ', State));
 }
 
 /// <summary>A bridge forwarding database entry (`bridge fdb show`), including VXLAN FDB entries.</summary>

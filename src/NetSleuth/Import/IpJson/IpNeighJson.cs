@@ -12,6 +12,7 @@ internal static class IpNeighJson
 {
     public static void Read(JsonElement root, NetNamespace ns, SourceRef src, ImportLog log)
     {
+        var neighbors = Facts.Upsert(ns.Neighbors, Iproute2.IpNeighParser.NeighborKey);
         foreach (var e in root.Items())
         {
             var dst = IpRouteJson.Ip(e.Str("dst"));
@@ -31,7 +32,7 @@ internal static class IpNeighJson
                 Proxy = e.Has("proxy"),
                 Source = src,
             };
-            ns.Neighbors.Add(n);
+            Facts.KeepEarlierReadings(neighbors.Add(n), n, src, log);
         }
     }
 }

@@ -51,7 +51,7 @@ internal static class IpNeighParser
                 }
             }
             if (n.Device.Length == 0) { log.Warn(at, "neighbour entry without a device"); continue; }
-            Facts.WarnIfMacChanged(neighbors.Add(n), n, at, log);
+            Facts.KeepEarlierReadings(neighbors.Add(n), n, at, log);
         }
         // `ip neigh` lists both families; an empty list is a known empty table
         if (!args.Selects())

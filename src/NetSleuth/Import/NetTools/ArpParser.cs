@@ -32,7 +32,7 @@ internal static class ArpParser
             var n = line.Contains(" at ", StringComparison.Ordinal) ? ReadBsd(line) : ReadTable(line);
             if (n is null) { log.Warn(at, $"not an arp entry: '{line}'"); continue; }
             n.Source = at;
-            Facts.WarnIfMacChanged(neighbors.Add(n), n, at, log);
+            Facts.KeepEarlierReadings(neighbors.Add(n), n, at, log);
         }
         if (IsWholeTable(output.Argv)) Facts.MarkKnown(output, ns, Sections.Neighbors4);
     }

@@ -68,10 +68,17 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
     /// A line that is only a command netsleuth reads, typed with no prompt (`ip -d link show` in a document's
     /// ```sh block, `sudo  ip netns exec X tc qdisc` above its output, `iptables -t nat -S` after prose).
     /// Only commands whose output the importer reads count, so output and prose lines are not taken for one.
+    /// A bare `> ` before it (a prompt some people type, or a markdown quote) is not part of the command.
     /// </summary>
     public static Prompt? TryTyped(string line)
     {
         var t = line.AsSpan().TrimStart();
+        // "> arp -vn | grep X": a bare '>' prompt (or a markdown quote) before a command netsleuth reads (resource-agents#1131)
+        if (t.Length > 2 && t[0] == '>' && t[1] == ' ')
+        {
+            line = t[2..].ToString();
+            t = line.AsSpan().TrimStart();
+        }
         if (t.IsEmpty || t[0] is not ('i' or 't' or 'b' or 'a' or 'n' or 'o' or 's')) return null;
         var m = Typed().Match(line);
         if (!m.Success) return null;

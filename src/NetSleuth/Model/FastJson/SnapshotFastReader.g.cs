@@ -38,7 +38,8 @@ internal static partial class SnapshotFastReader
         ["Route"] = ["type", "destination", "table", "gateway", "device", "protocol", "scope", "prefSrc", "metric", "tos", "mtu", "flags", "nextHops", "source"],
         ["NextHop"] = ["gateway", "device", "weight", "flags"],
         ["Rule"] = ["priority", "family", "not", "from", "to", "iif", "oif", "fwmark", "fwmarkMask", "tos", "ipProto", "sPortRange", "dPortRange", "uidRange", "l3mdev", "suppressPrefixLength", "table", "action", "gotoTarget", "source"],
-        ["Neighbor"] = ["address", "device", "mac", "state", "router", "proxy", "source"],
+        ["Neighbor"] = ["address", "device", "mac", "state", "router", "proxy", "source", "earlierReadings"],
+        ["NeighborReading"] = ["mac", "state", "source"],
         ["FdbEntry"] = ["mac", "device", "master", "vlan", "dst", "vni", "port", "flags", "source"],
         ["Snapshot"] = ["formatVersion", "hosts", "warnings"],
         ["Host"] = ["name", "meta", "namespaces", "warnings"],
@@ -822,10 +823,32 @@ internal static partial class SnapshotFastReader
                 case "router": o.Router = J.Bool(ref r); break;
                 case "proxy": o.Proxy = J.Bool(ref r); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
+                case "earlierReadings": J.List(ref r, c, o.EarlierReadings, ReadNeighborReadingItem); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 3) throw J.Bail();
+        return o;
+    }
+
+    private static NeighborReading ReadNeighborReadingItem(ref Utf8JsonReader r, Ctx c) => ReadNeighborReading(ref r, c) ?? throw J.Bail();
+
+    private static NeighborReading? ReadNeighborReading(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new NeighborReading();
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "mac": o.Mac = J.MacN(ref r); break;
+                case "state": J.StrList(ref r, c, o.State); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
         return o;
     }
 
