@@ -20,6 +20,8 @@ internal sealed class TraceCommand : CliCommand
         new("src", "IP", "source address (default: chosen like the kernel does)"),
         new("proto", "icmp|tcp|udp", "protocol (default icmp, an echo request)"),
         new("dport", "N", "destination port for tcp/udp"),
+        new("sport", "N", "source port for tcp/udp (default: one the trace picks; an `ip rule sport` is then undecided)"),
+        new("uid", "N", "uid of the sending socket (for `ip rule uidrange`; default: not known)"),
         new("size", "BYTES", "IP packet size, sent with DF like ping -M do (default 84 = ping -s 56)"),
         Format("text", "json", "html"),
         Output,
@@ -52,12 +54,16 @@ internal sealed class TraceCommand : CliCommand
         var dport = args.GetInt("dport", 1, 65535);
         if (proto == Protocols.Icmp && dport is not null) throw new UsageException("--dport applies to tcp and udp only");
         if (proto != Protocols.Icmp && dport is null) throw new UsageException($"--proto {proto} needs --dport");
+        var sport = args.GetInt("sport", 1, 65535);
+        if (proto == Protocols.Icmp && sport is not null) throw new UsageException("--sport applies to tcp and udp only");
         var format = args.GetChoice("format", "text", "text", "json", "html");
         var request = new TraceRequest(parts[0], parts.Length > 1 ? parts[1] : null, parts.Length > 2 ? parts[2] : null, to)
         {
             Source = args.Get("src") is { } s ? ParseIp(s, "src") : null,
             Protocol = proto,
             DestinationPort = dport,
+            SourcePort = sport,
+            Uid = args.GetInt("uid", 0) is { } uid ? (uint)uid : null,
             Size = args.GetInt("size", 28, 65535) ?? 84,
         };
 

@@ -48,7 +48,10 @@ internal static class Fib
     /// <param name="iif">the input device for received packets, "lo" for locally generated ones</param>
     /// <param name="oif">the bound output device (SO_BINDTODEVICE), if any</param>
     /// <param name="assumptions">collects what had to be assumed; null = not recorded</param>
-    public static FibResult Lookup(Topology.Topology t, NsRef ns, IPAddress src, IPAddress dst, string iif, string? oif, List<string>? assumptions)
+    /// <param name="flow">the packet's protocol, ports and uid, for rules with ipproto/sport/dport/uidrange; null = not known</param>
+    /// <param name="reverse">the lookup is for the reply direction of <paramref name="flow"/> (rp_filter's): its ports swapped, uid 0</param>
+    public static FibResult Lookup(Topology.Topology t, NsRef ns, IPAddress src, IPAddress dst, string iif, string? oif, List<string>? assumptions,
+        Flow? flow = null, bool reverse = false)
     {
         List<Step>? steps = assumptions is null ? null : [];
         List<Rule>? empty = null;
@@ -63,7 +66,7 @@ internal static class Fib
         for (int i = 0; i < rules.Length; i++)
         {
             var r = rules[i];
-            if (!Matches(r, src, dst, iif, oif)) continue;
+            if (!Matches(r, src, dst, iif, oif, flow, reverse, assumptions)) continue;
             switch (r.Action)
             {
                 case "nop":
@@ -134,15 +137,27 @@ internal static class Fib
         r.From is null or { IsDefault: true } && r.To is null && r.Iif is null && r.Oif is null && r.Fwmark is null && !r.Not &&
         r.SuppressPrefixLength is null && r.Table is RouteTables.Local or RouteTables.Main or RouteTables.Default or null;
 
-    /// <summary>The rule's selectors against the packet (which carries no mark, uid or ports the rule could test).</summary>
-    private static bool Matches(Rule r, IPAddress src, IPAddress dst, string iif, string? oif)
+    /// <summary>The rule's selectors against the packet (fib4_rule_match / fib6_rule_match). A flow selector (ipproto,
+    /// sport, dport, uidrange) the packet cannot be tested against (no flow, a port the tracer chose, the uid of a local
+    /// sender) is not matched, and the lookup says which rule it could not decide.</summary>
+    private static bool Matches(Rule r, IPAddress src, IPAddress dst, string iif, string? oif, Flow? flow, bool reverse, List<string>? assumptions)
     {
         bool m = (r.From is not { } f || f.IsDefault || Contains(f, src))
             && (r.To is not { } to || to.IsDefault || Contains(to, dst))
             && (r.Iif is null || r.Iif == iif)
             && (r.Oif is null || r.Oif == oif)
             && (r.Fwmark is not { } mark || (mark & (r.FwmarkMask ?? 0xFFFFFFFF)) == 0)
-            && r.UidRange is null && r.IpProto is null && r.DPortRange is null && r.SPortRange is null && !r.L3mdev;
+            && !r.L3mdev;
+        if (m && (r.IpProto is not null || r.SPortRange is not null || r.DPortRange is not null || r.UidRange is not null))
+        {
+            var (decided, why) = RuleFlow.Match(r, flow, local: iif == "lo" && !reverse, reverse);
+            if (decided is null)
+            {
+                assumptions?.Add($"rule {r.Priority} ({RuleFlow.Describe(r)}): could not decide whether it matches ({why}); followed it as not matching");
+                return false;
+            }
+            m = decided.Value;
+        }
         return r.Not ? !m : m;
     }
 

@@ -9,10 +9,16 @@ namespace NetSleuth.Forwarding;
 public sealed record Flow(
     IPAddress Source, IPAddress Destination, string Protocol, int? SourcePort, int? DestinationPort, int Size, bool DontFragment)
 {
+    /// <summary>The sending socket's uid (a locally generated packet; `ip rule uidrange`); null = not known.
+    /// Forwarded packets are looked up with uid 0, as the kernel does.</summary>
+    public uint? Uid { get; init; }
+    /// <summary>The source port was not given: the tracer chose it (a rule testing sport cannot be decided by it).</summary>
+    public bool SourcePortChosen { get; init; }
+
     /// <summary>The reply's header: addresses and ports swapped.</summary>
     public Flow Reversed() => this with
     {
-        Source = Destination, Destination = Source, SourcePort = DestinationPort, DestinationPort = SourcePort,
+        Source = Destination, Destination = Source, SourcePort = DestinationPort, DestinationPort = SourcePort, Uid = null, SourcePortChosen = false,
     };
 
     public override string ToString() =>
@@ -39,6 +45,8 @@ public sealed record TraceRequest(string Host, string? Namespace, string? Device
     public string Protocol { get; init; } = Protocols.Icmp;
     public int? SourcePort { get; init; }
     public int? DestinationPort { get; init; }
+    /// <summary>The sending socket's uid (policy rules with `uidrange`); null = not known.</summary>
+    public uint? Uid { get; init; }
     /// <summary>IP packet size in bytes; 84 = a default ping.</summary>
     public int Size { get; init; } = 84;
     /// <summary>DF set (ping -M do). Default true: what does not fit fails rather than fragments.</summary>

@@ -61,7 +61,8 @@ internal sealed partial class Walker
         var (ns, bound) = ResolveStart(topology, request);
         var flow = new Flow(request.Source ?? IPAddress.Any, request.Destination, request.Protocol,
             request.SourcePort ?? (request.Protocol == Protocols.Icmp ? null : 40000), request.DestinationPort,
-            request.Size, request.DontFragment);
+            request.Size, request.DontFragment)
+        { Uid = request.Uid, SourcePortChosen = request.SourcePort is null && request.Protocol != Protocols.Icmp };
         var fw = new Walker(topology, isReply: false, record);
         var forward = fw.Walk(new Out(ns, flow, bound, null), flow);
         Trace? reply = null;

@@ -17,7 +17,7 @@ internal sealed partial class Walker
         if (Filter(ns, Hook.Prerouting, flow, dev.Link.Name, null, Disposition.DeniedIn) is { } pre) return pre;
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
-        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? _assumptions : null);
+        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? _assumptions : null, flow);
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
         if (RouteFailure(ns, fib, flow, input: true) is { } fail) return fail;
         var route = fib.Route!;
@@ -91,7 +91,7 @@ internal sealed partial class Walker
         var own = ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter");
         int? mode = all is null && own is null ? null : Math.Max(ParseInt(all), ParseInt(own));
         if (mode == 0) return null;
-        var reverse = Fib.Lookup(_t, ns, flow.Destination, flow.Source, "lo", null, _record ? _assumptions : null);
+        var reverse = Fib.Lookup(_t, ns, flow.Destination, flow.Source, "lo", null, _record ? _assumptions : null, flow, reverse: true); // fib_validate_source
         bool exists = reverse.Type == RouteTypes.Unicast;
         bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
         if (mode is null && viaDev) return null;

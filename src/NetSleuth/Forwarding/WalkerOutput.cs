@@ -16,7 +16,7 @@ internal sealed partial class Walker
         var flow = o.Flow;
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
-        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _record ? _assumptions : null);
+        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _record ? _assumptions : null, flow);
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
         if (RouteFailure(ns, fib, flow, input: false) is { } fail) return fail;
         var route = fib.Route!;

@@ -116,6 +116,8 @@ public sealed class Rule
         $"{Priority}: {(Not ? "not " : "")}from {From?.ToString() ?? "all"}" +
         (To is null ? "" : $" to {To}") + (Iif is null ? "" : $" iif {Iif}") + (Oif is null ? "" : $" oif {Oif}") +
         (Fwmark is null ? "" : $" fwmark 0x{Fwmark:x}") +
+        (IpProto is null ? "" : $" ipproto {(IpProto < 0 ? "?" : IpProto)}") + (SPortRange is null ? "" : $" sport {SPortRange}") +
+        (DPortRange is null ? "" : $" dport {DPortRange}") + (UidRange is null ? "" : $" uidrange {UidRange}") +
         (Action == "to_tbl" ? $" lookup {RouteTables.Name(Table ?? RouteTables.Main)}" : $" {Action}");
 }
 

@@ -50,7 +50,15 @@ internal static class IpRuleParser
                         k++;
                         break;
                     case "tos" or "dsfield": r.Tos = (int?)Facts.UInt(next); k++; break;
-                    case "ipproto": r.IpProto = Facts.Int(next) ?? ProtoNumber(next); k++; break;
+                    case "ipproto":
+                        r.IpProto = Facts.Int(next) ?? ProtoNumber(next);
+                        if (r.IpProto is null)
+                        {
+                            log.Warn(at, $"rule {prio}: ipproto '{next}' is not a protocol netsleuth knows; lookups cannot decide the rule");
+                            r.IpProto = -1;
+                        }
+                        k++;
+                        break;
                     case "sport": r.SPortRange = next; k++; break;
                     case "dport": r.DPortRange = next; k++; break;
                     case "uidrange": r.UidRange = next; k++; break;
@@ -79,5 +87,5 @@ internal static class IpRuleParser
 
     private static void SetFamily(Rule r, IpPrefix p) => r.Family = p.IsV4 ? "inet" : "inet6";
 
-    private static int? ProtoNumber(string? name) => name switch { "icmp" => 1, "tcp" => 6, "udp" => 17, "ipv6-icmp" => 58, "sctp" => 132, _ => null };
+    private static int? ProtoNumber(string? name) => name switch { "icmp" => 1, "tcp" => 6, "udp" => 17, "ipv6-icmp" => 58, "sctp" => 132, "dccp" => 33, "udplite" => 136, "gre" => 47, "esp" => 50, _ => null };
 }
