@@ -11,9 +11,9 @@ public sealed record Flow(
 {
     /// <summary>The sending socket's uid (a locally generated packet; `ip rule uidrange`); null = not known.
     /// Forwarded packets are looked up with uid 0, as the kernel does.</summary>
-    public uint? Uid { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public uint? Uid { get; init; }
     /// <summary>The source port was not given: the tracer chose it (a rule testing sport cannot be decided by it).</summary>
-    public bool SourcePortChosen { get; init; }
+    [JsonIgnore] public bool SourcePortChosen { get; init; }
 
     /// <summary>The reply's header: addresses and ports swapped.</summary>
     public Flow Reversed() => this with

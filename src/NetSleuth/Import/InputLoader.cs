@@ -9,7 +9,7 @@ namespace NetSleuth.Import;
 /// a text file (a terminal transcript, or one command's saved output), or a directory (a sosreport, or
 /// saved outputs). The kind is found from the content. Inputs naming the same host are merged into one
 /// host. Text inputs with no HOST= are named after the prompt's host name, else the directory's name,
-/// else "host".
+/// else "host" — unless such a file disagrees with the earlier ones (<see cref="UnnamedInputs"/>).
 /// </summary>
 public static class InputLoader
 {
@@ -31,6 +31,7 @@ public static class InputLoader
         reads.Clear();
         var result = new Snapshot();
         var builders = new Dictionary<string, HostBuilder>(StringComparer.Ordinal);
+        var unnamed = new UnnamedInputs();
         HostBuilder Builder(string name)
         {
             if (!builders.TryGetValue(name, out var b)) builders[name] = b = new HostBuilder(name);
@@ -40,9 +41,9 @@ public static class InputLoader
         {
             var (hostName, path) = SplitSpec(spec);
             var count = new ReadCount();
-            if (path == "-") LoadStandardInput(hostName, result, Builder, count);
+            if (path == "-") LoadStandardInput(hostName, result, Builder, count, unnamed, builders.Keys);
             else if (Directory.Exists(path)) LoadDirectory(path, hostName, result, Builder, count);
-            else if (File.Exists(path)) LoadFile(path, hostName, null, null, result, Builder, count);
+            else if (File.Exists(path)) LoadFile(path, hostName, null, null, result, Builder, count, unnamed, builders.Keys);
             else if (IsSymlinkLoop(path)) result.Warnings.Add(new Warning("skipped: a symbolic link that leads back to itself", new SourceRef(path)));
             else throw new InputException(path, 0, "no such file or directory");
             reads.Add(new InputRead(path == "-" ? "(standard input)" : path, count.Describe()));
@@ -62,10 +63,11 @@ public static class InputLoader
     }
 
     /// <summary>"-": standard input, read as a text file (or a snapshot) named "(standard input)".</summary>
-    private static void LoadStandardInput(string? hostName, Snapshot result, Func<string, HostBuilder> builder, ReadCount count)
+    private static void LoadStandardInput(string? hostName, Snapshot result, Func<string, HostBuilder> builder, ReadCount count,
+        UnnamedInputs unnamed, IReadOnlyCollection<string> taken)
     {
         using var stdin = Console.OpenStandardInput();
-        LoadStream(stdin, StandardInputName, hostName, null, null, result, builder, count);
+        LoadStream(stdin, StandardInputName, hostName, null, null, result, builder, count, unnamed, taken);
     }
 
     /// <summary>The name warnings and evidence give to standard input ("-").</summary>
@@ -117,7 +119,7 @@ public static class InputLoader
     }
 
     private static void LoadFile(string path, string? hostName, string? fallbackHost, string? netns, Snapshot result, Func<string, HostBuilder> builder,
-        ReadCount count)
+        ReadCount count, UnnamedInputs? unnamed = null, IReadOnlyCollection<string>? taken = null)
     {
         try
         {
@@ -134,7 +136,7 @@ public static class InputLoader
                 return;
             }
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            LoadStream(stream, path, hostName, fallbackHost, netns, result, builder, count);
+            LoadStream(stream, path, hostName, fallbackHost, netns, result, builder, count, unnamed, taken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -144,7 +146,7 @@ public static class InputLoader
     }
 
     private static void LoadStream(Stream stream, string path, string? hostName, string? fallbackHost, string? netns, Snapshot result,
-        Func<string, HostBuilder> builder, ReadCount count)
+        Func<string, HostBuilder> builder, ReadCount count, UnnamedInputs? unnamed = null, IReadOnlyCollection<string>? taken = null)
     {
         List<string> lines;
         // the start tells the kind; text is read line by line (a 100 MB transcript is not held as one string)
@@ -178,7 +180,9 @@ public static class InputLoader
         var unit = TranscriptReader.LooksLikeTranscript(lines)
             ? TranscriptReader.Read(lines, path)
             : SavedOutputReader.ReadFile(lines, path, netns);
-        var b = builder(hostName ?? unit.HostName ?? fallbackHost ?? DefaultHost);
+        // a file that names no host joins the default one, unless it disagrees with the earlier such files
+        var b = builder(hostName ?? unit.HostName ?? fallbackHost ??
+            (unnamed is null ? DefaultHost : unnamed.HostFor(unit, path, taken ?? [], result.Warnings)));
         foreach (var alias in unit.HostName is null ? unit.OtherHostNames : [unit.HostName, .. unit.OtherHostNames])
             if (alias != b.Host.Name && !b.Host.Meta.Aliases.Contains(alias)) b.Host.Meta.Aliases.Add(alias);
         foreach (var w in unit.Warnings) b.Log.Warn(w.Source ?? new SourceRef(path), w.Message);

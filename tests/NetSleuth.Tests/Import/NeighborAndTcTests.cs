@@ -134,10 +134,14 @@ public sealed class NeighborConflictTests
         var host = snapshot.Hosts.Single();
         var ns = host.Namespaces.Single();
         Assert.Equal("9e:4b:77:10:c2:08", ns.Neighbors.Single(n => n.Address.ToString() == "10.244.1.7").Mac.ToString());
-        var w = Assert.Single(host.Warnings, x => x.Message.Contains("disagree", StringComparison.Ordinal));
+        var w = Assert.Single(host.Warnings, x => x.Message.Contains("both readings are kept", StringComparison.Ordinal));
         Assert.Equal(5, w.Source!.Line);
         Assert.Contains("but 3a:1f:5c:9e:02:11 at ", w.Message, StringComparison.Ordinal);
         Assert.Contains("transcript.txt:2;", w.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(host.Warnings, x => x.Message.Contains("10.244.1.1", StringComparison.Ordinal));
+        // both readings are in the model: the earlier one with its line
+        var earlier = Assert.Single(ns.Neighbors.Single(n => n.Address.ToString() == "10.244.1.7").EarlierReadings);
+        Assert.Equal(("3a:1f:5c:9e:02:11", 2), (earlier.Mac.ToString(), earlier.Source!.Line));
+        Assert.Empty(ns.Neighbors.Single(n => n.Address.ToString() == "10.244.1.1").EarlierReadings);
     }
 }
