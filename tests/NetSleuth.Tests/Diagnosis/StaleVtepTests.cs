@@ -26,4 +26,22 @@ public sealed class StaleVtepTests
         Assert.Equal([$"bridge fdb del {old} dev flannel.1 self", $"bridge fdb append {FlannelCluster.Mac(2)} dev flannel.1 dst {FlannelCluster.NodeIp(2)} self permanent"],
             Assert.Single(f.Fix).Commands);
     }
+
+    [Fact]
+    public void Given_a_lab_capture_of_a_stale_fdb_entry_When_diagnosed_Then_it_is_the_top_finding_with_both_lines_and_the_fix()
+    {
+        // Fixtures/transcripts/flannel-stale-fdb (NOTE.md): node2's flannel.1 re-created, node1's FDB entry kept the old MAC
+        var dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", "transcripts", "flannel-stale-fdb");
+        var snap = NetSleuth.Import.InputLoader.Load([$"node1={Path.Combine(dir, "node1.txt")}", $"node2={Path.Combine(dir, "node2.txt")}"]);
+        var r = Diagnoser.Run(NetSleuth.Topology.Linker.Link(snap));
+
+        var f = r.Findings[0];
+        Assert.Equal("fdb-stale-vtep", f.Id);
+        Assert.Equal(Severity.Error, f.Severity);
+        Assert.Contains(f.Evidence, e => e.Host == "node1" && e.Text.Contains("1e:9a:ef:d0:7d:e2") && e.Source!.Line == 6);
+        Assert.Contains(f.Evidence, e => e.Host == "node2" && e.Text.Contains("06:cf:28:8e:d8:4d") && e.Source!.Line == 2);
+        var step = Assert.Single(f.Fix);
+        Assert.Equal("node1", step.Host);
+        Assert.Equal(["bridge fdb del 1e:9a:ef:d0:7d:e2 dev flannel.1 self", "bridge fdb append 06:cf:28:8e:d8:4d dev flannel.1 dst 10.13.0.12 self permanent"], step.Commands);
+    }
 }
