@@ -61,7 +61,23 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
         if (m.Success && StartsWithKnownCommand(m.Groups["cmd"].Value)) return Make(m);
         m = HostPath().Match(line);
         if (m.Success && StartsWithKnownCommand(m.Groups["cmd"].Value)) return Make(m);
-        return null;
+        return Loose(line);
+    }
+
+    /// <summary>
+    /// A prompt none of the patterns knows, before a command netsleuth reads: "YouHua WR1200JS # bridge fdb" (a
+    /// router's host name with a space), "(venv)⚡ % bridge fdb      ~/build" (a themed zsh prompt, its right-hand
+    /// prompt after a run of spaces). Only the first # $ % followed by a space counts, the text before it must be short
+    /// and the command after it one the importer reads (<see cref="TryTyped"/>), so output lines are not taken for it.
+    /// </summary>
+    private static Prompt? Loose(string line)
+    {
+        int mark = line.AsSpan().IndexOfAny(PromptMarks);
+        if (mark < 1 || mark > 48 || mark + 2 >= line.Length || line[mark + 1] != ' ') return null;
+        var rest = line[(mark + 2)..];
+        int rprompt = rest.IndexOf("          ", StringComparison.Ordinal); // zsh RPROMPT: far to the right
+        if (rprompt > 0) rest = rest[..rprompt];
+        return TryTyped(rest);
     }
 
     /// <summary>
@@ -73,12 +89,21 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
     public static Prompt? TryTyped(string line)
     {
         var t = line.AsSpan().TrimStart();
-        // "> arp -vn | grep X": a bare '>' prompt (or a markdown quote) before a command netsleuth reads (resource-agents#1131)
-        if (t.Length > 2 && t[0] == '>' && t[1] == ' ')
+        // "> arp -vn | grep X": a bare '>' prompt (or a markdown quote) before a command netsleuth reads (resource-agents#1131);
+        // "+ ip route": a shell's xtrace (set -x) line, the command a script ran (pod-gateway#10)
+        if (t.Length > 2 && t[0] is '>' or '+' && t[1] == ' ')
         {
+            bool xtrace = t[0] == '+';
             line = t[2..].ToString();
-            t = line.AsSpan().TrimStart();
+            // xtrace names every command the script ran: one netsleuth does not read still ends the output before it
+            if (xtrace) return TypedCommand(line) ?? (StartsWithKnownCommand(line) ? new Prompt(null, null, null, line.Trim()) : null);
         }
+        return TypedCommand(line);
+    }
+
+    private static Prompt? TypedCommand(string line)
+    {
+        var t = line.AsSpan().TrimStart();
         if (t.IsEmpty || t[0] is not ('i' or 't' or 'b' or 'a' or 'n' or 'o' or 's')) return null;
         var m = Typed().Match(line);
         if (!m.Success) return null;
