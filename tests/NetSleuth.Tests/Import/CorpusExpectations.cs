@@ -14,6 +14,8 @@ internal sealed class CorpusExpectations
 {
     public List<string> Sources { get; } = [];
     public string? Cause { get; private set; }
+    /// <summary>A cause the thread states but the input does not show (`cause-unshown:`): nothing to rank, said why.</summary>
+    public string? CauseUnshown { get; private set; }
     public List<CorpusFact> Facts { get; } = [];
     public List<string> TopMentions { get; } = [];
 
@@ -30,6 +32,7 @@ internal sealed class CorpusExpectations
             if (line.StartsWith("source:", StringComparison.Ordinal)) { e.Sources.Add(line[7..].Trim()); continue; }
             if (line.StartsWith("about:", StringComparison.Ordinal)) continue;
             if (line.StartsWith("cause:", StringComparison.Ordinal)) { e.Cause = line[6..].Trim(); continue; }
+            if (line.StartsWith("cause-unshown:", StringComparison.Ordinal)) { e.CauseUnshown = line[14..].Trim(); continue; }
             if (line.StartsWith('[') && line.EndsWith(']')) { scope = line[1..^1]; continue; }
             var words = Words(line);
             var args = new List<string>();

@@ -31,6 +31,9 @@ public sealed class RealCorpusTests
             var expect = CorpusExpectations.Read(Path.Combine(d, "expect.txt"));
             Assert.True(expect.Sources.Count > 0, $"{Path.GetFileName(d)}: expect.txt names no source");
             Assert.True(expect.Facts.Count > 0, $"{Path.GetFileName(d)}: expect.txt states no fact");
+            // a stated cause is ranked by the words the top finding must name, or said to be beyond the input
+            Assert.True(expect.Cause is null || expect.TopMentions.Count > 0, $"{Path.GetFileName(d)}: a cause without top-mentions checks nothing");
+            Assert.True(expect.Cause is null || expect.CauseUnshown is null, $"{Path.GetFileName(d)}: cause and cause-unshown both given");
         }
     }
 
