@@ -48,4 +48,22 @@ public sealed class TraceCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.StartsWith("netsleuth: ", err);
     }
+
+    [Fact]
+    public void Given_a_uidrange_blackhole_rule_when_traced_with_and_without_uid_then_the_rule_decides_only_when_the_uid_is_given()
+    {
+        var snap = PeerPodsModel.Build(false);
+        snap.Hosts.Single(h => h.Name == "worker").Root!.Rules.Add(new Rule { Priority = 100, UidRange = "1000-1000", Action = RouteTypes.Blackhole });
+        var path = Path.Combine(_dir, "uid.json");
+        File.WriteAllText(path, SnapshotJson.Serialize(snap));
+
+        var (blocked, _, _) = CliTests.Run("trace", path, "--from", "worker", "--to", "198.18.2.46", "--uid", "1000");
+        var (other, _, _) = CliTests.Run("trace", path, "--from", "worker", "--to", "198.18.2.46", "--uid", "0");
+        var (unknown, output, _) = CliTests.Run("trace", path, "--from", "worker", "--to", "198.18.2.46");
+
+        Assert.Equal(3, blocked);
+        Assert.Equal(0, other);
+        Assert.Equal(0, unknown);
+        Assert.Contains("rule 100 (uidrange 1000-1000): could not decide", output);
+    }
 }
