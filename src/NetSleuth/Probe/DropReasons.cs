@@ -23,7 +23,8 @@ public static class DropReasons
         // ip_rcv_core: PACKET_OTHERHOST
         [Disposition.DroppedOtherHost] = ["OTHERHOST"],
         // veth_xmit to a peer that is down, a bridge port that does not forward, a down device's queue
-        [Disposition.LinkDown] = ["NOT_SPECIFIED", "DEV_READY", "BRIDGE_INGRESS_STP_STATE"],
+        // (and the packet waiting for an ARP answer that the down link never lets through: NEIGH_FAILED)
+        [Disposition.LinkDown] = ["NOT_SPECIFIED", "DEV_READY", "BRIDGE_INGRESS_STP_STATE", "NEIGH_FAILED"],
         [Disposition.DeniedIn] = ["NETFILTER_DROP"],
         [Disposition.DeniedOut] = ["NETFILTER_DROP"],
         [Disposition.DeniedForward] = ["NETFILTER_DROP"],
@@ -44,6 +45,10 @@ public static class DropReasons
 
     /// <summary>True when the kernel's REASON is one DISPOSITION stands for.</summary>
     public static bool Matches(Disposition d, string reason) => Array.IndexOf(Map.GetValueOrDefault(d) ?? [], reason) >= 0;
+
+    /// <summary>Whether the last device a tracepoint showed the packet on says where REASON dropped it. Not for a
+    /// neighbour's queue (its packets are freed later, from a timer, and were last seen wherever they came from).</summary>
+    public static bool LocatesDevice(string reason) => !reason.StartsWith("NEIGH_", StringComparison.Ordinal);
 
     /// <summary>The trace could not decide (the input lacks a fact, or something is not simulated).</summary>
     public static bool IsUndecided(Disposition d) => d is Disposition.InsufficientInfo or Disposition.Uncertain;

@@ -36,7 +36,7 @@ public sealed record ProbeComparison(TraceResult Model, Trace? Failed, ProbeOutc
         if (failed is null || path?.Drop is not { } drop) return new(model, failed, kernel, path, Agreement.Agree, "");
         bool reasonOk = DropReasons.Matches(disposition, drop.Reason);
         var modelDev = DeviceOf(failed.At, namespaces);
-        bool devOk = modelDev is null || drop.Device is null || modelDev == drop.Device || PassedThere(failed, drop.Device);
+        bool devOk = modelDev is null || drop.Device is null || !DropReasons.LocatesDevice(drop.Reason) || modelDev == drop.Device || PassedThere(failed, drop.Device);
         if (!reasonOk)
             return new(model, failed, kernel, path, Agreement.WhereDiffers,
                 $"{disposition} stands for {string.Join("/", DropReasons.For(disposition))}, the kernel said {drop.Reason}");

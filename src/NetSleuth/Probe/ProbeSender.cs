@@ -57,7 +57,7 @@ public static class ProbeSender
             return new ProbeOutcome(m.Success && m.Groups[2].Value != "0", null, summary.Trim());
         }
         int port = probe.Port ?? throw new ArgumentException("a UDP/TCP probe needs a port");
-        using var listener = listenNetns is null ? null : Listener.Start(listenNetns, probe.Protocol, port);
+        using var listener = listenNetns is null ? null : Listener.Start(listenNetns, probe.Protocol, port, probe.DontFragment);
         ProbeOutcome outcome;
         try { outcome = InNamespace(probe.Netns, () => probe.Protocol == Protocols.Udp ? SendUdp(probe, port, timeout) : SendTcp(probe, port, timeout)); }
         catch (SocketException e) { outcome = new ProbeOutcome(false, null, $"{probe.Protocol}: {e.SocketErrorCode}: {e.Message}"); }
@@ -165,7 +165,8 @@ public static class ProbeSender
             _thread.Start();
         }
 
-        public static Listener? Start(string netns, string protocol, int port)
+        /// <param name="df">the answers are sent with DF as the probe was (what the model's reply assumes)</param>
+        public static Listener? Start(string netns, string protocol, int port, bool df)
         {
             try
             {
@@ -175,6 +176,7 @@ public static class ProbeSender
                         ? new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
                         : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                     sock.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                    SetDf(sock, df);
                     sock.Bind(new IPEndPoint(IPAddress.Any, port));
                     if (protocol == Protocols.Tcp) sock.Listen(8);
                     sock.ReceiveTimeout = 100;

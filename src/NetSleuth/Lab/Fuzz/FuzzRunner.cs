@@ -248,16 +248,27 @@ public sealed class FuzzRunner(FuzzOptions options)
 
     // ---- shrinking and saving -----------------------------------------------------------------------------
 
-    /// <summary>Drops commands (last first) while the probe still disagrees the same way; at most 60 rebuilds.</summary>
+    /// <summary>Drops commands while the probe still disagrees the same way: first whole parts (a pod, a tunnel, a
+    /// fault: every command of one tag but the namespaces), then single commands, last first; at most 60 rebuilds
+    /// or 150 s.</summary>
     private FuzzCase ShrinkCase(FuzzCase c, FuzzResult first)
     {
         var keep = c.Commands.ToList();
         int budget = 60;
         var deadline = DateTime.UtcNow.AddSeconds(150);
-        for (int i = keep.Count - 1; i >= 0 && budget > 0 && DateTime.UtcNow < deadline; i--)
+        bool Go() => budget > 0 && DateTime.UtcNow < deadline && !options.Cancel.IsCancellationRequested;
+        var tags = keep.Select(k => k.Tag).Distinct().Reverse().ToList();
+        foreach (var tag in tags)
+        {
+            if (!Go()) break;
+            var trial = keep.Where(k => k.Essential || k.Tag != tag).ToList();
+            if (trial.Count == keep.Count) continue;
+            budget--;
+            if (Reproduces(c.With(trial), first)) keep = trial;
+        }
+        for (int i = keep.Count - 1; i >= 0 && Go(); i--)
         {
             if (keep[i].Essential) continue;
-            if (options.Cancel.IsCancellationRequested) break;
             var trial = keep.Take(i).Concat(keep.Skip(i + 1)).ToList();
             budget--;
             if (Reproduces(c.With(trial), first)) keep = trial;
