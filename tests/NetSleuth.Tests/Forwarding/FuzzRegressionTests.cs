@@ -25,4 +25,16 @@ public sealed class FuzzRegressionTests
         Assert.Equal("h2:vx0", r.Forward.At);
         Assert.True(DropReasons.Matches(r.Forward.Disposition, "IP_INADDRERRORS"));
     }
+
+    [Fact]
+    public void Given_remote_less_vxlan_whose_only_fdb_end_listens_on_another_port_when_arp_is_needed_then_nobody_answers()
+    {
+        // seed 7 (port-mismatch): h1's vx0 sends broadcasts to h2 by an all-zeros entry, h2's vx0 uses port 8473;
+        // kernel: kfree_skb NEIGH_FAILED after br0. The far host is in the input: not "its other end is not in the input"
+        var r = Trace("seed-7", "h1", "fz-h1p1", "10.12.0.99");
+
+        Assert.Equal(Disposition.NeighborUnreachable, r.Forward.Disposition);
+        Assert.Equal("h1:vx0", r.Forward.At);
+        Assert.True(DropReasons.Matches(r.Forward.Disposition, "NEIGH_FAILED"));
+    }
 }
