@@ -37,4 +37,16 @@ public sealed class FuzzRegressionTests
         Assert.Equal("h1:vx0", r.Forward.At);
         Assert.True(DropReasons.Matches(r.Forward.Disposition, "NEIGH_FAILED"));
     }
+
+    [Fact]
+    public void Given_remote_less_vxlan_with_all_zero_fdb_entries_to_two_hosts_when_a_frame_has_no_entry_then_the_copy_to_its_owner_gets_through()
+    {
+        // seed 81: vx0 on h2 has only 00:00:00:00:00:00 entries (dst h1, dst h3); the kernel replicates the frame to
+        // both, h1 drops its copy (OTHERHOST after vx0) and h3 answers: delivered, not "dropped at h1:vx0"
+        var r = Trace("seed-81", "h2", null, "10.13.0.11");
+
+        Assert.True(r.Delivered, r.Forward.Reason + " / " + r.Reply?.Reason);
+        var encap = r.Forward.Hops.SelectMany(h => h.Steps).OfType<VxlanEncapStep>().First();
+        Assert.Equal(IPAddress.Parse("10.0.0.3"), encap.Remote);
+    }
 }
