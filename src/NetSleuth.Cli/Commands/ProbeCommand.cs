@@ -15,6 +15,8 @@ namespace NetSleuth.Cli.Commands;
 /// </summary>
 internal sealed class ProbeCommand : CliCommand
 {
+    private static int _sequence;
+
     public override string Name => "probe";
     public override string Summary => "send one real probe and show the model's trace beside the kernel's path and drop reason (root)";
     public override string Usage => "--from [HOST:]NS --to IP [--proto icmp|udp|tcp] [--dport N] [--size N] [--lab P]";
@@ -34,7 +36,7 @@ internal sealed class ProbeCommand : CliCommand
         one probe from the namespace (ping -c 1; a UDP datagram; a TCP connection attempt) while a tracefs
         instance records skb:kfree_skb (the drop reason, kernel 5.17+), net:netif_receive_skb and
         net:net_dev_queue (the devices the packet passed). tracefs is mounted in a private mount namespace;
-        the instance (instances/netsleuth-probe-PID) is removed when the probe ends, on Ctrl-C or kill too,
+        the instance (instances/netsleuth-probe-N-PID) is removed when the probe ends, on Ctrl-C or kill too,
         and one left by a killed run is removed by the next. Nothing else is changed.
 
         Exit status: 0 the model and the kernel agree, 3 they differ (or the model cannot decide),
@@ -83,7 +85,8 @@ internal sealed class ProbeCommand : CliCommand
 
         var spec = new ProbeSpec(netns, to, proto, dport, size, true);
         KernelTrace trace;
-        try { trace = KernelTrace.Start($"netsleuth-probe-{Environment.ProcessId}", stalePrefix: "netsleuth-probe-"); }
+        // netsleuth-probe-N-PID: the last part says whose it is, so the next run can tell a stale one
+        try { trace = KernelTrace.Start($"netsleuth-probe-{Interlocked.Increment(ref _sequence)}-{Environment.ProcessId}", stalePrefix: "netsleuth-probe-"); }
         catch (KernelTraceUnavailableException e)
         {
             ctx.Err.WriteLine($"netsleuth: {e.Message}; the model's trace alone: netsleuth trace (on a collect of this machine)");

@@ -24,7 +24,8 @@ public static class DropReasons
         [Disposition.DroppedOtherHost] = ["OTHERHOST"],
         // veth_xmit to a peer that is down, a bridge port that does not forward, a down device's queue
         // (and the packet waiting for an ARP answer that the down link never lets through: NEIGH_FAILED)
-        [Disposition.LinkDown] = ["NOT_SPECIFIED", "DEV_READY", "BRIDGE_INGRESS_STP_STATE", "NEIGH_FAILED"],
+        // (a down device's queue is the noop qdisc: QDISC_DROP)
+        [Disposition.LinkDown] = ["NOT_SPECIFIED", "DEV_READY", "BRIDGE_INGRESS_STP_STATE", "NEIGH_FAILED", "QDISC_DROP"],
         [Disposition.DeniedIn] = ["NETFILTER_DROP"],
         [Disposition.DeniedOut] = ["NETFILTER_DROP"],
         [Disposition.DeniedForward] = ["NETFILTER_DROP"],

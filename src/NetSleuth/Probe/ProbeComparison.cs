@@ -53,6 +53,9 @@ public sealed record ProbeComparison(TraceResult Model, Trace? Failed, ProbeOutc
     /// </summary>
     private static bool PassedThere(Trace t, string kernelDev)
     {
+        // a VXLAN outer packet is the same skb: when it dies in the underlay before any device queues it, the
+        // kernel last saw it on the VXLAN device, the last device the model's packet passed too
+        if (t.Passed.Count > 0 && t.Passed[^1].Link.Name == kernelDev) return true;
         if (t.LastNamespace is not { } last) return false;
         foreach (var d in t.Passed)
             if (d.Link.Name == kernelDev && d.Host == last.Host && d.Ns == last.Ns) return true;

@@ -11,7 +11,7 @@ internal sealed class LabFuzzCommand : CliCommand
 {
     public override string Name => "fuzz";
     public override string Summary => "random labs and faults: the tracer's answer against the kernel's, per probe";
-    public override string Usage => "--seeds A..B [--prefix P] [--out DIR] [--probe N] [--no-shrink] [--no-kernel-trace]";
+    public override string Usage => "--seeds A..B [--prefix P] [--out DIR] [--probe N] [--no-shrink] [--snapshots] [--no-kernel-trace]";
     public override IReadOnlyList<OptionSpec> Options =>
     [
         new("seeds", "A..B", "the seeds to run (each gives one random lab, its faults and its probes)"),
@@ -19,6 +19,7 @@ internal sealed class LabFuzzCommand : CliCommand
         new("out", "DIR", "write summary.txt, and per disagreement its reproduction (.txt) and shrunk build script (.sh)"),
         new("probe", "N", "only probe N of each seed (to reproduce one disagreement)"),
         new("no-shrink", null, "do not shrink disagreements"),
+        new("snapshots", null, "also write each seed's collected lab to DIR/seed-N/HOST.json (before the probes)"),
         new("no-kernel-trace", null, "compare only delivered / not delivered (no tracefs)"),
     ];
     public override string? Details => """
@@ -50,7 +51,7 @@ internal sealed class LabFuzzCommand : CliCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
         var runner = new FuzzRunner(new FuzzOptions
         {
-            FirstSeed = a, LastSeed = b, Prefix = prefix, OutDir = args.Get("out"), Shrink = !args.Has("no-shrink"),
+            FirstSeed = a, LastSeed = b, Prefix = prefix, OutDir = args.Get("out"), Shrink = !args.Has("no-shrink"), SaveSnapshots = args.Has("snapshots"),
             TraceKernel = !args.Has("no-kernel-trace"), OnlyProbe = args.GetInt("probe", 0, 100),
             Log = line => ctx.Out.WriteLine(line), Cancel = cancel.Token,
         });

@@ -33,6 +33,8 @@ public sealed class FuzzOptions
     public bool Shrink { get; init; } = true;
     /// <summary>Record the kernel's path with tracefs (compare where, not only whether).</summary>
     public bool TraceKernel { get; init; } = true;
+    /// <summary>Write each seed's collected lab (OutDir/seed-N/HOST.json, before any probe): the input of a regression test.</summary>
+    public bool SaveSnapshots { get; init; }
     /// <summary>Only this probe index of each seed (a reproduction).</summary>
     public int? OnlyProbe { get; init; }
     public Action<string>? Log { get; init; }
@@ -78,11 +80,12 @@ public sealed class FuzzRunner(FuzzOptions options)
         if (options.OutDir is { } dir) Directory.CreateDirectory(dir);
         var sw = Stopwatch.StartNew();
         var all = new List<FuzzResult>();
-        int buildFailures = 0;
+        int buildFailures = 0, ran = 0;
         for (int seed = options.FirstSeed; seed <= options.LastSeed; seed++)
         {
             if (options.Cancel.IsCancellationRequested) break;
             var c = FuzzGenerator.Generate(seed, options.Prefix);
+            ran++;
             List<FuzzResult> results;
             try
             {
@@ -105,7 +108,7 @@ public sealed class FuzzRunner(FuzzOptions options)
                 all.Add(kept);
             }
         }
-        var summary = new FuzzSummary(options.LastSeed - options.FirstSeed + 1, all.Count,
+        var summary = new FuzzSummary(ran, all.Count,
             all.Count(r => r.Verdict == Agreement.Agree), all.Count(r => r.Verdict == Agreement.Undecided),
             all.Count(r => r.Verdict == Agreement.VerdictDiffers), all.Count(r => r.Verdict == Agreement.WhereDiffers),
             all.Count(r => r.KernelPath?.Drop is not null && !r.ModelDelivered && !r.Kernel.Answered && r.Verdict != Agreement.Undecided), buildFailures, sw.Elapsed,
@@ -126,6 +129,13 @@ public sealed class FuzzRunner(FuzzOptions options)
         Build(c);
         Thread.Sleep(150); // carrier and operstate settle (linkwatch)
         var snapshot = Collect(c);
+        if (options.SaveSnapshots && options.OutDir is { } dir)
+        {
+            var sdir = Path.Combine(dir, $"seed-{c.Seed}");
+            Directory.CreateDirectory(sdir);
+            foreach (var h in snapshot.Hosts)
+                File.WriteAllText(Path.Combine(sdir, h.Name + ".json"), SnapshotJson.Serialize(new Snapshot { Hosts = [h] }, indented: true));
+        }
         FastArp(snapshot);
         var topology = Topology.Linker.Link(snapshot);
         var devices = new HashSet<string>(StringComparer.Ordinal);
@@ -205,8 +215,9 @@ public sealed class FuzzRunner(FuzzOptions options)
         }
     }
 
-    /// <summary>A neighbour that never answers fails after 2 × 100 ms instead of 3 s (per device: a namespace other
-    /// than the first has no net.ipv4.neigh.default). Changes nothing the model reads.</summary>
+    /// <summary>A neighbour that never answers fails after 2 × 100 ms instead of 3 s, and proxy ARP answers at once
+    /// instead of after up to 0.8 s (proxy_delay, which would outlast that) — per device: a namespace other than the
+    /// first has no net.ipv4.neigh.default. The model has no timers: this changes nothing it reads.</summary>
     private static void FastArp(Snapshot s)
     {
         foreach (var h in s.Hosts)
@@ -215,7 +226,8 @@ public sealed class FuzzRunner(FuzzOptions options)
                 var argv = new List<string> { "ip", "netns", "exec", ns.Name ?? "", "sysctl", "-q", "-w" };
                 foreach (var l in ns.Links)
                     if (!l.IsLoopback)
-                        argv.AddRange([$"net.ipv4.neigh.{l.Name}.retrans_time_ms=100", $"net.ipv4.neigh.{l.Name}.mcast_solicit=2", $"net.ipv4.neigh.{l.Name}.ucast_solicit=2"]);
+                        argv.AddRange([$"net.ipv4.neigh.{l.Name}.retrans_time_ms=100", $"net.ipv4.neigh.{l.Name}.mcast_solicit=2",
+                            $"net.ipv4.neigh.{l.Name}.ucast_solicit=2", $"net.ipv4.neigh.{l.Name}.proxy_delay=0"]);
                 if (argv.Count > 7 && ns.Name is not null) Proc.Run(argv[0], argv.Skip(1));
             }
     }
