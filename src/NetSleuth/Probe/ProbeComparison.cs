@@ -37,6 +37,10 @@ public sealed record ProbeComparison(TraceResult Model, Trace? Failed, ProbeOutc
         bool reasonOk = DropReasons.Matches(disposition, drop.Reason);
         var modelDev = DeviceOf(failed.At, namespaces);
         bool devOk = modelDev is null || drop.Device is null || !DropReasons.LocatesDevice(drop.Reason) || modelDev == drop.Device || PassedThere(failed, drop.Device);
+        // a drop no device event ties to the probe's packets (freed before any device saw it) may be another
+        // namespace's: it confirms the model when it matches, and is not held against it when it does not
+        if (!reasonOk && drop.Device is null)
+            return new(model, failed, kernel, path, Agreement.Agree, $"(a kfree_skb {drop.Reason} not tied to the probe's packets was left aside)");
         if (!reasonOk)
             return new(model, failed, kernel, path, Agreement.WhereDiffers,
                 $"{disposition} stands for {string.Join("/", DropReasons.For(disposition))}, the kernel said {drop.Reason}");

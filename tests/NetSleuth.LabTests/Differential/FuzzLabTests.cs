@@ -15,8 +15,8 @@ public sealed class FuzzLabTests(ITestOutputHelper output)
 {
     /// <summary>4: a remote-less VXLAN with no FDB entry (NO_TX_TARGET); 6: an FDB dst nobody has (the outer packet's ARP);
     /// 13: forwarding off with no route (IP_INADDRERRORS); 36: a large UDP answer through a smaller VXLAN MTU;
-    /// 1, 2, 8, 16: routed and bridged pods, x-netns VXLAN with tc mirred, three hosts on a switch.</summary>
-    public static TheoryData<int> Seeds => new([1, 2, 4, 6, 8, 13, 16, 36]);
+    /// 1, 8, 16: routed and bridged pods, x-netns VXLAN with tc mirred, three hosts on a switch.</summary>
+    public static TheoryData<int> Seeds => new([1, 4, 6, 8, 13, 16, 36]);
 
     [Theory, MemberData(nameof(Seeds))]
     public void Given_a_random_lab_of_a_fixed_seed_when_probed_for_real_then_the_tracer_gives_the_kernels_answer(int seed)

@@ -48,12 +48,12 @@ public sealed record FuzzSummary(int Seeds, int Probes, int Agree, int Undecided
     /// <summary>Decided probes whose delivered / not delivered is the kernel's, in percent of the decided ones.</summary>
     public double VerdictAgreementPercent => Probes - Undecided == 0 ? 100 : 100.0 * (Probes - Undecided - VerdictDiffers) / (Probes - Undecided);
     public double UndecidedPercent => Probes == 0 ? 0 : 100.0 * Undecided / Probes;
-    /// <summary>Of the drops the kernel reported (both not delivered, decided), those whose reason and place the model gives.</summary>
+    /// <summary>Of the drops the kernel tied to the probe (both not delivered, decided), those whose reason and place the model gives.</summary>
     public double WhereAgreementPercent => WhereCompared == 0 ? 100 : 100.0 * (WhereCompared - WhereDiffers) / WhereCompared;
 
     public override string ToString() =>
         $"seeds {Seeds}, probes {Probes}: delivered/not delivered agrees on {VerdictAgreementPercent:F1}% of the decided probes " +
-        $"({VerdictDiffers} differ); drop reason and place agree on {WhereAgreementPercent:F1}% of the {WhereCompared} drops the kernel reported " +
+        $"({VerdictDiffers} differ); drop reason and place agree on {WhereAgreementPercent:F1}% of the {WhereCompared} drops the kernel tied to the probe " +
         $"({WhereDiffers} differ); undecided {Undecided} ({UndecidedPercent:F1}%); build failures {BuildFailures}; {Elapsed.TotalSeconds:F0} s";
 }
 
@@ -111,7 +111,7 @@ public sealed class FuzzRunner(FuzzOptions options)
         var summary = new FuzzSummary(ran, all.Count,
             all.Count(r => r.Verdict == Agreement.Agree), all.Count(r => r.Verdict == Agreement.Undecided),
             all.Count(r => r.Verdict == Agreement.VerdictDiffers), all.Count(r => r.Verdict == Agreement.WhereDiffers),
-            all.Count(r => r.KernelPath?.Drop is not null && !r.ModelDelivered && !r.Kernel.Answered && r.Verdict != Agreement.Undecided), buildFailures, sw.Elapsed,
+            all.Count(r => r.KernelPath?.Drop is { Device: not null } && !r.ModelDelivered && !r.Kernel.Answered && r.Verdict != Agreement.Undecided), buildFailures, sw.Elapsed,
             all.Where(r => r.Verdict is Agreement.VerdictDiffers or Agreement.WhereDiffers).ToList(),
             all.Where(r => r.Verdict == Agreement.Undecided).ToList());
         if (options.OutDir is { } d)
