@@ -11,6 +11,7 @@ internal static class CommandRegistry
             new ImportCommand(),
             new TopologyCommand(),
             new TraceCommand(),
+            new ProbeCommand(),
             new DiagnoseCommand(),
             new Lab.LabCommand(),
             new SynthCommand(),

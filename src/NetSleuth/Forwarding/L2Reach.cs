@@ -117,7 +117,8 @@ internal static class L2Reach
                             {
                                 if (!end.Entry.Mac.IsZero) continue;
                                 if (end.Far is { } f) Queue.Enqueue(new Item(f, Mode.Ingress, true));
-                                else unresolved?.Add(d);
+                                // a far host in the input whose device differs (port, VNI): the frame dies there, nobody answers
+                                else if (end.NearMisses.Count == 0) unresolved?.Add(d);
                             }
                         }
                         else if (t.Tunnel(d) is not { NearMisses.Count: > 0 }) unresolved?.Add(d);

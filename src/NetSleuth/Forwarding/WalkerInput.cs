@@ -19,6 +19,9 @@ internal sealed partial class Walker
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
         var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? _assumptions : null, flow);
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
+        // ip_route_input_slow: with forwarding off, a packet for another host fails before the route's type counts
+        // (no route, blackhole, unreachable alike): EHOSTUNREACH, an address error (IP_INADDRERRORS), no ICMP
+        if (fib.Type is "none" or RouteTypes.Unicast or RouteTypes.Blackhole or RouteTypes.Unreachable or RouteTypes.Prohibit && ForwardingValue(dev) == "0" && ForwardingCheck(dev) is { } notForwarded) return notForwarded;
         if (RouteFailure(ns, fib, flow, input: true) is { } fail) return fail;
         var route = fib.Route!;
 
@@ -62,6 +65,9 @@ internal sealed partial class Walker
         return new End(Disposition.Delivered, $"delivered to {flow.Destination} in {ns}" + (dev is null ? "" : $" (arrived on {dev.Link.Name})"),
             dev?.ToString() ?? ns.ToString());
     }
+
+    private static string? ForwardingValue(DeviceRef dev) =>
+        dev.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.forwarding") ?? dev.Ns.Sysctl("net.ipv4.ip_forward");
 
     /// <summary>IN_DEV_FORWARD: conf.DEV.forwarding, which net.ipv4.ip_forward sets on every device.</summary>
     private End? ForwardingCheck(DeviceRef dev)

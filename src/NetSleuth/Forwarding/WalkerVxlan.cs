@@ -19,7 +19,7 @@ internal sealed partial class Walker
         if (dev.Link.Vxlan is not { } vx)
             return Missing(ns, $"ip -d link show dev {Util.Shell.Quote(dev.Link.Name)}", $"the VXLAN attributes of {dev} are not in the input", dev.ToString());
         var fdb = ns.Ns.Fdb.Where(f => f.Device == dev.Link.Name && f.Dst is not null).ToList();
-        var entry = fdb.FirstOrDefault(f => f.Mac == frame.DstMac) ?? fdb.FirstOrDefault(f => f.Mac.IsZero);
+        var entry = fdb.FirstOrDefault(f => f.Mac == frame.DstMac) ?? ZeroEntryTowards(dev, frame.DstMac) ?? fdb.FirstOrDefault(f => f.Mac.IsZero);
         var remote = entry?.Dst ?? vx.Remote;
         var remoteFrom = entry is null ? "remote of the device"
             : (entry.Mac.IsZero ? "default fdb entry" : $"fdb entry for the inner destination {entry.Mac}") +
@@ -48,6 +48,17 @@ internal sealed partial class Walker
         });
         DeviceRef? bound = vx.UnderlayIndex is { } ui ? _t.Device(underlay.Host, underlay.Ns, ui) : null;
         return new Out(underlay, outer, bound, new Payload(frame, dev, vni));
+    }
+
+    /// <summary>vxlan_xmit replicates a frame with no FDB entry of its own to every all-zeros entry's dst: of those
+    /// copies, the one that reaches the far device with the frame's MAC is the one that gets through (the others are
+    /// dropped there as another host's). Null when no all-zeros entry leads to it.</summary>
+    private FdbEntry? ZeroEntryTowards(DeviceRef dev, MacAddress mac)
+    {
+        if (_t.Tunnel(dev) is not { FdbEnds.Count: > 1 } tm) return null;
+        foreach (var end in tm.FdbEnds)
+            if (end.Entry.Mac.IsZero && end.Far is { } far && far.Link.Mac == mac) return end.Entry;
+        return null;
     }
 
     /// <summary>The outer packet is delivered locally: vxlan_rcv finds the socket by UDP port, then the device by VNI.</summary>

@@ -2,13 +2,13 @@ using NetSleuth.Lab;
 
 namespace NetSleuth.Cli.Commands.Lab;
 
-/// <summary><c>netsleuth lab list|up|status|down</c></summary>
+/// <summary><c>netsleuth lab list|up|status|down|fuzz</c></summary>
 internal sealed class LabCommand : CliCommand
 {
     public override string Name => "lab";
     public override string Summary => "build scenarios with chosen faults in real network namespaces (root)";
     public override IReadOnlyList<CliCommand> Subcommands { get; } =
-        [new LabListCommand(), new LabUpCommand(), new LabStatusCommand(), new LabDownCommand()];
+        [new LabListCommand(), new LabUpCommand(), new LabStatusCommand(), new LabDownCommand(), new LabFuzzCommand()];
     public override int Execute(ParsedArgs args, CliContext ctx) => ExitCodes.BadInput;
 
     public static readonly OptionSpec Prefix =

@@ -1,0 +1,75 @@
+namespace NetSleuth.Probe;
+
+/// <summary>Where the kernel dropped a probe packet: the drop reason and the last device the packet was seen on.</summary>
+/// <param name="Reason">the kfree_skb reason ("OTHERHOST", "NETFILTER_DROP", …)</param>
+/// <param name="Device">the last device a net:* event showed the packet on; null when it was dropped before any</param>
+/// <param name="Location">the kernel function that dropped it</param>
+public sealed record KernelDrop(string Reason, string? Device, string? Location)
+{
+    public override string ToString() => $"kfree_skb {Reason}" + (Device is null ? "" : $" after {Device}") +
+        (Location is null ? "" : $" ({Location.Split('+')[0]})");
+}
+
+/// <summary>What the kernel's tracepoints say about one probe: the devices its packets passed, in order, and
+/// where they were dropped (the most frequent drop when the probe was sent more than once).</summary>
+public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop, IReadOnlyList<KernelDrop> AllDrops)
+{
+    /// <summary>"vxlan1 → ens3 → ens2 → vxlan0".</summary>
+    public string DevicesText => Devices.Count == 0 ? "(no device event)" : string.Join(" → ", Devices);
+
+    /// <summary>
+    /// Picks the probe's packets out of the events: a packet (skb) is the probe's when a net:* event shows it on one
+    /// of <paramref name="devices"/> with a length the probe's packets have (<paramref name="lengths"/>, IP and
+    /// Ethernet-framed sizes; null accepts any). Other traffic of the machine on devices of the same name is left out
+    /// by the length. A kfree_skb is the probe's when the last earlier event of that skb (within a second) is one
+    /// of those; a drop before any device event (in the sender's output path) is kept only when no other is found.
+    /// </summary>
+    public static KernelPath From(IReadOnlyList<KernelEvent> events, IReadOnlySet<string> devices, IReadOnlySet<int>? lengths)
+    {
+        var last = new Dictionary<string, KernelEvent>(StringComparer.Ordinal);
+        var ours = new HashSet<string>(StringComparer.Ordinal);
+        var path = new List<string>();
+        var drops = new List<KernelDrop>();
+        var early = new List<KernelDrop>();
+        double? firstOurs = null;
+        foreach (var e in events)
+        {
+            if (e.Event == "kfree_skb")
+            {
+                // a socket's own queue emptied when it closes (the prober gave up): not a drop on the way
+                if (e.Reason is "QUEUE_PURGE") { last.Remove(e.Skb); continue; }
+                if (last.TryGetValue(e.Skb, out var prev) && e.Time - prev.Time < 1.0)
+                {
+                    if (ours.Contains(e.Skb) && prev.Device is { } d && devices.Contains(d))
+                        drops.Add(new KernelDrop(e.Reason ?? "?", d, e.Location));
+                }
+                else if (firstOurs is null || e.Time >= firstOurs - 0.05)
+                    early.Add(new KernelDrop(e.Reason ?? "?", null, e.Location));
+                last.Remove(e.Skb);
+                continue;
+            }
+            last[e.Skb] = e;
+            if (e.Device is not { } dev || !devices.Contains(dev)) continue;
+            if (lengths is not null && (e.Length is not { } len || !lengths.Contains(len))) continue;
+            ours.Add(e.Skb);
+            firstOurs ??= e.Time;
+            if (path.Count == 0 || path[^1] != dev) path.Add(dev);
+        }
+        if (drops.Count == 0)
+            foreach (var d in early)
+                if (d.Reason is not ("NOT_SPECIFIED" or "?")) drops.Add(d);
+        KernelDrop? top = null;
+        int best = 0;
+        foreach (var d in drops)
+        {
+            int n = drops.Count(x => x.Reason == d.Reason && x.Device == d.Device);
+            if (n > best) { best = n; top = d; }
+        }
+        return new KernelPath(path, top, drops);
+    }
+
+    /// <summary>The sizes a probe's packets show in the tracepoints: the IP packet (netif_receive_skb on an Ethernet
+    /// device), framed (net_dev_queue), and carried in VXLAN (outer IP, outer frame).</summary>
+    public static IReadOnlySet<int> LengthsOf(int ipSize) =>
+        new HashSet<int> { ipSize, ipSize + 14, ipSize + 50, ipSize + 64 };
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using NetSleuth.Forwarding;
+using NetSleuth.Import;
+using NetSleuth.Probe;
+
+namespace NetSleuth.Tests.Forwarding;
+
+/// <summary>
+/// Disagreements `netsleuth lab fuzz` found between the tracer and the kernel, each from the live collect of its
+/// shrunk lab (Fixtures/fuzz, NOTE.md): the trace must end as the kernel's kfree_skb said.
+/// </summary>
+public sealed class FuzzRegressionTests
+{
+    private static TraceResult Trace(string dir, string host, string? ns, string to, int size = 84) =>
+        Tracer.Trace(NetSleuth.Topology.Linker.Link(InputLoader.Load([Path.Combine(AppContext.BaseDirectory, "Fixtures", "fuzz", dir)])),
+            new TraceRequest(host, ns, null, IPAddress.Parse(to)) { Size = size, DontFragment = true });
+
+    [Fact]
+    public void Given_forwarding_off_and_no_route_when_a_packet_for_another_host_arrives_then_it_is_not_forwarded_as_the_kernel_counts_it()
+    {
+        // kernel: kfree_skb IP_INADDRERRORS after vx0 (ip_error): with forwarding off the failed lookup is EHOSTUNREACH
+        var r = Trace("seed-13-probe-0", "h1", "fz-h1p2", "10.12.0.99", 1320);
+
+        Assert.Equal(Disposition.ForwardingDisabled, r.Forward.Disposition);
+        Assert.Equal("h2:vx0", r.Forward.At);
+        Assert.True(DropReasons.Matches(r.Forward.Disposition, "IP_INADDRERRORS"));
+    }
+
+    [Fact]
+    public void Given_remote_less_vxlan_whose_only_fdb_end_listens_on_another_port_when_arp_is_needed_then_nobody_answers()
+    {
+        // seed 7 (port-mismatch): h1's vx0 sends broadcasts to h2 by an all-zeros entry, h2's vx0 uses port 8473;
+        // kernel: kfree_skb NEIGH_FAILED after br0. The far host is in the input: not "its other end is not in the input"
+        var r = Trace("seed-7", "h1", "fz-h1p1", "10.12.0.99");
+
+        Assert.Equal(Disposition.NeighborUnreachable, r.Forward.Disposition);
+        Assert.Equal("h1:vx0", r.Forward.At);
+        Assert.True(DropReasons.Matches(r.Forward.Disposition, "NEIGH_FAILED"));
+    }
+
+    [Fact]
+    public void Given_remote_less_vxlan_with_all_zero_fdb_entries_to_two_hosts_when_a_frame_has_no_entry_then_the_copy_to_its_owner_gets_through()
+    {
+        // seed 81: vx0 on h2 has only 00:00:00:00:00:00 entries (dst h1, dst h3); the kernel replicates the frame to
+        // both, h1 drops its copy (OTHERHOST after vx0) and h3 answers: delivered, not "dropped at h1:vx0"
+        var r = Trace("seed-81", "h2", null, "10.13.0.11");
+
+        Assert.True(r.Delivered, r.Forward.Reason + " / " + r.Reply?.Reason);
+        var encap = r.Forward.Hops.SelectMany(h => h.Steps).OfType<VxlanEncapStep>().First();
+        Assert.Equal(IPAddress.Parse("10.0.0.3"), encap.Remote);
+    }
+}
