@@ -282,7 +282,7 @@ internal static class IpCommands
                     if (RouteTypeWords.Contains(x) && dst is null && !typeGiven) { r.Type = x; typeGiven = true; break; }
                     if (dst is null && IpPrefix.TryParse(x, out var p, v6 ? System.Net.Sockets.AddressFamily.InterNetworkV6 : System.Net.Sockets.AddressFamily.InterNetwork))
                     { dst = p; break; }
-                    if (dst is null && x.Contains('.') || x.Contains(':')) throw new SyntaxError($"not an IP prefix: '{x}'");
+                    if (dst is null) throw new SyntaxError($"not an IP prefix: '{x}'");
                     throw new NotModelledException($"`ip route … {x}` is not modelled");
             }
         }

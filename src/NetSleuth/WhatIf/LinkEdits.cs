@@ -80,7 +80,12 @@ internal static class ConnectedRoute
 {
     public static void Add(NetNamespace ns, Link l, IfAddress a)
     {
-        if (!l.IsUp || a.Prefix.Length >= a.Prefix.MaxLength || a.Flags.Contains("noprefixroute") || l.IsLoopback) return;
+        if (!l.IsUp || l.IsLoopback) return;
+        // the local route, where the input shows the local table (else the FIB derives it from the addresses)
+        var host = IpPrefix.Host(a.Address);
+        if (ns.Routes.Any(r => r.Table == RouteTables.Local) && !ns.Routes.Any(r => r.Table == RouteTables.Local && r.Destination == host))
+            ns.Routes.Add(new Route { Type = RouteTypes.Local, Destination = host, Table = RouteTables.Local, Device = l.Name, Protocol = "kernel", Scope = "host", PrefSrc = a.Address });
+        if (a.Prefix.Length >= a.Prefix.MaxLength || a.Flags.Contains("noprefixroute")) return;
         var net = a.Prefix.Network;
         if (ns.Routes.Any(r => r.Table == RouteTables.Main && r.Destination == net && r.Device == l.Name)) return;
         ns.Routes.Add(new Route { Destination = net, Device = l.Name, Protocol = "kernel", Scope = "link", PrefSrc = a.Address });
@@ -181,6 +186,13 @@ public sealed class LinkSetEdit : ModelEdit
             l.Master = null;
             if (to.FindLink(l.Index) is not null) l.Index = LinkState.NextIndex(to);
             to.Links.Add(l);
+            if (l.Kind == LinkKinds.Vxlan)
+            {
+                // a VXLAN device keeps its socket in the namespace it was made in (the x-netns underlay)
+                var origin = l.LinkNamespace ?? s.Ns.Id;
+                l.LinkNamespace = origin == to.Id ? null : origin;
+                l.LinkNetnsId = null; l.LinkNetnsName = null;
+            }
             if (peer is { } pr)
             {
                 // both ends now name each other's namespace
