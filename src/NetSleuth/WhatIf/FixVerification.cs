@@ -25,6 +25,8 @@ public sealed record FixVerification(bool Verified, int Restored, int BrokenBefo
     {
         if (Reason is not null && WorkingChecked == 0 && BrokenBefore == 0 && Restored == 0) return "unverified: " + Reason;
         var scope = Sampled ? $" (re-traced {WorkingChecked} of {WorkingTotal} working paths: those through the hosts the fix changes, and a sample of the others)" : "";
+        if (BrokenBefore == 0 && Reason is null)
+            return $"verified in the model: the commands apply and break 0 working paths{scope} (no traced path was broken by this cause)";
         var known = RestoredAsFarAsKnown > 0 ? $" ({(RestoredAsFarAsKnown == Restored ? "" : $"{RestoredAsFarAsKnown} ")}as far as the input shows)" : "";
         var counts = $"restores {Restored} of {BrokenBefore} broken path{(BrokenBefore == 1 ? "" : "s")}{known}, breaks {Broke} working one{(Broke == 1 ? "" : "s")}{scope}";
         return Verified ? "verified in the model: " + counts : $"unverified: {counts}" + (Reason is null ? "" : $" — {Reason}");

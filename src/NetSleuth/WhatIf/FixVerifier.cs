@@ -38,8 +38,8 @@ public static class FixVerifier
     public static FixVerification Verify(Topology.Topology topology, Finding f, IReadOnlyDictionary<string, TracedPath> byLabel, IReadOnlyList<TracedPath> working)
     {
         var commands = f.Fix.SelectMany(s => s.Commands.Select(c => (s.Host, c))).ToList();
-        if (commands.FirstOrDefault(x => x.c.Contains("nsenter -t PID", StringComparison.Ordinal)) is { c: not null } pid)
-            return Unverified($"`{pid.c}` needs a process id the input does not give");
+        if (commands.FirstOrDefault(x => x.c.Split(' ').Contains("PID")) is { c: not null } pid)
+            return Unverified($"`{pid.c}` needs a process id the input does not give (PID)");
         var script = CommandInterpreter.ReadFix(commands, topology.Snapshot, "fix of " + f.Id);
         if (script.NotModelled.FirstOrDefault() is { } nm) return Unverified($"`{nm.Text}` is not modelled: {nm.NotModelled}");
         ModelCopy copy;
