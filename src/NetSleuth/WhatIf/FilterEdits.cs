@@ -16,9 +16,14 @@ public sealed class SysctlEdit : ModelEdit
         if (parts.Length == 5 && parts[0] == "net" && parts[2] == "conf" && parts[3] is not ("all" or "default") && s.Ns.FindLink(parts[3]) is null)
             throw s.Fail($"unknown device '{parts[3]}' in {s.Where} (sysctl: cannot stat /proc/sys/{Key.Replace('.', '/')})");
         s.Ns.Sysctls[Key] = Value;
-        // net.ipv4.ip_forward is conf.all.forwarding
-        if (Key == "net.ipv4.ip_forward") s.Ns.Sysctls["net.ipv4.conf.all.forwarding"] = Value;
-        else if (Key == "net.ipv4.conf.all.forwarding") s.Ns.Sysctls["net.ipv4.ip_forward"] = Value;
+        // net.ipv4.ip_forward is conf.all.forwarding, and setting it sets every device's forwarding (devinet_sysctl_forward)
+        if (Key is "net.ipv4.ip_forward" or "net.ipv4.conf.all.forwarding")
+        {
+            s.Ns.Sysctls["net.ipv4.ip_forward"] = Value;
+            foreach (var k in s.Ns.Sysctls.Keys.ToList())
+                if (k.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && k.EndsWith(".forwarding", StringComparison.Ordinal)) s.Ns.Sysctls[k] = Value;
+            s.Ns.Sysctls["net.ipv4.conf.all.forwarding"] = Value;
+        }
     }
 }
 

@@ -19,6 +19,8 @@ public sealed record FixVerification(bool Verified, int Restored, int BrokenBefo
     public List<string> NewlyBroken { get; init; } = [];
     /// <summary>Of <see cref="Restored"/>, the paths delivered past something the input does not show (a device's tc filters).</summary>
     public int RestoredAsFarAsKnown { get; init; }
+    /// <summary>Broken paths that no longer fail here but further on, at another cause (a path with two faults).</summary>
+    public int MovedOn { get; init; }
 
     /// <summary>One line, as the text report prints it.</summary>
     public string Summary()
@@ -29,6 +31,9 @@ public sealed record FixVerification(bool Verified, int Restored, int BrokenBefo
             return $"verified in the model: the commands apply and break 0 working paths{scope} (no traced path was broken by this cause)";
         var known = RestoredAsFarAsKnown > 0 ? $" ({(RestoredAsFarAsKnown == Restored ? "" : $"{RestoredAsFarAsKnown} ")}as far as the input shows)" : "";
         var counts = $"restores {Restored} of {BrokenBefore} broken path{(BrokenBefore == 1 ? "" : "s")}{known}, breaks {Broke} working one{(Broke == 1 ? "" : "s")}{scope}";
+        if (Verified && MovedOn > 0)
+            return $"verified in the model: removes this cause from {Restored + MovedOn} of {BrokenBefore} broken path{(BrokenBefore == 1 ? "" : "s")} " +
+                $"({Restored} then work{(Restored == 1 ? "s" : "")}; {Reason}), breaks {Broke} working one{(Broke == 1 ? "" : "s")}{scope}";
         return Verified ? "verified in the model: " + counts : $"unverified: {counts}" + (Reason is null ? "" : $" — {Reason}");
     }
 }

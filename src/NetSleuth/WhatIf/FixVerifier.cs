@@ -53,12 +53,14 @@ public static class FixVerifier
     /// <summary>Traces the paths again on the edited topology: which broken ones work, which working ones broke.</summary>
     internal static FixVerification Compare(Topology.Topology after, IReadOnlyList<TracedPath> broken, IReadOnlyList<TracedPath> working, IReadOnlyCollection<string> touched)
     {
-        int restored = 0, unsure = 0;
+        int restored = 0, unsure = 0, movedOn = 0;
         var still = new List<string>();
         foreach (var p in broken)
         {
             var (v, why) = PathTracer.Verdict(after, p.Request);
             if (v == PathVerdict.Works) { restored++; if (why is not null) unsure++; }
+            // still failing, but elsewhere: this cause is gone from the path and another one (its own finding) stops it now
+            else if (why != p.Why && p.Why is not null) { movedOn++; still.Add($"{p.Label}: now {why} (was {p.Why})"); }
             else still.Add($"{p.Label}: {why}");
         }
         var related = PathTracer.Related(working, touched, PathCap, Sample, out bool sampled);
@@ -68,13 +70,14 @@ public static class FixVerifier
             var (v, why) = PathTracer.Verdict(after, p.Request);
             if (v != PathVerdict.Works) newly.Add($"{p.Label}: {why}");
         }
-        bool ok = restored == broken.Count && newly.Count == 0;
+        bool ok = restored + movedOn == broken.Count && newly.Count == 0;
         string? reason = ok ? null
             : newly.Count > 0 ? $"it breaks {newly[0]}" + (newly.Count > 1 ? $" and {newly.Count - 1} more" : "")
             : $"still broken: {still[0]}" + (still.Count > 1 ? $" and {still.Count - 1} more" : "");
+        if (ok && movedOn > 0) reason = $"{movedOn} path{(movedOn == 1 ? "" : "s")} then fail{(movedOn == 1 ? "s" : "")} further on, by another cause: {still[0]}";
         return new FixVerification(ok, restored, broken.Count, newly.Count, related.Count, working.Count, sampled, reason)
         {
-            StillBroken = still, NewlyBroken = newly, RestoredAsFarAsKnown = unsure,
+            StillBroken = still, NewlyBroken = newly, RestoredAsFarAsKnown = unsure, MovedOn = movedOn,
         };
     }
 

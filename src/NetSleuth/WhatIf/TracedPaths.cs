@@ -31,9 +31,11 @@ public static class PathTracer
         // delivered, but past something the input does not show (a device's tc filters): works as far as the input tells
         if (bad.Disposition == Disposition.InsufficientInfo && bad.Reason.StartsWith("it would be delivered", StringComparison.Ordinal))
             return (PathVerdict.Works, AsFarAsKnown + (bad.Missing is { } m ? $" ({m})" : ""));
-        var why = $"{bad.Disposition}" + (bad.At is { } at ? $" at {at}" : "") + (r.Forward.Delivered ? " (reply)" : "");
+        var why = Why(bad, r.Forward.Delivered);
         return bad.Disposition is Disposition.InsufficientInfo or Disposition.Uncertain ? (PathVerdict.Undecided, why) : (PathVerdict.Broken, why);
     }
+
+    private static string Why(Trace bad, bool reply) => $"{bad.Disposition}" + (bad.At is { } at ? $" at {at}" : "") + (reply ? " (reply)" : "");
 
     /// <summary>The sweep's paths as diagnose traced them, with their verdicts (what was not traced in the budget is left out).</summary>
     internal static List<TracedPath> FromSweep(Topology.Topology t, Diagnosis.Reachability.Pending pending)
@@ -50,7 +52,7 @@ public static class PathTracer
                 : r.Bad.Disposition is Disposition.InsufficientInfo or Disposition.Uncertain ? PathVerdict.Undecided : PathVerdict.Broken;
             var hosts = new List<string> { req.Host };
             foreach (var o in t.OwnersOf(req.Destination)) if (!hosts.Contains(o.Device.Host.Name)) hosts.Add(o.Device.Host.Name);
-            list.Add(new TracedPath(label, req with { Start = null }, verdict, r.Bad is { } b ? $"{b.Disposition}" : r.Error) { Hosts = hosts });
+            list.Add(new TracedPath(label, req with { Start = null }, verdict, r.Bad is { } b ? Why(b, r.IsReply) : r.Error) { Hosts = hosts });
         }
         return list;
     }

@@ -26,7 +26,7 @@ public sealed class WhatIfCliTests : IDisposable
         (code, text, err) = CliTests.Run("diagnose", Worker, Podvm, "--what-if", fix);
         Assert.True(code == 0, $"exit {code}: {err}\n{text}");
         Assert.Contains("4 commands applied to a copy of the model (hosts changed: podvm)", text);
-        Assert.Contains("worker → 198.18.2.46: broken (DroppedOtherHost) → ", text);
+        Assert.Contains("worker → 198.18.2.46: broken (DroppedOtherHost at podvm:nimp31f392-vmpod:vxlan0) → ", text);
         Assert.Contains("  - neighbor-mac-mismatch:", text);
         Assert.Contains("0 errors, 0 warnings", text);
     }
