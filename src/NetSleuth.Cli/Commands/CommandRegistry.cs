@@ -12,6 +12,7 @@ internal static class CommandRegistry
             new TopologyCommand(),
             new TraceCommand(),
             new DiagnoseCommand(),
+            new DiffCommand(),
             new Lab.LabCommand(),
             new SynthCommand(),
         ];
