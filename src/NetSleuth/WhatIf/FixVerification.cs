@@ -26,7 +26,7 @@ public sealed record FixVerification(bool Verified, int Restored, int BrokenBefo
     public string Summary()
     {
         if (Reason is not null && WorkingChecked == 0 && BrokenBefore == 0 && Restored == 0) return "unverified: " + Reason;
-        var scope = Sampled ? $" (re-traced {WorkingChecked} of {WorkingTotal} working paths: those through the hosts the fix changes, and a sample of the others)" : "";
+        var scope = Sampled ? $" (re-traced {WorkingChecked} of {WorkingTotal} working paths: those from or to the hosts the fix changes, and a sample of the others)" : "";
         if (BrokenBefore == 0 && Reason is null)
             return $"verified in the model: the commands apply and break 0 working paths{scope} (no traced path was broken by this cause)";
         var known = RestoredAsFarAsKnown > 0 ? $" ({(RestoredAsFarAsKnown == Restored ? "" : $"{RestoredAsFarAsKnown} ")}as far as the input shows)" : "";
