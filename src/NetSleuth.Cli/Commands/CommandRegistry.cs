@@ -13,6 +13,7 @@ internal static class CommandRegistry
             new TraceCommand(),
             new ProbeCommand(),
             new DiagnoseCommand(),
+            new DiffCommand(),
             new Lab.LabCommand(),
             new SynthCommand(),
         ];

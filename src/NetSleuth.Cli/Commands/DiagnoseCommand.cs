@@ -17,6 +17,8 @@ internal sealed class DiagnoseCommand : CliCommand
     [
         new("from", "HOST[:NS]", "trace this one path (with --to) instead of every pod address from its host"),
         new("to", "IP", "destination of the path to trace (with --from)"),
+        new("what-if", "FILE", "apply the shell commands in FILE (ip, bridge, tc, sysctl, iptables, nft) to a copy of the model and report what changes"),
+        new("fix-script", "FILE", "also write every finding's fix commands to FILE, as a shell script per host (--what-if reads it back)"),
         Format("text", "json", "html"),
         Output,
     ];
@@ -32,6 +34,18 @@ internal sealed class DiagnoseCommand : CliCommand
         decide, is a finding of its own that says where and what to collect. Findings give the objects and input lines
         they rest on and the commands that fix them, per host and namespace.
 
+        Every fix is also applied to a copy of the model, linked and traced again: the finding says
+        "verified in the model: restores N of N broken paths, breaks 0 working ones", or why it is
+        unverified (a command the model does not take, a path still broken).
+
+        --what-if FILE applies the commands in FILE (as diagnose prints them, or as you would type them:
+        `ip [-n NS] link|addr|route|rule|neigh …`, `bridge fdb …`, `tc qdisc|filter …`, `sysctl -w …`,
+        `iptables -D|-I|-A …`, `nft delete rule … handle N`, under `ip netns exec`/`nsenter`; the host
+        from `HOST: command`, a `# host: HOST` line or `ssh HOST '…'`) to a copy of the model, then
+        prints the paths whose verdict changed, the findings gone and new, and the diagnosis after
+        them. A command the model cannot take is listed, never ignored; a syntax error or an unknown
+        host, namespace or device is an error naming FILE:LINE, and nothing is applied.
+
         --format html writes one self-contained page (no network access when opened): where the packet
         dies on a picture of the topology, each broken path's trace, the findings with their fix commands.
 
@@ -44,6 +58,8 @@ internal sealed class DiagnoseCommand : CliCommand
           netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt
           netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --from worker --to 198.18.2.46 --format json
           netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --format html -o report.html
+          netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --fix-script fix.sh
+          netsleuth diagnose examples/peer-pods/worker.txt examples/peer-pods/podvm.txt --what-if fix.sh
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
@@ -70,7 +86,37 @@ internal sealed class DiagnoseCommand : CliCommand
         ctx.Progress("linking…");
         var topology = Linker.Link(snapshot);
         ctx.Progress("diagnosing…");
-        var report = Diagnoser.Run(topology, request);
+        var whatIfFile = args.Get("what-if");
+        string? whatIfText = null;
+        if (whatIfFile is not null)
+        {
+            if (format == "html") throw new UsageException("--what-if writes text or json");
+            try { whatIfText = File.ReadAllText(whatIfFile); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--what-if: cannot read {whatIfFile}: {e.Message}"); }
+        }
+        var report = Diagnoser.Run(topology, request, new DiagnoseOptions { VerifyFixes = whatIfFile is null });
+        if (args.Get("fix-script") is { } fixFile)
+        {
+            try { File.WriteAllText(fixFile, NetSleuth.WhatIf.FixScript.Render(report, args.Positionals)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot write {fixFile}: {e.Message}"); }
+        }
+        if (whatIfFile is not null)
+        {
+            ctx.Progress("what-if…");
+            var w = NetSleuth.WhatIf.WhatIfResult.Run(whatIfFile, whatIfText!, snapshot, report, request);
+            ctx.EndProgress();
+            if (format == "json")
+            {
+                var doc = System.Text.Json.Nodes.JsonNode.Parse(DiagnosisJson.Render(w.After))!.AsObject();
+                doc["whatIf"] = w.ToJson();
+                ctx.WriteOutput(args, doc.ToJsonString(new System.Text.Json.JsonSerializerOptions
+                {
+                    WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                }) + "\n");
+            }
+            else ctx.WriteOutput(args, w.RenderText() + DiagnosisText.Render(w.After));
+            return w.After.ProblemFound ? ExitCodes.ProblemFound : ExitCodes.Ok;
+        }
         ctx.EndProgress();
         ctx.WriteOutput(args, format switch
         {

@@ -23,6 +23,7 @@ internal sealed class TraceCommand : CliCommand
         new("sport", "N", "source port for tcp/udp (default: one the trace picks; an `ip rule sport` is then undecided)"),
         new("uid", "N", "uid of the sending socket (for `ip rule uidrange`; default: not known)"),
         new("size", "BYTES", "IP packet size, sent with DF like ping -M do (default 84 = ping -s 56)"),
+        new("what-if", "FILE", "trace on a copy of the model with the shell commands in FILE applied (as diagnose --what-if), and say what changed"),
         Format("text", "json", "html"),
         Output,
     ];
@@ -72,6 +73,43 @@ internal sealed class TraceCommand : CliCommand
         TraceResult result;
         try { result = Tracer.Trace(topology, request); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
+        if (args.Get("what-if") is { } whatIf)
+        {
+            if (format == "html") throw new UsageException("--what-if writes text or json");
+            string text;
+            try { text = File.ReadAllText(whatIf); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--what-if: cannot read {whatIf}: {e.Message}"); }
+            var script = NetSleuth.WhatIf.CommandInterpreter.Read(text, whatIf, snapshot);
+            var copy = NetSleuth.WhatIf.ModelCopy.Apply(snapshot, script);
+            var after = Linker.Link(copy.Result);
+            TraceResult changed;
+            try { changed = Tracer.Trace(after, request); }
+            catch (ArgumentException e) { throw new UsageException("after the what-if commands: " + e.Message); }
+            string Verdict(TraceResult r) => r.Delivered ? "delivered both ways"
+                : !r.Forward.Delivered ? $"{r.Forward.Disposition}" + (r.Forward.At is { } at ? $" at {at}" : "")
+                : $"reply {r.Reply?.Disposition}" + (r.Reply?.At is { } ra ? $" at {ra}" : "");
+            var nm = script.NotModelled.ToList();
+            if (format == "json")
+            {
+                var doc = System.Text.Json.Nodes.JsonNode.Parse(TraceJson.Serialize(changed))!.AsObject();
+                doc["whatIf"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["file"] = whatIf, ["before"] = Verdict(result), ["after"] = Verdict(changed),
+                    ["notModelled"] = new System.Text.Json.Nodes.JsonArray(nm.Select(c => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                        { ["source"] = c.Source.ToString(), ["command"] = c.Text, ["why"] = c.NotModelled }).ToArray()),
+                };
+                ctx.WriteOutput(args, doc.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+            }
+            else
+            {
+                var sb = new System.Text.StringBuilder();
+                sb.Append($"what-if {whatIf}: {script.Commands.Count - nm.Count} command(s) applied to a copy of the model\n");
+                foreach (var c in nm) sb.Append($"  NOT MODELLED {c.Source}: {c.Text}\n    {c.NotModelled}\n");
+                sb.Append($"before: {Verdict(result)}\nafter:  {Verdict(changed)}\n\n");
+                ctx.WriteOutput(args, sb + TraceText.Render(changed));
+            }
+            return changed.Delivered ? ExitCodes.Ok : ExitCodes.ProblemFound;
+        }
         ctx.WriteOutput(args, format switch
         {
             "json" => TraceJson.Serialize(result),

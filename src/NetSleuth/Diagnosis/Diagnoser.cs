@@ -19,6 +19,9 @@ public sealed class DiagnosisReport
     /// <summary>Wall time of each check and of the sweep, in the order they ran (for benchmarks and slow inputs).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<(string Stage, TimeSpan Elapsed)> Timings { get; init; } = [];
+    /// <summary>Every path the sweep traced, with its verdict (what --what-if, diff and the fix verification trace again).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<WhatIf.TracedPath> Paths { get; init; } = [];
 
     public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);
 
@@ -27,10 +30,22 @@ public sealed class DiagnosisReport
     public bool ProblemFound => HasErrors || PathsBroken > 0;
 }
 
+/// <summary>How a diagnosis runs: checks left out (by id or class name, to measure what the others and the
+/// counterfactual search find without them), and whether each fix is verified in the model.</summary>
+public sealed record DiagnoseOptions
+{
+    public IReadOnlySet<string> SkipChecks { get; init; } = new HashSet<string>();
+    public bool VerifyFixes { get; init; } = true;
+}
+
 /// <summary>Runs the check catalogue over a linked topology and merges findings that share a root cause.</summary>
 public static class Diagnoser
 {
-    public static DiagnosisReport Run(Topology.Topology topology, Reachability.Request? request = null)
+    public static DiagnosisReport Run(Topology.Topology topology, Reachability.Request? request = null) =>
+        Run(topology, request, new DiagnoseOptions());
+
+    /// <param name="options">which checks run, whether fixes are verified in the model</param>
+    public static DiagnosisReport Run(Topology.Topology topology, Reachability.Request? request, DiagnoseOptions options)
     {
         var ctx = new DiagnosisContext(topology);
         // the sweep's traces run on the other cores while the checks run here: tracing reads only the topology
@@ -42,6 +57,7 @@ public static class Diagnoser
         foreach (var check in CheckCatalogue.All)
         {
             order++;
+            if (options.SkipChecks.Contains(check.Id) || options.SkipChecks.Contains(check.GetType().Name)) continue;
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             long cpu = ThreadCpuNs();
             try
@@ -65,6 +81,13 @@ public static class Diagnoser
         timings.Add(("reachability sweep (with the checks)", System.Diagnostics.Stopwatch.GetElapsedTime(sweepStarted)));
         var findings = merged.Concat(sweep.NewFindings)
             .OrderByDescending(f => f.Severity).ThenBy(f => Order(all, f)).ThenBy(f => f.Title, StringComparer.Ordinal).ToList();
+        var paths = WhatIf.PathTracer.FromSweep(topology, pending);
+        if (options.VerifyFixes)
+        {
+            long verifyStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            WhatIf.FixVerifier.Run(topology, findings, paths);
+            timings.Add(("fix verification", System.Diagnostics.Stopwatch.GetElapsedTime(verifyStarted)));
+        }
         return new DiagnosisReport
         {
             Findings = findings,
@@ -75,6 +98,7 @@ public static class Diagnoser
             PathsPlanned = pending.Requests.Count,
             InputWarnings = topology.Snapshot.Warnings.Concat(topology.Hosts.SelectMany(h => h.Warnings)).ToList(),
             Timings = timings,
+            Paths = paths,
         };
     }
 

@@ -54,6 +54,8 @@ public sealed class Finding
     public required string RootCause { get; init; }
     /// <summary>Devices (keys) the finding is about: the reachability sweep attributes broken paths by them.</summary>
     public List<string> Devices { get; init; } = [];
+    /// <summary>What the fix commands did when applied to a copy of the model (null: no fix, or not verified).</summary>
+    public WhatIf.FixVerification? Verification { get; set; }
 
     public override string ToString() => $"{Severity.ToString().ToLowerInvariant()} {Id}: {Title}";
 }

@@ -54,6 +54,7 @@ public static class DiagnosisText
             foreach (var c in step.Commands) sb.Append("    ").Append(c).Append('\n');
             if (step.Note is { } note) sb.Append("    # ").Append(note).Append('\n');
         }
+        if (f.Verification is { } v) sb.Append("\n  Fix ").Append(v.Summary()).Append('\n');
         foreach (var d in f.Decide)
             sb.Append($"\n  To decide, run on {d.Host}{(d.Namespace is null ? "" : $" (namespace {d.Namespace})")}: {d.Command}\n    ({d.Why})\n");
         if (f.Trace is { } t)

@@ -331,6 +331,7 @@ public static class HtmlReport
             sb.Append("</p>");
         }
         foreach (var step in f.Fix) FixBlock(sb, step, "Fix");
+        if (f.Verification is { } v) sb.Append("<p class=\"note verify\">Fix ").Append(H(v.Summary())).Append("</p>");
         foreach (var d in f.Decide) DecideBlock(sb, d);
         if (f.Trace is { } tr)
         {
