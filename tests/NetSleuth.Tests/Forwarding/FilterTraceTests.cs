@@ -72,12 +72,12 @@ public sealed class FilterTraceTests
     public void Given_a_rule_with_a_match_not_understood_when_traced_then_uncertain_never_accept()
     {
         var m = new RouterModel();
-        RouterModel.Iptables(m.R, "filter", null, "-A FORWARD -m addrtype --dst-type LOCAL -j DROP");
+        RouterModel.Iptables(m.R, "filter", null, "-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP");
 
         var r = m.Trace();
 
         Assert.Equal(Disposition.Uncertain, r.Forward.Disposition);
-        Assert.Contains("addrtype", r.Forward.Reason);
+        Assert.Contains("hashlimit", r.Forward.Reason);
     }
 
     [Fact]

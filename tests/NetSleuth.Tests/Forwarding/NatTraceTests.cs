@@ -1,0 +1,93 @@
+using NetSleuth.Forwarding;
+
+namespace NetSleuth.Tests.Forwarding;
+
+/// <summary>Traces through kube-proxy's rules (iptables mode) as kube-proxy writes them: ClusterIP with two endpoints,
+/// NodePort, masquerade out of the cluster, reply un-NAT, no endpoints.</summary>
+public sealed class NatTraceTests
+{
+    [Fact]
+    public void Given_a_cluster_ip_with_two_endpoints_when_traced_then_each_endpoint_is_traced_and_the_reply_comes_from_the_service()
+    {
+        var m = new ServiceModel().Iptables();
+
+        var r = m.Trace("c", ServiceModel.ClusterIp, 80);
+
+        Assert.True(r.Delivered, TraceText.Render(r));
+        var dnat = r.Forward.Hops.SelectMany(h => h.Steps).OfType<NatStep>().Single();
+        Assert.Equal("DNAT", dnat.Kind);
+        Assert.Equal("10.96.0.10:80", dnat.Before);
+        Assert.Equal("198.18.2.20:8080", dnat.After);
+        Assert.Contains("KUBE-SEP-", dnat.Rule);
+        Assert.Contains(r.Forward.Hops.SelectMany(h => h.Steps).OfType<ChoiceStep>(), c => c.Alternatives.Count == 2);
+        Assert.Equal("h", r.Forward.Hops[^1].Host);
+        Assert.Equal("s", r.Forward.Hops[^1].Namespace);
+        // the reply: 198.18.2.20:8080 → 198.18.1.10 becomes 10.96.0.10:80 → 198.18.1.10 again in r
+        var unDnat = r.Reply!.Hops.SelectMany(h => h.Steps).OfType<NatStep>().Single();
+        Assert.Equal("un-DNAT", unDnat.Kind);
+        Assert.Equal("10.96.0.10:80", unDnat.After);
+        var other = Assert.Single(r.Alternatives!);
+        Assert.True(other.Delivered);
+        Assert.Equal("s2", other.Forward.Hops[^1].Namespace);
+        Assert.Contains("2 of 2", other.Endpoint);
+        Assert.Contains("endpoints", TraceText.Render(r));
+    }
+
+    [Fact]
+    public void Given_one_endpoint_unreachable_when_traced_then_the_failing_endpoint_is_the_result()
+    {
+        var m = new ServiceModel().Iptables();
+        m.S2.FindLink("eth0")!.Flags.Remove("UP");
+        m.S2.FindLink("eth0")!.Flags.Remove("LOWER_UP");
+        m.S2.FindLink("eth0")!.OperState = "DOWN";
+
+        var r = m.Trace("c", ServiceModel.ClusterIp, 80);
+
+        Assert.False(r.Delivered);
+        Assert.Contains("198.18.3.20", TraceText.Render(r));
+        Assert.True(Assert.Single(r.Alternatives!).Delivered);
+    }
+
+    [Fact]
+    public void Given_a_service_without_endpoints_when_traced_then_rejected_by_kube_services()
+    {
+        var m = new ServiceModel(endpoints: false).Iptables();
+
+        var r = m.Trace("c", ServiceModel.ClusterIp, 80);
+
+        Assert.Equal(Disposition.DeniedForward, r.Forward.Disposition);
+        Assert.Contains("has no endpoints", r.Forward.Reason);
+        Assert.Null(r.Alternatives);
+    }
+
+    [Fact]
+    public void Given_a_node_port_from_outside_when_traced_then_dnat_and_masquerade_and_the_reply_is_un_natted()
+    {
+        var m = new ServiceModel().Iptables();
+
+        var r = m.Trace("o", "203.0.113.1", 30080);
+
+        Assert.True(r.Delivered, TraceText.Render(r));
+        var nat = r.Forward.Hops.SelectMany(h => h.Steps).OfType<NatStep>().ToList();
+        Assert.Equal(["DNAT", "MASQUERADE"], nat.Select(n => n.Kind));
+        Assert.Equal("203.0.113.1:30080", nat[0].Before);
+        Assert.StartsWith("198.18.2.1:", nat[1].After); // the node's address toward the endpoint
+        var back = r.Reply!.Hops.SelectMany(h => h.Steps).OfType<NatStep>().Select(n => n.Kind).ToList();
+        Assert.Equal(["un-SNAT", "un-DNAT"], back);
+        Assert.Equal("o", r.Reply.Hops[^1].Namespace);
+    }
+
+    [Fact]
+    public void Given_pod_traffic_leaving_the_cluster_when_masqueraded_then_the_outside_answers_and_without_it_the_reply_is_lost()
+    {
+        var with = new ServiceModel().Iptables();
+        var r = with.Trace("c", "203.0.113.50", 443);
+        Assert.True(r.Delivered, TraceText.Render(r));
+        Assert.Contains(r.Forward.Hops.SelectMany(h => h.Steps).OfType<NatStep>(), n => n.Kind == "MASQUERADE" && n.After.StartsWith("203.0.113.1:"));
+
+        var without = new ServiceModel().Iptables(podMasquerade: false);
+        var lost = without.Trace("c", "203.0.113.50", 443);
+        Assert.False(lost.Delivered);
+        Assert.Equal(Disposition.NoRoute, lost.Reply!.Disposition); // the outside has no route to 198.18.1.10
+    }
+}
