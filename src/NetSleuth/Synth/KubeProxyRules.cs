@@ -148,6 +148,7 @@ public static class KubeProxyRules
         if (clusterIps.Count > 0) sb.Append("\t\telements = { ").Append(string.Join(", ", clusterIps)).Append(" }\n");
         sb.Append("\t}\n\n");
         sb.Append("\tset nodeport-ips {\n\t\ttype ipv4_addr\n\t\tcomment \"IPs that accept NodePort traffic\"\n\t}\n\n");
+        Map(sb, "firewall-ips", "ipv4_addr . inet_proto . inet_service : verdict", "destinations that are subject to LoadBalancerSourceRanges", []);
         Map(sb, "no-endpoint-nodeports", "inet_proto . inet_service : verdict", "vmap to drop or reject packets to service nodeports with no endpoints",
             services.Where(s => s.Endpoints.Count == 0 && s.NodePort is not null).Select(s => Inv($"{s.Protocol} . {s.NodePort} comment \"{s.PortId}\" : goto reject-chain")));
         Map(sb, "no-endpoint-services", "ipv4_addr . inet_proto . inet_service : verdict", "vmap to drop or reject packets to services with no endpoints",

@@ -6,10 +6,25 @@ namespace NetSleuth.Tests.Forwarding;
 /// NodePort, masquerade out of the cluster, reply un-NAT, no endpoints.</summary>
 public sealed class NatTraceTests
 {
-    [Fact]
-    public void Given_a_cluster_ip_with_two_endpoints_when_traced_then_each_endpoint_is_traced_and_the_reply_comes_from_the_service()
+    private static ServiceModel Node(string mode, bool endpoints = true, bool masquerade = true, bool podMasquerade = true)
     {
-        var m = new ServiceModel().Iptables();
+        var m = new ServiceModel(endpoints);
+        if (mode == "nft")
+        {
+            m.Nft(masquerade);
+            if (podMasquerade)
+                m.Parse(["nft", "list", "table", "ip", "cni"],
+                    "table ip cni {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat + 10; policy accept;\n" +
+                    "\t\tip saddr 198.18.0.0/16 ip daddr != 198.18.0.0/16 masquerade comment \"pod traffic leaving the cluster\"\n\t}\n}\n");
+            return m;
+        }
+        return m.Iptables(masquerade, podMasquerade: podMasquerade);
+    }
+
+    [Theory, InlineData("iptables"), InlineData("nft")]
+    public void Given_a_cluster_ip_with_two_endpoints_when_traced_then_each_endpoint_is_traced_and_the_reply_comes_from_the_service(string mode)
+    {
+        var m = Node(mode);
 
         var r = m.Trace("c", ServiceModel.ClusterIp, 80);
 
@@ -18,7 +33,7 @@ public sealed class NatTraceTests
         Assert.Equal("DNAT", dnat.Kind);
         Assert.Equal("10.96.0.10:80", dnat.Before);
         Assert.Equal("198.18.2.20:8080", dnat.After);
-        Assert.Contains("KUBE-SEP-", dnat.Rule);
+        Assert.Contains(mode == "nft" ? "dnat to 198.18.2.20:8080" : "KUBE-SEP-", dnat.Rule);
         Assert.Contains(r.Forward.Hops.SelectMany(h => h.Steps).OfType<ChoiceStep>(), c => c.Alternatives.Count == 2);
         Assert.Equal("h", r.Forward.Hops[^1].Host);
         Assert.Equal("s", r.Forward.Hops[^1].Namespace);
@@ -33,10 +48,10 @@ public sealed class NatTraceTests
         Assert.Contains("endpoints", TraceText.Render(r));
     }
 
-    [Fact]
-    public void Given_one_endpoint_unreachable_when_traced_then_the_failing_endpoint_is_the_result()
+    [Theory, InlineData("iptables"), InlineData("nft")]
+    public void Given_one_endpoint_unreachable_when_traced_then_the_failing_endpoint_is_the_result(string mode)
     {
-        var m = new ServiceModel().Iptables();
+        var m = Node(mode);
         m.S2.FindLink("eth0")!.Flags.Remove("UP");
         m.S2.FindLink("eth0")!.Flags.Remove("LOWER_UP");
         m.S2.FindLink("eth0")!.OperState = "DOWN";
@@ -48,22 +63,22 @@ public sealed class NatTraceTests
         Assert.True(Assert.Single(r.Alternatives!).Delivered);
     }
 
-    [Fact]
-    public void Given_a_service_without_endpoints_when_traced_then_rejected_by_kube_services()
+    [Theory, InlineData("iptables"), InlineData("nft")]
+    public void Given_a_service_without_endpoints_when_traced_then_rejected(string mode)
     {
-        var m = new ServiceModel(endpoints: false).Iptables();
+        var m = Node(mode, endpoints: false);
 
         var r = m.Trace("c", ServiceModel.ClusterIp, 80);
 
         Assert.Equal(Disposition.DeniedForward, r.Forward.Disposition);
-        Assert.Contains("has no endpoints", r.Forward.Reason);
+        Assert.Contains(mode == "nft" ? "reject" : "has no endpoints", r.Forward.Reason);
         Assert.Null(r.Alternatives);
     }
 
-    [Fact]
-    public void Given_a_node_port_from_outside_when_traced_then_dnat_and_masquerade_and_the_reply_is_un_natted()
+    [Theory, InlineData("iptables"), InlineData("nft")]
+    public void Given_a_node_port_from_outside_when_traced_then_dnat_and_masquerade_and_the_reply_is_un_natted(string mode)
     {
-        var m = new ServiceModel().Iptables();
+        var m = Node(mode);
 
         var r = m.Trace("o", "203.0.113.1", 30080);
 
@@ -77,15 +92,15 @@ public sealed class NatTraceTests
         Assert.Equal("o", r.Reply.Hops[^1].Namespace);
     }
 
-    [Fact]
-    public void Given_pod_traffic_leaving_the_cluster_when_masqueraded_then_the_outside_answers_and_without_it_the_reply_is_lost()
+    [Theory, InlineData("iptables"), InlineData("nft")]
+    public void Given_pod_traffic_leaving_the_cluster_when_masqueraded_then_the_outside_answers_and_without_it_the_reply_is_lost(string mode)
     {
-        var with = new ServiceModel().Iptables();
+        var with = Node(mode);
         var r = with.Trace("c", "203.0.113.50", 443);
         Assert.True(r.Delivered, TraceText.Render(r));
         Assert.Contains(r.Forward.Hops.SelectMany(h => h.Steps).OfType<NatStep>(), n => n.Kind == "MASQUERADE" && n.After.StartsWith("203.0.113.1:"));
 
-        var without = new ServiceModel().Iptables(podMasquerade: false);
+        var without = Node(mode, podMasquerade: false);
         var lost = without.Trace("c", "203.0.113.50", 443);
         Assert.False(lost.Delivered);
         Assert.Equal(Disposition.NoRoute, lost.Reply!.Disposition); // the outside has no route to 198.18.1.10
