@@ -27,6 +27,7 @@ internal sealed partial class Walker
             if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", null, null) { Evidence = route.Source });
             if (RpFilter(dev, flow) is { } rp) return rp;
             if (RunHook(ns, Forwarding.Hook.Input, ref flow, dev.Link.Name, null, Disposition.DeniedIn) is { } denied) return denied;
+            if (p.Frame.Inner is null && Ipvs(ns, flow) is { } ipvs) return ipvs;
             return Deliver(dev, ns, p.Frame with { Ip = flow });
         }
 

@@ -34,6 +34,7 @@ internal sealed partial class Walker
                 if (!flow.Destination.Equals(sent.Destination)) return o with { Flow = flow, AfterNat = true }; // routed again
             }
             if (RunHook(ns, Forwarding.Hook.Input, ref flow, "lo", null, Disposition.DeniedIn) is { } deniedIn) return deniedIn;
+            if (o.Inner is null && !o.AfterNat && Ipvs(ns, flow) is { } ipvs) return ipvs;
             return Deliver(lo, ns, new Frame(flow, MacAddress.Zero, MacAddress.Zero, o.Inner));
         }
 
@@ -47,7 +48,7 @@ internal sealed partial class Walker
                 return new End(Disposition.NoRoute, $"no source address for {flow.Destination} in {ns}: {why}", ns.ToString());
             flow = SetSource(ns, o, flow, src, why);
         }
-        else if (o.Inner is null && !_isReply && !Linker.IsOwnedBy(_t, flow.Source, ns))
+        else if (o.Inner is null && !_isReply && !o.AfterNat && !Linker.IsOwnedBy(_t, flow.Source, ns))
         {
             if (_record) Assume($"source {flow.Source} is not an address of {ns}: the kernel would refuse to bind it; traced as if sent anyway");
         }

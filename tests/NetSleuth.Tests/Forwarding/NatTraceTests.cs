@@ -106,3 +106,50 @@ public sealed class NatTraceTests
         Assert.Equal(Disposition.NoRoute, lost.Reply!.Disposition); // the outside has no route to 198.18.1.10
     }
 }
+
+/// <summary>kube-proxy ipvs mode from imported outputs (this machine's kernel has no IPVS): the Service address on the
+/// kube-ipvs0 dummy device, the virtual service and its real servers from `ipvsadm -Ln`.</summary>
+public sealed class IpvsTraceTests
+{
+    private static ServiceModel Node(bool endpoints = true)
+    {
+        var m = new ServiceModel();
+        var dummy = m.M.B.Dev(m.M.R, "kube-ipvs0", "dummy", "02:00:00:00:09:09", up: false);
+        m.M.B.Addr(m.M.R, dummy, ServiceModel.ClusterIp + "/32");
+        m.M.R.Known.Add(NetSleuth.Model.Sections.Iptables);
+        m.Parse(["ipvsadm", "-Ln"], """
+            IP Virtual Server version 1.2.1 (size=4096)
+            Prot LocalAddress:Port Scheduler Flags
+              -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+            TCP  10.96.0.10:80 rr
+            """ + (endpoints ? """
+
+              -> 198.18.2.20:8080             Masq    1      0          0
+              -> 198.18.3.20:8080             Masq    1      0          0
+            """ : ""));
+        return m;
+    }
+
+    [Fact]
+    public void Given_a_virtual_service_with_two_real_servers_when_traced_then_each_is_reached_and_the_reply_comes_from_the_service()
+    {
+        var r = Node().Trace("c", ServiceModel.ClusterIp, 80);
+
+        Assert.True(r.Delivered, TraceText.Render(r));
+        var ipvs = r.Forward.Hops.SelectMany(h => h.Steps).OfType<IpvsStep>().Single();
+        Assert.Equal("198.18.2.20", ipvs.Real!.ToString());
+        Assert.Equal("s", r.Forward.Hops[^1].Namespace);
+        Assert.Equal("10.96.0.10:80", r.Reply!.Hops.SelectMany(h => h.Steps).OfType<NatStep>().Single(n => n.Kind == "un-DNAT").After);
+        var other = Assert.Single(r.Alternatives!);
+        Assert.Equal("s2", other.Forward.Hops[^1].Namespace);
+    }
+
+    [Fact]
+    public void Given_a_virtual_service_without_real_servers_when_traced_then_unreachable_at_the_node()
+    {
+        var r = Node(endpoints: false).Trace("c", ServiceModel.ClusterIp, 80);
+
+        Assert.Equal(Disposition.Unreachable, r.Forward.Disposition);
+        Assert.Contains("no real servers", r.Forward.Reason);
+    }
+}
