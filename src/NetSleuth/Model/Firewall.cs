@@ -69,6 +69,8 @@ public sealed class NftElement
 {
     public required string Key { get; set; }
     public string? Value { get; set; }
+    /// <summary>The element's comment (kube-proxy names the Service port there: "default/web:http").</summary>
+    public string? Comment { get; set; }
 }
 
 public sealed class NftTable

@@ -58,9 +58,12 @@ internal static class NftSetText
                 var item = StripComment(e);
                 if (item.Length == 0) continue;
                 int c = set.MapType is null ? -1 : item.IndexOf(" : ", StringComparison.Ordinal);
-                set.Elements.Add(c < 0
+                var element = c < 0
                     ? new NftElement { Key = Words(item) }
-                    : new NftElement { Key = Words(item[..c]), Value = Words(item[(c + 3)..]) });
+                    : new NftElement { Key = Words(item[..c]), Value = Words(item[(c + 3)..]) };
+                int cm = e.IndexOf("comment \"", StringComparison.Ordinal);
+                if (cm >= 0 && e.IndexOf('"', cm + 9) is var end and > 0) element.Comment = e[(cm + 9)..end];
+                set.Elements.Add(element);
             }
         }
         return set;

@@ -15,7 +15,7 @@ internal static partial class SnapshotFastReader
         ["IptablesRule"] = ["chain", "args", "target", "isGoto", "packets", "bytes", "source"],
         ["NftRuleset"] = ["tables", "chains", "rules", "sets", "source"],
         ["NftSet"] = ["family", "table", "name", "type", "mapType", "elements", "source"],
-        ["NftElement"] = ["key", "value"],
+        ["NftElement"] = ["key", "value", "comment"],
         ["NftTable"] = ["family", "name"],
         ["NftChain"] = ["family", "table", "name", "type", "hook", "priority", "policy", "device"],
         ["NftRule"] = ["family", "table", "chain", "handle", "text", "expr", "source"],
@@ -201,6 +201,7 @@ internal static partial class SnapshotFastReader
             {
                 case "key": o.Key = J.Str(ref r, c); seen |= 1; break;
                 case "value": o.Value = J.StrN(ref r, c); break;
+                case "comment": o.Comment = J.StrN(ref r, c); break;
                 default: throw J.Bail();
             }
         }
