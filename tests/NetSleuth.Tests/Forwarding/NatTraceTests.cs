@@ -48,6 +48,19 @@ public sealed class NatTraceTests
         Assert.Contains("endpoints", TraceText.Render(r));
     }
 
+    [Fact]
+    public void Given_a_service_trace_when_written_as_json_then_nat_and_choice_steps_and_alternatives_are_in_it()
+    {
+        var r = Node("iptables").Trace("c", ServiceModel.ClusterIp, 80);
+
+        var json = TraceJson.Serialize(r);
+
+        Assert.Contains("\"step\": \"nat\"", json);
+        Assert.Contains("\"step\": \"choice\"", json);
+        Assert.Contains("\"alternatives\": [", json);
+        Assert.Contains("\"after\": \"198.18.3.20:8080\"", json);
+    }
+
     [Theory, InlineData("iptables"), InlineData("nft")]
     public void Given_one_endpoint_unreachable_when_traced_then_the_failing_endpoint_is_the_result(string mode)
     {
