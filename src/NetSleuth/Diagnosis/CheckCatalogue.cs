@@ -33,5 +33,6 @@ internal static class CheckCatalogue
         new BridgePortCheck(),            // 18
         new UnderlayRouteCheck(),         // 19
         new PeerDriftCheck(),             // 11, 15 (a host unlike its peers: a route or forwarding they all have)
+        new ServiceCheck(),               // 20 (Kubernetes Services: no endpoints, stale conntrack)
     ];
 }

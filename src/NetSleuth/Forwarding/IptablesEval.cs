@@ -7,17 +7,19 @@ namespace NetSleuth.Forwarding;
 /// <summary>
 /// iptables (legacy or nft backend, as iptables-save prints it): the tables of a hook in the kernel's
 /// order, rules in order, jumps/gotos/RETURN, chain policies. Matches: -s -d -p -i -o --sport --dport
-/// (-m tcp/udp/multiport), -m conntrack --ctstate / -m state --state, -m comment, --icmp-type.
+/// (-m tcp/udp/multiport), -m conntrack --ctstate (also DNAT/SNAT) / -m state --state, -m comment, --icmp-type, -m mark,
+/// -m addrtype, -m set (ipsets in the input), -m statistic (an endpoint choice the walk enumerates); targets MARK and, in
+/// the nat table, DNAT/SNAT/MASQUERADE/REDIRECT (see <see cref="IptablesNat"/>).
 /// </summary>
 internal static class IptablesEval
 {
     private static readonly string[] NonTerminal = ["LOG", "NFLOG", "MARK", "CONNMARK", "CT", "NOTRACK", "TRACE", "CHECKSUM", "TCPMSS", "CLASSIFY", "DSCP", "TOS", "AUDIT"];
 
-    private static readonly (string Table, string Chain)[] PreroutingChains = [("raw", "PREROUTING"), ("mangle", "PREROUTING")];
-    private static readonly (string Table, string Chain)[] InputChains = [("mangle", "INPUT"), ("filter", "INPUT")];
+    private static readonly (string Table, string Chain)[] PreroutingChains = [("raw", "PREROUTING"), ("mangle", "PREROUTING"), ("nat", "PREROUTING")];
+    private static readonly (string Table, string Chain)[] InputChains = [("mangle", "INPUT"), ("filter", "INPUT"), ("nat", "INPUT")];
     private static readonly (string Table, string Chain)[] ForwardChains = [("mangle", "FORWARD"), ("filter", "FORWARD")];
-    private static readonly (string Table, string Chain)[] OutputChains = [("raw", "OUTPUT"), ("mangle", "OUTPUT"), ("filter", "OUTPUT")];
-    private static readonly (string Table, string Chain)[] PostroutingChains = [("mangle", "POSTROUTING")];
+    private static readonly (string Table, string Chain)[] OutputChains = [("raw", "OUTPUT"), ("mangle", "OUTPUT"), ("nat", "OUTPUT"), ("filter", "OUTPUT")];
+    private static readonly (string Table, string Chain)[] PostroutingChains = [("mangle", "POSTROUTING"), ("nat", "POSTROUTING")];
 
     private static (string Table, string Chain)[] Chains(Hook hook) => hook switch
     {
@@ -41,13 +43,25 @@ internal static class IptablesEval
         {
             var table = Table(ns, tableName);
             if (table is null) continue;
+            if (tableName == "nat")
+            {
+                // the nat table sees a connection's first packet only, and only while no mapping of this kind exists
+                if (p.Ctx is not { NatAllowed: true } ctx)
+                {
+                    if (p.Ctx is null && hook is Hook.Prerouting or Hook.Output && table.Rules.Any(r => r.Chain is "PREROUTING" or "OUTPUT" or "POSTROUTING"))
+                        assumptions.Add("iptables nat rules exist; address translation is not simulated");
+                    continue;
+                }
+                if (hook is Hook.Prerouting or Hook.Output ? ctx.PendingDnat is not null : ctx.PendingSnat is not null) continue;
+                var nv = RunChain(table, chain, p, steps, depth: 0, builtIn: true);
+                if (nv.Kind != VerdictKind.Accept) return nv;
+                if (ctx.PendingDnat is { } d && hook is Hook.Prerouting or Hook.Output)
+                    p = p with { Flow = Nat.ApplyDestination(p.Flow, d, p.InDev, ns) };
+                continue;
+            }
             var v = RunChain(table, chain, p, steps, depth: 0, builtIn: true);
             if (v.Kind != VerdictKind.Accept) return v;
         }
-        if (hook is Hook.Prerouting or Hook.Output &&
-            Table(ns, "nat") is { } nat &&
-            nat.Rules.Any(r => r.Chain is "PREROUTING" or "OUTPUT" or "POSTROUTING"))
-            assumptions.Add("iptables nat rules exist; address translation is not simulated");
         return new Verdict(VerdictKind.Accept, "accepted", steps, assumptions);
     }
 
@@ -55,19 +69,41 @@ internal static class IptablesEval
     private static Verdict RunChain(IptablesTable table, string chain, PacketView p, List<Step> steps, int depth, bool builtIn)
     {
         if (depth > 32) return new Verdict(VerdictKind.Uncertain, $"chain nesting too deep at {chain}", steps, []);
+        int index = -1;
         foreach (var rule in table.Rules)
         {
+            index++;
             if (rule.Chain != chain) continue;
-            var m = Match(rule, p);
+            var m = Match(rule, p, out bool statistic);
             if (m == false) continue;
             var target = rule.Target;
             if (m is null)
             {
-                if (target is null || NonTerminal.Contains(target)) continue;
+                if (target is null || NonTerminal.Contains(target) && !(target == "MARK" && p.Ctx is not null)) continue;
                 steps.Add(new FilterStep("iptables", table.Name, chain, rule.ToString(), "uncertain") { Evidence = rule.Source });
                 return new Verdict(VerdictKind.Uncertain, $"rule `{rule}` has a match the simulator does not understand", steps, []);
             }
+            if (statistic && !IptablesNat.Chosen(table, chain, index, rule, p, steps)) continue;
+            if (target == "MARK" && p.Ctx is { } mc)
+            {
+                if (!IptablesNat.Mark(rule, mc))
+                {
+                    steps.Add(new FilterStep("iptables", table.Name, chain, rule.ToString(), "uncertain") { Evidence = rule.Source });
+                    return new Verdict(VerdictKind.Uncertain, $"MARK target of `{rule}` is not simulated", steps, []);
+                }
+                continue;
+            }
             if (target is null || NonTerminal.Contains(target)) continue;
+            if (table.Name == "nat" && target is "DNAT" or "SNAT" or "MASQUERADE" or "REDIRECT" && p.Ctx is { } nc)
+            {
+                if (IptablesNat.Action(table, rule) is not { } action)
+                {
+                    steps.Add(new FilterStep("iptables", table.Name, chain, rule.ToString(), "uncertain") { Evidence = rule.Source });
+                    return new Verdict(VerdictKind.Uncertain, $"the {target} of `{rule}` is not understood", steps, []);
+                }
+                if (action.Kind is NatKind.Dnat or NatKind.Redirect) nc.PendingDnat ??= action; else nc.PendingSnat ??= action;
+                return new Verdict(VerdictKind.Accept, "accepted", steps, []);
+            }
             switch (target)
             {
                 case "ACCEPT":
@@ -88,12 +124,15 @@ internal static class IptablesEval
                 steps.Add(new FilterStep("iptables", table.Name, chain, rule.ToString(), "uncertain") { Evidence = rule.Source });
                 return new Verdict(VerdictKind.Uncertain, $"target {target} of `{rule}` is not simulated", steps, []);
             }
+            if (table.Name == "nat" && _record(p)) steps.Add(new FilterStep("iptables", table.Name, chain, rule.ToString(), (rule.IsGoto ? "goto " : "jump ") + target) { Evidence = rule.Source });
             var sub = RunChain(table, target, p, steps, depth + 1, builtIn: false);
             if (sub.Kind != VerdictKind.Accept || sub.Reason == "accepted") return sub;
             if (rule.IsGoto) return builtIn ? Policy(table, chain, steps) : sub; // goto: returning skips the rest of this chain
         }
         return builtIn ? Policy(table, chain, steps) : new Verdict(VerdictKind.Accept, "return", steps, []);
     }
+
+    private static bool _record(PacketView p) => p.Ctx is not null;
 
     private static Verdict Policy(IptablesTable table, string chain, List<Step> steps)
     {
@@ -122,8 +161,13 @@ internal static class IptablesEval
     }
 
     /// <summary>true/false when every match is understood; null when one is not.</summary>
-    internal static bool? Match(IptablesRule rule, PacketView p)
+    internal static bool? Match(IptablesRule rule, PacketView p) => Match(rule, p, out _);
+
+    /// <summary>As <see cref="Match(IptablesRule, PacketView)"/>; <paramref name="statistic"/>: the rule also has -m statistic
+    /// (an endpoint choice the caller makes; the other matches hold).</summary>
+    internal static bool? Match(IptablesRule rule, PacketView p, out bool statistic)
     {
+        statistic = false;
         var a = rule.Args;
         bool result = true;
         for (int i = 0; i < a.Count; i++)
@@ -136,11 +180,29 @@ internal static class IptablesEval
             switch (opt)
             {
                 case "-j" or "-g" or "--jump" or "--goto": i++; continue;
-                case "--reject-with" or "--log-prefix" or "--log-level" or "--comment" or "--set-xmark" or "--set-mark" or "--to-ports": i++; continue;
+                case "--reject-with" or "--log-prefix" or "--log-level" or "--comment" or "--set-xmark" or "--set-mark" or "--to-ports"
+                    or "--or-mark" or "--and-mark" or "--xor-mark" or "--to-destination" or "--to-source" or "--to":
+                    i++; continue;
+                case "--random" or "--random-fully" or "--persistent": continue;
                 case "-m" or "--match":
                     i++;
-                    if (val is "comment" or "conntrack" or "state" or "tcp" or "udp" or "icmp" or "multiport") continue;
+                    if (val is "comment" or "conntrack" or "state" or "tcp" or "udp" or "icmp" or "multiport" or "mark" or "addrtype" or "set") continue;
+                    if (val == "statistic") { if (p.Ctx?.Choose is null) return null; statistic = true; continue; }
                     return null;
+                case "--mode":
+                    if (!statistic || val is not ("random" or "nth")) return null;
+                    i++; continue;
+                case "--probability" or "--every" or "--packet":
+                    if (!statistic) return null;
+                    i++; continue;
+                case "--mark":
+                    if (p.Ctx is not { } mctx || !MarkValue.TryParsePair(val, out var mv, out var mm)) return null;
+                    m = (mctx.Mark & mm) == mv; i++; break;
+                case "--src-type" or "--dst-type":
+                    m = AddrTypeMatch(val, opt == "--src-type" ? p.Flow.Source : p.Flow.Destination, p); i++; break;
+                case "--limit-iface-in" or "--limit-iface-out": continue;
+                case "--match-set":
+                    m = IptablesNat.SetMatch(val, i + 2 < a.Count ? a[i + 2] : null, p); i += 2; break;
                 case "-s" or "--source": m = AddrMatch(val, p.Flow.Source); i++; break;
                 case "-d" or "--destination": m = AddrMatch(val, p.Flow.Destination); i++; break;
                 case "-p" or "--protocol": m = ProtoMatch(val, p); i++; break;
@@ -148,7 +210,7 @@ internal static class IptablesEval
                 case "-o" or "--out-interface": m = IfMatch(val, p.OutDev); i++; break;
                 case "--dport" or "--destination-port" or "--dports" or "--destination-ports": m = PortMatch(val, p.Flow.DestinationPort); i++; break;
                 case "--sport" or "--source-port" or "--sports" or "--source-ports": m = PortMatch(val, p.Flow.SourcePort); i++; break;
-                case "--ctstate" or "--state": m = val?.Split(',').Contains(p.CtState); i++; break;
+                case "--ctstate" or "--state": m = CtStateMatch(val, p); i++; break;
                 case "--icmp-type":
                     m = p.Flow.Protocol != Protocols.Icmp ? false : val switch
                     {
@@ -166,6 +228,31 @@ internal static class IptablesEval
             result &= m.Value;
         }
         return result;
+    }
+
+    private static bool? CtStateMatch(string? val, PacketView p)
+    {
+        if (val is null) return null;
+        foreach (var st in val.Split(','))
+        {
+            if (st == p.CtState) return true;
+            if (st is "DNAT" or "SNAT")
+            {
+                if (p.Ctx is null) return null;
+                if (st == "DNAT" ? p.Ctx.Dnat : p.Ctx.Snat) return true;
+            }
+            else if (st is not ("NEW" or "ESTABLISHED" or "RELATED" or "INVALID" or "UNTRACKED")) return null;
+        }
+        return false;
+    }
+
+    private static bool? AddrTypeMatch(string? val, IPAddress a, PacketView p)
+    {
+        if (val is null || p.Ctx?.AddrType(a) is not { } type) return null;
+        foreach (var t in val.Split(','))
+            if (t == type) return true;
+            else if (t is not ("LOCAL" or "UNICAST" or "BROADCAST" or "MULTICAST" or "ANYCAST" or "BLACKHOLE" or "UNREACHABLE" or "PROHIBIT" or "UNSPEC")) return null;
+        return false;
     }
 
     private static string Unquote(string s) => s.Length >= 2 && s[0] == '"' && s[^1] == '"' ? s[1..^1] : s;

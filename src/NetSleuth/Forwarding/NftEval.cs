@@ -7,7 +7,9 @@ namespace NetSleuth.Forwarding;
 /// <summary>
 /// nftables: the ip/inet base chains of a hook in priority order; a rule's expressions (`nft -j` form):
 /// payload ip saddr/daddr/protocol, tcp/udp/th ports, meta l4proto/iifname/oifname, ct state, with
-/// ==, !=, in, prefixes, sets and ranges; verdicts accept, drop, reject, jump, goto, return. Tables that
+/// ==, !=, in, prefixes, sets and ranges; verdicts accept, drop, reject, jump, goto, return; with a walk's context also
+/// named sets, verdict maps, numgen, meta mark, fib daddr type and the NAT statements (<see cref="NftNat"/>) in nat
+/// chains. Tables that
 /// iptables-nft made (family ip, named like iptables tables) are left to the iptables evaluator. Anything
 /// else makes the verdict uncertain.
 /// </summary>
@@ -18,9 +20,17 @@ internal static class NftEval
     public static Verdict Run(NftRuleset rs, Hook hook, PacketView p, List<Step> steps, bool iptablesKnown = true)
     {
         if (rs.Chains.Count == 0) return new Verdict(VerdictKind.Accept, "accepted", steps, []);
-        foreach (var chain in BaseChains(rs, hook, iptablesKnown))
+        bool dstHook = hook is Hook.Prerouting or Hook.Output;
+        foreach (var chain in BaseChains(rs, hook, iptablesKnown, nat: p.Ctx is not null))
         {
+            if (chain.Type == "nat")
+            {
+                // a connection's first packet only, and only while no NAT of this kind was chosen
+                if (p.Ctx is not { NatAllowed: true } ctx || (dstHook ? ctx.PendingDnat : ctx.PendingSnat) is not null) continue;
+            }
             var (kind, reason) = RunChain(rs, chain, chain.Name, p, steps, 0);
+            if (chain.Type == "nat" && dstHook && p.Ctx?.PendingDnat is { } d && p.Ctx.Ns is { } ns)
+                p = p with { Flow = Nat.ApplyDestination(p.Flow, d, p.InDev, ns) };
             if (kind == VerdictKind.Accept && reason == "return")
                 (kind, reason) = Policy(chain, steps);
             if (kind != VerdictKind.Accept) return new Verdict(kind, reason, steps, []);
@@ -28,16 +38,16 @@ internal static class NftEval
         return new Verdict(VerdictKind.Accept, "accepted", steps, []);
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NftRuleset, System.Collections.Concurrent.ConcurrentDictionary<(Hook, bool), NftChain[]>> Hooked = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NftRuleset, System.Collections.Concurrent.ConcurrentDictionary<(Hook, bool, bool), NftChain[]>> Hooked = new();
 
     /// <summary>The base chains on the hook in priority order, worked out once per ruleset (the model does not change
     /// after linking, so nothing is worked out again).</summary>
-    private static NftChain[] BaseChains(NftRuleset rs, Hook hook, bool iptablesKnown) =>
-        Hooked.GetValue(rs, _ => new()).GetOrAdd((hook, iptablesKnown), k =>
+    private static NftChain[] BaseChains(NftRuleset rs, Hook hook, bool iptablesKnown, bool nat) =>
+        Hooked.GetValue(rs, _ => new()).GetOrAdd((hook, iptablesKnown, nat), k =>
         {
             var hookName = k.Item1.ToString().ToLowerInvariant();
             return rs.Chains
-                .Where(c => c.Hook == hookName && c.Family is "ip" or "inet" && c.Type is null or "filter" or "route")
+                .Where(c => c.Hook == hookName && c.Family is "ip" or "inet" && (c.Type is null or "filter" or "route" || (k.Item3 && c.Type == "nat")))
                 .Where(c => !(k.Item2 && c.Family == "ip" && IptablesTables.Contains(c.Table)))
                 .OrderBy(c => c.Priority ?? 0).ToArray();
         });
@@ -63,7 +73,7 @@ internal static class NftEval
                 steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
                 return (VerdictKind.Uncertain, $"nft rule `{text}` in {table} {chain}: its expressions are not in the input");
             }
-            var (matched, verdict, target, why) = Evaluate(expr, p);
+            var (matched, verdict, target, why) = Evaluate(expr, p, new NftScope(rs, baseChain, chain, text, rule.Source, steps));
             if (matched is null)
             {
                 steps.Add(new FilterStep("nftables", table, chain, text, "uncertain") { Evidence = rule.Source });
@@ -114,12 +124,12 @@ internal static class NftEval
     /// <summary>Whether every match of one rule holds for the packet, as the chain walk decides it; null when one is not simulated
     /// (or a statement other than a match, counter, log, comment or verdict is in it).</summary>
     public static bool? Matches(NftRule rule, PacketView p) =>
-        NftText.Expr(rule) is { } expr ? Evaluate(expr, p).Matched : null;
+        NftText.Expr(rule) is { } expr ? Evaluate(expr, p, null).Matched : null;
 
     /// <summary>One rule's statements against the packet, in order, as nf_tables runs them: the first match that fails
     /// ends the rule (not matched); a match or statement the simulator does not know makes it undecided (Matched
     /// null, <c>Why</c> says which, as the tail of a sentence naming the rule).</summary>
-    private static (bool? Matched, string? Verdict, string? Target, string? Why) Evaluate(JsonElement expr, PacketView p)
+    private static (bool? Matched, string? Verdict, string? Target, string? Why) Evaluate(JsonElement expr, PacketView p, NftScope? scope)
     {
         string? verdict = null, target = null;
         foreach (var st in expr.EnumerateArray())
@@ -129,7 +139,7 @@ internal static class NftEval
             switch (prop.Name)
             {
                 case "match":
-                    var m = Match(prop.Value, p);
+                    var m = NftNat.TryMatch(prop.Value, p, scope, out var nm) ? nm : Match(prop.Value, p);
                     if (m is null) return (null, null, null, " has a match the simulator does not understand");
                     if (!m.Value) return (false, null, null, null);
                     break;
@@ -142,6 +152,19 @@ internal static class NftEval
                     verdict = prop.Name;
                     target = prop.Value.TryGetProperty("target", out var t) ? t.GetString() : null;
                     break;
+                case "vmap":
+                {
+                    var (vm, vv, vt, vwhy) = NftNat.Vmap(prop.Value, p, scope);
+                    if (vm is null) return (null, null, null, vwhy);
+                    if (vm == false) break; // no element: the rule goes on
+                    return (true, vv, vt, null);
+                }
+                case "mangle":
+                    if (!NftNat.Mangle(prop.Value, p)) return (null, null, null, ": its mark statement is not simulated here");
+                    break;
+                case "dnat" or "snat" or "masquerade" or "redirect":
+                    if (NftNat.NatStatement(prop.Name, prop.Value, p, scope) is { } nwhy) return (null, null, null, nwhy);
+                    return (true, "accept", null, null); // a NAT statement ends the nat chain: the packet goes on
                 default:
                     return (null, null, null, $": statement '{prop.Name}' is not simulated");
             }

@@ -23,7 +23,7 @@ internal static class NftText
     {
         if (rule.Expr is { ValueKind: JsonValueKind.Array } e) return e;
         if (rule.Text is not { } text) return null;
-        return Cache.GetValue(rule, _ => new Box(ToExpr(text))).Expr;
+        return Cache.GetValue(rule, _ => new Box(ToExpr(text) ?? NftTextExpr.ToExpr(text))).Expr;
     }
 
     /// <summary>The `nft -j` "expr" array for a rule's text; null when a word is not understood.</summary>

@@ -40,6 +40,12 @@ public sealed record Trace(Flow Flow, Disposition Disposition, string Reason, IR
 /// <summary>A trace and, when the packet was delivered, the reply's trace.</summary>
 public sealed record TraceResult(TraceRequest Request, Trace Forward, Trace? Reply)
 {
+    /// <summary>The endpoint choices this trace took (a Service's endpoint, "KUBE-SEP-… (1 of 2 at …)"); null when the
+    /// packet met no choice.</summary>
+    public string? Endpoint { get; init; }
+    /// <summary>The traces of the other endpoint choices (null when there were none); this result is the first that fails.</summary>
+    public IReadOnlyList<TraceResult>? Alternatives { get; init; }
+
     /// <summary>Delivered both ways (or one way when the reply was not asked for).</summary>
     /// <summary>The devices the packet passed, in order (empty for a verdict-only trace): findings are tied to a
     /// broken path by these identities, never by the words of the steps.</summary>

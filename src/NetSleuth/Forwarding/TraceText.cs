@@ -16,11 +16,27 @@ public static class TraceText
           .Append(r.Namespace is null or "root" ? "" : ":" + r.Namespace)
           .Append(r.Device is null ? "" : ":" + r.Device)
           .Append(" to ").Append(r.Destination).Append('\n');
+        if (result.Endpoint is { } ep) sb.Append("endpoint: ").Append(ep).Append('\n');
+        Body(sb, result);
+        sb.Append('\n').Append(result.Delivered ? "RESULT: delivered both ways\n" : "RESULT: NOT delivered — " + Verdict(result) + "\n");
+        if (result.Alternatives is { Count: > 0 } alts)
+        {
+            sb.Append("\nthe other endpoints the packet can reach (").Append(alts.Count).Append("):\n");
+            foreach (var a in alts)
+            {
+                sb.Append("\n--- endpoint: ").Append(a.Endpoint).Append('\n');
+                Body(sb, a);
+                sb.Append('\n').Append(a.Delivered ? "RESULT (this endpoint): delivered both ways\n" : "RESULT (this endpoint): NOT delivered — " + Verdict(a) + "\n");
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static void Body(StringBuilder sb, TraceResult result)
+    {
         Write(sb, "forward", result.Forward);
         if (result.Reply is { } reply) Write(sb, "reply", reply);
-        else if (r.TraceReply) sb.Append("\nreply: not traced (the request was not delivered)\n");
-        sb.Append('\n').Append(result.Delivered ? "RESULT: delivered both ways\n" : "RESULT: NOT delivered — " + Verdict(result) + "\n");
-        return sb.ToString();
+        else if (result.Request.TraceReply) sb.Append("\nreply: not traced (the request was not delivered)\n");
     }
 
     private static string Verdict(TraceResult r) =>

@@ -20,7 +20,8 @@ internal sealed partial class Walker
 {
     private abstract record Next;
     /// <summary>A packet generated in <paramref name="Ns"/> (an application's, or a VXLAN outer packet).</summary>
-    private sealed record Out(NsRef Ns, Flow Flow, DeviceRef? Bound, Payload? Inner) : Next;
+    /// <param name="AfterNat">routed again after the OUTPUT hook changed the destination (the hook is not run again)</param>
+    private sealed record Out(NsRef Ns, Flow Flow, DeviceRef? Bound, Payload? Inner, bool AfterNat = false) : Next;
     /// <summary>A frame handed to a device to transmit.</summary>
     private sealed record Egress(DeviceRef Dev, Frame Frame) : Next;
     /// <summary>A frame arriving on a device (before tc ingress and the bridge hook).</summary>
@@ -42,6 +43,8 @@ internal sealed partial class Walker
     private readonly List<DeviceRef> _passed = [];
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
+    /// <summary>The packet as it was delivered (after NAT): the reply answers it.</summary>
+    private Flow? _deliveredFlow;
     /// <summary>The first input found missing on a stage the walk went through as if it passed.</summary>
     private End? _deferred;
 
@@ -56,24 +59,71 @@ internal sealed partial class Walker
         _record = record;
     }
 
+    /// <summary>Most alternatives (endpoint choices) traced for one request.</summary>
+    private const int MaxAlternatives = 16;
+
+    /// <summary>Traces the request; where the packet meets an endpoint choice (a Service's endpoints), every alternative is
+    /// traced: the result is the first that fails (else the first), the others are its <see cref="TraceResult.Alternatives"/>.</summary>
     public static TraceResult Run(Topology.Topology topology, TraceRequest request, bool record = true)
+    {
+        var (first, choices) = RunOne(topology, request, record, []);
+        if (choices.Count == 0) return first;
+        var all = new List<TraceResult> { first with { Endpoint = Label(choices) } };
+        var decided = choices;
+        while (all.Count < MaxAlternatives && NextChoices(decided) is { } forced)
+        {
+            var (r, c) = RunOne(topology, request, record, forced);
+            all.Add(r with { Endpoint = Label(c) });
+            decided = c;
+        }
+        int main = all.FindIndex(r => !r.Delivered);
+        if (main < 0) main = 0;
+        var others = new List<TraceResult>(all.Count - 1);
+        for (int i = 0; i < all.Count; i++) if (i != main) others.Add(all[i]);
+        return all[main] with { Alternatives = others };
+    }
+
+    /// <summary>The next combination of choices after <paramref name="made"/> (an odometer over the choice points met), or null.</summary>
+    private static List<int>? NextChoices(IReadOnlyList<(string Key, IReadOnlyList<string> Labels, int Taken)> made)
+    {
+        for (int j = made.Count - 1; j >= 0; j--)
+        {
+            if (made[j].Taken + 1 >= made[j].Labels.Count) continue;
+            var forced = new List<int>(j + 1);
+            for (int i = 0; i < j; i++) forced.Add(made[i].Taken);
+            forced.Add(made[j].Taken + 1);
+            return forced;
+        }
+        return null;
+    }
+
+    private static string Label(IReadOnlyList<(string Key, IReadOnlyList<string> Labels, int Taken)> made) =>
+        string.Join("; ", made.Select(c => $"{c.Labels[c.Taken]} ({c.Taken + 1} of {c.Labels.Count} at {c.Key})"));
+
+    private static (TraceResult, List<(string Key, IReadOnlyList<string> Labels, int Taken)>) RunOne(
+        Topology.Topology topology, TraceRequest request, bool record, IReadOnlyList<int> forced)
     {
         var (ns, bound) = ResolveStart(topology, request);
         var flow = new Flow(request.Source ?? IPAddress.Any, request.Destination, request.Protocol,
             request.SourcePort ?? (request.Protocol == Protocols.Icmp ? null : 40000), request.DestinationPort,
             request.Size, request.DontFragment)
         { Uid = request.Uid, SourcePortChosen = request.SourcePort is null && request.Protocol != Protocols.Icmp };
-        var fw = new Walker(topology, isReply: false, record);
+        var fw = new Walker(topology, isReply: false, record) { _forced = forced, _sourcePortGiven = request.SourcePort is not null };
         var forward = fw.Walk(new Out(ns, flow, bound, null), flow);
         Trace? reply = null;
         if (forward.Delivered && request.TraceReply && fw._deliveredOn is { } at)
         {
             // the kernel's ICMP socket sends echo replies with PMTU discovery off (no DF)
-            var back = forward.Flow.Reversed() with { DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment };
-            var rw = new Walker(topology, isReply: true, record);
+            var got = fw._deliveredFlow ?? forward.Flow;
+            var back = forward.Flow.Reversed() with
+            {
+                Source = got.Destination, Destination = got.Source, SourcePort = got.DestinationPort, DestinationPort = got.SourcePort,
+                DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment,
+            };
+            var rw = new Walker(topology, isReply: true, record) { _unNat = fw.Mappings() };
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }
-        return new TraceResult(request, forward, reply);
+        return (new TraceResult(request, forward, reply), fw._choices);
     }
 
     private static (NsRef Ns, DeviceRef? Bound) ResolveStart(Topology.Topology t, TraceRequest r)
@@ -151,7 +201,7 @@ internal sealed partial class Walker
 
     private static State StateKey(Next n) => n switch
     {
-        Out o => new State(0, o.Ns.Ns, o.Flow.Source, o.Flow.Destination, default, o.Inner?.Vxlan.Link),
+        Out o => new State(o.AfterNat ? 5 : 0, o.Ns.Ns, o.Flow.Source, o.Flow.Destination, default, o.Inner?.Vxlan.Link),
         Egress e => new State(1, e.Dev.Link, e.Frame.Ip.Source, e.Frame.Ip.Destination, e.Frame.DstMac, e.Frame.Inner),
         Ingress g => new State(g.Up ? 3 : 2, g.Dev.Link, g.Frame.Ip.Source, g.Frame.Ip.Destination, g.Frame.DstMac, g.Frame.Inner),
         IpIn p => new State(4, p.Dev.Link, p.Frame.Ip.Source, p.Frame.Ip.Destination, p.Frame.DstMac, p.Frame.Inner),

@@ -14,7 +14,7 @@ internal sealed partial class Walker
         var dev = p.Dev;
         var ns = dev.Namespace;
         var flow = p.Frame.Ip;
-        if (Filter(ns, Hook.Prerouting, flow, dev.Link.Name, null, Disposition.DeniedIn) is { } pre) return pre;
+        if (RunHook(ns, Forwarding.Hook.Prerouting, ref flow, dev.Link.Name, null, Disposition.DeniedIn) is { } pre) return pre;
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
         var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? _assumptions : null, flow);
@@ -29,8 +29,9 @@ internal sealed partial class Walker
         {
             if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", null, null) { Evidence = route.Source });
             if (RpFilter(dev, flow) is { } rp) return rp;
-            if (Filter(ns, Hook.Input, flow, dev.Link.Name, null, Disposition.DeniedIn) is { } denied) return denied;
-            return Deliver(dev, ns, p.Frame);
+            if (RunHook(ns, Forwarding.Hook.Input, ref flow, dev.Link.Name, null, Disposition.DeniedIn) is { } denied) return denied;
+            if (p.Frame.Inner is null && Ipvs(ns, flow) is { } ipvs) return ipvs;
+            return Deliver(dev, ns, p.Frame with { Ip = flow });
         }
 
         var outDev = fib.Device is null ? null : _t.Device(ns, fib.Device);
@@ -42,8 +43,8 @@ internal sealed partial class Walker
         if (outDev is null)
             return Missing(ns, "ip link show", $"route {route} uses device {fib.Device ?? "?"}, which is not in the input");
         if (MtuCheck(outDev, route, ref flow, local: false) is { } tooBig) return tooBig;
-        if (Filter(ns, Hook.Forward, flow, dev.Link.Name, outDev.Link.Name, Disposition.DeniedForward) is { } fwd) return fwd;
-        if (Filter(ns, Hook.Postrouting, flow, null, outDev.Link.Name, Disposition.DeniedOut) is { } post) return post;
+        if (Filter(ns, Hook.Forward, flow, dev.Link.Name, outDev.Link.Name, Disposition.DeniedForward, Established(ns), Ctx(ns)) is { } fwd) return fwd;
+        if (RunHook(ns, Forwarding.Hook.Postrouting, ref flow, null, outDev.Link.Name, Disposition.DeniedOut, nextHop) is { } post) return post;
         if (LinkCheck(outDev) is { } down) return down;
         return ResolveAndSend(outDev, nextHop, flow, p.Frame.Inner);
     }
@@ -54,6 +55,7 @@ internal sealed partial class Walker
         if (frame.Inner is { } payload) return Decapsulate(ns, frame, payload);
         var flow = frame.Ip;
         _deliveredOn = dev ?? _t.Device(ns, "lo");
+        _deliveredFlow = flow;
         string note = (flow.Protocol, _isReply) switch
         {
             (Protocols.Icmp, false) => "the kernel answers the echo request",
@@ -117,9 +119,9 @@ internal sealed partial class Walker
     private static int ParseInt(string? s) => int.TryParse(s, out var n) ? n : 0;
 
     /// <summary>Runs one netfilter hook; a drop or reject ends the packet with <paramref name="denied"/>.</summary>
-    private End? Filter(NsRef ns, Hook hook, Flow flow, string? inDev, string? outDev, Disposition denied)
+    private End? Filter(NsRef ns, Hook hook, Flow flow, string? inDev, string? outDev, Disposition denied, bool? established = null, NfContext? ctx = null)
     {
-        var verdict = Netfilter.Evaluate(ns, hook, flow, inDev, outDev, _isReply);
+        var verdict = Netfilter.Evaluate(ns, hook, flow, inDev, outDev, established ?? _isReply, ctx);
         if (_record) foreach (var s in verdict.Steps) Add(ns, s);
         foreach (var a in verdict.Assumptions) Assume(a);
         return verdict.Kind switch

@@ -27,8 +27,14 @@ internal sealed partial class Walker
             flow = SetSource(ns, o, flow, src, "the destination is local: the kernel uses it as source");
             if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", "lo", null) { Evidence = route.Source });
             var lo = _t.Device(ns, "lo") ?? _t.Device(ns, route.Device ?? "lo");
-            if (Filter(ns, Hook.Output, flow, null, "lo", Disposition.DeniedOut) is { } denied) return denied;
-            if (Filter(ns, Hook.Input, flow, "lo", null, Disposition.DeniedIn) is { } deniedIn) return deniedIn;
+            if (!o.AfterNat)
+            {
+                var sent = flow;
+                if (RunHook(ns, Forwarding.Hook.Output, ref flow, null, "lo", Disposition.DeniedOut) is { } denied) return denied;
+                if (!flow.Destination.Equals(sent.Destination)) return o with { Flow = flow, AfterNat = true }; // routed again
+            }
+            if (RunHook(ns, Forwarding.Hook.Input, ref flow, "lo", null, Disposition.DeniedIn) is { } deniedIn) return deniedIn;
+            if (o.Inner is null && !o.AfterNat && Ipvs(ns, flow) is { } ipvs) return ipvs;
             return Deliver(lo, ns, new Frame(flow, MacAddress.Zero, MacAddress.Zero, o.Inner));
         }
 
@@ -42,14 +48,19 @@ internal sealed partial class Walker
                 return new End(Disposition.NoRoute, $"no source address for {flow.Destination} in {ns}: {why}", ns.ToString());
             flow = SetSource(ns, o, flow, src, why);
         }
-        else if (o.Inner is null && !_isReply && !Linker.IsOwnedBy(_t, flow.Source, ns))
+        else if (o.Inner is null && !_isReply && !o.AfterNat && !Linker.IsOwnedBy(_t, flow.Source, ns))
         {
             if (_record) Assume($"source {flow.Source} is not an address of {ns}: the kernel would refuse to bind it; traced as if sent anyway");
         }
         var nextHop = fib.Gateway ?? flow.Destination;
         if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "output", dev.Link.Name, nextHop) { Evidence = route.Source });
-        if (Filter(ns, Hook.Output, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedOut) return deniedOut;
-        if (Filter(ns, Hook.Postrouting, flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedPost) return deniedPost;
+        if (!o.AfterNat)
+        {
+            var sent = flow;
+            if (RunHook(ns, Forwarding.Hook.Output, ref flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedOut) return deniedOut;
+            if (!flow.Destination.Equals(sent.Destination)) return o with { Flow = flow, AfterNat = true }; // ip_route_me_harder: routed again
+        }
+        if (RunHook(ns, Forwarding.Hook.Postrouting, ref flow, null, dev.Link.Name, Disposition.DeniedOut, nextHop) is { } deniedPost) return deniedPost;
         if (LinkCheck(dev) is { } down) return down;
         if (MtuCheck(dev, route, ref flow, local: true) is { } tooBig) return tooBig;
         return ResolveAndSend(dev, nextHop, flow, o.Inner);

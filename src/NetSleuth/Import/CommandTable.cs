@@ -52,6 +52,9 @@ internal static class CommandTable
         new("iptables -L", Netfilter.IptablesListParser.Matches, Netfilter.IptablesListParser.Parse),
         new("nft -j list", Netfilter.NftJsonParser.Matches, Netfilter.NftJsonParser.Parse),
         new("nft list", Netfilter.NftTextParser.Matches, Netfilter.NftTextParser.Parse),
+        new("conntrack -L", Netfilter.ConntrackParser.Matches, Netfilter.ConntrackParser.Parse),
+        new("ipvsadm -Ln|ipvsadm-save", Netfilter.IpvsadmParser.Matches, Netfilter.IpvsadmParser.Parse),
+        new("ipset list|save", Netfilter.IpsetParser.Matches, Netfilter.IpsetParser.Parse),
         // sysctls (Import/Sysctl)
         new("sysctl", Sysctl.SysctlParser.Matches, Sysctl.SysctlParser.Parse),
     ];

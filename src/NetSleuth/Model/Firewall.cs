@@ -45,7 +45,32 @@ public sealed class NftRuleset
     public List<NftTable> Tables { get; set; } = [];
     public List<NftChain> Chains { get; set; } = [];
     public List<NftRule> Rules { get; set; } = [];
+    /// <summary>Named sets and maps (kube-proxy's service-ips, cluster-ips, …).</summary>
+    public List<NftSet> Sets { get; set; } = [];
     public SourceRef? Source { get; set; }
+}
+
+/// <summary>A named nft set or map; for a map each element has a value (a verdict such as "goto service-…").</summary>
+public sealed class NftSet
+{
+    public required string Family { get; set; }
+    public required string Table { get; set; }
+    public required string Name { get; set; }
+    /// <summary>"ipv4_addr . inet_proto . inet_service" (a map: the key type).</summary>
+    public string? Type { get; set; }
+    /// <summary>The value type of a map ("verdict", "ipv4_addr"); null for a set.</summary>
+    public string? MapType { get; set; }
+    public List<NftElement> Elements { get; set; } = [];
+    public SourceRef? Source { get; set; }
+}
+
+/// <summary>One element: its key as nft prints it ("10.96.0.10 . tcp . 53", "10.0.0.0/8") and, in a map, its value.</summary>
+public sealed class NftElement
+{
+    public required string Key { get; set; }
+    public string? Value { get; set; }
+    /// <summary>The element's comment (kube-proxy names the Service port there: "default/web:http").</summary>
+    public string? Comment { get; set; }
 }
 
 public sealed class NftTable

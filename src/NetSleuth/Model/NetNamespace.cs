@@ -30,6 +30,12 @@ public sealed class NetNamespace
     public List<TcFilter> Filters { get; set; } = [];
     public List<IptablesTable> Iptables { get; set; } = [];
     public NftRuleset? Nftables { get; set; }
+    /// <summary>Connection-tracking entries (`conntrack -L`), when the input holds them (Sections.Conntrack).</summary>
+    public List<ConntrackEntry> Conntrack { get; set; } = [];
+    /// <summary>IPVS virtual services (`ipvsadm -Ln`), when the input holds them (Sections.Ipvs).</summary>
+    public List<IpvsService> Ipvs { get; set; } = [];
+    /// <summary>ipsets (`ipset list`).</summary>
+    public List<IpSet> Ipsets { get; set; } = [];
     /// <summary>Forwarding-relevant sysctls, keyed as sysctl prints them ("net.ipv4.conf.eth0.rp_filter").</summary>
     public SortedDictionary<string, string> Sysctls { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Open vSwitch, when an ovs-vswitchd runs in this namespace and its OVSDB was read.</summary>
@@ -78,6 +84,11 @@ public static class Sections
     public const string Tc = "tc";
     public const string Iptables = "iptables";
     public const string Nftables = "nftables";
+    /// <summary>The conntrack table (`conntrack -L`).</summary>
+    public const string Conntrack = "conntrack";
+    /// <summary>The IPVS table (`ipvsadm -Ln`).</summary>
+    public const string Ipvs = "ipvs";
+    public const string Ipsets = "ipsets";
     public const string Sysctls = "sysctls";
     public const string NetnsIds = "netns-ids";
     public const string Ovs = "ovs";

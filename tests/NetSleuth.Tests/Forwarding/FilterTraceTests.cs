@@ -72,12 +72,12 @@ public sealed class FilterTraceTests
     public void Given_a_rule_with_a_match_not_understood_when_traced_then_uncertain_never_accept()
     {
         var m = new RouterModel();
-        RouterModel.Iptables(m.R, "filter", null, "-A FORWARD -m addrtype --dst-type LOCAL -j DROP");
+        RouterModel.Iptables(m.R, "filter", null, "-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP");
 
         var r = m.Trace();
 
         Assert.Equal(Disposition.Uncertain, r.Forward.Disposition);
-        Assert.Contains("addrtype", r.Forward.Reason);
+        Assert.Contains("hashlimit", r.Forward.Reason);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class FilterTraceTests
     {
         var m = new RouterModel();
         m.S.Known.Add(Sections.Nftables);
-        m.S.Nftables = Nft("""[{"match":{"op":"==","left":{"fib":{"result":"type","flags":["daddr"]}},"right":"local"}},{"accept":null}]""");
+        m.S.Nftables = Nft("""[{"match":{"op":"==","left":{"meta":{"key":"cpu"}},"right":1}},{"accept":null}]""");
 
         Assert.Equal(Disposition.Uncertain, m.Trace().Forward.Disposition);
     }
@@ -120,7 +120,7 @@ public sealed class FilterTraceTests
     [InlineData("udp dport 4789 counter packets 0 bytes 0 drop", Disposition.Delivered)]
     [InlineData("ct state established,related accept", Disposition.Delivered)]
     [InlineData("iifname \"eth0\" meta l4proto icmp reject with icmp type admin-prohibited", Disposition.DeniedIn)]
-    [InlineData("fib daddr type local accept", Disposition.Uncertain)]
+    [InlineData("meta cpu 1 accept", Disposition.Uncertain)]
     public void Given_an_nft_rule_in_text_form_when_traced_then_it_is_evaluated_like_its_json(string text, Disposition expected)
     {
         var m = new RouterModel();

@@ -160,6 +160,6 @@ public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
         ["nft", "list", "ruleset"], ["sysctl", "-a"], ["ip", "address", "show"], ["ip", "-d", "link", "show"], ["ip", "route", "show"],
         ["ip", "rule", "show"], ["ip", "neigh", "show"], ["ip", "-j", "address", "show"], ["ip", "netns", "list-id"], ["ip", "netns", "identify"], ["ip", "netns", "show"],
         ["ip", "route", "get", "198.18.2.46"], ["ip", "-brief", "address", "show"], ["bridge", "fdb", "show"], ["tc", "qdisc", "show"],
-        ["tc", "filter", "show", "dev", "eth0", "ingress"], ["arp", "-n"],
+        ["tc", "filter", "show", "dev", "eth0", "ingress"], ["arp", "-n"], ["conntrack", "-L"], ["ipvsadm", "-Ln"], ["ipset", "list"],
     ];
 }

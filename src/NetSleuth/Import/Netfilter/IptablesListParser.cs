@@ -63,6 +63,7 @@ internal static class IptablesListParser
             rule.Source = output.At(i);
             table.Rules.Add(rule);
         }
+        if (table.Name == "nat") IptablesSaveParser.WarnNotSimulated(table, log);
     }
 
     // "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)"  "Chain FORWARD (policy DROP)"  "Chain cali-INPUT (1 references)"

@@ -17,7 +17,8 @@ namespace NetSleuth.Import.Netfilter;
 /// 	chain eth0in {
 /// 		type filter hook ingress device "eth0" priority -500; policy accept;
 /// </code>
-/// Sets, maps, flowtables and other named objects are skipped; a rule whose braces span lines is joined.
+/// Named sets and maps are kept with their elements (<see cref="NftSetText"/>: kube-proxy's service-ips verdict map);
+/// flowtables and other named objects are skipped; a rule whose braces span lines is joined.
 /// </summary>
 internal static class NftTextParser
 {
@@ -41,8 +42,9 @@ internal static class NftTextParser
         }
         NftTable? table = null;
         NftChain? chain = null;
-        int skipDepth = 0, pendingStart = -1;
+        int skipDepth = 0, pendingStart = -1, setStart = -1;
         string pending = "";
+        var setText = new System.Text.StringBuilder();
         bool balanced = true;
         for (int i = 0; i < output.Lines.Count; i++)
         {
@@ -57,6 +59,18 @@ internal static class NftTextParser
                 continue;
             }
             if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (setStart >= 0)
+            {
+                setText.Append(' ').Append(line);
+                skipDepth += Depth(line);
+                if (skipDepth == 0)
+                {
+                    if (NftSetText.Parse(setText.ToString(), table!, output.At(setStart)) is { } set) rs.Sets.Add(set);
+                    else log.Warn(output, setStart, $"nft: cannot read the set '{IptablesSaveParser.Short(setText.ToString())}'");
+                    setStart = -1;
+                }
+                continue;
+            }
             if (skipDepth > 0) { skipDepth += Depth(line); continue; }
             if (table is null)
             {
@@ -69,6 +83,7 @@ internal static class NftTextParser
                 rs.Tables.RemoveAll(t => t.Family == table.Family && t.Name == table.Name);
                 rs.Chains.RemoveAll(c => c.Family == table.Family && c.Table == table.Name);
                 rs.Rules.RemoveAll(r => r.Family == table.Family && r.Table == table.Name);
+                rs.Sets.RemoveAll(x => x.Family == table.Family && x.Table == table.Name);
                 rs.Tables.Add(table);
                 continue;
             }
@@ -81,7 +96,14 @@ internal static class NftTextParser
                     chain = new NftChain { Family = table.Family, Table = table.Name, Name = Unquote(head[6..^1].Trim()) };
                     rs.Chains.Add(chain);
                 }
-                else if (head.EndsWith('{')) skipDepth = Depth(head); // set, map, flowtable, counter, quota, ct helper …
+                else if (head.EndsWith('{') && (head.StartsWith("set ", StringComparison.Ordinal) || head.StartsWith("map ", StringComparison.Ordinal)))
+                {
+                    skipDepth = Depth(head);
+                    setStart = i;
+                    setText.Clear().Append(head);
+                }
+                else if (head.EndsWith('{')) skipDepth = Depth(head); // flowtable, counter, quota, ct helper …
+                else if (head.StartsWith("comment ", StringComparison.Ordinal)) { } // the table's comment
                 else if (head.EndsWith('}') && Depth(head) == 0) { } // a one-line named object
                 else if (!head.StartsWith("flags ", StringComparison.Ordinal)) log.Warn(output, i, $"nft: unrecognised line in table {table.Name}: '{IptablesSaveParser.Short(line)}'");
                 continue;
@@ -93,7 +115,7 @@ internal static class NftTextParser
                 continue;
             }
             if (line.StartsWith("policy ", StringComparison.Ordinal) && line.EndsWith(';')) { chain.Policy = line[7..^1].Trim(); continue; }
-            if (line.StartsWith("comment ", StringComparison.Ordinal) && line.EndsWith(';')) continue;
+            if (line.StartsWith("comment ", StringComparison.Ordinal) && (line.EndsWith(';') || line.EndsWith('"'))) continue;
             if (Depth(line) > 0) { pendingStart = i; pending = line; continue; }
             AddRule(rs, table, chain, line, output.At(i));
         }

@@ -36,6 +36,7 @@ internal static partial class ContentSniffer
         var first = meaningful[0].TrimStart();
         if (Netfilter(meaningful, first) is { } nf) return nf;
         if (NftTable().IsMatch(first)) return ["nft", "list", "ruleset"];
+        if (Services(meaningful, first) is { } svc) return svc;
         if (Uuid().IsMatch(first) || meaningful.Take(8).Count(l => OvsShowLine().IsMatch(l)) >= 2 ||
             (first.StartsWith("type: ", StringComparison.Ordinal) && meaningful.Any(l => OvsShowLine().IsMatch(l))))
             return ["ovs-vsctl", "show"];
@@ -88,7 +89,8 @@ internal static partial class ContentSniffer
         if (RuleSpec().IsMatch(first) && meaningful.Count(l => RuleSpec().IsMatch(l.TrimStart())) * 2 > meaningful.Count)
         {
             // a bare run of rules names no table: the nat table when only nat targets say so, else filter (what -S lists)
-            bool nat = meaningful.Any(l => Regex.IsMatch(l, @"-j (MASQUERADE|SNAT|DNAT|REDIRECT|NETMAP)\b")) &&
+            // (kube-proxy's nat chains: a jump to KUBE-MARK-MASQ, KUBE-SVC-…, KUBE-SEP-… is the nat table's)
+            bool nat = meaningful.Any(l => Regex.IsMatch(l, @"-j (MASQUERADE|SNAT|DNAT|REDIRECT|NETMAP|KUBE-MARK-MASQ|KUBE-SVC-\w+|KUBE-SEP-\w+)\b")) &&
                        !meaningful.Any(l => Regex.IsMatch(l, @"^-[APNI] (INPUT|FORWARD)\b"));
             return nat ? ["iptables", "-t", "nat", "-S"] : ["iptables", "-S"];
         }
@@ -107,6 +109,24 @@ internal static partial class ContentSniffer
         if (header.Groups["pkts"].Success) argv.Add("-v");
         if (header.Groups["num"].Success) argv.Add("--line-numbers");
         return argv;
+    }
+
+    [GeneratedRegex(@"^(ipv4\s+2\s+)?(tcp|udp|icmp|sctp)\s+\d+\s+(\d+\s+)?([A-Z_]+\s+)?src=\S+\s+dst=\S+")] private static partial Regex ConntrackLine();
+    [GeneratedRegex(@"^(TCP|UDP|SCTP)\s+\S+:\S+\s+\w+")] private static partial Regex IpvsService();
+
+    /// <summary>conntrack -L, ipvsadm -Ln / ipvsadm-save, ipset list / save.</summary>
+    private static List<string>? Services(List<string> meaningful, string first)
+    {
+        if (ConntrackLine().IsMatch(first) || (first.StartsWith("conntrack v", StringComparison.Ordinal) && meaningful.Count > 1 && ConntrackLine().IsMatch(meaningful[1].TrimStart())))
+            return ["conntrack", "-L"];
+        if (first.StartsWith("IP Virtual Server version", StringComparison.Ordinal) || first.StartsWith("Prot LocalAddress:Port", StringComparison.Ordinal) ||
+            (IpvsService().IsMatch(first) && meaningful.Count > 1 && meaningful[1].TrimStart().StartsWith("-> ", StringComparison.Ordinal)))
+            return ["ipvsadm", "-Ln"];
+        if (Regex.IsMatch(first, @"^-A -[tuf] \S+ -s \w+")) return ["ipvsadm-save", "-n"];
+        if (first.StartsWith("Name: ", StringComparison.Ordinal) && meaningful.Count > 1 && meaningful[1].TrimStart().StartsWith("Type: ", StringComparison.Ordinal))
+            return ["ipset", "list"];
+        if (Regex.IsMatch(first, @"^create \S+ (hash|bitmap|list):")) return ["ipset", "save"];
+        return null;
     }
 
     // a rule row of iptables -L: TARGET PROT OPT … (the paste started inside a chain)

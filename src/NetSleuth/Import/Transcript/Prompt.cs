@@ -41,7 +41,7 @@ internal sealed partial record Prompt(string? User, string? Host, string? Netns,
         "iptables-nft-save", "nft", "sysctl", "sudo", "doas", "nsenter", "cat", "ls", "ping", "tcpdump", "export", "cd",
         "ethtool", "ss", "netstat", "route", "ifconfig", "hostname", "uname", "conntrack", "kubectl", "oc", "crictl", "docker",
         "exit", "logout", "journalctl", "echo", "for", "while", "bash", "sh", "grep", "watch", "env", "time", "lsns", "plotnetcfg",
-        "traceroute", "tracepath", "arping", "curl", "nc", "ncat", "mtr", "dmesg", "systemctl", "podman",
+        "traceroute", "tracepath", "arping", "curl", "nc", "ncat", "mtr", "dmesg", "systemctl", "podman", "ipvsadm", "ipvsadm-save", "ipset",
     ];
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // a one-shot import: skip the tiers

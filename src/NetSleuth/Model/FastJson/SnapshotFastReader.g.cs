@@ -13,7 +13,9 @@ internal static partial class SnapshotFastReader
         ["IptablesTable"] = ["family", "name", "backend", "chains", "rules", "source"],
         ["IptablesChain"] = ["name", "policy", "packets", "bytes"],
         ["IptablesRule"] = ["chain", "args", "target", "isGoto", "packets", "bytes", "source"],
-        ["NftRuleset"] = ["tables", "chains", "rules", "source"],
+        ["NftRuleset"] = ["tables", "chains", "rules", "sets", "source"],
+        ["NftSet"] = ["family", "table", "name", "type", "mapType", "elements", "source"],
+        ["NftElement"] = ["key", "value", "comment"],
         ["NftTable"] = ["family", "name"],
         ["NftChain"] = ["family", "table", "name", "type", "hook", "priority", "policy", "device"],
         ["NftRule"] = ["family", "table", "chain", "handle", "text", "expr", "source"],
@@ -27,7 +29,7 @@ internal static partial class SnapshotFastReader
         ["BondInfo"] = ["mode"],
         ["VrfInfo"] = ["table"],
         ["TunInfo"] = ["type"],
-        ["NetNamespace"] = ["id", "name", "inode", "isRoot", "processes", "netnsIds", "known", "links", "routes", "rules", "neighbors", "fdb", "qdiscs", "filters", "iptables", "nftables", "sysctls", "ovs", "routeLookups"],
+        ["NetNamespace"] = ["id", "name", "inode", "isRoot", "processes", "netnsIds", "known", "links", "routes", "rules", "neighbors", "fdb", "qdiscs", "filters", "iptables", "nftables", "conntrack", "ipvs", "ipsets", "sysctls", "ovs", "routeLookups"],
         ["OvsState"] = ["ovsVersion", "bridges", "portStats", "unplacedPorts", "unplacedInterfaces", "absentPorts", "source"],
         ["OvsBridge"] = ["name", "uuid", "datapathType", "failMode", "externalIds", "ports", "source"],
         ["OvsPort"] = ["name", "uuid", "tag", "trunks", "interfaces", "source"],
@@ -41,6 +43,11 @@ internal static partial class SnapshotFastReader
         ["Neighbor"] = ["address", "device", "mac", "state", "router", "proxy", "source", "earlierReadings"],
         ["NeighborReading"] = ["mac", "state", "source"],
         ["FdbEntry"] = ["mac", "device", "master", "vlan", "dst", "vni", "port", "flags", "source"],
+        ["ConntrackEntry"] = ["protocol", "state", "original", "reply", "flags", "mark", "timeout", "source"],
+        ["ConntrackTuple"] = ["src", "dst", "sport", "dport"],
+        ["IpvsService"] = ["protocol", "address", "port", "fwMark", "scheduler", "persistent", "destinations", "source"],
+        ["IpvsDestination"] = ["address", "port", "forward", "weight", "activeConnections", "inactiveConnections", "source"],
+        ["IpSet"] = ["name", "type", "members", "source"],
         ["Snapshot"] = ["formatVersion", "hosts", "warnings"],
         ["Host"] = ["name", "meta", "namespaces", "warnings"],
         ["HostMeta"] = ["hostname", "kernel", "iproute2Version", "collectedAt", "toolVersion", "origin", "sources", "aliases"],
@@ -145,10 +152,61 @@ internal static partial class SnapshotFastReader
                 case "tables": J.List(ref r, c, o.Tables, ReadNftTableItem); break;
                 case "chains": J.List(ref r, c, o.Chains, ReadNftChainItem); break;
                 case "rules": J.List(ref r, c, o.Rules, ReadNftRuleItem); break;
+                case "sets": J.List(ref r, c, o.Sets, ReadNftSetItem); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
+        return o;
+    }
+
+    private static NftSet ReadNftSetItem(ref Utf8JsonReader r, Ctx c) => ReadNftSet(ref r, c) ?? throw J.Bail();
+
+    private static NftSet? ReadNftSet(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new NftSet { Family = default!, Table = default!, Name = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "family": o.Family = J.Str(ref r, c); seen |= 1; break;
+                case "table": o.Table = J.Str(ref r, c); seen |= 2; break;
+                case "name": o.Name = J.Str(ref r, c); seen |= 4; break;
+                case "type": o.Type = J.StrN(ref r, c); break;
+                case "mapType": o.MapType = J.StrN(ref r, c); break;
+                case "elements": J.List(ref r, c, o.Elements, ReadNftElementItem); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 7) throw J.Bail();
+        return o;
+    }
+
+    private static NftElement ReadNftElementItem(ref Utf8JsonReader r, Ctx c) => ReadNftElement(ref r, c) ?? throw J.Bail();
+
+    private static NftElement? ReadNftElement(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new NftElement { Key = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "key": o.Key = J.Str(ref r, c); seen |= 1; break;
+                case "value": o.Value = J.StrN(ref r, c); break;
+                case "comment": o.Comment = J.StrN(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 1) throw J.Bail();
         return o;
     }
 
@@ -507,6 +565,9 @@ internal static partial class SnapshotFastReader
                 case "filters": J.List(ref r, c, o.Filters, ReadTcFilterItem); break;
                 case "iptables": J.List(ref r, c, o.Iptables, ReadIptablesTableItem); break;
                 case "nftables": o.Nftables = ReadNftRuleset(ref r, c); break;
+                case "conntrack": J.List(ref r, c, o.Conntrack, ReadConntrackEntryItem); break;
+                case "ipvs": J.List(ref r, c, o.Ipvs, ReadIpvsServiceItem); break;
+                case "ipsets": J.List(ref r, c, o.Ipsets, ReadIpSetItem); break;
                 case "sysctls": J.Dict(ref r, c, o.Sysctls); break;
                 case "ovs": o.Ovs = ReadOvsState(ref r, c); break;
                 case "routeLookups": J.List(ref r, c, o.RouteLookups, ReadRouteLookupItem); break;
@@ -878,6 +939,137 @@ internal static partial class SnapshotFastReader
             }
         }
         if (seen != 3) throw J.Bail();
+        return o;
+    }
+
+    private static ConntrackEntry ReadConntrackEntryItem(ref Utf8JsonReader r, Ctx c) => ReadConntrackEntry(ref r, c) ?? throw J.Bail();
+
+    private static ConntrackEntry? ReadConntrackEntry(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new ConntrackEntry { Protocol = default!, Original = default!, Reply = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "protocol": o.Protocol = J.Str(ref r, c); seen |= 1; break;
+                case "state": o.State = J.StrN(ref r, c); break;
+                case "original": o.Original = ReadConntrackTuple(ref r, c) ?? throw J.Bail(); seen |= 2; break;
+                case "reply": o.Reply = ReadConntrackTuple(ref r, c) ?? throw J.Bail(); seen |= 4; break;
+                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "mark": o.Mark = J.UIntN(ref r); break;
+                case "timeout": o.Timeout = J.LongN(ref r); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 7) throw J.Bail();
+        return o;
+    }
+
+    private static ConntrackTuple ReadConntrackTupleItem(ref Utf8JsonReader r, Ctx c) => ReadConntrackTuple(ref r, c) ?? throw J.Bail();
+
+    private static ConntrackTuple? ReadConntrackTuple(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new ConntrackTuple { Src = default!, Dst = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "src": o.Src = J.Ip(ref r); seen |= 1; break;
+                case "dst": o.Dst = J.Ip(ref r); seen |= 2; break;
+                case "sport": o.Sport = J.IntN(ref r); break;
+                case "dport": o.Dport = J.IntN(ref r); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 3) throw J.Bail();
+        return o;
+    }
+
+    private static IpvsService ReadIpvsServiceItem(ref Utf8JsonReader r, Ctx c) => ReadIpvsService(ref r, c) ?? throw J.Bail();
+
+    private static IpvsService? ReadIpvsService(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new IpvsService { Protocol = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "protocol": o.Protocol = J.Str(ref r, c); seen |= 1; break;
+                case "address": o.Address = J.IpN(ref r); break;
+                case "port": o.Port = J.IntN(ref r); break;
+                case "fwMark": o.FwMark = J.UIntN(ref r); break;
+                case "scheduler": o.Scheduler = J.StrN(ref r, c); break;
+                case "persistent": o.Persistent = J.Bool(ref r); break;
+                case "destinations": J.List(ref r, c, o.Destinations, ReadIpvsDestinationItem); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 1) throw J.Bail();
+        return o;
+    }
+
+    private static IpvsDestination ReadIpvsDestinationItem(ref Utf8JsonReader r, Ctx c) => ReadIpvsDestination(ref r, c) ?? throw J.Bail();
+
+    private static IpvsDestination? ReadIpvsDestination(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new IpvsDestination { Address = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "address": o.Address = J.Ip(ref r); seen |= 1; break;
+                case "port": o.Port = J.IntN(ref r); break;
+                case "forward": o.Forward = J.StrN(ref r, c); break;
+                case "weight": o.Weight = J.IntN(ref r); break;
+                case "activeConnections": o.ActiveConnections = J.LongN(ref r); break;
+                case "inactiveConnections": o.InactiveConnections = J.LongN(ref r); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 1) throw J.Bail();
+        return o;
+    }
+
+    private static IpSet ReadIpSetItem(ref Utf8JsonReader r, Ctx c) => ReadIpSet(ref r, c) ?? throw J.Bail();
+
+    private static IpSet? ReadIpSet(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new IpSet { Name = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "name": o.Name = J.Str(ref r, c); seen |= 1; break;
+                case "type": o.Type = J.StrN(ref r, c); break;
+                case "members": J.StrList(ref r, c, o.Members); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 1) throw J.Bail();
         return o;
     }
 

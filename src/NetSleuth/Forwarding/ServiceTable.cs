@@ -1,0 +1,98 @@
+using System.Net;
+using NetSleuth.Model;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>The Services one namespace's kube-proxy rules program, read from the rules the evaluator runs: the
+/// endpoints DNAT rules (iptables, nft) and IPVS real servers name, the Service addresses, and the rules that reject a
+/// Service for having no endpoints (kube-proxy's "has no endpoints" REJECT, nft's no-endpoint maps, an IPVS virtual
+/// service with no real servers).</summary>
+internal static class ServiceTable
+{
+    /// <summary>A Service port without endpoints: its address and port as the rule names them, the rule, and where.</summary>
+    public sealed record NoEndpoints(string Name, IPAddress? Address, int? Port, string Protocol, string Rule, SourceRef? Source);
+
+    /// <summary>Every endpoint (address and port) a DNAT rule or IPVS real server of the namespace names.</summary>
+    public static HashSet<(IPAddress, int?)> Endpoints(NetNamespace ns)
+    {
+        var set = new HashSet<(IPAddress, int?)>();
+        foreach (var t in ns.Iptables)
+        {
+            if (t.Name != "nat") continue;
+            foreach (var r in t.Rules)
+                if (r.Target == "DNAT" && IptablesNat.Action(t, r) is { Address: { } a } act) set.Add((a, act.Port));
+        }
+        if (ns.Nftables is { } rs)
+            foreach (var r in rs.Rules)
+            {
+                if (r.Text is not { } text) continue;
+                int at = text.IndexOf("dnat to ", StringComparison.Ordinal);
+                if (at < 0) { at = text.IndexOf("dnat ip to ", StringComparison.Ordinal); if (at >= 0) at += 3; }
+                if (at < 0) continue;
+                var spec = text[(at + 8)..].Split(' ')[0];
+                if (Nat.TryParseTarget(spec, out var a, out var p, out _) && a is not null) set.Add((a, p));
+            }
+        foreach (var s in ns.Ipvs)
+            foreach (var d in s.Destinations) set.Add((d.Address, d.Port));
+        return set;
+    }
+
+    /// <summary>Whether an address is a Service address of the namespace: a -d X/32 of a KUBE-SERVICES rule, an element of
+    /// nft's cluster-ips / service-ips, an IPVS virtual address.</summary>
+    public static bool IsServiceAddress(NetNamespace ns, IPAddress a)
+    {
+        foreach (var s in ns.Ipvs) if (a.Equals(s.Address)) return true;
+        var host = a + "/32";
+        foreach (var t in ns.Iptables)
+            foreach (var r in t.Rules)
+                if (r.Chain is "KUBE-SERVICES" or "KUBE-EXTERNAL-SERVICES" && r.Args.Contains(host)) return true;
+        if (ns.Nftables is { } rs)
+            foreach (var set in rs.Sets)
+                if (set.Name is "cluster-ips" or "service-ips" or "no-endpoint-services")
+                    foreach (var e in set.Elements)
+                        if (e.Key == a.ToString() || e.Key.StartsWith(a + " . ", StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    /// <summary>The Service ports kube-proxy rejects for having no endpoints.</summary>
+    public static List<NoEndpoints> WithoutEndpoints(NetNamespace ns)
+    {
+        var list = new List<NoEndpoints>();
+        foreach (var t in ns.Iptables)
+        {
+            if (t.Name != "filter") continue;
+            foreach (var r in t.Rules)
+            {
+                if (r.Target != "REJECT" || r.Chain is not ("KUBE-SERVICES" or "KUBE-EXTERNAL-SERVICES")) continue;
+                int c = r.Args.IndexOf("--comment");
+                var comment = c >= 0 && c + 1 < r.Args.Count ? r.Args[c + 1].Trim('"') : "";
+                if (!comment.EndsWith("has no endpoints", StringComparison.Ordinal)) continue;
+                var (_, dst) = IptablesEval.Addresses(r);
+                int? port = null;
+                int dp = r.Args.IndexOf("--dport");
+                if (dp >= 0 && dp + 1 < r.Args.Count && int.TryParse(r.Args[dp + 1], out var pn)) port = pn;
+                int pi = r.Args.IndexOf("-p");
+                var proto = pi >= 0 && pi + 1 < r.Args.Count ? r.Args[pi + 1] : "tcp";
+                list.Add(new NoEndpoints(comment[..^"has no endpoints".Length].Trim(), dst.Count > 0 ? dst[0].Address : null, port, proto,
+                    r.ToString(), r.Source));
+            }
+        }
+        if (ns.Nftables is { } rs)
+            foreach (var set in rs.Sets)
+            {
+                if (set.Name is not ("no-endpoint-services" or "no-endpoint-nodeports")) continue;
+                foreach (var e in set.Elements)
+                {
+                    var parts = e.Key.Split(" . ");
+                    IPAddress? a = parts.Length == 3 && IPAddress.TryParse(parts[0], out var ip) ? ip : null;
+                    int? port = int.TryParse(parts[^1], out var pn) ? pn : null;
+                    list.Add(new NoEndpoints(e.Comment ?? (set.Name == "no-endpoint-nodeports" ? $"NodePort {parts[^1]}" : e.Key), a, port,
+                        parts.Length >= 2 ? parts[^2] : "tcp", $"element {e.Key} : {e.Value} of map {set.Name}", set.Source));
+                }
+            }
+        foreach (var s in ns.Ipvs)
+            if (s.Destinations.Count == 0 && s.Address is not null)
+                list.Add(new NoEndpoints($"IPVS {s}", s.Address, s.Port, s.Protocol, $"virtual service {s} with no real servers", s.Source));
+        return list;
+    }
+}

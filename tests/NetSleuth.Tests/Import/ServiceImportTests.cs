@@ -1,0 +1,107 @@
+using NetSleuth.Import;
+using NetSleuth.Model;
+
+namespace NetSleuth.Tests.Import;
+
+/// <summary>conntrack -L, ipvsadm -Ln, ipset and kube-proxy nat tables from real pastes (Fixtures/real/, each with the
+/// source in its expect.txt), recognised from their content.</summary>
+public sealed class ServiceImportTests
+{
+    private static (Snapshot Snap, List<Warning> Warnings) Load(string dir)
+    {
+        // as RealCorpusTests feeds them: every file but expect.txt, the stem naming the host
+        var files = Directory.GetFiles(ImportTestKit.Fixture("real", dir)).Where(f => Path.GetFileName(f) != "expect.txt")
+            .Select(f => Path.GetFileNameWithoutExtension(f) + "=" + f);
+        var snap = InputLoader.Load(files);
+        return (snap, snap.Warnings.Concat(snap.Hosts.SelectMany(h => h.Warnings)).ToList());
+    }
+
+    private static NetNamespace Root(Snapshot s) => s.Hosts.Single().Namespaces.Single(n => n.IsRoot);
+
+    [Fact]
+    public void Given_a_real_conntrack_paste_when_imported_then_the_dnat_mapping_is_read()
+    {
+        var (snap, warnings) = Load("aks-1912-conntrack");
+        var ns = Root(snap);
+
+        Assert.True(ns.IsKnown(Sections.Conntrack));
+        Assert.Equal(3, ns.Conntrack.Count);
+        var e = ns.Conntrack[0];
+        Assert.Equal("tcp", e.Protocol);
+        Assert.Equal("ESTABLISHED", e.State);
+        Assert.Equal("10.0.223.224", e.Original.Dst.ToString());
+        Assert.Equal(27017, e.Original.Dport);
+        Assert.Equal("10.244.1.7", e.Reply.Src.ToString()); // the endpoint the Service was translated to
+        Assert.Equal(["ASSURED"], e.Flags);
+        Assert.Equal(86205, e.Timeout);
+        Assert.EndsWith("node.txt", e.Source!.File);
+        Assert.Equal(1, e.Source.Line);
+        Assert.Contains(warnings, w => w.Source!.Line == 5); // "onntrack v1.4.3 …" lost its first letter in the paste
+    }
+
+    [Fact]
+    public void Given_a_real_ipvsadm_paste_when_imported_then_services_and_real_servers_are_read()
+    {
+        var (snap, warnings) = Load("opsnull-251-ipvsadm");
+        var ns = Root(snap);
+
+        Assert.Empty(warnings);
+        Assert.True(ns.IsKnown(Sections.Ipvs));
+        Assert.Equal(7, ns.Ipvs.Count);
+        var api = ns.Ipvs.Single(s => s.Address!.ToString() == "10.254.0.1");
+        Assert.Equal(443, api.Port);
+        Assert.Equal("rr", api.Scheduler);
+        Assert.True(api.Persistent);
+        Assert.Equal(["172.16.16.81:6443", "172.16.16.82:6443"], api.Destinations.Select(d => d.ToString()));
+        Assert.All(api.Destinations, d => Assert.Equal("Masq", d.Forward));
+        Assert.Equal(4, ns.Ipvs[0].Destinations.Count);
+    }
+
+    [Fact]
+    public void Given_kube_proxy_nat_rules_the_tracer_simulates_when_imported_then_no_rule_is_named_not_simulated()
+    {
+        var (snap, warnings) = Load("k8s-114470-iptables-nat");
+
+        Assert.Empty(warnings);
+        Assert.Contains(Root(snap).Iptables, t => t.Name == "nat" && t.Rules.Count == 12);
+    }
+
+    [Fact]
+    public void Given_session_affinity_when_imported_then_the_recent_rule_is_named_with_its_line()
+    {
+        var (_, warnings) = Load("k8s-47533-iptables-recent");
+
+        var w = Assert.Single(warnings);
+        Assert.Equal(7, w.Source!.Line);
+        Assert.Contains("not simulated (-m recent)", w.Message);
+    }
+
+    [Fact]
+    public void Given_ipset_list_and_ipvsadm_save_when_imported_then_read()
+    {
+        var snap = ImportTestKit.LoadText("""
+            $ ipset list KUBE-CLUSTER-IP
+            Name: KUBE-CLUSTER-IP
+            Type: hash:ip,port
+            Revision: 5
+            Header: family inet hashsize 1024 maxelem 65536
+            Size in memory: 408
+            References: 2
+            Number of entries: 2
+            Members:
+            10.96.0.1,tcp:443
+            10.96.0.10,udp:53
+            $ ipvsadm-save -n
+            -A -t 10.96.0.1:443 -s rr
+            -a -t 10.96.0.1:443 -r 172.18.0.2:6443 -m -w 1
+            -A -u 10.96.0.10:53 -s rr
+            """);
+        var ns = Root(snap);
+
+        Assert.Equal(["10.96.0.1,tcp:443", "10.96.0.10,udp:53"], ns.Ipsets.Single().Members);
+        Assert.Equal("hash:ip,port", ns.Ipsets[0].Type);
+        Assert.Equal(2, ns.Ipvs.Count);
+        Assert.Equal("Masq", ns.Ipvs[0].Destinations.Single().Forward);
+        Assert.Empty(ns.Ipvs[1].Destinations);
+    }
+}
