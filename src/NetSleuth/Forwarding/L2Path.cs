@@ -23,9 +23,9 @@ internal readonly struct L2Path(Topology.Topology t)
 {
     private const int MaxSteps = 32;
 
-    public L2Result From(DeviceRef start, bool egress, MacAddress dst) => Walk(start, egress, dst);
+    public L2Result From(DeviceRef start, bool egress, MacAddress dst, bool leavingBridge = false) => Walk(start, egress, dst, leavingBridge);
 
-    private L2Result Walk(DeviceRef d, bool egress, MacAddress dst)
+    private L2Result Walk(DeviceRef d, bool egress, MacAddress dst, bool leavingBridge)
     {
         var path = new List<DeviceRef>();
         bool redirected = false;
@@ -40,7 +40,7 @@ internal readonly struct L2Path(Topology.Topology t)
                 d = r.To;
                 continue;
             }
-            if (egress && step == 0 && !d.Link.IsVeth && d.Link.Kind != LinkKinds.Vxlan && t.BridgeOf(d) is not null)
+            if (egress && step == 0 && !leavingBridge && !d.Link.IsVeth && d.Link.Kind != LinkKinds.Vxlan && t.BridgeOf(d) is not null)
                 egress = false; // the stack sends on an OVS internal port (or tap): the frame enters the bridge there
             if (egress)
             {

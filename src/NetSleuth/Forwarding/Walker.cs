@@ -5,7 +5,9 @@ using NetSleuth.Topology;
 namespace NetSleuth.Forwarding;
 
 /// <summary>An Ethernet frame on the wire: the IP packet, its MACs, and (while tunnelled) what it carries.</summary>
-internal sealed record Frame(Flow Ip, MacAddress SrcMac, MacAddress DstMac, Payload? Inner = null);
+/// <param name="NextHop">the address the destination MAC was resolved for (neighbour entry or ARP); a bridge that
+/// floods the frame is followed toward the device holding it</param>
+internal sealed record Frame(Flow Ip, MacAddress SrcMac, MacAddress DstMac, Payload? Inner = null, System.Net.IPAddress? NextHop = null);
 
 /// <summary>The inner frame a VXLAN outer packet carries, and the device that encapsulated it.</summary>
 internal sealed record Payload(Frame Frame, DeviceRef Vxlan, uint? Vni);

@@ -21,7 +21,7 @@ internal sealed partial class Walker
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") { Evidence = entry.Source });
-            return new Egress(dev, new Frame(flow, srcMac, mac, inner));
+            return new Egress(dev, new Frame(flow, srcMac, mac, inner, nextHop));
         }
         if (entry is null && !ns.Ns.NeighborsKnown(nextHop))
             return Missing(ns, "ip neigh show",
@@ -35,7 +35,7 @@ internal sealed partial class Walker
                 $"nobody in the input answers ARP for {nextHop} from {dev}, but the request also leaves through {u}, whose other end is not in the input", dev.ToString());
         if (answer is not { } resolved)
             return new End(Disposition.NeighborUnreachable, $"{ns} cannot resolve {nextHop} on {link.Name}: {reason}", dev.ToString());
-        return new Egress(dev, new Frame(flow, srcMac, resolved, inner));
+        return new Egress(dev, new Frame(flow, srcMac, resolved, inner, nextHop));
     }
 
     /// <summary>An ARP request broadcast from <paramref name="dev"/>: the first device it reaches whose namespace
