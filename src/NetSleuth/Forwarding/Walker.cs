@@ -30,7 +30,7 @@ internal sealed partial class Walker
     private sealed record Ingress(DeviceRef Dev, Frame Frame, bool Up = false) : Next;
     /// <summary>A frame the device accepted, handed to the IP layer.</summary>
     private sealed record IpIn(DeviceRef Dev, Frame Frame) : Next;
-    private sealed record End(Disposition Disposition, string Reason, string? At, MissingInput? Missing = null) : Next;
+    private sealed record End(Disposition Disposition, string Reason, Place? At, MissingInput? Missing = null) : Next;
 
     private const int MaxStages = 256;
 
@@ -131,11 +131,11 @@ internal sealed partial class Walker
         else if (_deferred is { } assumed && end.Disposition != Disposition.Delivered)
             Assume($"assumed to pass where the input did not say: {assumed.Reason}");
         if (end.Disposition != Disposition.Delivered && _hops.Count > 0)
-            _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At));
+            _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At?.ToString()));
         var hops = _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
         return new Trace(flow, end.Disposition, end.Reason, hops)
         {
-            Missing = end.Missing, At = end.At, Assumptions = _assumptions.Distinct().ToList(),
+            Missing = end.Missing, At = end.At?.ToString(), AtPlace = end.At, Assumptions = _assumptions.Distinct().ToList(),
             Passed = _passed, LastNamespace = _hops.Count > 0 ? _hops[^1].Ns : null,
         };
     }
@@ -168,12 +168,12 @@ internal sealed partial class Walker
         _ => "",
     };
 
-    private static string? Where(Next n) => n switch
+    private static Place? Where(Next n) => n switch
     {
-        Egress e => e.Dev.ToString(),
-        Ingress g => g.Dev.ToString(),
-        IpIn p => p.Dev.ToString(),
-        Out o => o.Ns.ToString(),
+        Egress e => e.Dev,
+        Ingress g => g.Dev,
+        IpIn p => p.Dev,
+        Out o => o.Ns,
         _ => null,
     };
 
@@ -186,8 +186,8 @@ internal sealed partial class Walker
 
     private void Assume(string text) => _assumptions.Add(text);
 
-    private static End Missing(NsRef ns, string command, string reason, string? at = null) =>
+    private static End Missing(NsRef ns, string command, string reason, Place? at = null) =>
         new(Disposition.InsufficientInfo, $"{reason}; run `{command}` on host {ns.Host.Name}" +
             (ns.Ns.IsRoot ? "" : $" (namespace {ns.Ns.DisplayName})"),
-            at ?? ns.ToString(), new MissingInput(ns.Host.Name, ns.Ns.IsRoot ? null : ns.Ns.DisplayName, command));
+            at ?? ns, new MissingInput(ns.Host.Name, ns.Ns.IsRoot ? null : ns.Ns.DisplayName, command));
 }

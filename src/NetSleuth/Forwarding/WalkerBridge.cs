@@ -15,7 +15,7 @@ internal sealed partial class Walker
         if (inPort?.Link.BridgePort?.State is { } state && state != "forwarding")
         {
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, $"port state {state}: not forwarding"));
-            return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort.ToString());
+            return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort);
         }
         var ports = _t.PortList(br);
         if (inPort is not null && (br.Link.Mac == dst || ports.Any(p => p.Link.Mac == dst)))
@@ -32,7 +32,7 @@ internal sealed partial class Walker
             {
                 // br_forward: should_deliver() refuses a port that is down or not forwarding; the frame is not flooded instead
                 if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, $"fdb entry, but port {outPort.Link.Name} does not forward (down or {outPort.Link.BridgePort?.State ?? "disabled"}): dropped") { Evidence = fdb.Source });
-                return new End(Disposition.LinkDown, $"bridge {br} sends frames for {dst} to port {outPort}, which is down", outPort.ToString());
+                return new End(Disposition.LinkDown, $"bridge {br} sends frames for {dst} to port {outPort}, which is down", outPort);
             }
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
             return BridgeOut(outPort, frame);
@@ -102,10 +102,10 @@ internal sealed partial class Walker
             if (DownPortTo(br, inPort, frame.DstMac) is { } down)
             {
                 if (_record) Add(ns, new BridgeStep(br.Link.Name, from, down.Link.Name, frame.DstMac, $"{decision}: {frame.DstMac} is behind {down}, which is down (the bridge port does not forward); no other port forwards: dropped"));
-                return new End(Disposition.LinkDown, $"bridge {br} would send frames for {frame.DstMac} towards {down}, which is down", down.ToString());
+                return new End(Disposition.LinkDown, $"bridge {br} would send frames for {frame.DstMac} towards {down}, which is down", down);
             }
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, frame.DstMac, decision + ": the bridge has no other port that forwards"));
-            return new End(Disposition.DroppedOtherHost, $"bridge {br} has no port to send a frame for {frame.DstMac} to", br.ToString());
+            return new End(Disposition.DroppedOtherHost, $"bridge {br} has no port to send a frame for {frame.DstMac} to", br);
         }
         var why = bestScore switch
         {
@@ -177,7 +177,7 @@ internal sealed partial class Walker
         if (port.Link.Mtu is { } m && frame.Ip.Size > m)
         {
             if (_record) Add(port.Namespace, new MtuStep(port.Link.Name, m, frame.Ip.Size, "a bridge drops frames larger than the out port's MTU"));
-            return new End(Disposition.MtuExceeded, $"{frame.Ip.Size}-byte packet does not fit mtu {m} of bridge port {port}: dropped", port.ToString());
+            return new End(Disposition.MtuExceeded, $"{frame.Ip.Size}-byte packet does not fit mtu {m} of bridge port {port}: dropped", port);
         }
         return new Egress(port, frame);
     }

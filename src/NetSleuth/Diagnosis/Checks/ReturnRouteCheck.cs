@@ -123,7 +123,7 @@ internal sealed class ReturnRouteCheck : ICheck
                             Evidence = [Ev.Route(r, route), Ev.Address(ctx.Topology.Device(r, link.Name)!, addr), Ev.Device(dev, $"in {n}, no route to {route.Destination}")],
                             Fix = [NsCommand.Step(n, [NsCommand.Ip(n, "route", "replace", route.Destination.ToRouteString(), "via", addr.Address.ToString())])],
                             RootCause = $"route:{n.Key}/{route.Destination}",
-                            Devices = [dev.ToString(), n.ToString()],
+                            Devices = [dev, n],
                         };
                     }
                 }
