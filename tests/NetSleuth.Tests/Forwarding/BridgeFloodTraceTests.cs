@@ -49,4 +49,25 @@ public sealed class BridgeFloodTraceTests
         Assert.True(r.Forward.Delivered, r.Forward.Reason);
         Assert.Equal($"{vm}:podns", r.Forward.Hops[^1].Node);
     }
+
+    [Fact]
+    public void Given_the_wrong_mac_on_the_second_vm_When_diagnosed_Then_the_finding_names_the_device_the_trace_dies_at_by_identity()
+    {
+        var (snap, podIp, vm) = SecondPeerPodWithWrongMac();
+        var t = Linker.Link(snap);
+        var trace = Tracer.Trace(t, new TraceRequest("node-0001", null, null, podIp)).Forward;
+
+        var report = NetSleuth.Diagnosis.Diagnoser.Run(t);
+
+        var died = Assert.IsType<Place>(trace.AtPlace);
+        var vxlan0 = t.FindDevice($"{vm}:podns:vxlan0")!;
+        Assert.Equal((Place)vxlan0, died);
+        var finding = Assert.Single(report.Findings, f => f.Devices.Contains(died));
+        Assert.Equal("neighbor-mac-mismatch", finding.Id);
+        Assert.Contains(finding.BrokenPaths, p => p.Contains(podIp.ToString()));
+        // a device of the same name on another VM is another device
+        var other = t.FindDevice($"{Addressing.VmName(0, 0)}:podns:vxlan0")!;
+        Assert.NotEqual((Place)other, died);
+        Assert.DoesNotContain(report.Findings, f => f.Devices.Contains(other));
+    }
 }
