@@ -43,25 +43,12 @@ internal sealed class DiagnosisContext
         .SelectMany(d => d.Link.Addresses.Where(IsGlobal).Select(a => (d, a)))
         .ToList();
 
-    private (uint[] Keys, (DeviceRef Device, IfAddress Address)[] Pods)? _podIndex;
-
-    /// <summary>The IPv4 pod addresses inside a prefix, in address order: one sorted index for every check
-    /// that asks by range (a cluster has a hundred thousand pods).</summary>
+    /// <summary>The IPv4 pod addresses inside a prefix, in address order: the topology's address index
+    /// (<see cref="Topology.Topology.AddressesIn"/>) without the root namespaces' and loopback devices' addresses.</summary>
     public IEnumerable<(DeviceRef Device, IfAddress Address)> PodsIn(IpPrefix prefix)
     {
-        var (keys, pods) = _podIndex ??= BuildPodIndex();
-        uint lo = Forwarding.Fib.ToUint(prefix.Network.Address);
-        uint hi = prefix.Length == 0 ? uint.MaxValue : lo | (uint.MaxValue >> prefix.Length);
-        int i = Array.BinarySearch(keys, lo);
-        if (i < 0) i = ~i;
-        while (i > 0 && keys[i - 1] >= lo) i--; // the first of equal keys (a pod address held twice)
-        for (; i < keys.Length && keys[i] <= hi; i++) yield return pods[i];
-    }
-
-    private (uint[], (DeviceRef, IfAddress)[]) BuildPodIndex()
-    {
-        var pods = PodAddresses.Where(p => p.Address.Prefix.IsV4).OrderBy(p => Forwarding.Fib.ToUint(p.Address.Address)).ToArray();
-        return (pods.Select(p => Forwarding.Fib.ToUint(p.Address.Address)).ToArray(), pods);
+        foreach (var (d, a) in Topology.AddressesIn(prefix))
+            if (!d.Ns.IsRoot && !d.Link.IsLoopback) yield return (d, a);
     }
 
     public static bool IsGlobal(IfAddress a) =>

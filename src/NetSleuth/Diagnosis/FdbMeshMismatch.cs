@@ -62,7 +62,7 @@ internal static class FdbMeshMismatch
             Evidence = [Ev.Device(d), Ev.Device(peer, count == 1 ? "its FDB peer" : $"one of {count} FDB peers that agree"), FdbMesh.Ev(d.Namespace, end.Entry)],
             Fix = fix,
             RootCause = cause + d.Key,
-            Devices = [d.ToString(), peer.ToString()],
+            Devices = [d, peer],
         };
     }
 }

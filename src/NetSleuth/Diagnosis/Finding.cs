@@ -52,8 +52,9 @@ public sealed class Finding
     public List<string> AlsoSeenAs { get; init; } = [];
     /// <summary>Identifies the root cause (e.g. "mac:podvm/podns/vxlan0"): findings with the same key are one problem.</summary>
     public required string RootCause { get; init; }
-    /// <summary>Devices (keys) the finding is about: the reachability sweep attributes broken paths by them.</summary>
-    public List<string> Devices { get; init; } = [];
+    /// <summary>The devices and namespaces the finding is about, by identity (<see cref="Topology.Place"/>; written as
+    /// "HOST:NETNS:DEVICE"): the reachability sweep ties broken paths to the finding by them.</summary>
+    public List<Topology.Place> Devices { get; init; } = [];
     /// <summary>What the fix commands did when applied to a copy of the model (null: no fix, or not verified).</summary>
     public WhatIf.FixVerification? Verification { get; set; }
 

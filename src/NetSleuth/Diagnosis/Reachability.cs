@@ -221,9 +221,10 @@ public static class Reachability
 
     private static void Attribute(DiagnosisContext ctx, List<Finding> findings, Dictionary<string, Finding> fresh, string path, Trace? trace, string? error, IPAddress destination)
     {
-        var owners = ctx.Topology.OwnersOf(destination).Select(o => o.Device.ToString()).ToHashSet(StringComparer.Ordinal);
-        var at = trace?.At;
-        var node = trace?.LastNamespace?.ToString();
+        var owners = new HashSet<Place>();
+        foreach (var o in ctx.Topology.OwnersOf(destination)) owners.Add(o.Device);
+        var at = trace?.AtPlace;
+        Place? node = trace?.LastNamespace is { } last ? (Place)last : (Place?)null;
         var passed = trace is null ? null : PassedScores(trace);
         Finding? cause = null;
         int best = 0;
@@ -254,10 +255,10 @@ public static class Reachability
             return;
         }
         bool unsure = trace.Disposition is Disposition.InsufficientInfo or Disposition.Uncertain;
-        string key = $"{(unsure ? "undecided" : "unexplained")}:{at ?? node ?? "?"}/{trace.Disposition}";
+        string key = $"{(unsure ? "undecided" : "unexplained")}:{(at ?? node)?.ToString() ?? "?"}/{trace.Disposition}";
         if (fresh.TryGetValue(key, out var existing)) { existing.BrokenPaths.Add(path); return; }
         var failing = FailingStep(trace);
-        string where = at ?? node ?? "the first hop";
+        string where = (at ?? node)?.ToString() ?? "the first hop";
         var f = new Finding
         {
             Id = unsure ? "path-undecided" : "unexplained-broken-path",
@@ -273,7 +274,7 @@ public static class Reachability
             BrokenPaths = [path],
             Trace = Convert(path, trace),
             RootCause = key,
-            Devices = at is null ? [] : [at],
+            Devices = at is { } died ? [died] : [],
         };
         if (trace.Missing is { } m) f.Decide.Add(new MissingInput(m.Host, m.Namespace, m.Command, "decides what the trace could not"));
         fresh[key] = f;
@@ -315,25 +316,25 @@ public static class Reachability
     /// How well a finding explains where the trace died, by the identities of the devices and namespaces it names:
     /// the device or namespace the packet died at (4), a device passed in the last hop (2), one passed earlier (1).
     /// </summary>
-    private static int Score(Finding f, string? at, string? node, Dictionary<string, int> passed)
+    private static int Score(Finding f, Place? at, Place? node, Dictionary<Place, int> passed)
     {
         int score = 0;
         foreach (var d in f.Devices)
         {
-            if (d == at || d == node) return 12 + (int)f.Severity;
+            if (d.Equals(at) || d.Equals(node)) return 12 + (int)f.Severity;
             if (passed.TryGetValue(d, out var s)) score = Math.Max(score, s);
         }
         return score == 0 ? 0 : score * 3 + (int)f.Severity;
     }
 
     /// <summary>The devices the trace passed by identity: 2 for those in the namespace it died in, 1 for earlier ones.</summary>
-    private static Dictionary<string, int> PassedScores(Trace t)
+    private static Dictionary<Place, int> PassedScores(Trace t)
     {
-        var scores = new Dictionary<string, int>(StringComparer.Ordinal);
+        var scores = new Dictionary<Place, int>();
         foreach (var d in t.Passed)
         {
             int s = t.LastNamespace is { } last && d.Namespace.Equals(last) ? 2 : 1;
-            var id = d.ToString();
+            Place id = d;
             if (!scores.TryGetValue(id, out var old) || old < s) scores[id] = s;
         }
         return scores;

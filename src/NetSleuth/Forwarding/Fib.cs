@@ -214,7 +214,10 @@ internal static class Fib
 /// </summary>
 internal sealed class NsFib
 {
-    private readonly Dictionary<uint, FibTable> _tables = new();
+    // a namespace has a handful of tables (local, main, a few more): two parallel arrays scanned, not a dictionary
+    // (a cluster has a hundred thousand namespaces, each with its FIB alive for the whole diagnosis)
+    private readonly uint[] _ids = [];
+    private readonly FibTable[] _tables = [];
 
     public Rule[]? Rules4 { get; }
     public Rule[]? Rules6 { get; }
@@ -225,16 +228,37 @@ internal sealed class NsFib
         if (ns.IsKnown(Sections.Rules4)) Rules4 = Sorted(ns.Rules, "inet");
         if (ns.IsKnown(Sections.Rules6)) Rules6 = Sorted(ns.Rules, "inet6");
         AllTablesKnown = ns.IsKnown(Sections.AllTables);
+        int n = 0;
         foreach (var r in ns.Routes)
         {
             if (!Usable(ns, r)) continue;
-            if (!_tables.TryGetValue(r.Table, out var t)) _tables[r.Table] = t = new FibTable();
-            t.Add(r);
+            int i = Array.IndexOf(_ids, r.Table, 0, n);
+            if (i < 0)
+            {
+                if (n == _ids.Length)
+                {
+                    Array.Resize(ref _ids, Math.Max(2, n * 2));
+                    Array.Resize(ref _tables, _ids.Length);
+                }
+                i = n++;
+                _ids[i] = r.Table;
+                _tables[i] = new FibTable();
+            }
+            _tables[i].Add(r);
         }
-        foreach (var t in _tables.Values) t.Seal();
+        if (n < _ids.Length)
+        {
+            Array.Resize(ref _ids, n);
+            Array.Resize(ref _tables, n);
+        }
+        foreach (var t in _tables) t.Seal();
     }
 
-    public FibTable? Table(uint id) => _tables.TryGetValue(id, out var t) ? t : null;
+    public FibTable? Table(uint id)
+    {
+        int i = Array.IndexOf(_ids, id);
+        return i < 0 ? null : _tables[i];
+    }
 
     private static Rule[] Sorted(List<Rule> rules, string family)
     {
@@ -274,9 +298,9 @@ internal sealed class NsFib
 internal sealed class FibTable
 {
     private const int IndexFrom = 16;
-    private readonly List<Route> _routes = [];
+    private readonly List<Route> _routes = new(2);
     private Dictionary<uint, List<Route>>?[]? _byLength;
-    private List<Route> _other = [];
+    private List<Route>? _other;
     private int[] _lengths = [];
 
     public void Add(Route r) => _routes.Add(r);
@@ -285,7 +309,11 @@ internal sealed class FibTable
     /// a tie), and the lengths present.</summary>
     public void Seal()
     {
-        if (_routes.Count < IndexFrom) return;
+        if (_routes.Count < IndexFrom)
+        {
+            _routes.TrimExcess();
+            return;
+        }
         _byLength = new Dictionary<uint, List<Route>>?[33];
         _other = [];
         foreach (var r in _routes)
@@ -317,7 +345,7 @@ internal sealed class FibTable
     public Route? Best(IPAddress dst, string? oif)
     {
         if (_byLength is null) return Scan(_routes, dst, oif);
-        if (dst.AddressFamily != AddressFamily.InterNetwork) return Scan(_other, dst, oif);
+        if (dst.AddressFamily != AddressFamily.InterNetwork) return _other is null ? null : Scan(_other, dst, oif);
         uint a = Fib.ToUint(dst);
         foreach (int len in _lengths)
         {

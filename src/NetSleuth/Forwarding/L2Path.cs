@@ -17,30 +17,15 @@ internal sealed record L2Result(DeviceRef? Landing, bool Accepted, IReadOnlyList
 /// bridges (by the MAC behind each port), tc mirred redirects and VXLAN tunnels, to the device whose
 /// stack receives it — the part of the kernel's path that decides "is this frame for me". The single
 /// path behind <see cref="L2Reach.PathTo"/> (the checks' question); <see cref="L2Reach.Walk"/> floods.
-/// Its indexes are built once per topology; calls are serialised.
+/// It reads only the topology's frozen indexes: calls may run at once.
 /// </summary>
-internal sealed class L2Path(Topology.Topology t)
+internal readonly struct L2Path(Topology.Topology t)
 {
-    private readonly Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>> _macIndex = new();
     private const int MaxSteps = 32;
-    private readonly Dictionary<DeviceRef, Dictionary<MacAddress, FdbTunnelEnd>> _fdbEnds = new();
 
-    /// <summary>A remote-less VXLAN device's FDB far ends by MAC (the first entry of a MAC wins, as the kernel's first remote does).</summary>
-    private Dictionary<MacAddress, FdbTunnelEnd> FdbEndsByMac(TunnelMatch tm)
-    {
-        if (_fdbEnds.TryGetValue(tm.Device, out var map)) return map;
-        map = new Dictionary<MacAddress, FdbTunnelEnd>();
-        foreach (var e in tm.FdbEnds) map.TryAdd(e.Entry.Mac, e);
-        _fdbEnds[tm.Device] = map;
-        return map;
-    }
+    public L2Result From(DeviceRef start, bool egress, MacAddress dst, bool leavingBridge = false) => Walk(start, egress, dst, leavingBridge);
 
-    public L2Result From(DeviceRef start, bool egress, MacAddress dst)
-    {
-        lock (_macIndex) return Walk(start, egress, dst);
-    }
-
-    private L2Result Walk(DeviceRef d, bool egress, MacAddress dst)
+    private L2Result Walk(DeviceRef d, bool egress, MacAddress dst, bool leavingBridge)
     {
         var path = new List<DeviceRef>();
         bool redirected = false;
@@ -55,7 +40,7 @@ internal sealed class L2Path(Topology.Topology t)
                 d = r.To;
                 continue;
             }
-            if (egress && step == 0 && !d.Link.IsVeth && d.Link.Kind != LinkKinds.Vxlan && t.BridgeOf(d) is not null)
+            if (egress && step == 0 && !leavingBridge && !d.Link.IsVeth && d.Link.Kind != LinkKinds.Vxlan && t.BridgeOf(d) is not null)
                 egress = false; // the stack sends on an OVS internal port (or tap): the frame enters the bridge there
             if (egress)
             {
@@ -66,7 +51,7 @@ internal sealed class L2Path(Topology.Topology t)
                 if (t.SegmentOf(d) is { } seg)
                 {
                     // the network between hosts: the member with the MAC gets it
-                    var member = SegmentMember(seg, dst);
+                    var member = t.SegmentMember(seg, dst);
                     if (member == d) member = null;
                     if (member is null) return new L2Result(null, false, path, redirected, $"no device on {seg.Subnet} has {dst}", Unclaimed: true);
                     d = member; egress = false; continue;
@@ -78,8 +63,7 @@ internal sealed class L2Path(Topology.Topology t)
                     if (tm is { Far: null, FdbEnds.Count: > 0 })
                     {
                         // no remote (flannel): the FDB entry for the destination MAC, else a default (all-zeros) one
-                        var ends = FdbEndsByMac(tm);
-                        var end = ends.TryGetValue(dst, out var byMac) ? byMac : ends.TryGetValue(default, out var zero) ? zero : null;
+                        var end = t.FdbEnd(d, dst) ?? t.FdbEnd(d, default);
                         if (end is null) return new L2Result(null, false, path, redirected, $"{d} has no FDB entry for {dst}: the frame is dropped", Unclaimed: true);
                         if (end.Far is null) return new L2Result(null, false, path, redirected, $"the far end of {d}'s FDB entry for {end.Entry.Mac} (dst {end.Dst}) is not in the input");
                         d = end.Far; egress = false; continue;
@@ -122,19 +106,6 @@ internal sealed class L2Path(Topology.Topology t)
         return new L2Result(null, false, path, redirected, $"bridge port {port} is down or not forwarding: the bridge drops the frame");
     }
 
-    private readonly Dictionary<Segment, Dictionary<MacAddress, DeviceRef>> _segmentIndex = new();
-
-    private DeviceRef? SegmentMember(Segment seg, MacAddress mac)
-    {
-        if (!_segmentIndex.TryGetValue(seg, out var index))
-        {
-            index = new Dictionary<MacAddress, DeviceRef>();
-            foreach (var m in seg.Members) if (m.Link.Mac is { } x) index.TryAdd(x, m);
-            _segmentIndex[seg] = index;
-        }
-        return index.TryGetValue(mac, out var found) ? found : null;
-    }
-
     private static L2Result Land(DeviceRef d, MacAddress dst, List<DeviceRef> path, bool redirected) =>
         new(d, d.Link.Mac == dst || dst.IsMulticast || d.Link.IsPromiscuous || d.Link.Mac is null, path, redirected, null);
 
@@ -155,26 +126,8 @@ internal sealed class L2Path(Topology.Topology t)
         return null;
     }
 
-    /// <summary>The port of a bridge behind which the MAC lives: FDB entries first, then the device behind each port.</summary>
-    private DeviceRef? PortFor(DeviceRef bridge, MacAddress mac, DeviceRef? except)
-    {
-        if (!_macIndex.TryGetValue(bridge, out var index))
-        {
-            index = new Dictionary<MacAddress, DeviceRef>();
-            foreach (var port in t.PortsOf(bridge))
-            {
-                if (port.Link.IsVeth && t.VethPeer(port) is { Link.Mac: { } peerMac }) index.TryAdd(peerMac, port);
-                else if (!port.Link.IsVeth && port.Link.Mac is { } own) index.TryAdd(own, port);
-            }
-            foreach (var e in bridge.Ns.Fdb)
-            {
-                if (e.Master != bridge.Link.Name || e.Flags.Contains("self")) continue;
-                if (t.Device(bridge.Namespace, e.Device) is not { } p) continue;
-                if (p.Link.Mac == e.Mac && e.Flags.Contains("permanent")) continue; // the port's own address: local, not behind it
-                index[e.Mac] = p;
-            }
-            _macIndex[bridge] = index;
-        }
-        return index.TryGetValue(mac, out var found) && found != except ? found : null;
-    }
+    /// <summary>The port of a bridge behind which the MAC lives (the device behind each port, then FDB entries:
+    /// <see cref="Topology.Topology.PortForMac"/>), not the one it came in by.</summary>
+    private DeviceRef? PortFor(DeviceRef bridge, MacAddress mac, DeviceRef? except) =>
+        t.PortForMac(bridge, mac) is { } found && found != except ? found : null;
 }

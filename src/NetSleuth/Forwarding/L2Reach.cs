@@ -18,12 +18,12 @@ internal static class L2Reach
 
     private enum Mode { Egress, Ingress, Up, Flood }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Topology.Topology, L2Path> Paths = new();
-
     /// <summary>The one path a unicast frame to <paramref name="dst"/> takes from the device's egress (or ingress) to the
     /// device whose stack receives it, with the devices passed and why it stops short (<see cref="L2Path"/>).</summary>
-    public static L2Result PathTo(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst) =>
-        Paths.GetValue(t, k => new L2Path(k)).From(start, egress, dst);
+    /// <param name="leavingBridge">the frame leaves a bridge by <paramref name="start"/>, a port of it (a flooded copy):
+    /// it goes out of the port, not up into the bridge as one the port's own stack sent</param>
+    public static L2Result PathTo(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool leavingBridge = false) =>
+        new L2Path(t).From(start, egress, dst, leavingBridge);
 
     /// <summary>Whether a bridge sends frames out of the port: an administratively down port (or one whose STP
     /// state is not forwarding — a down or carrier-less port is "disabled") never gets a frame, flooded or not

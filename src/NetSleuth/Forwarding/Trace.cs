@@ -23,6 +23,8 @@ public sealed record Trace(Flow Flow, Disposition Disposition, string Reason, IR
     public MissingInput? Missing { get; init; }
     /// <summary>Where it ended: "host:ns:device" (or "host:ns" when no device applies).</summary>
     public string? At { get; init; }
+    /// <summary>Where it ended, by identity (the device or namespace <see cref="At"/> names).</summary>
+    [JsonIgnore] internal Topology.Place? AtPlace { get; init; }
     /// <summary>Assumptions the trace relied on (an ARP answer simulated, an L2 segment assumed, …).</summary>
     public IReadOnlyList<string> Assumptions { get; init; } = [];
 

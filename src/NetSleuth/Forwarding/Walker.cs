@@ -5,7 +5,9 @@ using NetSleuth.Topology;
 namespace NetSleuth.Forwarding;
 
 /// <summary>An Ethernet frame on the wire: the IP packet, its MACs, and (while tunnelled) what it carries.</summary>
-internal sealed record Frame(Flow Ip, MacAddress SrcMac, MacAddress DstMac, Payload? Inner = null);
+/// <param name="NextHop">the address the destination MAC was resolved for (neighbour entry or ARP); a bridge that
+/// floods the frame is followed toward the device holding it</param>
+internal sealed record Frame(Flow Ip, MacAddress SrcMac, MacAddress DstMac, Payload? Inner = null, System.Net.IPAddress? NextHop = null);
 
 /// <summary>The inner frame a VXLAN outer packet carries, and the device that encapsulated it.</summary>
 internal sealed record Payload(Frame Frame, DeviceRef Vxlan, uint? Vni);
@@ -29,7 +31,7 @@ internal sealed partial class Walker
     private sealed record Ingress(DeviceRef Dev, Frame Frame, bool Up = false) : Next;
     /// <summary>A frame the device accepted, handed to the IP layer.</summary>
     private sealed record IpIn(DeviceRef Dev, Frame Frame) : Next;
-    private sealed record End(Disposition Disposition, string Reason, string? At, MissingInput? Missing = null) : Next;
+    private sealed record End(Disposition Disposition, string Reason, Place? At, MissingInput? Missing = null) : Next;
 
     private const int MaxStages = 256;
 
@@ -180,11 +182,11 @@ internal sealed partial class Walker
         else if (_deferred is { } assumed && end.Disposition != Disposition.Delivered)
             Assume($"assumed to pass where the input did not say: {assumed.Reason}");
         if (end.Disposition != Disposition.Delivered && _hops.Count > 0)
-            _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At));
+            _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At?.ToString()));
         var hops = _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
         return new Trace(flow, end.Disposition, end.Reason, hops)
         {
-            Missing = end.Missing, At = end.At, Assumptions = _assumptions.Distinct().ToList(),
+            Missing = end.Missing, At = end.At?.ToString(), AtPlace = end.At, Assumptions = _assumptions.Distinct().ToList(),
             Passed = _passed, LastNamespace = _hops.Count > 0 ? _hops[^1].Ns : null,
         };
     }
@@ -217,12 +219,12 @@ internal sealed partial class Walker
         _ => "",
     };
 
-    private static string? Where(Next n) => n switch
+    private static Place? Where(Next n) => n switch
     {
-        Egress e => e.Dev.ToString(),
-        Ingress g => g.Dev.ToString(),
-        IpIn p => p.Dev.ToString(),
-        Out o => o.Ns.ToString(),
+        Egress e => e.Dev,
+        Ingress g => g.Dev,
+        IpIn p => p.Dev,
+        Out o => o.Ns,
         _ => null,
     };
 
@@ -235,8 +237,8 @@ internal sealed partial class Walker
 
     private void Assume(string text) => _assumptions.Add(text);
 
-    private static End Missing(NsRef ns, string command, string reason, string? at = null) =>
+    private static End Missing(NsRef ns, string command, string reason, Place? at = null) =>
         new(Disposition.InsufficientInfo, $"{reason}; run `{command}` on host {ns.Host.Name}" +
             (ns.Ns.IsRoot ? "" : $" (namespace {ns.Ns.DisplayName})"),
-            at ?? ns.ToString(), new MissingInput(ns.Host.Name, ns.Ns.IsRoot ? null : ns.Ns.DisplayName, command));
+            at ?? ns, new MissingInput(ns.Host.Name, ns.Ns.IsRoot ? null : ns.Ns.DisplayName, command));
 }

@@ -15,7 +15,7 @@ internal sealed partial class Walker
         if (inPort?.Link.BridgePort?.State is { } state && state != "forwarding")
         {
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, $"port state {state}: not forwarding"));
-            return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort.ToString());
+            return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort);
         }
         var ports = _t.PortList(br);
         if (inPort is not null && (br.Link.Mac == dst || ports.Any(p => p.Link.Mac == dst)))
@@ -32,7 +32,7 @@ internal sealed partial class Walker
             {
                 // br_forward: should_deliver() refuses a port that is down or not forwarding; the frame is not flooded instead
                 if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, $"fdb entry, but port {outPort.Link.Name} does not forward (down or {outPort.Link.BridgePort?.State ?? "disabled"}): dropped") { Evidence = fdb.Source });
-                return new End(Disposition.LinkDown, $"bridge {br} sends frames for {dst} to port {outPort}, which is down", outPort.ToString());
+                return new End(Disposition.LinkDown, $"bridge {br} sends frames for {dst} to port {outPort}, which is down", outPort);
             }
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
             return BridgeOut(outPort, frame);
@@ -58,9 +58,15 @@ internal sealed partial class Walker
         return Flood(br, inPort, frame, ovs: true, "flood (MAC table not in the input)");
     }
 
-    /// <summary>A flooded frame goes out of every port; the trace follows the port that leads to a device with
-    /// the frame's MAC, else one whose path carries it on (tc redirect, tunnel) regardless of MACs. The
-    /// candidates are the ports but the one it came in by, and for OVS the bridge's own internal device first.</summary>
+    /// <summary>
+    /// A flooded frame goes out of every port that forwards. Where each copy goes is the one L2 path of the
+    /// model (<see cref="L2Reach.PathTo"/>, the checks' walk too); the trace follows the copy that lands on a
+    /// device with the frame's MAC, else the one that reaches the holder of the next hop (the device that
+    /// answered ARP for it: where the packet was meant to go, and where it dies when its MAC is wrong), else
+    /// one whose path carries it on regardless of MACs (tc redirect, tunnel). The step says how many ports
+    /// the frame was flooded to and which copy is followed. The candidates are the ports but the one it came
+    /// in by, and for OVS the bridge's own internal device first.
+    /// </summary>
     private Next Flood(DeviceRef br, DeviceRef? inPort, Frame frame, bool ovs, string decision)
     {
         var ns = br.Namespace;
@@ -70,26 +76,24 @@ internal sealed partial class Walker
         foreach (var p in ports) if (p != inPort && L2Reach.Forwards(p)) count++;
         (DeviceRef Dev, bool Internal)? best = null;
         int bestScore = -1;
+        DeviceRef? bestLanding = null;
         // a learning switch has learnt the MAC from the port right in front of it: that port first, which spares
         // a big bridge exploring every port
         if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && L2Reach.Forwards(direct) && !(ovs && IsOvsInternal(_t, direct)) &&
-            L2Reach.Walk(_t, direct, egress: true, frame.DstMac, arp: false, null, limit: 64).Any(ep => ep.MacMatches))
+            FloodScore(direct, frame, out var directLanding) == MacScore)
         {
             best = (direct, false);
-            bestScore = 2;
+            bestScore = MacScore;
+            bestLanding = directLanding;
         }
-        foreach (var port in bestScore == 2 ? [] : Candidates(br, inPort, ovs))
+        foreach (var port in bestScore == MacScore ? [] : Candidates(br, inPort, ovs))
         {
-            int score;
-            if (port.Internal) score = port.Dev.Link.Mac == frame.DstMac ? 2 : 0;
-            else
-            {
-                score = 0;
-                foreach (var ep in L2Reach.Walk(_t, port.Dev, egress: true, frame.DstMac, arp: false, null, limit: 64))
-                    score = Math.Max(score, ep.MacMatches ? 2 : ep.Carried ? 1 : 0);
-            }
-            if (score > bestScore) { best = port; bestScore = score; }
-            if (score == 2) break;
+            DeviceRef? landing = null;
+            int score = port.Internal
+                ? port.Dev.Link.Mac == frame.DstMac ? MacScore : Holds(port.Dev, frame.NextHop) ? HolderScore : 0
+                : FloodScore(port.Dev, frame, out landing);
+            if (score > bestScore) { best = port; bestScore = score; bestLanding = landing ?? port.Dev; }
+            if (score == MacScore) break;
         }
         if (best is not { } chosen)
         {
@@ -98,19 +102,50 @@ internal sealed partial class Walker
             if (DownPortTo(br, inPort, frame.DstMac) is { } down)
             {
                 if (_record) Add(ns, new BridgeStep(br.Link.Name, from, down.Link.Name, frame.DstMac, $"{decision}: {frame.DstMac} is behind {down}, which is down (the bridge port does not forward); no other port forwards: dropped"));
-                return new End(Disposition.LinkDown, $"bridge {br} would send frames for {frame.DstMac} towards {down}, which is down", down.ToString());
+                return new End(Disposition.LinkDown, $"bridge {br} would send frames for {frame.DstMac} towards {down}, which is down", down);
             }
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, frame.DstMac, decision + ": the bridge has no other port that forwards"));
-            return new End(Disposition.DroppedOtherHost, $"bridge {br} has no port to send a frame for {frame.DstMac} to", br.ToString());
+            return new End(Disposition.DroppedOtherHost, $"bridge {br} has no port to send a frame for {frame.DstMac} to", br);
         }
         var why = bestScore switch
         {
-            2 => $"{frame.DstMac} is behind {chosen.Dev.Link.Name}",
-            1 => $"no port leads to {frame.DstMac}; following {chosen.Dev.Link.Name}, whose path carries frames on regardless of MAC",
+            MacScore => $"{frame.DstMac} is behind {chosen.Dev.Link.Name}",
+            HolderScore => $"no port leads to {frame.DstMac}: every copy is dropped as another host's; following {chosen.Dev.Link.Name}, " +
+                $"toward {bestLanding}, which holds the next hop {frame.NextHop}",
+            CarriedScore => $"no port leads to {frame.DstMac}; following {chosen.Dev.Link.Name}, whose path carries frames on regardless of MAC",
             _ => $"no port leads to {frame.DstMac}; every receiver drops it as another host's — following {chosen.Dev.Link.Name}",
         };
         if (_record) Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {count} port(s); {why}"));
         return chosen.Internal ? new Ingress(chosen.Dev, frame, Up: true) : BridgeOut(chosen.Dev, frame);
+    }
+
+    private const int MacScore = 3, HolderScore = 2, CarriedScore = 1;
+
+    /// <summary>How well the copy of a flooded frame sent out of <paramref name="port"/> fits: it lands on a device with
+    /// the frame's MAC, on the holder of the next hop, or is carried on by a redirect or a tunnel (the one L2 path of
+    /// the model, <see cref="L2Reach.PathTo"/>).</summary>
+    private int FloodScore(DeviceRef port, Frame frame, out DeviceRef? landing)
+    {
+        var path = L2Reach.PathTo(_t, port, egress: true, frame.DstMac, leavingBridge: true);
+        landing = path.Landing;
+        if (path.Landing is { } l)
+        {
+            if (path.Accepted && l.Link.Mac == frame.DstMac || frame.DstMac.IsMulticast) return MacScore;
+            if (Holds(l, frame.NextHop)) return HolderScore;
+        }
+        if (path.Redirected) return CarriedScore;
+        foreach (var d in path.Path)
+            if (d.Link.Kind == LinkKinds.Vxlan) return CarriedScore; // a tunnel carries the frame whatever its MAC
+        return 0;
+    }
+
+    /// <summary>The device's namespace holds the address (on any of its devices).</summary>
+    private bool Holds(DeviceRef d, System.Net.IPAddress? address)
+    {
+        if (address is null) return false;
+        foreach (var (o, _) in _t.OwnersOf(address))
+            if (o.Host == d.Host && o.Ns == d.Ns) return true;
+        return false;
     }
 
     /// <summary>A port that does not forward and leads to <paramref name="mac"/> (it has that MAC, or its veth peer
@@ -142,7 +177,7 @@ internal sealed partial class Walker
         if (port.Link.Mtu is { } m && frame.Ip.Size > m)
         {
             if (_record) Add(port.Namespace, new MtuStep(port.Link.Name, m, frame.Ip.Size, "a bridge drops frames larger than the out port's MTU"));
-            return new End(Disposition.MtuExceeded, $"{frame.Ip.Size}-byte packet does not fit mtu {m} of bridge port {port}: dropped", port.ToString());
+            return new End(Disposition.MtuExceeded, $"{frame.Ip.Size}-byte packet does not fit mtu {m} of bridge port {port}: dropped", port);
         }
         return new Egress(port, frame);
     }

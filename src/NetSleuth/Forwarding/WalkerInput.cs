@@ -39,7 +39,7 @@ internal sealed partial class Walker
         if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "forward", fib.Device, nextHop) { Evidence = route.Source });
         if (ForwardingCheck(dev) is { } off) return off;
         if (RpFilter(dev, flow) is { } rpf) return rpf;
-        if (--_ttl <= 0) return new End(Disposition.Loop, $"TTL ran out in {ns}", ns.ToString());
+        if (--_ttl <= 0) return new End(Disposition.Loop, $"TTL ran out in {ns}", ns);
         if (outDev is null)
             return Missing(ns, "ip link show", $"route {route} uses device {fib.Device ?? "?"}, which is not in the input");
         if (MtuCheck(outDev, route, ref flow, local: false) is { } tooBig) return tooBig;
@@ -65,7 +65,7 @@ internal sealed partial class Walker
         };
         if (_record) Add(ns, new DeliveredStep(dev?.Link.Name ?? "lo", flow.Destination, note));
         return new End(Disposition.Delivered, $"delivered to {flow.Destination} in {ns}" + (dev is null ? "" : $" (arrived on {dev.Link.Name})"),
-            dev?.ToString() ?? ns.ToString());
+            dev is null ? ns : dev);
     }
 
     private static string? ForwardingValue(DeviceRef dev) =>
@@ -86,7 +86,7 @@ internal sealed partial class Walker
             return null;
         }
         if (_record) Add(ns, new SysctlStep(key, value, "forwarding off"));
-        return new End(Disposition.ForwardingDisabled, $"{ns} would forward it out another device, but {key} = {value}", dev.ToString());
+        return new End(Disposition.ForwardingDisabled, $"{ns} would forward it out another device, but {key} = {value}", dev);
     }
 
     /// <summary>fib_validate_source: the reverse route to the source must leave by the arrival device (strict, 1)
@@ -113,7 +113,7 @@ internal sealed partial class Walker
         var meaning = mode == 1 ? "strict" : "loose";
         if (_record) Add(ns, new SysctlStep(key, mode.ToString(), $"{meaning} reverse-path filter: {back}" + (ok ? " — passes" : " — fails")));
         return ok ? null : new End(Disposition.RpFilterDrop,
-            $"rp_filter ({meaning}) on {dev}: {back}" + (mode == 1 && exists ? $", not via {dev.Link.Name}" : ""), dev.ToString());
+            $"rp_filter ({meaning}) on {dev}: {back}" + (mode == 1 && exists ? $", not via {dev.Link.Name}" : ""), dev);
     }
 
     private static int ParseInt(string? s) => int.TryParse(s, out var n) ? n : 0;
@@ -128,8 +128,8 @@ internal sealed partial class Walker
         {
             VerdictKind.Accept => null,
             VerdictKind.Unknown => Defer(ns, hook, Missing(ns, "iptables-save; nft list ruleset", $"the firewall of {ns} is not in the input")),
-            VerdictKind.Uncertain => new End(Disposition.Uncertain, $"{ns} {hook.ToString().ToUpperInvariant()}: {verdict.Reason}", ns.ToString()),
-            _ => new End(denied, $"{ns} {hook.ToString().ToUpperInvariant()}: {verdict.Reason}", ns.ToString()),
+            VerdictKind.Uncertain => new End(Disposition.Uncertain, $"{ns} {hook.ToString().ToUpperInvariant()}: {verdict.Reason}", ns),
+            _ => new End(denied, $"{ns} {hook.ToString().ToUpperInvariant()}: {verdict.Reason}", ns),
         };
     }
 

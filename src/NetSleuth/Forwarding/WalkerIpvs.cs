@@ -23,7 +23,7 @@ internal sealed partial class Walker
         {
             if (_record) Add(ns, new IpvsStep(svc.ToString(), svc.Scheduler ?? "?", null, null, "none") { Evidence = svc.Source });
             return new End(Disposition.Unreachable, $"IPVS virtual service {svc} in {ns} has no real servers (the Service has no endpoints): the local stack answers with a reset / port unreachable",
-                ns.ToString());
+                ns);
         }
         var labels = new List<string>(svc.Destinations.Count);
         foreach (var d in svc.Destinations) labels.Add(d.ToString());
@@ -35,7 +35,7 @@ internal sealed partial class Walker
             Add(ns, new IpvsStep(svc.ToString(), svc.Scheduler ?? "?", real.Address, real.Port ?? flow.DestinationPort, real.Forward ?? "?") { Evidence = real.Source ?? svc.Source });
         }
         if (real.Forward is not (null or "Masq"))
-            return new End(Disposition.Uncertain, $"IPVS {svc} forwards to {real} in {real.Forward} mode, which is not simulated (only Masq, kube-proxy's)", ns.ToString());
+            return new End(Disposition.Uncertain, $"IPVS {svc} forwards to {real} in {real.Forward} mode, which is not simulated (only Masq, kube-proxy's)", ns);
         var before = flow;
         flow = flow with { Destination = real.Address, DestinationPort = real.Port ?? flow.DestinationPort };
         if (!_ct.TryGetValue(ns.Ns, out var m)) _ct[ns.Ns] = m = new CtMapping(ns.Ns, before);

@@ -22,14 +22,14 @@ internal sealed partial class Walker
                 if (peer is null && _t.SegmentOf(dev) is not null)
                     return Underlay(dev, e.Frame); // a veth standing for a wire between hosts (labs)
                 if (peer is null)
-                    return Missing(ns, "ip -d link show; ip netns list-id", $"the veth peer of {dev} is not in the input", dev.ToString());
+                    return Missing(ns, "ip -d link show; ip netns list-id", $"the veth peer of {dev} is not in the input", dev);
                 if (_record) Add(ns, new VethStep(link.Name, peer.Namespace.ToString(), peer.Link.Name) { Evidence = link.Source });
                 if (!peer.Link.IsUp)
-                    return new End(Disposition.LinkDown, $"the veth peer {peer} is down: {dev} drops what it sends", peer.ToString());
+                    return new End(Disposition.LinkDown, $"the veth peer {peer} is down: {dev} drops what it sends", peer);
                 if (peer.Link.Mtu is { } pm && e.Frame.Ip.Size > pm)
                 {
                     if (_record) Add(peer.Namespace, new MtuStep(peer.Link.Name, pm, e.Frame.Ip.Size, "veth drops frames larger than the receiving peer's MTU"));
-                    return new End(Disposition.MtuExceeded, $"{e.Frame.Ip.Size}-byte packet does not fit mtu {pm} of {peer}: dropped by the veth", peer.ToString());
+                    return new End(Disposition.MtuExceeded, $"{e.Frame.Ip.Size}-byte packet does not fit mtu {pm} of {peer}: dropped by the veth", peer);
                 }
                 return new Ingress(peer, e.Frame);
             case LinkKinds.Vxlan:
@@ -39,18 +39,18 @@ internal sealed partial class Walker
             case LinkKinds.OpenVSwitch:
                 if (_t.BridgeOf(dev) is null && !IsOvsBridgeDevice(dev))
                     return Missing(ns, dev.Ns.Ovs is { Bridges.Count: > 0 } ? $"ovs-vsctl port-to-br {link.Name}" : "ovs-vsctl show",
-                        $"{dev} is an Open vSwitch device (kind openvswitch): a bridge or an internal port of one, and the input does not say which (nor which bridge)", dev.ToString());
+                        $"{dev} is an Open vSwitch device (kind openvswitch): a bridge or an internal port of one, and the input does not say which (nor which bridge)", dev);
                 return OvsForward(_t.BridgeOf(dev) ?? dev, dev, e.Frame);
             case LinkKinds.Dummy:
-                return new End(Disposition.Blackhole, $"{dev} is a dummy device: it discards what it sends", dev.ToString());
+                return new End(Disposition.Blackhole, $"{dev} is a dummy device: it discards what it sends", dev);
             case LinkKinds.Tun:
-                return new End(Disposition.InsufficientInfo, $"{dev} hands the packet to the process behind the tun/tap device; what it does is not in the input", dev.ToString());
+                return new End(Disposition.InsufficientInfo, $"{dev} hands the packet to the process behind the tun/tap device; what it does is not in the input", dev);
             case null when link.DetailsKnown || link.LinkType is "ether":
                 return Underlay(dev, e.Frame);
             case null:
-                return Missing(ns, "ip -d link show", $"the kind of {dev} (veth, vxlan, physical, …) is not in the input", dev.ToString());
+                return Missing(ns, "ip -d link show", $"the kind of {dev} (veth, vxlan, physical, …) is not in the input", dev);
             default:
-                return new End(Disposition.Uncertain, $"{dev} is a {link.Kind} device, which the tracer does not simulate", dev.ToString());
+                return new End(Disposition.Uncertain, $"{dev} is a {link.Kind} device, which the tracer does not simulate", dev);
         }
     }
 
@@ -84,7 +84,7 @@ internal sealed partial class Walker
         if (seg is null)
             return new End(Disposition.InsufficientInfo,
                 $"the frame leaves {dev.Host.Name} by {dev.Link.Name} to {frame.DstMac}; no host in the input is on that link — add that machine's snapshot",
-                dev.ToString(), new MissingInput($"the machine with MAC {frame.DstMac}", null, "netsleuth collect"));
+                dev, new MissingInput($"the machine with MAC {frame.DstMac}", null, "netsleuth collect"));
         var to = seg.Members.FirstOrDefault(m => m != dev && m.Link.Mac == frame.DstMac);
         var others = seg.Members.Where(m => m != dev).ToList();
         if (to is null && others.Count == 1)
@@ -92,7 +92,7 @@ internal sealed partial class Walker
         else if (to is null)
             return new End(Disposition.DroppedOtherHost,
                 $"no device on {seg.Subnet} has MAC {frame.DstMac}: the frame is flooded and every receiver ({string.Join(", ", others)}) drops it as another host's",
-                dev.ToString());
+                dev);
         if (_record) Add(dev.Namespace, new UnderlayStep(dev.Link.Name, to.Namespace.ToString(), to.Link.Name, seg.Subnet.ToString())
         { Assumption = $"hosts on {seg.Subnet} are assumed to share one L2 segment" });
         return new Ingress(to, frame);
@@ -107,7 +107,7 @@ internal sealed partial class Walker
             if (!dev.Link.IsUp)
             {
                 if (_record) Add(ns, new LinkStep(dev.Link.Name, "DOWN (administratively)", false) { Evidence = dev.Link.Source });
-                return new End(Disposition.LinkDown, $"{dev} is down: it drops what arrives", dev.ToString());
+                return new End(Disposition.LinkDown, $"{dev} is down: it drops what arrives", dev);
             }
             if (RunTc(dev, "ingress", g.Frame) is { } tc) return tc;
             if (_t.BridgeOf(dev) is { } br)
@@ -120,9 +120,9 @@ internal sealed partial class Walker
                 return OvsForward(br, dev, g.Frame);
             }
             if (dev.Link.SlaveKind == LinkKinds.OpenVSwitch || dev.Link.Master == "ovs-system")
-                return Missing(ns, "ovs-vsctl show", $"{dev} is an Open vSwitch port, but which bridge it belongs to is not in the input", dev.ToString());
+                return Missing(ns, "ovs-vsctl show", $"{dev} is an Open vSwitch port, but which bridge it belongs to is not in the input", dev);
             if (dev.Link.Master is { } master)
-                return new End(Disposition.Uncertain, $"{dev} is enslaved to {master} ({dev.Link.SlaveKind ?? "unknown kind"}), which the tracer does not simulate", dev.ToString());
+                return new End(Disposition.Uncertain, $"{dev} is enslaved to {master} ({dev.Link.SlaveKind ?? "unknown kind"}), which the tracer does not simulate", dev);
         }
         return AcceptFrame(dev, g.Frame);
     }
@@ -135,7 +135,7 @@ internal sealed partial class Walker
         if (frame.DstMac.IsMulticast || link.IsLoopback || link.LinkType is "none" || link.Flags.Contains("NOARP") && link.Mac is null)
             return new IpIn(dev, frame);
         if (link.Mac is not { } mac)
-            return Missing(ns, "ip link show", $"the MAC address of {dev} is not in the input", dev.ToString());
+            return Missing(ns, "ip link show", $"the MAC address of {dev} is not in the input", dev);
         if (mac == frame.DstMac)
         {
             if (_record) Add(ns, new ReceiveStep(link.Name, mac, frame.DstMac, "for this device") { Evidence = link.Source });
@@ -144,7 +144,7 @@ internal sealed partial class Walker
         var promisc = link.IsPromiscuous ? " (promiscuous mode does not change that: only packet sockets see it)" : "";
         if (_record) Add(ns, new ReceiveStep(link.Name, mac, frame.DstMac, "addressed to another host: dropped") { Evidence = link.Source });
         return new End(Disposition.DroppedOtherHost,
-            $"{dev} has MAC {mac}, but the frame is addressed to {frame.DstMac}: the kernel drops it as PACKET_OTHERHOST{promisc}", dev.ToString());
+            $"{dev} has MAC {mac}, but the frame is addressed to {frame.DstMac}: the kernel drops it as PACKET_OTHERHOST{promisc}", dev);
     }
 
     /// <summary>The tc filters of a hook, in preference order: match-all filters apply; mirred redirects
@@ -157,7 +157,7 @@ internal sealed partial class Walker
         {
             // Not shown at all: go on as if there were none (the usual case), and say the path rests on it.
             var missing = Missing(ns, $"tc filter show dev {Util.Shell.Quote(dev.Link.Name)} {hook}",
-                $"the tc filters of {dev} are not in the input (a mirred redirect would change the path)", dev.ToString());
+                $"the tc filters of {dev} are not in the input (a mirred redirect would change the path)", dev);
             if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, "?", $"not in the input, assumed none (to know: {missing.Missing})"));
             _deferred ??= missing;
             return null;
@@ -169,7 +169,7 @@ internal sealed partial class Walker
             if (f.MatchesAll != true)
             {
                 if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"match '{f.Match ?? "?"}' is not understood: uncertain") { Evidence = f.Source });
-                return new End(Disposition.Uncertain, $"tc {hook} filter {name} on {dev} matches on '{f.Match ?? "?"}', which the tracer does not evaluate", dev.ToString());
+                return new End(Disposition.Uncertain, $"tc {hook} filter {name} on {dev} matches on '{f.Match ?? "?"}', which the tracer does not evaluate", dev);
             }
             foreach (var a in f.Actions)
             {
@@ -180,7 +180,7 @@ internal sealed partial class Walker
                     var dir = a.MirredDirection ?? "egress";
                     if (_record) Add(ns, new TcRedirectStep(dev.Link.Name, hook, action, a.TargetDevice ?? "?", dir) { Evidence = f.Source });
                     if (target is null)
-                        return new End(Disposition.TcDrop, $"tc mirred on {dev} targets {a.TargetDevice ?? "?"}, which does not exist: dropped", dev.ToString());
+                        return new End(Disposition.TcDrop, $"tc mirred on {dev} targets {a.TargetDevice ?? "?"}, which does not exist: dropped", dev);
                     if (action == "mirror") continue;
                     return dir == "ingress" ? new Ingress(target, frame) : new Egress(target, frame);
                 }
@@ -190,7 +190,7 @@ internal sealed partial class Walker
                     {
                         case "drop" or "shot":
                             if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, "gact drop") { Evidence = f.Source });
-                            return new End(Disposition.TcDrop, $"tc {hook} filter {name} on {dev} drops every packet", dev.ToString());
+                            return new End(Disposition.TcDrop, $"tc {hook} filter {name} on {dev} drops every packet", dev);
                         case "pass" or "ok":
                             if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, "gact pass") { Evidence = f.Source });
                             return null;
@@ -199,7 +199,7 @@ internal sealed partial class Walker
                     }
                 }
                 if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"action {a.Kind} not simulated: uncertain") { Evidence = f.Source });
-                return new End(Disposition.Uncertain, $"tc {hook} filter {name} on {dev} has a {a.Kind} action, which the tracer does not simulate", dev.ToString());
+                return new End(Disposition.Uncertain, $"tc {hook} filter {name} on {dev} has a {a.Kind} action, which the tracer does not simulate", dev);
             }
         }
         return null;

@@ -114,7 +114,7 @@ internal sealed partial class Walker
                 src = s.Kind == NatKind.Masquerade ? MasqueradeSource(ns, outDev, nextHop ?? flow.Destination) : s.Address;
                 port = s.Port;
                 if (src is null)
-                    return new End(Disposition.DeniedOut, $"{ns} POSTROUTING: MASQUERADE out {outDev}, which has no IPv4 address: the packet is dropped", ns.ToString());
+                    return new End(Disposition.DeniedOut, $"{ns} POSTROUTING: MASQUERADE out {outDev}, which has no IPv4 address: the packet is dropped", ns);
             }
             else
             {

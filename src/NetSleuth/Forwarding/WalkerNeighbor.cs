@@ -21,21 +21,21 @@ internal sealed partial class Walker
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, (entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") + Readings(entry)) { Evidence = entry.Source });
-            return new Egress(dev, new Frame(flow, srcMac, mac, inner));
+            return new Egress(dev, new Frame(flow, srcMac, mac, inner, nextHop));
         }
         if (entry is null && !ns.Ns.NeighborsKnown(nextHop))
             return Missing(ns, "ip neigh show",
-                $"no neighbour entry for {nextHop} on {link.Name} is in the input, and the neighbour table of {ns} is not known in whole (an entry may exist)", dev.ToString());
+                $"no neighbour entry for {nextHop} on {link.Name} is in the input, and the neighbour table of {ns} is not known in whole (an entry may exist)", dev);
         if (entry is not null)
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
         var (answer, by, reason, unresolved) = Arp(dev, nextHop);
         if (_record) Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
         if (answer is null && unresolved is { } u)
             return Missing(u.Namespace, "ip -d link show; ip netns list-id",
-                $"nobody in the input answers ARP for {nextHop} from {dev}, but the request also leaves through {u}, whose other end is not in the input", dev.ToString());
+                $"nobody in the input answers ARP for {nextHop} from {dev}, but the request also leaves through {u}, whose other end is not in the input", dev);
         if (answer is not { } resolved)
-            return new End(Disposition.NeighborUnreachable, $"{ns} cannot resolve {nextHop} on {link.Name}: {reason}", dev.ToString());
-        return new Egress(dev, new Frame(flow, srcMac, resolved, inner));
+            return new End(Disposition.NeighborUnreachable, $"{ns} cannot resolve {nextHop} on {link.Name}: {reason}", dev);
+        return new Egress(dev, new Frame(flow, srcMac, resolved, inner, nextHop));
     }
 
     /// <summary>An ARP request broadcast from <paramref name="dev"/>: the first device it reaches whose namespace

@@ -45,7 +45,7 @@ internal sealed partial class Walker
         {
             var (src, why) = SelectSource(ns, route, dev, fib.Gateway ?? flow.Destination);
             if (src is null)
-                return new End(Disposition.NoRoute, $"no source address for {flow.Destination} in {ns}: {why}", ns.ToString());
+                return new End(Disposition.NoRoute, $"no source address for {flow.Destination} in {ns}: {why}", ns);
             flow = SetSource(ns, o, flow, src, why);
         }
         else if (o.Inner is null && !_isReply && !o.AfterNat && !Linker.IsOwnedBy(_t, flow.Source, ns))
@@ -94,14 +94,14 @@ internal sealed partial class Walker
     /// <summary>A route lookup that ends the packet (no route, blackhole, unreachable, prohibit, unsupported types).</summary>
     private End? RouteFailure(NsRef ns, FibResult fib, Flow flow, bool input)
     {
-        var at = ns.ToString();
+        Place at = ns;
         switch (fib.Type)
         {
             case "none":
                 if (_record) Add(ns, new RoutingStep("*", null, "in every table the rules looked up", null, null));
                 if (DownLinkFor(ns, flow.Destination) is { } down)
                     return new End(Disposition.LinkDown, $"{ns} has no route to {flow.Destination}: {down.Link.Name}, whose subnet holds it, is down (the kernel removed its routes)",
-                        down.ToString());
+                        down);
                 return new End(Disposition.NoRoute, $"{ns} has no route to {flow.Destination}" +
                     (input ? " (ICMP net unreachable)" : " (connect: Network is unreachable)"), at);
             case RouteTypes.Blackhole:
@@ -145,7 +145,7 @@ internal sealed partial class Walker
         if (!l.IsUp)
         {
             if (_record) Add(dev.Namespace, new LinkStep(l.Name, "DOWN (administratively)", false) { Evidence = l.Source });
-            return new End(Disposition.LinkDown, $"{dev} is down", dev.ToString());
+            return new End(Disposition.LinkDown, $"{dev} is down", dev);
         }
         // carrier is LOWER_UP; operstate lags behind it (linkwatch) and is only used when flags do not say
         if (!l.Flags.Contains("LOWER_UP") && (l.Flags.Contains("NO-CARRIER") || l.OperState is "DOWN" or "LOWERLAYERDOWN"))
@@ -153,8 +153,8 @@ internal sealed partial class Walker
             if (_record) Add(dev.Namespace, new LinkStep(l.Name, $"UP but without carrier (state {l.OperState})", false) { Evidence = l.Source });
             var peer = l.IsVeth ? _t.VethPeer(dev) : null;
             return peer is not null && !peer.Link.IsUp
-                ? new End(Disposition.LinkDown, $"{dev} has no carrier: its veth peer {peer} is down", peer.ToString())
-                : new End(Disposition.LinkDown, $"{dev} has no carrier", dev.ToString());
+                ? new End(Disposition.LinkDown, $"{dev} has no carrier: its veth peer {peer} is down", peer)
+                : new End(Disposition.LinkDown, $"{dev} has no carrier", dev);
         }
         return null;
     }
@@ -174,6 +174,6 @@ internal sealed partial class Walker
         }
         if (_record) Add(dev.Namespace, new MtuStep(dev.Link.Name, m, flow.Size, "too big, DF set"));
         return new End(Disposition.MtuExceeded, $"{flow.Size}-byte packet with DF does not fit {what} of {dev}" +
-            (local ? " (local error: message too long)" : " (ICMP fragmentation needed sent back)"), dev.ToString());
+            (local ? " (local error: message too long)" : " (ICMP fragmentation needed sent back)"), dev);
     }
 }

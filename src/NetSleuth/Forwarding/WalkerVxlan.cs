@@ -17,7 +17,7 @@ internal sealed partial class Walker
     {
         var ns = dev.Namespace;
         if (dev.Link.Vxlan is not { } vx)
-            return Missing(ns, $"ip -d link show dev {Util.Shell.Quote(dev.Link.Name)}", $"the VXLAN attributes of {dev} are not in the input", dev.ToString());
+            return Missing(ns, $"ip -d link show dev {Util.Shell.Quote(dev.Link.Name)}", $"the VXLAN attributes of {dev} are not in the input", dev);
         var fdb = ns.Ns.Fdb.Where(f => f.Device == dev.Link.Name && f.Dst is not null).ToList();
         var entry = fdb.FirstOrDefault(f => f.Mac == frame.DstMac) ?? ZeroEntryTowards(dev, frame.DstMac) ?? fdb.FirstOrDefault(f => f.Mac.IsZero);
         var remote = entry?.Dst ?? vx.Remote;
@@ -27,17 +27,17 @@ internal sealed partial class Walker
         if (remote is null)
         {
             if (vx.Group is { } g)
-                return new End(Disposition.Uncertain, $"{dev} sends to multicast group {g}, which the tracer does not simulate", dev.ToString());
+                return new End(Disposition.Uncertain, $"{dev} sends to multicast group {g}, which the tracer does not simulate", dev);
             if (!ns.Ns.IsKnown(Sections.Fdb))
-                return Missing(ns, $"bridge fdb show dev {Util.Shell.Quote(dev.Link.Name)}", $"{dev} has no remote; its FDB is not in the input", dev.ToString());
-            return new End(Disposition.NoTunnelEnd, $"{dev} has no remote and no FDB entry for {frame.DstMac}: the frame is dropped", dev.ToString());
+                return Missing(ns, $"bridge fdb show dev {Util.Shell.Quote(dev.Link.Name)}", $"{dev} has no remote; its FDB is not in the input", dev);
+            return new End(Disposition.NoTunnelEnd, $"{dev} has no remote and no FDB entry for {frame.DstMac}: the frame is dropped", dev);
         }
         var vni = entry?.Vni ?? vx.Vni;
         int port = entry?.Port ?? vx.DstPort ?? DefaultVxlanPort;
         var underlay = _t.Tunnel(dev)?.Underlay ?? _t.LinkNamespace(dev);
         if (underlay is null)
             return Missing(new NsRef(dev.Host, dev.Host.Root ?? dev.Ns), "ip netns list-id; ip -d link show",
-                $"the namespace {dev}'s UDP socket lives in is not in the input", dev.ToString());
+                $"the namespace {dev}'s UDP socket lives in is not in the input", dev);
         // df unset (the default): the outer packet may be fragmented; set: never; inherit: like the inner packet
         bool df = vx.Df switch { "set" => true, "inherit" => frame.Ip.DontFragment, _ => false };
         var outer = new Flow(vx.Local ?? IPAddress.Any, remote, Protocols.Udp, null, port, frame.Ip.Size + VxlanOverhead, df);
@@ -77,14 +77,14 @@ internal sealed partial class Walker
             var detail = onPort.Count > 0 ? $"{string.Join(", ", onPort)} would listen, but is down" :
                 candidates.Count > 0 ? string.Join(", ", others) : "no VXLAN device has its socket here";
             return new End(Disposition.NoTunnelEnd, $"the VXLAN packet reaches {ns} on udp port {port}, where nothing listens ({detail}): ICMP port unreachable",
-                ns.ToString());
+                ns);
         }
         var dev = listening.FirstOrDefault(c => c.Link.Vxlan?.Vni == payload.Vni);
         if (dev is null)
         {
             var vnis = string.Join(", ", listening.Select(c => $"{c} has VNI {c.Link.Vxlan?.Vni}"));
             return new End(Disposition.TunnelMismatch, $"the VXLAN packet reaches udp {port} in {ns}, but no device there has VNI {payload.Vni} ({vnis}): dropped",
-                ns.ToString());
+                ns);
         }
         if (_record) Add(ns, new VxlanDecapStep(dev.Link.Name, payload.Vni, port, dev.Namespace.ToString()) { Evidence = dev.Link.Source });
         return new Ingress(dev, payload.Frame);

@@ -34,6 +34,7 @@ public static class Linker
         OvsLinker.LinkPatchesAndTunnels(t);
         TunnelLinker.LinkTunnels(t);
         UnderlayLinker.LinkSegments(t);
+        t.Freeze();
         return t;
     }
 
@@ -73,8 +74,8 @@ public static class Linker
 
     internal static void AddEdge(Topology t, Edge e)
     {
+        if (t.IsFrozen) throw new InvalidOperationException("an edge added after linking: the topology is frozen");
         t.AllEdges.Add(e);
-        t.EdgeVersion++;
         Add(t.Out, e.From, e);
         if (e.To is not null) Add(t.In, e.To, e);
         if (e.Assumption is not null) t.AllAssumptions.Add(new Assumption(e.Assumption, e.From, e.From.Link.Source));
@@ -89,8 +90,8 @@ public static class Linker
 
     private static void RemoveEdge(Topology t, Edge e)
     {
+        if (t.IsFrozen) throw new InvalidOperationException("an edge removed after linking: the topology is frozen");
         t.AllEdges.Remove(e);
-        t.EdgeVersion++;
         if (t.Out.TryGetValue(e.From, out var o)) o.Remove(e);
         if (e.To is not null && t.In.TryGetValue(e.To, out var i)) i.Remove(e);
     }

@@ -33,6 +33,12 @@ public sealed partial class Topology
         Out = new(devices);
         In = new(devices);
         Owners = new(devices);
+        foreach (var h in snapshot.Hosts) _hostByName.TryAdd(h.Name, h);
+        foreach (var h in snapshot.Hosts)
+            foreach (var alias in h.Meta.Aliases)
+                _hostByName.TryAdd(alias, h);
+        foreach (var h in snapshot.Hosts)
+            foreach (var n in h.Namespaces) _namespaceById.TryAdd((h, n.Id), n); // the first one, as Host.FindNamespace
     }
 
     public Snapshot Snapshot { get; }
@@ -51,51 +57,18 @@ public sealed partial class Topology
     /// <summary>Every device, in input order; those whose ifindex the input does not show (0) are in no index by number.</summary>
     internal readonly List<DeviceRef> DeviceList = [];
 
-    private Dictionary<string, Host>? _hostByName;
+    private readonly Dictionary<string, Host> _hostByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<(Host, string), NetNamespace> _namespaceById = new();
 
-    /// <summary>The first host of that name, else the one the input also calls so (<see cref="HostMeta.Aliases"/>),
-    /// by an index made on first use: a sweep asks once per path.</summary>
-    public Host? FindHost(string name)
-    {
-        // two traces may both build it; they build the same index
-        if (Volatile.Read(ref _hostByName) is not { } index)
-        {
-            index = new Dictionary<string, Host>(StringComparer.Ordinal);
-            foreach (var h in Hosts) index.TryAdd(h.Name, h);
-            foreach (var h in Hosts)
-            foreach (var alias in h.Meta.Aliases)
-                index.TryAdd(alias, h);
-            Volatile.Write(ref _hostByName, index);
-        }
-        return index.TryGetValue(name, out var host) ? host : null;
-    }
+    /// <summary>The first host of that name, else the one the input also calls so (<see cref="HostMeta.Aliases"/>).</summary>
+    public Host? FindHost(string name) => _hostByName.TryGetValue(name, out var host) ? host : null;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, Dictionary<(string, IPAddress), Neighbor>> _neighbors = new();
-
-    /// <summary>The namespace's neighbour entry for an address on a device (the first one listed), by an index made on first use.</summary>
-    public Neighbor? NeighborEntry(NetNamespace ns, string device, IPAddress address) =>
-        _neighbors.GetOrAdd(ns, n =>
-        {
-            var d = new Dictionary<(string, IPAddress), Neighbor>();
-            foreach (var e in n.Neighbors)
-                if (e.Device is { } dev) d.TryAdd((dev, e.Address), e);
-            return d;
-        }).TryGetValue((device, address), out var entry) ? entry : null;
-
-    private Dictionary<(Host, string), NetNamespace>? _namespaceById;
+    /// <summary>The namespace's neighbour entry for an address on a device (the first one listed).</summary>
+    public Neighbor? NeighborEntry(NetNamespace ns, string device, IPAddress address) => Of(ns).Neighbor(device, address);
 
     /// <summary><see cref="Host.FindNamespace"/> through an index (the linker asks once per veth).</summary>
-    internal NetNamespace? FindNamespace(Host host, string id)
-    {
-        if (_namespaceById is null)
-        {
-            var index = new Dictionary<(Host, string), NetNamespace>();
-            foreach (var h in Hosts)
-                foreach (var n in h.Namespaces) index.TryAdd((h, n.Id), n); // the first one, as Host.FindNamespace
-            _namespaceById = index;
-        }
-        return _namespaceById.TryGetValue((host, id), out var ns) ? ns : null;
-    }
+    internal NetNamespace? FindNamespace(Host host, string id) =>
+        _namespaceById.TryGetValue((host, id), out var ns) ? ns : null;
 
     public DeviceRef? Device(Host host, NetNamespace ns, string name) =>
         ByName.TryGetValue((host, ns, name), out var d) ? d : null;
@@ -109,46 +82,29 @@ public sealed partial class Topology
     public IReadOnlyList<Edge> EdgesTo(DeviceRef d) => In.TryGetValue(d, out var l) ? l : [];
 
     /// <summary>The other end of a veth pair, when the input shows it.</summary>
-    public DeviceRef? VethPeer(DeviceRef d) => Index().VethPeer.TryGetValue(d, out var p) ? p : null;
+    public DeviceRef? VethPeer(DeviceRef d) => VethPeerOf(d);
 
     /// <summary>The bridge (Linux or OVS) a device is a port of.</summary>
-    public DeviceRef? BridgeOf(DeviceRef d) => Index().BridgeOf.TryGetValue(d, out var b) ? b : null;
+    public DeviceRef? BridgeOf(DeviceRef d) => BridgeOfPort(d);
 
     /// <summary>The ports of a bridge device (Linux bridge, or the internal device of an OVS bridge).</summary>
-    public IEnumerable<DeviceRef> PortsOf(DeviceRef bridge) => PortList(bridge);
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<DeviceRef, IReadOnlyDictionary<MacAddress, DeviceRef>> _portByMac = new();
+    public IEnumerable<DeviceRef> PortsOf(DeviceRef bridge) => PortsOfBridge(bridge);
 
     /// <summary>
     /// For a bridge: the MAC of the device right behind each port (the veth peer of a port, or the port's
     /// own MAC for an internal one), as a learning switch would have learnt it. The first port in port
-    /// order wins a MAC seen twice. Built on first use; safe to read from several traces at once.
+    /// order wins a MAC seen twice. Made when the topology is frozen.
     /// </summary>
-    public IReadOnlyDictionary<MacAddress, DeviceRef> PortByMac(DeviceRef bridge) => _portByMac.GetOrAdd(bridge, b =>
-    {
-        var map = new Dictionary<MacAddress, DeviceRef>();
-        foreach (var p in PortsOf(b))
-        {
-            var mac = (VethPeer(p) ?? p).Link.Mac;
-            if (mac is { } m) map.TryAdd(m, p);
-        }
-        return map;
-    });
+    public IReadOnlyDictionary<MacAddress, DeviceRef> PortByMac(DeviceRef bridge) => LearntPortByMac(bridge);
 
-    /// <summary><see cref="PortsOf"/> as a list (safe to read from several traces at once).</summary>
-    public IReadOnlyList<DeviceRef> PortList(DeviceRef bridge) => Index().Ports.TryGetValue(bridge, out var l) ? l : [];
+    /// <summary><see cref="PortsOf"/> as a list.</summary>
+    public IReadOnlyList<DeviceRef> PortList(DeviceRef bridge) => PortsOfBridge(bridge);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, HashSet<string>> _userspaceOvs = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<NetNamespace, Forwarding.NsFib> _fibs = new();
-
-    /// <summary>The namespace's rules and route tables as the one FIB reads them, indexed once (the model does not
-    /// change after linking; the index is not rebuilt).</summary>
-    internal Forwarding.NsFib Fib(NetNamespace ns) => _fibs.GetOrAdd(ns, static n => new Forwarding.NsFib(n));
+    /// <summary>The namespace's rules and route tables as the one FIB reads them (<see cref="NsIndex"/>).</summary>
+    internal Forwarding.NsFib Fib(NetNamespace ns) => Of(ns).Fib;
 
     /// <summary>Names of the interfaces of the namespace's OVS bridges whose datapath is userspace ("netdev").</summary>
-    public IReadOnlySet<string> UserspaceOvsInterfaces(NetNamespace ns) => _userspaceOvs.GetOrAdd(ns, n =>
-        (n.Ovs?.Bridges ?? []).Where(b => b.DatapathType == "netdev")
-            .SelectMany(b => b.Ports.SelectMany(p => p.Interfaces.Select(i => i.Name))).ToHashSet(StringComparer.Ordinal));
+    public IReadOnlySet<string> UserspaceOvsInterfaces(NetNamespace ns) => Of(ns).UserspaceOvs;
 
     /// <summary>tc mirred edges leaving a device from filters on the given hook ("ingress"/"egress").</summary>
     public IEnumerable<(Edge Edge, TcFilter Filter, TcAction Action)> MirredFrom(DeviceRef d, string direction)

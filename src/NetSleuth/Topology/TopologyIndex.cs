@@ -1,38 +1,141 @@
+using System.Net;
+using NetSleuth.Model;
+
 namespace NetSleuth.Topology;
 
 /// <summary>
-/// The edge lookups every stage asks for (veth peer, bridge of a port, ports of a bridge), as
-/// dictionaries built from the edge list in one pass, and again whenever an edge was added or removed
-/// since (the linker asks while it still links). Built under a lock, read by many traces at once.
+/// The indexes the topology owns. The model is frozen when linking ends (<see cref="Freeze"/>): the
+/// edge lookups (veth peer, bridge of a port, ports of a bridge), the MAC behind each bridge port and
+/// on each underlay segment, and one <see cref="NsIndex"/> per namespace are made then, once, and only
+/// read after (by many traces at once, without locks). While the linker still adds edges, the edge
+/// lookups scan the device's own edge lists instead: nothing is cached that could go stale.
 /// </summary>
 public sealed partial class Topology
 {
-    internal sealed record EdgeIndex(int Version, Dictionary<DeviceRef, DeviceRef> VethPeer,
+    internal sealed record EdgeIndex(Dictionary<DeviceRef, DeviceRef> VethPeer,
         Dictionary<DeviceRef, DeviceRef> BridgeOf, Dictionary<DeviceRef, List<DeviceRef>> Ports);
 
-    /// <summary>Bumped by every edge added or removed.</summary>
-    internal int EdgeVersion;
+    /// <summary>Set by <see cref="Freeze"/>; from then on no edge is added or removed.</summary>
+    private EdgeIndex? _edges;
+    private Dictionary<NetNamespace, NsIndex>? _nsIndex;
+    private Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>? _portByMac;
+    private Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>? _portForMac;
+    private Dictionary<Segment, Dictionary<MacAddress, DeviceRef>>? _segmentByMac;
+    private Dictionary<DeviceRef, Dictionary<MacAddress, FdbTunnelEnd>>? _fdbEndsByMac;
+    private uint[] _v4Keys = [];
+    private (DeviceRef Device, IfAddress Address)[] _v4Owners = [];
 
-    private EdgeIndex? _index;
-    private readonly Lock _indexLock = new();
+    /// <summary>True once linking is over: the model and the topology are read only.</summary>
+    public bool IsFrozen => _edges is not null;
 
-    internal EdgeIndex Index()
+    /// <summary>Ends linking: builds every index from the final edge list and the model. Called once, by
+    /// <see cref="Linker.Link"/>; an edge added after it is a bug (<see cref="Linker.AddEdge"/> refuses it).</summary>
+    internal void Freeze()
     {
-        var index = Volatile.Read(ref _index);
-        if (index is not null && index.Version == EdgeVersion) return index;
-        lock (_indexLock)
+        if (_edges is not null) throw new InvalidOperationException("the topology is already frozen");
+        var edges = BuildEdgeIndex();
+        var ns = new Dictionary<NetNamespace, NsIndex>();
+        foreach (var h in Hosts)
+            foreach (var n in h.Namespaces) ns.TryAdd(n, new NsIndex(n));
+        _nsIndex = ns;
+        _edges = edges;
+        _portByMac = new Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>(edges.Ports.Count);
+        _portForMac = new Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>(edges.Ports.Count);
+        foreach (var (br, ports) in edges.Ports)
         {
-            index = _index;
-            if (index is not null && index.Version == EdgeVersion) return index;
-            index = Build();
-            Volatile.Write(ref _index, index);
-            return index;
+            _portByMac[br] = LearntMacs(ports);
+            _portForMac[br] = MacsWithFdb(br, ports);
         }
+        _segmentByMac = new Dictionary<Segment, Dictionary<MacAddress, DeviceRef>>();
+        foreach (var seg in SegmentList)
+        {
+            var byMac = new Dictionary<MacAddress, DeviceRef>();
+            foreach (var m in seg.Members) if (m.Link.Mac is { } x) byMac.TryAdd(x, m);
+            _segmentByMac[seg] = byMac;
+        }
+        _fdbEndsByMac = new Dictionary<DeviceRef, Dictionary<MacAddress, FdbTunnelEnd>>();
+        foreach (var (dev, tm) in Tunnels)
+        {
+            if (tm.FdbEnds.Count == 0) continue;
+            var byMac = new Dictionary<MacAddress, FdbTunnelEnd>();
+            foreach (var e in tm.FdbEnds) byMac.TryAdd(e.Entry.Mac, e); // the first entry of a MAC wins, as the kernel's first remote
+            _fdbEndsByMac[dev] = byMac;
+        }
+        BuildV4Index();
+    }
+
+    /// <summary>Every global IPv4 interface address in address order (devices in input order among equals).</summary>
+    private void BuildV4Index()
+    {
+        int n = 0;
+        foreach (var d in DeviceList)
+            foreach (var a in d.Link.Addresses)
+                if (IsGlobalV4(a)) n++;
+        var order = new ulong[n];
+        var owners = new (DeviceRef, IfAddress)[n];
+        n = 0;
+        foreach (var d in DeviceList)
+            foreach (var a in d.Link.Addresses)
+            {
+                if (!IsGlobalV4(a)) continue;
+                order[n] = (ulong)Forwarding.Fib.ToUint(a.Address) << 32 | (uint)n; // unique keys: the sort keeps input order
+                owners[n++] = (d, a);
+            }
+        Array.Sort(order, owners);
+        var keys = new uint[n];
+        for (int i = 0; i < n; i++) keys[i] = (uint)(order[i] >> 32);
+        _v4Keys = keys;
+        _v4Owners = owners;
+    }
+
+    private static bool IsGlobalV4(IfAddress a) =>
+        a.Prefix.IsV4 && a.Scope is null or "global" or "universe" && !IPAddress.IsLoopback(a.Address);
+
+    /// <summary>The global IPv4 interface addresses inside a prefix and the devices holding them, in address order
+    /// (one sorted index, made when the topology is frozen: a cluster has a hundred thousand pods to ask by range).</summary>
+    public IEnumerable<(DeviceRef Device, IfAddress Address)> AddressesIn(IpPrefix prefix)
+    {
+        if (!prefix.IsV4) yield break;
+        var keys = _v4Keys;
+        var owners = _v4Owners;
+        uint lo = Forwarding.Fib.ToUint(prefix.Address) & Forwarding.Fib.Mask(prefix.Length);
+        uint hi = lo | ~Forwarding.Fib.Mask(prefix.Length);
+        int a = 0, b = keys.Length;
+        while (a < b) { int mid = (a + b) >>> 1; if (keys[mid] < lo) a = mid + 1; else b = mid; }
+        for (int i = a; i < keys.Length && keys[i] <= hi; i++) yield return owners[i];
+    }
+
+    /// <summary>The edge lookups: from the index once frozen, else from the device's edge lists (the linker asks
+    /// while it still links).</summary>
+    private EdgeIndex? Frozen => _edges;
+
+    private DeviceRef? VethPeerOf(DeviceRef d)
+    {
+        if (Frozen is { } f) return f.VethPeer.TryGetValue(d, out var p) ? p : null;
+        // the device's own edge first, then the peer's, as the index orders them
+        foreach (var e in EdgesFrom(d)) if (e.Kind == EdgeKind.Veth && e.To is { } to) return to;
+        foreach (var e in EdgesTo(d)) if (e.Kind == EdgeKind.Veth) return e.From;
+        return null;
+    }
+
+    private DeviceRef? BridgeOfPort(DeviceRef d)
+    {
+        if (Frozen is { } f) return f.BridgeOf.TryGetValue(d, out var b) ? b : null;
+        foreach (var e in EdgesFrom(d)) if (e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort && e.To is { } br) return br;
+        return null;
+    }
+
+    private IReadOnlyList<DeviceRef> PortsOfBridge(DeviceRef bridge)
+    {
+        if (Frozen is { } f) return f.Ports.TryGetValue(bridge, out var l) ? l : [];
+        List<DeviceRef>? ports = null;
+        foreach (var e in EdgesTo(bridge)) if (e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort) (ports ??= []).Add(e.From);
+        return (IReadOnlyList<DeviceRef>?)ports ?? [];
     }
 
     /// <summary>The first edge of a kind wins, as a scan of a device's edges in order would find it: the veth peer
     /// from the device's own edge first, then from the peer's.</summary>
-    private EdgeIndex Build()
+    private EdgeIndex BuildEdgeIndex()
     {
         var fromVeth = new Dictionary<DeviceRef, DeviceRef>();
         var toVeth = new Dictionary<DeviceRef, DeviceRef>();
@@ -54,6 +157,117 @@ public sealed partial class Topology
             }
         }
         foreach (var (d, peer) in toVeth) fromVeth.TryAdd(d, peer);
-        return new EdgeIndex(EdgeVersion, fromVeth, bridgeOf, ports);
+        return new EdgeIndex(fromVeth, bridgeOf, ports);
     }
+
+    /// <summary>The MAC of the device right behind each port (the veth peer of a port, or the port's own MAC),
+    /// as a learning switch would have learnt it; the first port in port order wins a MAC seen twice.</summary>
+    private Dictionary<MacAddress, DeviceRef> LearntMacs(IReadOnlyList<DeviceRef> ports)
+    {
+        var map = new Dictionary<MacAddress, DeviceRef>(ports.Count);
+        foreach (var p in ports)
+            if ((VethPeerOf(p) ?? p).Link.Mac is { } m) map.TryAdd(m, p);
+        return map;
+    }
+
+    /// <summary>The port behind which each MAC lives for a unicast frame: the device behind each port (a veth's
+    /// peer, a non-veth port's own MAC), then the bridge's FDB entries (which override; a port's own permanent
+    /// address is local, not behind it).</summary>
+    private Dictionary<MacAddress, DeviceRef> MacsWithFdb(DeviceRef bridge, IReadOnlyList<DeviceRef> ports)
+    {
+        var index = new Dictionary<MacAddress, DeviceRef>(ports.Count);
+        foreach (var port in ports)
+        {
+            if (port.Link.IsVeth && VethPeerOf(port) is { Link.Mac: { } peerMac }) index.TryAdd(peerMac, port);
+            else if (!port.Link.IsVeth && port.Link.Mac is { } own) index.TryAdd(own, port);
+        }
+        foreach (var e in bridge.Ns.Fdb)
+        {
+            if (e.Master != bridge.Link.Name || e.Flags.Contains("self")) continue;
+            if (Device(bridge.Namespace, e.Device) is not { } p) continue;
+            if (p.Link.Mac == e.Mac && e.Flags.Contains("permanent")) continue;
+            index[e.Mac] = p;
+        }
+        return index;
+    }
+
+    /// <summary>For a bridge: the MAC of the device right behind each port, as a learning switch would have learnt it
+    /// (<see cref="LearntMacs"/>).</summary>
+    internal IReadOnlyDictionary<MacAddress, DeviceRef> LearntPortByMac(DeviceRef bridge) =>
+        _portByMac is { } index ? index.TryGetValue(bridge, out var m) ? m : NoMacs : LearntMacs(PortsOfBridge(bridge));
+
+    private static readonly Dictionary<MacAddress, DeviceRef> NoMacs = new();
+
+    /// <summary>For a unicast frame to <paramref name="mac"/> on the bridge: the port behind which the MAC lives
+    /// (the device behind the port, or an FDB entry), or null.</summary>
+    internal DeviceRef? PortForMac(DeviceRef bridge, MacAddress mac) =>
+        Frozen is null ? MacsWithFdb(bridge, PortsOfBridge(bridge)).GetValueOrDefault(mac)
+        : _portForMac!.TryGetValue(bridge, out var m) && m.TryGetValue(mac, out var p) ? p : null;
+
+    /// <summary>The member of an underlay segment with that MAC (the first listed).</summary>
+    internal DeviceRef? SegmentMember(Segment seg, MacAddress mac)
+    {
+        if (_segmentByMac is { } index)
+            return index.TryGetValue(seg, out var m) && m.TryGetValue(mac, out var d) ? d : null;
+        foreach (var m in seg.Members) if (m.Link.Mac == mac) return m;
+        return null;
+    }
+
+    /// <summary>A remote-less VXLAN device's FDB far end for the MAC (the first entry of a MAC wins).</summary>
+    internal FdbTunnelEnd? FdbEnd(DeviceRef vxlan, MacAddress mac)
+    {
+        if (_fdbEndsByMac is { } index)
+            return index.TryGetValue(vxlan, out var m) && m.TryGetValue(mac, out var e) ? e : null;
+        if (Tunnel(vxlan) is { } tm)
+            foreach (var e in tm.FdbEnds) if (e.Entry.Mac == mac) return e;
+        return null;
+    }
+
+    /// <summary>The namespace's own indexes (FIB, neighbours, userspace OVS ports); a namespace the topology does
+    /// not hold gets a fresh one.</summary>
+    internal NsIndex Of(NetNamespace ns) =>
+        _nsIndex is { } index && index.TryGetValue(ns, out var x) ? x : new NsIndex(ns);
+}
+
+/// <summary>
+/// One namespace's lookups as the tracer and the checks read them: its FIB (<see cref="Forwarding.NsFib"/>),
+/// its neighbour entries by (device, address), the interfaces of its userspace OVS bridges. Each is made
+/// from the frozen model on first read (a pure function of it: two traces that both make one make the
+/// same, and one is kept) and never changes after; no lock, no invalidation.
+/// </summary>
+internal sealed class NsIndex(NetNamespace ns)
+{
+    private Forwarding.NsFib? _fib;
+    private Dictionary<(string, IPAddress), Neighbor>? _neighbors;
+    private HashSet<string>? _userspaceOvs;
+
+    public Forwarding.NsFib Fib => Volatile.Read(ref _fib) ?? Publish(ref _fib, new Forwarding.NsFib(ns));
+
+    public Neighbor? Neighbor(string device, IPAddress address) =>
+        (Volatile.Read(ref _neighbors) ?? Publish(ref _neighbors, Neighbors())).TryGetValue((device, address), out var e) ? e : null;
+
+    public IReadOnlySet<string> UserspaceOvs => Volatile.Read(ref _userspaceOvs) ?? Publish(ref _userspaceOvs, UserspaceOvsPorts());
+
+    private Dictionary<(string, IPAddress), Neighbor> Neighbors()
+    {
+        var d = new Dictionary<(string, IPAddress), Neighbor>(ns.Neighbors.Count);
+        foreach (var e in ns.Neighbors)
+            if (e.Device is { } dev) d.TryAdd((dev, e.Address), e); // the first one listed
+        return d;
+    }
+
+    private HashSet<string> UserspaceOvsPorts()
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var b in ns.Ovs?.Bridges ?? [])
+        {
+            if (b.DatapathType != "netdev") continue;
+            foreach (var p in b.Ports)
+                foreach (var i in p.Interfaces) set.Add(i.Name);
+        }
+        return set;
+    }
+
+    private static T Publish<T>(ref T? slot, T made) where T : class =>
+        Interlocked.CompareExchange(ref slot, made, null) ?? made;
 }

@@ -44,7 +44,7 @@ internal sealed class BridgePortCheck : ICheck
                 Evidence = [Ev.Address(pod, addr), Ev.Device(h), Ev.Device(expected, "serves the pod subnet"), .. actual is null ? [] : new[] { Ev.Device(actual) }],
                 Fix = [NsCommand.Step(ns, Commands(ctx, h, expected, actual))],
                 RootCause = "master:" + h.Key,
-                Devices = [h.ToString(), pod.ToString()],
+                Devices = [h, pod],
             };
         }
     }

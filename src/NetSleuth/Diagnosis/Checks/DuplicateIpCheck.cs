@@ -38,7 +38,7 @@ internal sealed class DuplicateIpCheck : ICheck
                     Evidence = g.Select(o => Ev.Address(o.Device, o.Address)).ToList(),
                     Fix = [NsCommand.Step(drop.Device.Namespace, [NsCommand.Ip(drop.Device.Namespace, "addr", "del", drop.Address.Prefix.ToString(), "dev", drop.Device.Link.Name)])],
                     RootCause = $"dup:{ip}/{keep.Device.Key}",
-                    Devices = g.Select(o => o.Device.ToString()).ToList(),
+                    Devices = g.Select(o => (NetSleuth.Topology.Place)o.Device).ToList(),
                 };
             }
         }

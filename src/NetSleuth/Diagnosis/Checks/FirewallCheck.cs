@@ -45,7 +45,7 @@ internal sealed class FirewallCheck : ICheck
                     Evidence = [Ev.Text(ns, "firewall rule", $"{drop.Chain}: {drop.Rule}", drop.Source)],
                     Fix = [NsCommand.Step(ns, [drop.Fix.Command], drop.Fix.Note)],
                     RootCause = $"fw:{ns.Key}/{drop.Chain}/{drop.Rule}",
-                    Devices = [ns.ToString(), .. ports.Select(p => p.Dev.ToString())],
+                    Devices = [ns, .. ports.Select(p => (Topology.Place)p.Dev)],
                 };
             }
         }

@@ -39,7 +39,7 @@ internal sealed class ForwardingCheck : ICheck
                     Evidence = [Ev.Sysctl(n, "net.ipv4.ip_forward", "0"), Ev.Address(owner, owner.Link.Addresses.First(a => a.Address.Equals(gw))), Ev.Route(m, r)],
                     Fix = [NsCommand.Step(n, [NsCommand.Exec(n, "sysctl", "-w", "net.ipv4.ip_forward=1")])],
                     RootCause = $"fwd:{n.Key}",
-                    Devices = [owner.ToString(), n.ToString()],
+                    Devices = [owner, n],
                 };
             }
         }

@@ -42,7 +42,7 @@ internal sealed class LinkDownCheck : ICheck
                 Evidence = evidence,
                 Fix = [NsCommand.Step(d.Namespace, [NsCommand.Ip(d.Namespace, "link", "set", "dev", l.Name, "up")])],
                 RootCause = "link:" + d.Key,
-                Devices = [d.ToString(), .. partners.Select(p => p.ToString())],
+                Devices = [d, .. partners.Select(p => (Topology.Place)p)],
             };
         }
     }

@@ -78,7 +78,7 @@ internal sealed class MirredRedirectCheck : ICheck
             Evidence = evidence,
             Fix = [NsCommand.Step(ns, commands)],
             RootCause = $"tc:{t.Key}",
-            Devices = [t.ToString(), e.ToString()],
+            Devices = [t, e],
         };
     }
 
@@ -100,7 +100,7 @@ internal sealed class MirredRedirectCheck : ICheck
                 Fix = [NsCommand.Step(other, [NsCommand.Ip(other, "link", "set", "dev", target, "netns", inNs)]),
                        NsCommand.Step(ns, [NsCommand.Ip(ns, "link", "set", "dev", target, "up")])],
                 RootCause = $"ns:{elsewhere.Key}",
-                Devices = [elsewhere.ToString(), e.ToString()],
+                Devices = [elsewhere, e],
             };
         }
         return new Finding
@@ -112,7 +112,7 @@ internal sealed class MirredRedirectCheck : ICheck
             Evidence = [Ev.Filter(ns, f), Ev.Device(e)],
             Decide = [DiagnosisContext.Need(ns, "ip -d link show", $"shows whether {target} exists under another name")],
             RootCause = $"tc:{e.Key}",
-            Devices = [e.ToString()],
+            Devices = [e],
         };
     }
 }

@@ -54,7 +54,7 @@ internal sealed class MtuCheck : ICheck
                 Evidence = [Ev.Device(d), Ev.Device(dev, "underlay"), .. lowered.Where(x => x != d).Select(x => Ev.Device(x))],
                 Fix = steps,
                 RootCause = "mtu:" + d.Key,
-                Devices = [d.ToString(), dev.ToString()],
+                Devices = [d, dev],
             };
         }
     }

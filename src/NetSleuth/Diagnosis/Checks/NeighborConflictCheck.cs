@@ -51,7 +51,7 @@ internal sealed class NeighborConflictCheck : ICheck
                 Evidence = list.Select(e => Ev.Neighbor(e.Ns, e.N)).Concat(owners.Select(o => Ev.Device(o.Device, $"owns {address}"))).ToList(),
                 Decide = decide,
                 RootCause = $"neigh-conflict:{device}/{address}",
-                Devices = owners.Select(o => o.Device.ToString()).ToList(),
+                Devices = owners.Select(o => (NetSleuth.Topology.Place)o.Device).ToList(),
             };
         }
     }

@@ -98,7 +98,7 @@ internal sealed class NeighborMacChangedCheck : ICheck
             Fix = fix,
             Decide = decide,
             RootCause = $"neigh:{ns.Key}/{n.Device}/{n.Address}", // one cause with neighbor-wrong-mac on the same entry
-            Devices = owner is null ? [ns.ToString()] : [owner.ToString(), ns.ToString()],
+            Devices = owner is null ? [ns] : [owner, ns],
         };
     }
 

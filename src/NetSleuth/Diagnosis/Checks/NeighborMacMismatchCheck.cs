@@ -55,7 +55,7 @@ internal sealed class NeighborMacMismatchCheck : ICheck
             Evidence = evidence,
             Fix = [fix],
             RootCause = "mac:" + b.Key,
-            Devices = [b.ToString(), a.ToString(), p.Device.ToString()],
+            Devices = [b, a, p.Device],
         };
     }
 }

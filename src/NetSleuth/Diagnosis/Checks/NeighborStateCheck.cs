@@ -32,7 +32,7 @@ internal sealed class NeighborStateCheck : ICheck
                 Evidence = [Ev.Neighbor(ns, n), Ev.Device(dev)],
                 Fix = [NsCommand.Step(ns, [NsCommand.Ip(ns, "neigh", "flush", "to", n.Address.ToString(), "dev", n.Device)])],
                 RootCause = $"neigh:{ns.Key}/{n.Device}/{n.Address}",
-                Devices = [dev.ToString()],
+                Devices = [dev],
             };
         }
     }
@@ -80,7 +80,7 @@ internal sealed class NeighborStateCheck : ICheck
             Evidence = evidence,
             Fix = [NsCommand.Step(ns, [cmd])],
             RootCause = $"neigh:{ns.Key}/{p.Entry.Device}/{p.Entry.Address}",
-            Devices = [p.Device.ToString(), .. p.Walk.Landing is { } x ? new[] { x.ToString() } : []],
+            Devices = [p.Device, .. p.Walk.Landing is { } x ? new Topology.Place[] { x } : []],
         };
     }
 }

@@ -60,7 +60,7 @@ internal sealed class PeerDriftCheck : ICheck
                 Evidence = [Ev.Sysctl(h, key, "0"), .. peers.Select(p => Ev.Sysctl(p, key, "1"))],
                 Fix = [NsCommand.Step(h, [NsCommand.Exec(h, "sysctl", "-w", key + "=1")])],
                 RootCause = $"fwd:{h.Key}",
-                Devices = [h.ToString()],
+                Devices = [h],
             };
         }
     }
@@ -132,7 +132,7 @@ internal sealed class PeerDriftCheck : ICheck
             Evidence = evidence,
             Fix = commands.Count > 0 ? [NsCommand.Step(h, commands)] : [],
             RootCause = $"peer-route:{h.Key}/{k.Table}/{k.Destination}",
-            Devices = k.Device is null ? [h.ToString()] : [h.ToString(), $"{h}:{k.Device}"],
+            Devices = k.Device is not null && h.Ns.FindLink(k.Device) is { } link ? [h, new NetSleuth.Topology.Place(h.Host, h.Ns, link)] : [h],
         };
     }
 

@@ -44,7 +44,7 @@ internal sealed class PermanentNeighborCheck : ICheck
                     Fix = [NsCommand.Step(ns, [NsCommand.Ip(ns, "neigh", "replace", gw.ToString(), "lladdr", mac.ToString(), "dev", devName, "nud", "permanent")])],
                     Decide = decide,
                     RootCause = $"neigh:{ns.Key}/{devName}/{gw}",
-                    Devices = [dev.ToString(), peer.ToString(), ns.ToString()],
+                    Devices = [dev, peer, ns],
                 };
             }
         }

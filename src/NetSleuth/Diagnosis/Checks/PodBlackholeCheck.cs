@@ -59,7 +59,7 @@ internal sealed class PodBlackholeCheck : ICheck
             Evidence = evidence,
             Fix = [NsCommand.Step(ns, [NsCommand.Ip(ns, ["route", "del", .. NsCommand.RouteArgs(r)[2..]])])],
             RootCause = $"route:{ns.Key}/{r.Destination}/{r.Table}",
-            Devices = [ns.ToString()],
+            Devices = [ns],
         };
     }
 }

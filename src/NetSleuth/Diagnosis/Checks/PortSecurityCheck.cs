@@ -36,7 +36,7 @@ internal sealed class PortSecurityCheck : ICheck
                     $"{iface.Name} external_ids:attached_mac={allowedText}", iface.Source), .. restored.Select(r => Ev.Route(far.Namespace, r))],
                 Fix = [fix],
                 RootCause = "mac:" + far.Key,
-                Devices = [far.ToString(), port.ToString(), d.ToString()],
+                Devices = [far, port, d],
             };
         }
     }

@@ -33,18 +33,15 @@ internal sealed class ReturnRouteCheck : ICheck
         return visited.Contains(r.Ns);
     }
 
-    /// <summary>A device holding an address inside the prefix (sorted index of every IPv4 address, built once).</summary>
+    /// <summary>A device holding an address inside the prefix (the topology's address index), among the first 64.</summary>
     private static DeviceRef? PodIn(DiagnosisContext ctx, IpPrefix prefix, NetNamespace except)
     {
-        var index = ctx.Cache("v4-address-index", () => ctx.Devices
-            .SelectMany(d => d.Link.Addresses.Where(a => a.Prefix.IsV4 && DiagnosisContext.IsGlobal(a)).Select(a => (Key: Forwarding.Fib.ToUint(a.Address), Dev: d)))
-            .OrderBy(x => x.Key).ToArray());
-        uint mask = prefix.Length == 0 ? 0 : prefix.Length >= 32 ? uint.MaxValue : ~(uint.MaxValue >> prefix.Length);
-        uint lo = Forwarding.Fib.ToUint(prefix.Address) & mask, hi = lo | ~mask;
-        int a = 0, b = index.Length;
-        while (a < b) { int mid = (a + b) / 2; if (index[mid].Key < lo) a = mid + 1; else b = mid; }
-        for (int i = a; i < index.Length && i < a + 64 && index[i].Key <= hi; i++)
-            if (index[i].Dev.Ns != except) return index[i].Dev;
+        int seen = 0;
+        foreach (var (d, _) in ctx.Topology.AddressesIn(prefix))
+        {
+            if (d.Ns != except) return d;
+            if (++seen >= 64) break;
+        }
         return null;
     }
 
@@ -126,7 +123,7 @@ internal sealed class ReturnRouteCheck : ICheck
                             Evidence = [Ev.Route(r, route), Ev.Address(ctx.Topology.Device(r, link.Name)!, addr), Ev.Device(dev, $"in {n}, no route to {route.Destination}")],
                             Fix = [NsCommand.Step(n, [NsCommand.Ip(n, "route", "replace", route.Destination.ToRouteString(), "via", addr.Address.ToString())])],
                             RootCause = $"route:{n.Key}/{route.Destination}",
-                            Devices = [dev.ToString(), n.ToString()],
+                            Devices = [dev, n],
                         };
                     }
                 }

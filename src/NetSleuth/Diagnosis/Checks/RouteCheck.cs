@@ -49,7 +49,7 @@ internal sealed class RouteCheck : ICheck
                 Fix = commands.Count > 0 ? [NsCommand.Step(root, commands)] : [],
                 BrokenPaths = [$"{root} → {x}"],
                 RootCause = key,
-                Devices = [root.ToString(), pod.ToString(), .. fix is { } v ? new[] { v.Via.ToString() } : []],
+                Devices = [root, pod, .. fix is { } v ? new Topology.Place[] { v.Via } : []],
             };
             byCause[key] = finding;
         }

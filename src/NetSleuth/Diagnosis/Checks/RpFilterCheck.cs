@@ -48,7 +48,7 @@ internal sealed class RpFilterCheck : ICheck
                             NsCommand.Exec(n, "sysctl", "-w", "net.ipv4.conf.all.rp_filter=2"),
                             NsCommand.Exec(n, "sysctl", "-w", $"net.ipv4.conf.{iface.Link.Name}.rp_filter=2")])],
                         RootCause = $"rp:{n.Key}/{iface.Link.Name}",
-                        Devices = [iface.ToString(), n.ToString()],
+                        Devices = [iface, n],
                     };
                 }
             }

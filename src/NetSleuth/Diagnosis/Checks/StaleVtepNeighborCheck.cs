@@ -57,7 +57,7 @@ internal sealed class StaleVtepNeighborCheck : ICheck
                 Evidence = [FdbMesh.Ev(ns, f), Ev.Device(peer, $"at {dst}: its MAC is {real}")],
                 Fix = [NsCommand.Step(ns, commands)],
                 RootCause = $"stale-fdb:{ns.Key}/{f.Device}/{f.Mac}",
-                Devices = [peer.ToString(), ns.ToString()],
+                Devices = [peer, ns],
             };
         }
     }
@@ -97,7 +97,7 @@ internal sealed class StaleVtepNeighborCheck : ICheck
                     Evidence = evidence,
                     Fix = [NsCommand.Step(ns, commands)],
                     RootCause = $"stale-vtep:{ns.Key}/{n.Device}/{n.Address}",
-                    Devices = [owner.ToString(), ns.ToString()],
+                    Devices = [owner, ns],
                 };
             }
         }

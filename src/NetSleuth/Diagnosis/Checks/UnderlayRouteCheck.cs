@@ -40,7 +40,7 @@ internal sealed class UnderlayRouteCheck : ICheck
                 Fix = commands.Count > 0 ? [NsCommand.Step(u, commands)] : [],
                 Decide = fix is null ? [DiagnosisContext.Need(u, "ip route show table all; ip rule", $"shows the underlay gateway toward {remote}")] : [],
                 RootCause = $"underlay:{u.Key}/{fix?.Args[2] ?? remote.ToString()}",
-                Devices = [d.ToString(), u.ToString()],
+                Devices = [d, u],
             };
         }
     }

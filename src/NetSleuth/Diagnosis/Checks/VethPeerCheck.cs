@@ -40,7 +40,7 @@ internal sealed class VethPeerCheck : ICheck
                     Decide = [new MissingInput(d.Host.Name, null, "ip -d link show; ip netns list-id (in every namespace: netsleuth collect)",
                         $"shows the namespace holding ifindex {d.Link.LinkIndex?.ToString(CultureInfo.InvariantCulture) ?? "?"}")],
                     RootCause = "veth:" + d.Key,
-                    Devices = [d.ToString()],
+                    Devices = [d],
                 };
                 continue;
             }
@@ -72,7 +72,7 @@ internal sealed class VethPeerCheck : ICheck
                 Fix = [NsCommand.Step(ns, [NsCommand.Ip(ns, "link", "del", "dev", d.Link.Name)]), NsCommand.Step(root, rootCmds),
                        NsCommand.Step(ns, DeviceRestore.Commands(d))],
                 RootCause = "veth:" + d.Key,
-                Devices = [d.ToString()],
+                Devices = [d],
             };
         }
     }

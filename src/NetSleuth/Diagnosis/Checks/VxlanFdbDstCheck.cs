@@ -49,7 +49,7 @@ internal sealed class VxlanFdbDstCheck : ICheck
                         .. ctx.Topology.OwnersOf(good).Select(o => Ev.Address(o.Device, o.Address)).Take(1)],
                     Fix = [NsCommand.Step(ns, [NsCommand.Bridge(ns, [.. fix])])],
                     RootCause = $"vxlan-fdb-dst:{d.Key}/{e.Mac}",
-                    Devices = [d.ToString(), peer.ToString()],
+                    Devices = [d, peer],
                 };
             }
             if (unknown.Count > 0) yield return Unknown(d, unknown);
@@ -71,7 +71,7 @@ internal sealed class VxlanFdbDstCheck : ICheck
             Decide = [new MissingInput($"the hosts that own {dsts}", null, "netsleuth collect (or ip -d link show; ip -d addr; bridge fdb show; ip neigh)",
                 $"shows the devices at the other ends of {d.Link.Name}")],
             RootCause = "tunnel-unknown:" + d.Key,
-            Devices = [d.ToString()],
+            Devices = [d],
         };
     }
 }

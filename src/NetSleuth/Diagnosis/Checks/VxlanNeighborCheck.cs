@@ -55,7 +55,7 @@ internal sealed class VxlanNeighborCheck : ICheck
                         ? [new MissingInput($"the host that owns {gw}", null, "ip -d link show; ip -d addr", $"shows the MAC {gw}'s permanent neighbour entry needs")]
                         : [],
                     RootCause = $"neigh:{ns.Key}/{devName}/{gw}",
-                    Devices = [dev.ToString(), .. peer is null ? Array.Empty<string>() : [peer.ToString()]],
+                    Devices = [dev, .. peer is null ? Array.Empty<Topology.Place>() : [peer]],
                 };
             }
         }

@@ -23,7 +23,7 @@ internal sealed class VxlanPortCheck : ICheck
                 Evidence = [Ev.Device(a), Ev.Device(b)],
                 Fix = VxlanRecreate.Steps(b, ctx.Topology.Tunnel(b)?.Underlay, port: want),
                 RootCause = "vxlan-port:" + p.Key,
-                Devices = [b.ToString(), a.ToString()],
+                Devices = [b, a],
             };
         }
         foreach (var f in FdbMeshMismatch.Port(ctx, Id)) yield return f;

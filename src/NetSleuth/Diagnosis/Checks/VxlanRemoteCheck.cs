@@ -39,7 +39,7 @@ internal sealed class VxlanRemoteCheck : ICheck
                     Evidence = [Ev.Device(wrong), Ev.Device(right), .. ctx.Topology.OwnersOf(good).Select(o => Ev.Address(o.Device, o.Address)).Take(1)],
                     Fix = [NsCommand.Step(wrong.Namespace, [NsCommand.Ip(wrong.Namespace, "link", "set", "dev", wrong.Link.Name, "type", "vxlan", "remote", good.ToString())])],
                     RootCause = "vxlan-remote:" + wrong.Key,
-                    Devices = [wrong.ToString(), right.ToString()],
+                    Devices = [wrong, right],
                 };
             }
         }
@@ -59,7 +59,7 @@ internal sealed class VxlanRemoteCheck : ICheck
                 Decide = [new MissingInput($"the host that owns {r}", null, "ip -d link show; ip -d addr; ip route; ip neigh (in every namespace: netsleuth collect)",
                     $"shows the device at the other end of {d.Link.Name}")],
                 RootCause = "tunnel-unknown:" + d.Key,
-                Devices = [d.ToString()],
+                Devices = [d],
             };
         }
     }

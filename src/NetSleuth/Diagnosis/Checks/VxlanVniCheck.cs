@@ -23,7 +23,7 @@ internal sealed class VxlanVniCheck : ICheck
                 Evidence = [Ev.Device(a), Ev.Device(b)],
                 Fix = VxlanRecreate.Steps(b, ctx.Topology.Tunnel(b)?.Underlay, vni: want),
                 RootCause = "vxlan-vni:" + p.Key,
-                Devices = [b.ToString(), a.ToString()],
+                Devices = [b, a],
             };
         }
         foreach (var f in FdbMeshMismatch.Vni(ctx, Id)) yield return f;
