@@ -11,6 +11,7 @@ namespace NetSleuth.LabTests.Differential;
 /// drop reason and place wherever the kernel reports one). The seeds are those whose disagreements were fixed
 /// (docs/fuzz.md), so a regression of any of those fixes fails here; the full run is `lab fuzz --seeds 1..500`.
 /// </summary>
+[Collection(nameof(NetSleuth.LabTests.Lab.SerialLabCollection))] // tracefs sees every packet on the machine: no other lab test may run beside it
 public sealed class FuzzLabTests(ITestOutputHelper output)
 {
     /// <summary>4: a remote-less VXLAN with no FDB entry (NO_TX_TARGET); 6: an FDB dst nobody has (the outer packet's ARP);

@@ -9,6 +9,7 @@ namespace NetSleuth.LabTests.Forwarding;
 /// the model's trace, and the two agree. Each case builds its own lab (prefix "fzp…") and leaves no tracefs
 /// instance behind.
 /// </summary>
+[Collection(nameof(NetSleuth.LabTests.Lab.SerialLabCollection))] // tracefs sees every packet on the machine: no other lab test may run beside it
 public sealed class ProbeLabTests(ITestOutputHelper output)
 {
     private (int Code, string Out) Probe(string scenario, string fault, params string[] args)

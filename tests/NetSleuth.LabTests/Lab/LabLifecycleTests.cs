@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 
 namespace NetSleuth.LabTests.Lab;
 
-/// <summary>Runs alone, after the parallel tests: the kill test must catch `up` within half a second.</summary>
+/// <summary>Runs alone, after the parallel tests: the kill test must catch `up` within half a second, and the probe and
+/// fuzz tests read tracefs, which sees every packet on the machine.</summary>
 [CollectionDefinition(nameof(SerialLabCollection), DisableParallelization = true)]
 public sealed class SerialLabCollection;
 
