@@ -121,7 +121,7 @@ public static class CounterfactualSearch
         foreach (var p in broken.Take(8))
         {
             TraceResult r;
-            try { r = Tracer.Verdict(t, p.Request with { Start = null }); }
+            try { r = Tracer.Trace(t, p.Request with { Start = null }); }
             catch (Exception e) when (e is not OutOfMemoryException) { continue; }
             var bad = !r.Forward.Delivered ? r.Forward : r.Reply is { Delivered: false } rep ? rep : null;
             if (bad is null) continue;
@@ -164,9 +164,9 @@ public static class CounterfactualSearch
         // neighbours whose MAC is not the MAC of the device that owns the IP, or that failed
         foreach (var n in ns.Neighbors)
         {
-            var owner = t.OwnersOf(n.Address).Select(o => o.Device.Link.Mac).FirstOrDefault(m => m is not null);
-            if (owner is null || n.Mac == owner) continue;
-            add(at, [$"{ip} neigh replace {n.Address} lladdr {owner} dev {Shell.Quote(n.Device)} nud permanent"]);
+            // every owner's MAC (a pod IP held by the pod and by the peer-pod VM: the right one is one of them)
+            foreach (var owner in t.OwnersOf(n.Address).Select(o => o.Device.Link.Mac).OfType<MacAddress>().Distinct())
+                if (n.Mac != owner) add(at, [$"{ip} neigh replace {n.Address} lladdr {owner} dev {Shell.Quote(n.Device)} nud permanent"]);
         }
         // a permanent entry for the destination on the devices whose subnet holds it
         var dstMac = t.OwnersOf(dst).Select(o => o.Device.Link.Mac).FirstOrDefault(m => m is not null);

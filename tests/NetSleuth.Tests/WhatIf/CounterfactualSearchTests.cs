@@ -10,8 +10,8 @@ public sealed class CounterfactualSearchTests(Xunit.Abstractions.ITestOutputHelp
 {
     [Theory]
     [InlineData(SynthStyle.Ovs, "link-down")]
-    [InlineData(SynthStyle.Ovs, "ip-forward-off")]
-    [InlineData(SynthStyle.PeerPods, "tunnel-mac-mismatch")]
+    [InlineData(SynthStyle.PeerPods, "firewall-drops-tunnel-port")]
+    [InlineData(SynthStyle.Bridge, "link-down")]
     public void Given_a_fault_with_its_check_off_When_searched_Then_a_candidate_restores_every_unexplained_path(SynthStyle style, string fault)
     {
         var row = CounterfactualMeasure.RunOne(style, fault, budget: TimeSpan.FromSeconds(30));
