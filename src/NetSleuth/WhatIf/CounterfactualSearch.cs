@@ -24,7 +24,7 @@ public sealed record CounterfactualResult(IReadOnlyList<CounterfactualCandidate>
 
 /// <summary>
 /// Counterfactual search for broken paths no check explains: candidate edits near the place each path dies (the
-/// namespace where the trace stopped and the one before it) — the neighbour's MAC set to the owner's, a down link up,
+/// namespace where the trace stopped and those it crossed before, up to six, and their veth peers) — the neighbour's MAC set to the owner's, a down link up,
 /// a route to the destination via a gateway the namespace already uses, ip_forward on / rp_filter off, the dropping
 /// iptables rule deleted, the MTU set to the veth peer's, a bridge-less port put back on the namespace's bridge, a VXLAN
 /// remote set to a peer's — each one the shell commands the WhatIf interpreter reads, applied to a copy of the model
@@ -37,6 +37,8 @@ public static class CounterfactualSearch
     public static int CandidateCap { get; set; } = 60;
     /// <summary>Best candidates kept.</summary>
     public const int Keep = 3;
+    /// <summary>Namespaces of a failing trace searched, from where it died backwards (a wrong neighbour MAC is set hops before the drop).</summary>
+    public const int MaxSites = 6;
 
     /// <summary>Searches for each unexplained-broken-path finding (sharing one budget) and sets <see cref="Finding.Counterfactual"/>.</summary>
     public static void Run(Topology.Topology t, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan? budget = null, int? cap = null)
@@ -127,7 +129,7 @@ public static class CounterfactualSearch
             if (bad is null) continue;
             var sites = new List<NsRef>();
             if (bad.LastNamespace is { } last) sites.Add(last);
-            for (int h = bad.Hops.Count - 1; h >= 0 && h >= bad.Hops.Count - 2; h--)
+            for (int h = bad.Hops.Count - 1; h >= 0 && sites.Count < MaxSites; h--)
                 if (Find(t, bad.Hops[h]) is { } ns && !sites.Contains(ns)) sites.Add(ns);
             foreach (var site in sites.ToList())
                 foreach (var peer in Peers(t, site)) if (!sites.Contains(peer)) sites.Add(peer);
