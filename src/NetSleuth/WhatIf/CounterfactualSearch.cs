@@ -12,6 +12,8 @@ namespace NetSleuth.WhatIf;
 public sealed record CounterfactualCandidate(IReadOnlyList<FixStep> Fix, FixVerification Result)
 {
     public int Edits => Fix.Sum(s => s.Commands.Count);
+    /// <summary>The line the text report prints (JSON: <c>text</c>).</summary>
+    public string Text => Summary();
 
     /// <summary>One line: "restores N of M, breaks 0: HOST[:NS]: cmd; cmd".</summary>
     public string Summary() =>

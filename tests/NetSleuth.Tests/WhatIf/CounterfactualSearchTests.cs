@@ -55,6 +55,11 @@ public sealed class CounterfactualSearchTests(Xunit.Abstractions.ITestOutputHelp
         var text = NetSleuth.Render.DiagnosisText.Render(report);
         output.WriteLine(text);
         Assert.Matches(@"\n    restores (\d+) of \1, breaks 0: \S+: ip .*link set dev \S+ up\n", text);
+        var json = System.Text.Json.JsonDocument.Parse(NetSleuth.Render.DiagnosisJson.Render(report));
+        var f = json.RootElement.GetProperty("findings").EnumerateArray().Single(x => x.GetProperty("id").GetString() == "unexplained-broken-path");
+        var best = f.GetProperty("counterfactual").GetProperty("best")[0];
+        Assert.Equal(0, best.GetProperty("result").GetProperty("broke").GetInt32());
+        Assert.Matches(@"^restores (\d+) of \1, breaks 0: ", best.GetProperty("text").GetString());
     }
 
     private static (NetSleuth.Model.Snapshot, FaultManifest) FirstPlacing(SynthStyle style, string fault)
