@@ -28,7 +28,7 @@ public sealed record CounterfactualResult(IReadOnlyList<CounterfactualCandidate>
 /// Counterfactual search for broken paths no check explains: candidate edits near the place each path dies (the
 /// namespace where the trace stopped and those it crossed before, up to six, and their veth peers) — the neighbour's MAC set to the owner's, a down link up,
 /// a route to the destination via a gateway the namespace already uses, ip_forward on / rp_filter off, the dropping
-/// iptables rule deleted, the MTU set to the veth peer's, a bridge-less port put back on the namespace's bridge, a VXLAN
+/// iptables rule deleted, the MTU set to the veth peer's, a bridge-less port put back on the namespace's bridge (or its one OVS bridge), a VXLAN
 /// remote set to a peer's — each one the shell commands the WhatIf interpreter reads, applied to a copy of the model
 /// that is linked and traced again. Ranked by number of edits, then paths restored; only candidates that break no traced
 /// working path are kept. Bounded by a time budget and a candidate cap; the result says when it gave up.
@@ -187,6 +187,9 @@ public static class CounterfactualSearch
             {
                 var bridges = ns.Links.Where(b => b.Kind is LinkKinds.Bridge).ToList();
                 if (bridges.Count == 1 && l.Addresses.Count == 0) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} master {Shell.Quote(bridges[0].Name)}"]);
+                // or on its Open vSwitch bridge, when the namespace has one
+                if (bridges.Count == 0 && l.Addresses.Count == 0 && ns.Ovs is { Bridges.Count: 1 } ovs)
+                    add(at, [$"{exec}ovs-vsctl add-port {Shell.Quote(ovs.Bridges[0].Name)} {Shell.Quote(l.Name)}"]);
             }
             // the MTU of the veth's peer
             if (l.IsVeth && l.Mtu is { } mtu)
