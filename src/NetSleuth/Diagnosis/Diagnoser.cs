@@ -36,6 +36,11 @@ public sealed record DiagnoseOptions
 {
     public IReadOnlySet<string> SkipChecks { get; init; } = new HashSet<string>();
     public bool VerifyFixes { get; init; } = true;
+    /// <summary>Search candidate fixes for broken paths no check explains (<see cref="WhatIf.CounterfactualSearch"/>).</summary>
+    public bool SearchFixes { get; init; } = true;
+    /// <summary>The search's time budget and candidate cap (null: the defaults).</summary>
+    public TimeSpan? SearchBudget { get; init; }
+    public int? SearchCap { get; init; }
 }
 
 /// <summary>Runs the check catalogue over a linked topology and merges findings that share a root cause.</summary>
@@ -87,6 +92,12 @@ public static class Diagnoser
             long verifyStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             WhatIf.FixVerifier.Run(topology, findings, paths);
             timings.Add(("fix verification", System.Diagnostics.Stopwatch.GetElapsedTime(verifyStarted)));
+        }
+        if (options.SearchFixes && findings.Any(f => f.Id == "unexplained-broken-path"))
+        {
+            long searchStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            WhatIf.CounterfactualSearch.Run(topology, findings, paths, options.SearchBudget, options.SearchCap);
+            timings.Add(("counterfactual search", System.Diagnostics.Stopwatch.GetElapsedTime(searchStarted)));
         }
         return new DiagnosisReport
         {

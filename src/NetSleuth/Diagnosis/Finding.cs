@@ -57,6 +57,8 @@ public sealed class Finding
     public List<Topology.Place> Devices { get; init; } = [];
     /// <summary>What the fix commands did when applied to a copy of the model (null: no fix, or not verified).</summary>
     public WhatIf.FixVerification? Verification { get; set; }
+    /// <summary>For a broken path no check explains: the counterfactual search's best candidate fixes (null: not searched).</summary>
+    public WhatIf.CounterfactualResult? Counterfactual { get; set; }
 
     public override string ToString() => $"{Severity.ToString().ToLowerInvariant()} {Id}: {Title}";
 }

@@ -55,6 +55,13 @@ public static class DiagnosisText
             if (step.Note is { } note) sb.Append("    # ").Append(note).Append('\n');
         }
         if (f.Verification is { } v) sb.Append("\n  Fix ").Append(v.Summary()).Append('\n');
+        if (f.Counterfactual is { } cf)
+        {
+            sb.Append("\n  Counterfactual search (").Append(cf.Tried).Append(" of ").Append(cf.Generated).Append(" candidate edits tried")
+                .Append(cf.GaveUp is { } g ? "; " + g : "").Append("):\n");
+            if (cf.Best.Count == 0) sb.Append("    no candidate restores a path without breaking another\n");
+            foreach (var c in cf.Best) sb.Append("    ").Append(c.Summary()).Append('\n');
+        }
         foreach (var d in f.Decide)
             sb.Append($"\n  To decide, run on {d.Host}{(d.Namespace is null ? "" : $" (namespace {d.Namespace})")}: {d.Command}\n    ({d.Why})\n");
         if (f.Trace is { } t)

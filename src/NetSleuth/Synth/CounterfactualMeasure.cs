@@ -1,0 +1,79 @@
+using NetSleuth.Diagnosis;
+using NetSleuth.Topology;
+using NetSleuth.WhatIf;
+
+namespace NetSleuth.Synth;
+
+/// <summary>One row of the counterfactual measure: a fault kind placed alone, the checks that explain it switched off,
+/// and what the search proposed for the broken paths that are then unexplained.</summary>
+public sealed record CounterfactualRow(string Style, string Fault, int Seed, IReadOnlyList<string> Skipped, int Unexplained,
+    int BrokenPaths, int Restored, CounterfactualCandidate? Best, int Tried, int Generated, string? GaveUp, TimeSpan Elapsed)
+{
+    public bool Found => Best is not null && BrokenPaths > 0 && Restored == BrokenPaths;
+
+    public string Row() =>
+        $"| {Style} | {Fault} | {string.Join(", ", Skipped)} | {BrokenPaths} | " +
+        (Best is null ? "none" : $"restores {Best.Result.Restored} of {Best.Result.BrokenBefore}, breaks {Best.Result.Broke}: `{string.Join(" && ", Best.Fix.SelectMany(s => s.Commands))}`") +
+        $" | {Tried}/{Generated}{(GaveUp is null ? "" : " (gave up)")} | {Elapsed.TotalSeconds:0.0} s |";
+}
+
+/// <summary>
+/// For each synthetic fault kind: a small cluster with that fault alone (the first seed that places it), diagnosed with
+/// the checks that explain its broken paths switched off (<see cref="DiagnoseOptions.SkipChecks"/>, until a path is
+/// unexplained), and the counterfactual search run on the unexplained findings: does it propose a fix that restores them?
+/// </summary>
+public static class CounterfactualMeasure
+{
+    public static IEnumerable<CounterfactualRow> Run(SynthStyle style, int nodes = 3, int pods = 3, TimeSpan? budget = null, int? cap = null)
+    {
+        var probe = new SynthOptions(nodes, pods, style, 1, 1);
+        foreach (var kind in ClusterGenerator.FaultNames(probe))
+            yield return RunOne(style, kind, nodes, pods, budget, cap);
+    }
+
+    public static CounterfactualRow RunOne(SynthStyle style, string kind, int nodes = 3, int pods = 3, TimeSpan? budget = null, int? cap = null)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        string styleName = SynthOptions.StyleName(style);
+        for (int seed = 1; seed <= 200; seed++)
+        {
+            var o = new SynthOptions(nodes, pods, style, 1, seed);
+            var (snap, manifest) = new ClusterGenerator(o).GenerateAll();
+            if (manifest.Faults.Count != 1 || manifest.Faults[0].Name != kind) continue;
+            var t = Linker.Link(snap);
+            var skip = new HashSet<string>(StringComparer.Ordinal);
+            DiagnosisReport report = null!;
+            for (int round = 0; round < 6; round++)
+            {
+                report = Diagnoser.Run(t, null, new DiagnoseOptions { SkipChecks = skip, VerifyFixes = false, SearchFixes = false });
+                var explaining = report.Findings.Where(f => f.BrokenPaths.Count > 0 && f.Id is not "unexplained-broken-path" and not "path-undecided" and not "trace-failed").ToList();
+                if (explaining.Count == 0) break;
+                foreach (var f in explaining)
+                    foreach (var id in f.AlsoSeenAs.Prepend(f.Id))
+                        if (CheckOf(id) is { } c) skip.Add(c);
+            }
+            var unexplained = report.Findings.Where(f => f.Id == "unexplained-broken-path").ToList();
+            CounterfactualCandidate? best = null;
+            int tried = 0, generated = 0, broken = 0, restored = 0;
+            string? gaveUp = null;
+            foreach (var f in unexplained)
+            {
+                var r = CounterfactualSearch.Search(t, f, report.Paths, budget ?? CounterfactualSearch.Budget, cap ?? CounterfactualSearch.CandidateCap);
+                tried += r.Tried; generated += r.Generated; gaveUp ??= r.GaveUp;
+                broken += f.BrokenPaths.Count;
+                if (r.Best.FirstOrDefault() is { } b) { restored += b.Result.Restored; best ??= b; }
+            }
+            return new CounterfactualRow(styleName, kind, seed, [.. skip.Order(StringComparer.Ordinal)], unexplained.Count, broken, restored, best, tried, generated, gaveUp, started.Elapsed);
+        }
+        return new CounterfactualRow(styleName, kind, 0, [], 0, 0, 0, null, 0, 0, "no seed of 1-200 places this fault alone", started.Elapsed);
+    }
+
+    /// <summary>The check (its catalogue id) that produces findings with this id.</summary>
+    private static string? CheckOf(string findingId)
+    {
+        foreach (var c in CheckCatalogue.All)
+            foreach (var id in c.Id.Split(", "))
+                if (id == findingId) return c.Id;
+        return null;
+    }
+}

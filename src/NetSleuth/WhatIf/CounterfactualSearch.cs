@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using NetSleuth.Diagnosis;
+using NetSleuth.Forwarding;
+using NetSleuth.Model;
+using NetSleuth.Topology;
+using NetSleuth.Util;
+
+namespace NetSleuth.WhatIf;
+
+/// <summary>One candidate fix the search tried: shell commands (as the <see cref="CommandInterpreter"/> reads them) per host,
+/// and what they did to the traced paths.</summary>
+public sealed record CounterfactualCandidate(IReadOnlyList<FixStep> Fix, FixVerification Result)
+{
+    public int Edits => Fix.Sum(s => s.Commands.Count);
+    /// <summary>The line the text report prints (JSON: <c>text</c>).</summary>
+    public string Text => Summary();
+
+    /// <summary>One line: "restores N of M, breaks 0: HOST[:NS]: cmd; cmd".</summary>
+    public string Summary() =>
+        $"restores {Result.Restored} of {Result.BrokenBefore}, breaks {Result.Broke}: " +
+        string.Join(" && ", Fix.SelectMany(s => s.Commands.Select(c => $"{s.Host}: {c}")));
+}
+
+/// <summary>What the search of one unexplained finding came to: the best candidates, how many it tried, and whether it gave up.</summary>
+public sealed record CounterfactualResult(IReadOnlyList<CounterfactualCandidate> Best, int Generated, int Tried, string? GaveUp);
+
+/// <summary>
+/// Counterfactual search for broken paths no check explains: candidate edits near the place each path dies (the
+/// namespace where the trace stopped and those it crossed before, up to six, and their veth peers) — the neighbour's MAC set to the owner's, a down link up,
+/// a route to the destination via a gateway the namespace already uses, ip_forward on / rp_filter off, the dropping
+/// iptables rule deleted, the MTU set to the veth peer's, a bridge-less port put back on the namespace's bridge (or its one OVS bridge), a VXLAN
+/// remote set to a peer's — each one the shell commands the WhatIf interpreter reads, applied to a copy of the model
+/// that is linked and traced again. Ranked by number of edits, then paths restored; only candidates that break no traced
+/// working path are kept. Bounded by a time budget and a candidate cap; the result says when it gave up.
+/// </summary>
+public static class CounterfactualSearch
+{
+    public static TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(10);
+    public static int CandidateCap { get; set; } = 60;
+    /// <summary>Best candidates kept.</summary>
+    public const int Keep = 3;
+    /// <summary>Namespaces of a failing trace searched, from where it died backwards (a wrong neighbour MAC is set hops before the drop).</summary>
+    public const int MaxSites = 6;
+
+    /// <summary>Searches for each unexplained-broken-path finding (sharing one budget) and sets <see cref="Finding.Counterfactual"/>.</summary>
+    public static void Run(Topology.Topology t, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan? budget = null, int? cap = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var total = budget ?? Budget;
+        foreach (var f in findings)
+        {
+            if (f.Id != "unexplained-broken-path") continue;
+            var left = total - clock.Elapsed;
+            f.Counterfactual = Search(t, f, paths, left < TimeSpan.Zero ? TimeSpan.Zero : left, cap ?? CandidateCap);
+        }
+    }
+
+    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap)
+    {
+        var clock = Stopwatch.StartNew();
+        var byLabel = new Dictionary<string, TracedPath>(StringComparer.Ordinal);
+        foreach (var p in paths) byLabel.TryAdd(p.Label, p);
+        var broken = f.BrokenPaths.Select(Unreply).Distinct().Select(l => byLabel.GetValueOrDefault(l)).OfType<TracedPath>().ToList();
+        var working = paths.Where(p => p.Verdict == PathVerdict.Works).ToList();
+        var candidates = Generate(t, broken);
+        var good = new List<CounterfactualCandidate>();
+        var partial = new List<CounterfactualCandidate>();
+        int tried = 0;
+        string? gaveUp = null;
+        foreach (var c in candidates)
+        {
+            if (tried >= cap) { gaveUp = $"gave up after the candidate cap ({cap}) of {candidates.Count}"; break; }
+            if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out after {tried} of {candidates.Count} candidates"; break; }
+            tried++;
+            var r = Try(t, c, broken, working);
+            if (r is null || r.Broke > 0) continue;
+            var cand = new CounterfactualCandidate(c, r);
+            if (r.Restored > 0) good.Add(cand);
+            else if (r.MovedOn > 0) partial.Add(cand);
+        }
+        // pairs of the best singles, when no single one restores every path
+        if (gaveUp is null && !good.Any(g => g.Result.Restored == broken.Count))
+        {
+            var singles = good.Concat(partial).OrderByDescending(g => g.Result.Restored + g.Result.MovedOn).Take(5).ToList();
+            for (int i = 0; i < singles.Count && gaveUp is null; i++)
+                for (int j = i + 1; j < singles.Count; j++)
+                {
+                    if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out while trying pairs"; break; }
+                    var fix = singles[i].Fix.Concat(singles[j].Fix).ToList();
+                    tried++;
+                    var r = Try(t, fix, broken, working);
+                    if (r is not null && r.Broke == 0 && r.Restored > Math.Max(singles[i].Result.Restored, singles[j].Result.Restored))
+                        good.Add(new CounterfactualCandidate(fix, r));
+                }
+        }
+        var best = good.OrderByDescending(g => g.Result.Restored == broken.Count).ThenBy(g => g.Edits)
+            .ThenByDescending(g => g.Result.Restored).Take(Keep).ToList();
+        return new CounterfactualResult(best, candidates.Count, tried, gaveUp);
+    }
+
+    private static FixVerification? Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working)
+    {
+        var commands = fix.SelectMany(s => s.Commands.Select(c => (s.Host, c))).ToList();
+        try
+        {
+            var script = CommandInterpreter.ReadFix(commands, t.Snapshot, "counterfactual");
+            if (script.NotModelled.Any()) return null;
+            var copy = ModelCopy.Apply(t.Snapshot, script);
+            var after = Linker.Link(copy.Result);
+            return FixVerifier.Compare(after, broken, working, copy.TouchedHosts);
+        }
+        catch (InputException) { return null; }
+    }
+
+    /// <summary>The candidate edits near where the broken paths die, each one fix step (host, namespace, commands), distinct.</summary>
+    internal static List<IReadOnlyList<FixStep>> Generate(Topology.Topology t, IReadOnlyList<TracedPath> broken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var list = new List<IReadOnlyList<FixStep>>();
+        void Add(NsRef at, params string[] commands)
+        {
+            var key = at.Host.Name + "|" + string.Join(";", commands);
+            if (seen.Add(key)) list.Add([new FixStep(at.Host.Name, at.Ns.IsRoot ? null : at.Ns.Name, commands)]);
+        }
+        foreach (var p in broken.Take(8))
+        {
+            TraceResult r;
+            try { r = Tracer.Trace(t, p.Request with { Start = null }); }
+            catch (Exception e) when (e is not OutOfMemoryException) { continue; }
+            var bad = !r.Forward.Delivered ? r.Forward : r.Reply is { Delivered: false } rep ? rep : null;
+            if (bad is null) continue;
+            var sites = new List<NsRef>();
+            if (bad.LastNamespace is { } last) sites.Add(last);
+            for (int h = bad.Hops.Count - 1; h >= 0 && sites.Count < MaxSites; h--)
+                if (Find(t, bad.Hops[h]) is { } ns && !sites.Contains(ns)) sites.Add(ns);
+            foreach (var site in sites.ToList())
+                foreach (var peer in Peers(t, site)) if (!sites.Contains(peer)) sites.Add(peer);
+            foreach (var site in sites) Candidates(t, site, bad.Flow.Destination, Add);
+        }
+        return list;
+    }
+
+    private static NsRef? Find(Topology.Topology t, Hop hop)
+    {
+        var host = t.Snapshot.Hosts.FirstOrDefault(h => h.Name == hop.Host);
+        var ns = host?.Namespaces.FirstOrDefault(n => hop.Namespace == "root" ? n.IsRoot : n.DisplayName == hop.Namespace);
+        return ns is null ? null : new NsRef(host!, ns);
+    }
+
+    /// <summary>The namespaces at the other end of a veth of this one (a pod and its node).</summary>
+    private static IEnumerable<NsRef> Peers(Topology.Topology t, NsRef site)
+    {
+        foreach (var l in site.Ns.Links)
+        {
+            if (!l.IsVeth || l.LinkNamespace is null && l.LinkNetnsName is null) continue;
+            var name = l.LinkNetnsName ?? l.LinkNamespace;
+            var ns = site.Host.Namespaces.FirstOrDefault(n => n.Name == name || n.Id == name || (name == "root" && n.IsRoot));
+            if (ns is not null && ns != site.Ns) yield return new NsRef(site.Host, ns);
+        }
+    }
+
+    private static void Candidates(Topology.Topology t, NsRef at, System.Net.IPAddress dst, Action<NsRef, string[]> add)
+    {
+        var ns = at.Ns;
+        if (!ns.IsRoot && ns.Name is null) return; // an unnamed namespace: no command can name it
+        string ip = ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(ns.Name!);
+        string exec = ns.IsRoot ? "" : "ip netns exec " + Shell.Quote(ns.Name!) + " ";
+        // neighbours whose MAC is not the MAC of the device that owns the IP, or that failed
+        foreach (var n in ns.Neighbors)
+        {
+            // every owner's MAC (a pod IP held by the pod and by the peer-pod VM: the right one is one of them)
+            foreach (var owner in t.OwnersOf(n.Address).Select(o => o.Device.Link.Mac).OfType<MacAddress>().Distinct())
+                if (n.Mac != owner) add(at, [$"{ip} neigh replace {n.Address} lladdr {owner} dev {Shell.Quote(n.Device)} nud permanent"]);
+        }
+        // a permanent entry for the destination on the devices whose subnet holds it
+        var dstMac = t.OwnersOf(dst).Select(o => o.Device.Link.Mac).FirstOrDefault(m => m is not null);
+        if (dstMac is not null && !ns.Neighbors.Any(n => n.Address.Equals(dst)))
+            foreach (var l in ns.Links)
+                if (l.Addresses.Any(a => a.Prefix.Contains(dst) && !a.Prefix.Address.Equals(dst)))
+                    add(at, [$"{ip} neigh replace {dst} lladdr {dstMac} dev {Shell.Quote(l.Name)} nud permanent"]);
+        foreach (var l in ns.Links)
+        {
+            if (l.IsLoopback) continue;
+            if (!l.IsUp) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} up"]);
+            // a port that lost its bridge: back on the namespace's bridge (one bridge only, else it is a guess)
+            if (l.Master is null && l.IsVeth)
+            {
+                var bridges = ns.Links.Where(b => b.Kind is LinkKinds.Bridge).ToList();
+                if (bridges.Count == 1 && l.Addresses.Count == 0) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} master {Shell.Quote(bridges[0].Name)}"]);
+                // or on its Open vSwitch bridge, when the namespace has one
+                if (bridges.Count == 0 && l.Addresses.Count == 0 && ns.Ovs is { Bridges.Count: 1 } ovs)
+                    add(at, [$"{exec}ovs-vsctl add-port {Shell.Quote(ovs.Bridges[0].Name)} {Shell.Quote(l.Name)}"]);
+            }
+            // the MTU of the veth's peer
+            if (l.IsVeth && l.Mtu is { } mtu)
+            {
+                var peer = t.Devices.FirstOrDefault(d => d.Host == at.Host && d.Namespace.Ns != ns && d.Link.IsVeth && d.Link.Index == l.LinkIndex && d.Link.LinkIndex == l.Index);
+                if (peer?.Link.Mtu is { } pm && pm != mtu) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} mtu {pm}"]);
+            }
+            // a VXLAN device whose remote no peer VXLAN device has as local address: the remote of the peers' tunnels
+            if (l.Vxlan is { Remote: { } remote } vx && t.OwnersOf(remote).Count == 0)
+                foreach (var d in t.Devices)
+                    if (d.Host != at.Host && d.Link.Vxlan is { } pv && pv.Vni == vx.Vni)
+                        foreach (var a in UnderlayOf(d))
+                            add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} type vxlan remote {a}"]);
+        }
+        // a route to the destination via each gateway the namespace already uses, and the blackholes that cover it deleted
+        foreach (var r in ns.Routes)
+        {
+            if (r.Table != RouteTables.Main || r.Destination.Family != dst.AddressFamily) continue;
+            if (r.Type is RouteTypes.Blackhole or RouteTypes.Unreachable or RouteTypes.Prohibit && r.Destination.Contains(dst))
+                add(at, [$"{ip} route del {r.Type} {r.Destination}"]);
+            if (r.Gateway is { } gw && r.Type == RouteTypes.Unicast)
+                add(at, [$"{ip} route replace {dst}/{(dst.AddressFamily is System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)} via {gw}" + (r.Device is { } d ? $" dev {Shell.Quote(d)}" : "")]);
+        }
+        if (ns.Sysctl("net.ipv4.ip_forward") == "0" || ns.Sysctls.Any(kv => kv.Key.EndsWith(".forwarding", StringComparison.Ordinal) && kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Value == "0"))
+            add(at, [exec + "sysctl -w net.ipv4.ip_forward=1"]);
+        foreach (var kv in ns.Sysctls)
+            if (kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Key.EndsWith(".rp_filter", StringComparison.Ordinal) && kv.Value is "1" or "2")
+                add(at, [exec + $"sysctl -w {kv.Key}=0"]);
+        foreach (var table in ns.Iptables)
+            foreach (var rule in table.Rules)
+                if (rule.Target is "DROP" or "REJECT" && rule.Args.Count > 2)
+                    add(at, [exec + $"iptables -t {table.Name} -D {rule.Chain} " + string.Join(' ', rule.Args.Select(Shell.Quote))]);
+    }
+
+    private static IEnumerable<System.Net.IPAddress> UnderlayOf(DeviceRef d)
+    {
+        if (d.Link.Vxlan?.Local is { } local) { yield return local; yield break; }
+        var dev = d.Link.Vxlan?.UnderlayDevice ?? d.Namespace.Ns.Routes.FirstOrDefault(r => r.Destination.Length == 0 && r.Device is not null)?.Device;
+        var l = dev is null ? null : d.Namespace.Ns.FindLink(dev);
+        if (l is null) yield break;
+        foreach (var a in l.Addresses) if (a.Prefix.IsV4) yield return a.Prefix.Address;
+    }
+
+    private static string Unreply(string label) => label.EndsWith(" (reply)", StringComparison.Ordinal) ? label[..^8] : label;
+}

@@ -1,0 +1,74 @@
+using NetSleuth.Diagnosis;
+using NetSleuth.Synth;
+using NetSleuth.Topology;
+using NetSleuth.WhatIf;
+
+namespace NetSleuth.Tests.WhatIf;
+
+/// <summary>The counterfactual search on synthetic faults whose catalogue checks are switched off.</summary>
+public sealed class CounterfactualSearchTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(SynthStyle.Ovs, "link-down")]
+    [InlineData(SynthStyle.PeerPods, "firewall-drops-tunnel-port")]
+    [InlineData(SynthStyle.Bridge, "link-down")]
+    public void Given_a_fault_with_its_check_off_When_searched_Then_a_candidate_restores_every_unexplained_path(SynthStyle style, string fault)
+    {
+        var row = CounterfactualMeasure.RunOne(style, fault, budget: TimeSpan.FromSeconds(30));
+        output.WriteLine(row.Row());
+        Assert.NotEmpty(row.Skipped);
+        Assert.True(row.BrokenPaths > 0, "no unexplained path with the checks off");
+        Assert.NotNull(row.Best);
+        Assert.Equal(0, row.Best!.Result.Broke);
+        Assert.True(row.Found, row.Row());
+        // the candidate is a command the interpreter reads again, and re-applied it restores the paths as the search said
+        Assert.All(row.Best.Fix.SelectMany(s => s.Commands), c => Assert.DoesNotContain("PID", c, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Given_a_tiny_budget_When_searched_Then_it_says_it_gave_up()
+    {
+        var (snap, manifest) = FirstPlacing(SynthStyle.Ovs, "link-down");
+        var t = Linker.Link(snap);
+        var report = Diagnoser.Run(t, null, new DiagnoseOptions
+        {
+            SkipChecks = new HashSet<string> { "link-down", "differs-from-peers" }, VerifyFixes = false,
+            SearchBudget = TimeSpan.Zero,
+        });
+        var f = Assert.Single(report.Findings, x => x.Id == "unexplained-broken-path");
+        Assert.NotNull(f.Counterfactual);
+        Assert.Contains("gave up", f.Counterfactual!.GaveUp);
+        Assert.Empty(f.Counterfactual.Best);
+        var text = NetSleuth.Render.DiagnosisText.Render(report);
+        Assert.Contains("gave up: the time budget (0 s) ran out", text);
+        output.WriteLine(manifest.Faults[0].ToString());
+    }
+
+    [Fact]
+    public void Given_the_search_result_When_rendered_as_text_Then_each_candidate_is_one_line_with_restores_and_breaks_0()
+    {
+        var (snap, _) = FirstPlacing(SynthStyle.Ovs, "link-down");
+        var report = Diagnoser.Run(Linker.Link(snap), null, new DiagnoseOptions
+        {
+            SkipChecks = new HashSet<string> { "link-down", "differs-from-peers" }, VerifyFixes = false,
+        });
+        var text = NetSleuth.Render.DiagnosisText.Render(report);
+        output.WriteLine(text);
+        Assert.Matches(@"\n    restores (\d+) of \1, breaks 0: \S+: ip .*link set dev \S+ up\n", text);
+        var json = System.Text.Json.JsonDocument.Parse(NetSleuth.Render.DiagnosisJson.Render(report));
+        var f = json.RootElement.GetProperty("findings").EnumerateArray().Single(x => x.GetProperty("id").GetString() == "unexplained-broken-path");
+        var best = f.GetProperty("counterfactual").GetProperty("best")[0];
+        Assert.Equal(0, best.GetProperty("result").GetProperty("broke").GetInt32());
+        Assert.Matches(@"^restores (\d+) of \1, breaks 0: ", best.GetProperty("text").GetString());
+    }
+
+    private static (NetSleuth.Model.Snapshot, FaultManifest) FirstPlacing(SynthStyle style, string fault)
+    {
+        for (int seed = 1; seed <= 200; seed++)
+        {
+            var (snap, m) = new ClusterGenerator(new SynthOptions(3, 3, style, 1, seed)).GenerateAll();
+            if (m.Faults.Count == 1 && m.Faults[0].Name == fault) return (snap, m);
+        }
+        throw new InvalidOperationException("no seed places " + fault);
+    }
+}
