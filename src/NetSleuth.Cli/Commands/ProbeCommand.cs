@@ -114,7 +114,7 @@ internal sealed class ProbeCommand : CliCommand
         o.WriteLine($"model:  {Describe(model, cmp)}");
         var shown = cmp.Failed ?? model.Forward;
         o.WriteLine($"        path {ProbeComparison.DevicesText(model.Forward)}" + (model.Reply is { } rep ? $"; reply {ProbeComparison.DevicesText(rep)}" : ""));
-        o.WriteLine($"kernel: {(kernel.Answered ? "answered" : "no answer")}" + (path.Drop is { } d ? $"; {d}" : "; no drop reported") + $" ({kernel.Detail})");
+        o.WriteLine($"kernel: {(kernel.Answered ? "answered" : "no answer")}" + (cmp.Path?.Drop is { } d ? $"; {d}" : "; no drop reported") + $" ({kernel.Detail})");
         o.WriteLine($"        path {path.DevicesText}");
         o.WriteLine(cmp.Agreement switch
         {

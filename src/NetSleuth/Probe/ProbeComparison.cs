@@ -34,9 +34,20 @@ public sealed record ProbeComparison(TraceResult Model, Trace? Failed, ProbeOutc
             return new(model, failed, kernel, path, Agreement.VerdictDiffers,
                 model.Delivered ? "the model delivers, the kernel gets no answer" : "the kernel answers, the model drops");
         if (failed is null || path?.Drop is not { } drop) return new(model, failed, kernel, path, Agreement.Agree, "");
-        bool reasonOk = DropReasons.Matches(disposition, drop.Reason);
         var modelDev = DeviceOf(failed.At, namespaces);
-        bool devOk = modelDev is null || drop.Device is null || !DropReasons.LocatesDevice(drop.Reason) || modelDev == drop.Device || PassedThere(failed, drop.Device);
+        bool Placed(KernelDrop d) => modelDev is null || d.Device is null || !DropReasons.LocatesDevice(d.Reason) || modelDev == d.Device || PassedThere(failed, d.Device);
+        // a packet copied, carried by a tunnel or answered by ICMP is freed in several places, and the machine's
+        // other traffic can add a drop on a device of the same name: the model agrees when its drop is among the
+        // probe's drops, and the kernel's line then shows that one
+        foreach (var d in path.AllDrops)
+            if (d.Device is not null && DropReasons.Matches(disposition, d.Reason) && Placed(d))
+            {
+                drop = d;
+                path = path with { Drop = d };
+                break;
+            }
+        bool reasonOk = DropReasons.Matches(disposition, drop.Reason);
+        bool devOk = Placed(drop);
         // a drop no device event ties to the probe's packets (freed before any device saw it) may be another
         // namespace's: it confirms the model when it matches, and is not held against it when it does not
         if (!reasonOk && drop.Device is null)
