@@ -36,6 +36,9 @@ public sealed record DiagnoseOptions
 {
     public IReadOnlySet<string> SkipChecks { get; init; } = new HashSet<string>();
     public bool VerifyFixes { get; init; } = true;
+    /// <summary>Wall-clock budget of all the fix verifications (null: as long as the diagnosis took before them, at
+    /// least <see cref="WhatIf.FixVerifier.MinimumBudget"/>, so verifying at most doubles a diagnosis).</summary>
+    public TimeSpan? VerifyBudget { get; init; }
     /// <summary>Search candidate fixes for broken paths no check explains (<see cref="WhatIf.CounterfactualSearch"/>).</summary>
     public bool SearchFixes { get; init; } = true;
     /// <summary>The search's time budget and candidate cap (null: the defaults).</summary>
@@ -90,7 +93,9 @@ public static class Diagnoser
         if (options.VerifyFixes)
         {
             long verifyStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            WhatIf.FixVerifier.Run(topology, findings, paths);
+            var before = System.Diagnostics.Stopwatch.GetElapsedTime(sweepStarted);
+            var budget = options.VerifyBudget ?? (before > WhatIf.FixVerifier.MinimumBudget ? before : WhatIf.FixVerifier.MinimumBudget);
+            WhatIf.FixVerifier.Run(topology, findings, paths, budget);
             timings.Add(("fix verification", System.Diagnostics.Stopwatch.GetElapsedTime(verifyStarted)));
         }
         if (options.SearchFixes && findings.Any(f => f.Id == "unexplained-broken-path"))

@@ -8,17 +8,18 @@ namespace NetSleuth.WhatIf;
 /// Proves a finding's fix in the model: its commands are read by <see cref="CommandInterpreter"/>, applied to
 /// a copy (<see cref="ModelCopy"/>), the copy is linked again and the paths diagnose traced are traced again —
 /// the finding's broken paths, and the working paths (all of them on inputs of up to <see cref="PathCap"/> paths;
-/// on bigger ones those from and to the hosts the fix changes, and a sample of the rest). Bounded by <see cref="Budget"/>.
+/// on bigger ones those from and to the hosts the fix changes, and a sample of the rest). Bounded by a time budget.
 /// </summary>
 public static class FixVerifier
 {
-    /// <summary>Wall-clock budget of all the verifications of one diagnosis; a finding past it is "unverified: time budget".</summary>
-    public static TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>The least wall-clock budget of all the verifications of one diagnosis (the diagnoser gives them as long
+    /// as the diagnosis took, and at least this); a finding past it is "unverified: the verification budget ran out".</summary>
+    public static TimeSpan MinimumBudget { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>Working paths re-traced in full up to this many; past it, those near the fix (up to it) and <see cref="Sample"/> others.</summary>
     public static int PathCap { get; set; } = 400;
     public static int Sample { get; set; } = 100;
 
-    public static void Run(Topology.Topology topology, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths)
+    public static void Run(Topology.Topology topology, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan budget)
     {
         var clock = Stopwatch.StartNew();
         var byLabel = new Dictionary<string, TracedPath>(StringComparer.Ordinal);
@@ -27,7 +28,7 @@ public static class FixVerifier
         foreach (var f in findings)
         {
             if (f.Fix.Count == 0) continue;
-            if (clock.Elapsed > Budget) { f.Verification = Unverified($"the verification budget ({Budget.TotalSeconds:0} s) ran out before this finding"); continue; }
+            if (clock.Elapsed > budget) { f.Verification = Unverified($"the verification budget ({budget.TotalSeconds:0.#} s, as long as the diagnosis took) ran out before this finding"); continue; }
             f.Verification = Verify(topology, f, byLabel, working);
         }
     }
