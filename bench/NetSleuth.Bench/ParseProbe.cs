@@ -70,6 +70,31 @@ internal static class ParseProbe
         return lines;
     }
 
+    /// <summary>
+    /// The floor of a CLI run on DIR: read every snapshot file of DIR (not faults.json) and tokenise it once with
+    /// <see cref="Utf8JsonReader"/>, on every core, as the loader reads them; nothing is built. Prints wall and CPU
+    /// time, bytes and tokens. Run it in a fresh process (bench/scale.sh does) so the page cache is as for the CLI.
+    /// </summary>
+    public static List<string> RunDir(string dir)
+    {
+        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != "faults.json").Order(StringComparer.Ordinal).ToArray();
+        var cpu0 = Environment.CpuUsage.TotalTime;
+        var sw = Stopwatch.StartNew();
+        long bytes = 0, tokens = 0;
+        Parallel.For(0, files.Length, () => (0L, 0L), (i, _, acc) =>
+        {
+            var data = File.ReadAllBytes(files[i]);
+            var r = new Utf8JsonReader(data);
+            long n = 0;
+            while (r.Read()) n++;
+            return (acc.Item1 + data.Length, acc.Item2 + n);
+        }, acc => { Interlocked.Add(ref bytes, acc.Item1); Interlocked.Add(ref tokens, acc.Item2); });
+        sw.Stop();
+        var cpu = Environment.CpuUsage.TotalTime - cpu0;
+        return [string.Create(CultureInfo.InvariantCulture,
+            $"floor: {files.Length} files, {bytes / 1048576.0:F0} MiB, {tokens} tokens: {sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s cpu ({Environment.ProcessorCount} cores)")];
+    }
+
     private static string Time(string what, double mb, int rounds, Action a)
     {
         a();

@@ -12,6 +12,7 @@ public static class Program
           synth  --nodes N --pods M [--style S] [--faults K] [--seed S] --dir DIR   time the generator (DIR must not exist)
           load   --dir DIR [--sequential] [--repeat R] [--until-link]            load + link + diagnose + one trace of DIR (R-1 warm-up loads first; --until-link: stop after link)
           parse  --file F [--rounds R]                                          single-thread parse speed of one snapshot file (fast reader vs System.Text.Json)
+          parse  --dir DIR                                                      the floor: read + tokenise every snapshot file of DIR once, on every core
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
           import-gen --links N --kind transcript|sos [--flat] --out PATH           write a large transcript (file) or sosreport (directory)
           import --input PATH [--repeat R] [--json FILE] [--stages]               time `netsleuth import PATH`: read into a snapshot, then write its JSON (--stages: a transcript's parts)
@@ -43,7 +44,8 @@ public static class Program
             if (args[0] == "counterfactual") return Counterfactual(opts);
             if (args[0] == "parse")
             {
-                foreach (var l in ParseProbe.Run(opts["file"], Int(opts, "rounds", 20))) Console.WriteLine(l);
+                var lines = opts.TryGetValue("dir", out var pdir) ? ParseProbe.RunDir(pdir) : ParseProbe.Run(opts["file"], Int(opts, "rounds", 20));
+                foreach (var l in lines) Console.WriteLine(l);
                 return 0;
             }
             if (rows is null) { Console.Error.Write(Usage); return 2; }

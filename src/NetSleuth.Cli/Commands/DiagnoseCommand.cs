@@ -76,6 +76,7 @@ internal sealed class DiagnoseCommand : CliCommand
         }
         else if (args.Has("to")) throw new UsageException("--to needs --from HOST[:NS]");
 
+        var phases = new PhaseTimings(ctx.Err);
         ctx.Progress("loading inputs…");
         var snapshot = CliInputs.Load(args.Positionals, ctx, format == "text" ? WarningList.Short : WarningList.None);
         if (request is not null && snapshot.Hosts.All(h => h.Name != request.Host) &&
@@ -83,8 +84,10 @@ internal sealed class DiagnoseCommand : CliCommand
             request = request with { Host = aliased.Name }; // a name the prompts also gave the host
         if (request is not null && snapshot.Hosts.All(h => h.Name != request.Host))
             throw new UsageException($"--from: no host '{request.Host}' in the input (hosts: {string.Join(", ", snapshot.Hosts.Select(h => h.Name))})");
+        phases.Mark("load");
         ctx.Progress("linking…");
         var topology = Linker.Link(snapshot);
+        phases.Mark("link");
         ctx.Progress("diagnosing…");
         var whatIfFile = args.Get("what-if");
         string? whatIfText = null;
@@ -95,6 +98,8 @@ internal sealed class DiagnoseCommand : CliCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--what-if: cannot read {whatIfFile}: {e.Message}"); }
         }
         var report = Diagnoser.Run(topology, request, new DiagnoseOptions { VerifyFixes = whatIfFile is null });
+        phases.Mark("diagnose");
+        phases.Details(report.Timings);
         if (args.Get("fix-script") is { } fixFile)
         {
             try { File.WriteAllText(fixFile, NetSleuth.WhatIf.FixScript.Render(report, args.Positionals)); }
@@ -124,6 +129,8 @@ internal sealed class DiagnoseCommand : CliCommand
             "html" => HtmlReport.Diagnosis(report, topology, VersionInfo.Version),
             _ => DiagnosisText.Render(report),
         });
+        phases.Mark("output");
+        phases.Peak();
         return report.ProblemFound ? ExitCodes.ProblemFound : ExitCodes.Ok;
     }
 }

@@ -95,7 +95,9 @@ public static class Diagnoser
             long verifyStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var before = System.Diagnostics.Stopwatch.GetElapsedTime(sweepStarted);
             var budget = options.VerifyBudget ?? (before > WhatIf.FixVerifier.MinimumBudget ? before : WhatIf.FixVerifier.MinimumBudget);
-            WhatIf.FixVerifier.Run(topology, findings, paths, budget);
+            var (verify, leftOut) = VerificationPlan.Split(findings, paths.Count);
+            WhatIf.FixVerifier.Run(topology, verify, paths, budget);
+            VerificationPlan.Explain(verify, leftOut);
             timings.Add(("fix verification", System.Diagnostics.Stopwatch.GetElapsedTime(verifyStarted)));
         }
         if (options.SearchFixes && findings.Any(f => f.Id == "unexplained-broken-path"))

@@ -109,13 +109,35 @@ public static class InputLoader
         }
         result.Warnings.AddRange(log.Warnings);
         var dirHost = hostName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
-        int files = 0;
-        foreach (var (file, netns) in SavedOutputReader.Files(dir))
+        var files = SavedOutputReader.Files(dir).ToList();
+        // a directory of snapshot files (a cluster's `collect --lab` or `synth` output): those are parsed in
+        // parallel first, then everything is merged in the same order as one file at a time would
+        var parsed = files.Count > 1 ? SnapshotBulkLoader.ParseFiles(files.ConvertAll(f => f.Path), hostName) : null;
+        var index = new Dictionary<string, Host>(StringComparer.Ordinal);
+        foreach (var h in result.Hosts) index.TryAdd(h.Name, h);
+        for (int i = 0; i < files.Count; i++)
         {
-            LoadFile(file, hostName, dirHost, netns, result, builder, count);
-            files++;
+            var (file, netns) = files[i];
+            if (parsed?[i] is ({ } snap, _))
+            {
+                Merge(result, snap, index);
+                count.Hosts += snap.Hosts.Count;
+                foreach (var h in snap.Hosts) count.Namespaces += h.Namespaces.Count;
+            }
+            else if (parsed?[i] is (_, { } e))
+            {
+                result.Warnings.Add(new Warning(e.Reason, new SourceRef(e.File, e.Line)));
+                count.Damaged = true;
+            }
+            else
+            {
+                int hosts = result.Hosts.Count;
+                LoadFile(file, hostName, dirHost, netns, result, builder, count);
+                if (result.Hosts.Count != hosts)
+                    foreach (var h in result.Hosts) index.TryAdd(h.Name, h);
+            }
         }
-        if (files == 0) result.Warnings.Add(new Warning("empty directory", new SourceRef(dir)));
+        if (files.Count == 0) result.Warnings.Add(new Warning("empty directory", new SourceRef(dir)));
     }
 
     private static void LoadFile(string path, string? hostName, string? fallbackHost, string? netns, Snapshot result, Func<string, HostBuilder> builder,
@@ -210,13 +232,16 @@ public static class InputLoader
     }
 
     /// <summary>Adds <paramref name="part"/>'s hosts to <paramref name="into"/>; a host already there gets the new namespaces.</summary>
-    public static void Merge(Snapshot into, Snapshot part)
+    public static void Merge(Snapshot into, Snapshot part) => Merge(into, part, null);
+
+    /// <summary><see cref="Merge(Snapshot, Snapshot)"/> with INDEX (every host of INTO by name, kept up to date) when given.</summary>
+    private static void Merge(Snapshot into, Snapshot part, Dictionary<string, Host>? index)
     {
         into.Warnings.AddRange(part.Warnings);
         foreach (var h in part.Hosts)
         {
-            var existing = into.Hosts.FirstOrDefault(x => x.Name == h.Name);
-            if (existing is null) { into.Hosts.Add(h); continue; }
+            var existing = index is not null ? index.GetValueOrDefault(h.Name) : into.Hosts.FirstOrDefault(x => x.Name == h.Name);
+            if (existing is null) { into.Hosts.Add(h); index?.Add(h.Name, h); continue; }
             existing.Warnings.AddRange(h.Warnings);
             existing.Meta.Sources.AddRange(h.Meta.Sources);
             var ids = existing.Namespaces.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);

@@ -133,6 +133,32 @@ public sealed class SynthGeneratorTests
                      Assert.Throws<InputException>(() => SnapshotBulkLoader.LoadMany(missing)).Message);
         Assert.Equal(5, fast.Hosts.Count); // 4 nodes and the router: no VMs in the bridge style
     }
+
+    [Fact]
+    public void Given_a_directory_of_snapshots_and_a_transcript_When_loaded_as_one_input_Then_it_equals_its_files_one_after_the_other()
+    {
+        using var dir = new TempDir();
+        SynthWriter.Write(new SynthOptions(5, 3, SynthStyle.PeerPods, Faults: 2, Seed: 4), dir.Path);
+        File.Delete(System.IO.Path.Combine(dir.Path, SynthWriter.FaultsFile));
+        // a pasted session among the snapshots, and one node's snapshot a second time (its namespaces are given twice)
+        var root = dir.Path;
+        File.Copy(System.IO.Path.Combine(FindRoot(), "examples", "peer-pods", "worker.txt"), System.IO.Path.Combine(root, "node-0003-worker.txt"));
+        File.Copy(System.IO.Path.Combine(root, "node-0002.json"), System.IO.Path.Combine(root, "node-0004-again.json"));
+        var files = Directory.GetFiles(root).Order(StringComparer.Ordinal).ToList();
+        var oneByOne = InputLoader.Load(files.Select(f => f)); // not a list: the general loader, one file after the other
+        var asDir = InputLoader.LoadInputs([root]);
+        Assert.Equal(Json(oneByOne), Json(asDir.Snapshot));
+        Assert.Contains("worker", asDir.Snapshot.Hosts.Select(h => h.Name));
+        Assert.Contains(asDir.Snapshot.Hosts.SelectMany(h => h.Warnings), w => w.Message.Contains("given twice"));
+        Assert.Matches(@"^1[0-9] hosts, [0-9]+ namespaces, [0-9]+ command outputs$", asDir.Reads.Single().What);
+    }
+
+    private static string FindRoot()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(System.IO.Path.Combine(d.FullName, "NetSleuth.slnx"))) d = d.Parent;
+        return d?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
 }
 
 internal sealed class TempDir : IDisposable
