@@ -32,8 +32,8 @@ echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 echo "# binary: $bin ($(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet HEAD -- src || echo '+changes'))"
 echo "# before: uptime$(uptime | sed 's/.*load average/ load average/'); cpu $(head -1 /proc/pressure/cpu 2>/dev/null || echo n/a)"
 echo
-echo "| nodes × pods | pods | MiB | floor wall | floor cpu | CLI wall | user | sys | peak RSS | × floor (wall) | × floor (cpu) | load / link / diagnose / output (wall) | cpu s per 1k pods |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+echo "| nodes × pods | pods | MiB | floor wall | floor cpu | CLI wall | user | sys | peak RSS | × floor (wall) | × floor (cpu) | load / link / diagnose / output (wall) | paths traced | cpu s per 1k pods |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
 for size in "${sizes[@]}"; do
   n="${size%x*}" p="${size#*x}"
   dir="$work/c$n-$p"
@@ -56,9 +56,11 @@ for size in "${sizes[@]}"; do
     read -r _ wall user sys rss < <(grep '^TIME ' "$log")
     phases=$(awk '/^timing: (load|link|diagnose|output) /{printf "%s%s", sep, $3; sep=" / "}' "$log")
     pods=$((n * p))
-    awk -v s="$size" -v pods="$pods" -v mib="$mib" -v fw="$fwall" -v fc="$fcpu" -v w="$wall" -v u="$user" -v sy="$sys" -v rss="$rss" -v ph="$phases" 'BEGIN {
-      printf "| %s | %d | %d | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f GiB | %.1f× | %.1f× | %s | %.3f |\n",
-        s, pods, mib, fw, fc, w, u, sy, rss / 1048576, w / fw, (u + sy) / fc, ph, (u + sy) / (pods / 1000) }'
+    # both diagnose budgets are wall-clock: on a busy machine the sweep may stop before every path is traced
+    paths="$(grep -oE '"paths(Checked|Planned)": [0-9]+' "$out" | awk '{printf "%s%s", sep, $2; sep=" of "}')"
+    awk -v s="$size" -v pods="$pods" -v mib="$mib" -v fw="$fwall" -v fc="$fcpu" -v w="$wall" -v u="$user" -v sy="$sys" -v rss="$rss" -v ph="$phases" -v paths="$paths" 'BEGIN {
+      printf "| %s | %d | %d | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f GiB | %.1f× | %.1f× | %s | %s | %.3f |\n",
+        s, pods, mib, fw, fc, w, u, sy, rss / 1048576, w / fw, (u + sy) / fc, ph, paths, (u + sy) / (pods / 1000) }'
   done
 done
 echo
