@@ -1,7 +1,7 @@
 namespace NetSleuth.Collect.Remote;
 
 /// <summary>Why one host of a remote collect gave no snapshot: a short kind and the evidence (ssh's or the host's words).</summary>
-/// <param name="Kind">unreachable, host-key, auth, not-root, unsupported, transfer, collect, cancelled, ssh</param>
+/// <param name="Kind">unreachable, host-key, auth, not-root, unsupported, transfer, collect, cancelled, ssh; create (a pod)</param>
 public sealed record RemoteFailure(string Kind, string Message)
 {
     public override string ToString() => $"{Describe(Kind)}: {Message}";
@@ -16,6 +16,7 @@ public sealed record RemoteFailure(string Kind, string Message)
         "transfer" => "copy failed",
         "collect" => "collect failed on the host",
         "cancelled" => "cancelled",
+        "create" => "collector pod not created",
         _ => "ssh failed",
     };
 
