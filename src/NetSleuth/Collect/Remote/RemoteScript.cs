@@ -29,7 +29,7 @@ public static class RemoteScript
         sb.Append("d=$(mktemp -d \"${TMPDIR:-/tmp}/netsleuth.XXXXXXXX\") || { echo '").Append(Marker).Append(" error: mktemp -d failed' >&2; exit 90; }; ");
         sb.Append("trap 'rm -rf \"$d\"' EXIT; ");
         // the collector runs in its own process group (setsid, when there) so a stop reaches the programs it started
-        sb.Append("trap '[ -n \"$c\" ] && { kill -TERM -- -$c 2>/dev/null || kill -TERM $c 2>/dev/null; wait $c; }; exit 130' HUP INT TERM; ");
+        sb.Append("trap '[ -n \"$c\" ] && { kill -TERM -$c 2>/dev/null || kill -TERM $c 2>/dev/null; wait $c; }; exit 130' HUP INT TERM; ");
         sb.Append("g=; setsid -w true >/dev/null 2>&1 && g='setsid -w'; ");
         sb.Append("echo \"").Append(Marker).Append(" pid=$$ dir=$d\" >&2; ");
         sb.Append("case $(uname -m) in x86_64|amd64) ;; *) echo \"").Append(Marker)
