@@ -11,6 +11,8 @@ internal static class ExitCodes
     public const int BadInput = 2;
     /// <summary>The command ran and found a problem (trace not delivered, diagnose error finding).</summary>
     public const int ProblemFound = 3;
+    /// <summary>collect --ssh / --kubernetes: some hosts were collected, others not (each named on stderr).</summary>
+    public const int Partial = 4;
 }
 
 /// <summary>Bad command-line usage; printed as one line plus a hint, exit code 2.</summary>

@@ -16,7 +16,10 @@ internal sealed class CollectCommand : CliCommand
         new("netns", "GLOB", "collect only namespaces whose name or id matches (repeatable; ids: root, NAME, inode:N)", Repeatable: true),
         new("ovsdb", "SOCKET", "read Open vSwitch from this OVSDB unix socket (default: /run/openvswitch/db.sock if present)"),
         Lab.LabCollect.Option,
+        .. RemoteCollect.Options,
     ];
+
+    public override string Usage => "[options] | --lab [PREFIX] -o DIR | --ssh [USER@]HOST[:PORT]... -o DIR | --kubernetes -o DIR";
 
     public override string Details => """
         Needs root: it enters every network namespace (the root one, /run/netns/*, every process's)
@@ -27,11 +30,22 @@ internal sealed class CollectCommand : CliCommand
           sudo netsleuth collect -o worker.json --host-name worker
           sudo netsleuth collect --netns 'cni-*' --netns root
           sudo netsleuth collect --lab nsl -o snapshots/     # snapshots/worker.json, snapshots/podvm.json
+          netsleuth collect --ssh root@worker1 admin@10.0.0.7:2222 -j 32 -o cluster/   # cluster/HOST.json per host
+          netsleuth collect --kubernetes --context prod --nodes role=worker --image REG/netsleuth:0.1.0 -o cluster/
+
+        --ssh uses your ssh client as it is (keys, agent, ~/.ssh/config, known_hosts) with BatchMode=yes:
+        it never prompts. Each host gets the native binary in a `mktemp -d` directory, removed on every exit,
+        and runs it as root (sudo -n when the login is not root). Files are named after each host's own
+        hostname (the name given when two hosts share one). Exit code 4: some hosts were not collected
+        (each named on standard error with the reason); 1: none was.
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
     {
+        if (RemoteCollect.Wanted(args)) return RemoteCollect.Execute(args, ctx);
         if (args.Has("lab")) return Lab.LabCollect.Execute(args, ctx, VersionInfo.Version);
+        foreach (var o in RemoteCollect.Options)
+            if (args.Has(o.Name)) throw new UsageException($"--{o.Name} goes with --ssh or --kubernetes");
         if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}'");
         if (!Environment.IsPrivilegedProcess)
         {
