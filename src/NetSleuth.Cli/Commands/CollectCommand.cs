@@ -15,8 +15,12 @@ internal sealed class CollectCommand : CliCommand
         new("host-name", "NAME", "the host's name in the snapshot (default: the hostname)"),
         new("netns", "GLOB", "collect only namespaces whose name or id matches (repeatable; ids: root, NAME, inode:N)", Repeatable: true),
         new("ovsdb", "SOCKET", "read Open vSwitch from this OVSDB unix socket (default: /run/openvswitch/db.sock if present)"),
+        Conntrack,
         Lab.LabCollect.Option,
     ];
+
+    public static readonly OptionSpec Conntrack =
+        new("conntrack", null, "also read each namespace's connection-tracking table (conntrack -L; can be large on a busy node)");
 
     public override string Details => """
         Needs root: it enters every network namespace (the root one, /run/netns/*, every process's)
@@ -27,6 +31,7 @@ internal sealed class CollectCommand : CliCommand
           sudo netsleuth collect -o worker.json --host-name worker
           sudo netsleuth collect --netns 'cni-*' --netns root
           sudo netsleuth collect --lab nsl -o snapshots/     # snapshots/worker.json, snapshots/podvm.json
+          sudo netsleuth collect --conntrack -o node.json     # with conntrack -L of every namespace
         """;
 
     public override int Execute(ParsedArgs args, CliContext ctx)
@@ -43,6 +48,7 @@ internal sealed class CollectCommand : CliCommand
             HostName = args.Get("host-name"),
             NetnsGlobs = args.GetAll("netns"),
             OvsDb = args.Get("ovsdb"),
+            Conntrack = args.Has("conntrack"),
             ToolVersion = VersionInfo.Version,
             Progress = ctx.ShowProgress ? new SyncProgress(ctx) : null,
         };
