@@ -23,6 +23,7 @@ public static class LabFaults
     public const string StaleConntrack = "stale-conntrack";
     public const string MissingMasquerade = "missing-masquerade";
     public const string NodePortDropped = "nodeport-dropped";
+    public const string HairpinOff = "hairpin-off";
 
     public static IReadOnlyList<LabFaultInfo> All { get; } =
     [
@@ -66,6 +67,8 @@ public static class LabFaults
             "pods cannot reach anything outside the cluster: the outside has no route back to the pod addresses"),
         new(NodePortDropped, 22, "a firewall rule on a node drops connections to the NodePort before kube-proxy's DNAT",
             "connections from outside to NODE:NODEPORT time out; the ClusterIP still works"),
+        new(HairpinOff, 23, "a Service endpoint's bridge port has hairpin mode off",
+            "the pod's connections to its own Service time out whenever kube-proxy picks the pod itself"),
     ];
 
     public static LabFaultInfo? Find(string name) => All.FirstOrDefault(f => f.Name == name);

@@ -136,4 +136,31 @@ public sealed class ServiceImportTests
         Assert.Equal(9, steps.OfType<NetSleuth.Forwarding.ChoiceStep>().Single().Alternatives.Count);
         Assert.Equal(8, r.Alternatives!.Count);
     }
+
+    [Fact]
+    public void Given_kube_proxy_nftables_rules_as_nft_json_when_imported_then_sets_and_maps_are_read_and_a_service_is_traced()
+    {
+        // `nft -j list ruleset` of node n1 of the services lab (nftables mode), captured in a lab namespace: what collect reads
+        var json = File.ReadAllText(ImportTestKit.Fixture("nft-json", "kube-proxy-services-lab.json"));
+        var m = new NetSleuth.Tests.Forwarding.ServiceModel();
+        m.Parse(["nft", "-j", "list", "ruleset"], json);
+        m.M.R.Known.Add(Sections.Iptables);
+
+        Assert.Empty(m.Log.Warnings);
+        var sets = m.M.R.Nftables!.Sets;
+        var serviceIps = sets.Single(s => s.Name == "service-ips");
+        Assert.Equal("ipv4_addr . inet_proto . inet_service", serviceIps.Type);
+        Assert.Equal("verdict", serviceIps.MapType);
+        Assert.Contains(serviceIps.Elements, e => e.Key == "10.96.0.10 . tcp . 80" && e.Value == "goto service-CDGGSHYL-default/web/tcp/http");
+        Assert.Equal(["10.96.0.10", "10.96.0.53"], sets.Single(s => s.Name == "cluster-ips").Elements.Select(e => e.Key));
+        Assert.Equal("tcp . 30080", sets.Single(s => s.Name == "service-nodeports").Elements.Single().Key);
+
+        var r = m.Trace("c", "10.96.0.10", 80);
+        var steps = r.Forward.Hops.SelectMany(h => h.Steps).ToList();
+        Assert.DoesNotContain(steps, s => s is NetSleuth.Forwarding.FilterStep { Verdict: "uncertain" });
+        var dnat = steps.OfType<NetSleuth.Forwarding.NatStep>().First(n => n.Kind == "DNAT");
+        Assert.Equal("10.96.0.10:80", dnat.Before);
+        Assert.Contains(dnat.After, new[] { "10.244.1.2:8080", "10.244.2.2:8080" });
+        Assert.Equal(2, steps.OfType<NetSleuth.Forwarding.ChoiceStep>().Single().Alternatives.Count);
+    }
 }

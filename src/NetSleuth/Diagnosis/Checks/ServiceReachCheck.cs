@@ -12,16 +12,83 @@ namespace NetSleuth.Diagnosis.Checks;
 /// gateway has no route back to it), and a NodePort a firewall rule drops before kube-proxy's DNAT
 /// (<c>nodeport-blocked</c>: a neighbour of the node on its subnet connects to NODE-IP:NODEPORT and the trace dies at a
 /// drop rule that is not kube-proxy's own). Candidates are cheap to find (one pod per node; drop rules that match a
-/// NodePort packet); only they are traced.
+/// NodePort packet); only they are traced. And #23 (<c>service-hairpin-off</c>): an endpoint pod whose bridge port has
+/// hairpin mode off.
 /// </summary>
 internal sealed class ServiceReachCheck : ICheck
 {
-    public string Id => "masquerade-missing, nodeport-blocked";
+    public string Id => "masquerade-missing, nodeport-blocked, service-hairpin-off";
 
     public IEnumerable<Finding> Run(DiagnosisContext ctx)
     {
         foreach (var f in Masquerade(ctx)) yield return f;
         foreach (var f in NodePorts(ctx)) yield return f;
+        foreach (var f in Hairpin(ctx)) yield return f;
+    }
+
+    // ---- service-hairpin-off ----
+
+    /// <summary>faults.md #23: a Service endpoint that is a pod on a bridge of the node, whose bridge port has hairpin mode
+    /// off (and the bridge is not promiscuous, kubelet's other hairpin mode). With br_netfilter (which Kubernetes needs),
+    /// the pod's own connection to the Service DNATed back to itself is bridged back to the port it came in by, which the
+    /// bridge refuses without hairpin: the pod cannot reach itself through its Service (the other endpoints work).</summary>
+    private static IEnumerable<Finding> Hairpin(DiagnosisContext ctx)
+    {
+        var t = ctx.Topology;
+        foreach (var node in ctx.Namespaces)
+        {
+            if (!node.Ns.IsRoot) continue;
+            if (node.Ns.Iptables.All(x => x.Rules.Count == 0) && node.Ns.Nftables is null or { Rules.Count: 0 }) continue;
+            var endpoints = ServiceTable.Endpoints(node.Ns);
+            if (endpoints.Count == 0) continue;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (ip, port) in endpoints)
+            {
+                foreach (var (dev, _) in t.OwnersOf(ip))
+                {
+                    if (dev.Host != node.Host || dev.Ns.IsRoot || t.VethPeer(dev) is not { } hostEnd || hostEnd.Ns != node.Ns) continue;
+                    if (hostEnd.Link.BridgePort is not { Hairpin: false } || t.BridgeOf(hostEnd) is not { } br) continue;
+                    if (br.Link.IsPromiscuous || !seen.Add(hostEnd.Link.Name)) continue;
+                    var fix = NsCommand.Ip(node, "link", "set", "dev", hostEnd.Link.Name, "type", "bridge_slave", "hairpin", "on");
+                    yield return new Finding
+                    {
+                        Id = "service-hairpin-off",
+                        Severity = Severity.Warning,
+                        Title = $"{dev.Namespace} ({ip}) cannot reach itself through its Service: {node}'s bridge port {hostEnd.Link.Name} has hairpin mode off",
+                        Explanation = $"{ip}:{port} is an endpoint of a Service kube-proxy serves on {node}. When the pod connects to that Service " +
+                            $"and kube-proxy picks the pod itself, the DNATed packet must go back out {hostEnd.Link.Name}, the port of {br.Link.Name} it " +
+                            "came in by; with br_netfilter (net.bridge.bridge-nf-call-iptables=1, which Kubernetes requires) the bridge does that only " +
+                            "in hairpin mode (kubelet's --hairpin-mode=hairpin-veth; promiscuous-bridge sets the bridge promiscuous instead). Those " +
+                            "connections time out; the ones that pick another endpoint work.",
+                        Evidence =
+                        [
+                            Ev.Device(hostEnd, $"port of {br.Link.Name}, hairpin off"),
+                            Ev.Device(br, "not promiscuous"),
+                            Ev.Text(node, "kube-proxy endpoint", $"{ip}:{port}", EndpointSource(node.Ns, ip)),
+                        ],
+                        Fix = [NsCommand.Step(node, [fix], "kubelet sets this on the pod's veth with --hairpin-mode=hairpin-veth; check its flag if the veth is recreated")],
+                        RootCause = $"hairpin:{node.Key}/{hostEnd.Link.Name}",
+                        Devices = [hostEnd, br, dev],
+                    };
+                }
+            }
+        }
+    }
+
+    /// <summary>The rule (or map element) that names the endpoint, for its input line.</summary>
+    private static SourceRef? EndpointSource(NetNamespace ns, IPAddress ip)
+    {
+        var s = ip.ToString();
+        foreach (var t in ns.Iptables)
+            foreach (var r in t.Rules)
+                if (r.Target == "DNAT" && r.Args.Any(a => a.StartsWith(s + ":", StringComparison.Ordinal) || a == s)) return r.Source ?? t.Source;
+        if (ns.Nftables is { } nft)
+        {
+            foreach (var r in nft.Rules)
+                if (r.Text is { } text && text.Contains("dnat to " + s, StringComparison.Ordinal)) return r.Source ?? nft.Source;
+            return nft.Source;
+        }
+        return null;
     }
 
     // ---- masquerade-missing ----

@@ -54,6 +54,7 @@ internal sealed class Services(KubeProxyMode mode) : LabScenario
         [StaleConntrack] = $"n1's conntrack holds udp {ClientIp}:{StaleSourcePort} → {DnsIp}:{DnsPort} translated to {GoneIp}:{DnsTargetPort} (a deleted pod)",
         [MissingMasquerade] = $"n1's POSTROUTING has no MASQUERADE for {ClusterCidr} leaving the cluster",
         [NodePortDropped] = $"n1: iptables -t raw PREROUTING drops tcp dport {NodePort} arriving on eth0",
+        [HairpinOff] = "n1's cbr0 port vethn1pod (n1pod, an endpoint of default/web) has hairpin mode off",
     };
 
     private static readonly Dictionary<string, string> NftFaults = new()
@@ -62,6 +63,7 @@ internal sealed class Services(KubeProxyMode mode) : LabScenario
         [StaleConntrack] = IptablesFaults[StaleConntrack],
         [MissingMasquerade] = $"n1's table ip flannel has no masquerade for {ClusterCidr} leaving the cluster",
         [NodePortDropped] = $"n1: table inet firewall drops tcp dport {NodePort} arriving on eth0 at prerouting priority raw",
+        [HairpinOff] = IptablesFaults[HairpinOff],
     };
 
     public override LabPlan Plan(string prefix, IReadOnlySet<string> faults)
@@ -102,7 +104,8 @@ internal sealed class Services(KubeProxyMode mode) : LabScenario
         sh.Ip(ext, "link", "add", "lan0", "type", "bridge");
         sh.Ip(ext, "addr", "add", OutsideIp + "/24", "dev", "lan0");
         sh.Ip(ext, "link", "set", "lan0", "up");
-        sh.Sysctl(ext, "net.ipv4.ip_forward", "0");
+        // the nodes' default gateway: a router (it forwards; it has no route to the pods or Services)
+        sh.Sysctl(ext, "net.ipv4.ip_forward", "1");
         var pods = new Dictionary<int, List<(string Role, string Ip)>>
         {
             [1] = [("n1pod", PodIp(1)), ("n1cli", ClientIp)],
@@ -128,7 +131,7 @@ internal sealed class Services(KubeProxyMode mode) : LabScenario
                 sh.Ip(node, "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", pod);
                 sh.Ip(node, "link", "set", hostEnd, "master", "cbr0");
                 // kubelet's hairpin-mode=hairpin-veth: a pod reaching itself through its Service
-                sh.Ip(node, "link", "set", hostEnd, "type", "bridge_slave", "hairpin", "on");
+                sh.Ip(node, "link", "set", hostEnd, "type", "bridge_slave", "hairpin", role == "n1pod" && faults.Contains(HairpinOff) ? "off" : "on");
                 sh.Ip(node, "link", "set", hostEnd, "up");
                 sh.Ip(pod, "addr", "add", ip + "/24", "dev", "eth0");
                 sh.Ip(pod, "link", "set", "eth0", "up");
