@@ -124,7 +124,7 @@ public sealed class ServiceImportTests
 
         // the same rules on a node with a client pod: the ClusterIP is translated to one of its nine endpoints by numgen
         var m = new NetSleuth.Tests.Forwarding.ServiceModel();
-        var text = File.ReadAllLines(Path.Combine(ImportTestKit.Fixture("real", "k3s-kube-proxy-nft"), "node.txt")).Where(l => !l.StartsWith("```", StringComparison.Ordinal) && !l.StartsWith('#'));
+        var text = File.ReadAllLines(Path.Combine(ImportTestKit.Fixture("real", "k3s-kube-proxy-nft"), "node.txt")); // the bare ruleset
         m.Parse(["nft", "list", "ruleset"], string.Join('\n', text) + "\n");
         m.M.R.Known.Add(Sections.Iptables);
         Assert.Empty(m.Log.Warnings);

@@ -163,6 +163,7 @@ internal sealed class ServiceReachCheck : ICheck
         if (node.Ns.Nftables is { } nft)
             foreach (var r in nft.Rules)
             {
+                if (r.Text is null && r.Expr is { } expr && MasqueradeExemptJson(expr) is { } fromJson) return fromJson;
                 if (r.Text is not { } text || !text.Contains("jump mark-for-masquerade", StringComparison.Ordinal)) continue;
                 int at = text.IndexOf("ip saddr != ", StringComparison.Ordinal);
                 if (at < 0) continue;
@@ -180,6 +181,28 @@ internal sealed class ServiceReachCheck : ICheck
             while (len > 8 && (a ^ b) >> (32 - len) != 0) len--;
         }
         return new IpPrefix(net.Address, len).Network;
+    }
+
+    /// <summary>The same in `nft -j` form: a rule jumping to mark-for-masquerade with a match `ip saddr != PREFIX`.</summary>
+    private static IpPrefix? MasqueradeExemptJson(System.Text.Json.JsonElement expr)
+    {
+        if (expr.ValueKind != System.Text.Json.JsonValueKind.Array) return null;
+        IpPrefix? found = null;
+        bool jumps = false;
+        foreach (var e in expr.EnumerateArray())
+        {
+            if (e.ValueKind != System.Text.Json.JsonValueKind.Object) continue;
+            if (e.TryGetProperty("jump", out var j) && j.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                j.TryGetProperty("target", out var target) && target.GetString() == "mark-for-masquerade") jumps = true;
+            if (!e.TryGetProperty("match", out var m) || m.ValueKind != System.Text.Json.JsonValueKind.Object) continue;
+            if (!m.TryGetProperty("op", out var op) || op.GetString() != "!=" || !m.TryGetProperty("left", out var left) ||
+                !left.TryGetProperty("payload", out var pl) || pl.ValueKind != System.Text.Json.JsonValueKind.Object ||
+                !pl.TryGetProperty("field", out var field) || field.GetString() != "saddr") continue;
+            if (m.TryGetProperty("right", out var right) && right.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                right.TryGetProperty("prefix", out var px) && px.TryGetProperty("addr", out var addr) && px.TryGetProperty("len", out var len) &&
+                IpPrefix.TryParse($"{addr.GetString()}/{len.GetRawText()}", out var p)) found = p;
+        }
+        return jumps ? found : null;
     }
 
     /// <summary>A masquerade for CIDR leaving the cluster: iptables on an iptables node; on an nftables-only node a rule at the
