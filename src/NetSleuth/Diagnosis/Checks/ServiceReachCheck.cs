@@ -193,17 +193,21 @@ internal sealed class ServiceReachCheck : ICheck
         {
             if (e.ValueKind != System.Text.Json.JsonValueKind.Object) continue;
             if (e.TryGetProperty("jump", out var j) && j.ValueKind == System.Text.Json.JsonValueKind.Object &&
-                j.TryGetProperty("target", out var target) && target.GetString() == "mark-for-masquerade") jumps = true;
+                j.TryGetProperty("target", out var target) && Str(target) == "mark-for-masquerade") jumps = true;
             if (!e.TryGetProperty("match", out var m) || m.ValueKind != System.Text.Json.JsonValueKind.Object) continue;
-            if (!m.TryGetProperty("op", out var op) || op.GetString() != "!=" || !m.TryGetProperty("left", out var left) ||
+            if (!m.TryGetProperty("op", out var op) || Str(op) != "!=" || !m.TryGetProperty("left", out var left) ||
+                left.ValueKind != System.Text.Json.JsonValueKind.Object ||
                 !left.TryGetProperty("payload", out var pl) || pl.ValueKind != System.Text.Json.JsonValueKind.Object ||
-                !pl.TryGetProperty("field", out var field) || field.GetString() != "saddr") continue;
+                !pl.TryGetProperty("field", out var field) || Str(field) != "saddr") continue;
             if (m.TryGetProperty("right", out var right) && right.ValueKind == System.Text.Json.JsonValueKind.Object &&
-                right.TryGetProperty("prefix", out var px) && px.TryGetProperty("addr", out var addr) && px.TryGetProperty("len", out var len) &&
-                IpPrefix.TryParse($"{addr.GetString()}/{len.GetRawText()}", out var p)) found = p;
+                right.TryGetProperty("prefix", out var px) && px.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                px.TryGetProperty("addr", out var addr) && px.TryGetProperty("len", out var len) &&
+                IpPrefix.TryParse($"{Str(addr)}/{len.GetRawText()}", out var p)) found = p;
         }
         return jumps ? found : null;
     }
+
+    private static string? Str(System.Text.Json.JsonElement e) => e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString() : null;
 
     /// <summary>A masquerade for CIDR leaving the cluster: iptables on an iptables node; on an nftables-only node a rule at the
     /// end of the CNI's nat postrouting chain when there is one (its earlier rules keep traffic inside the cluster as it is),

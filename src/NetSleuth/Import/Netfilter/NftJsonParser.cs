@@ -131,7 +131,7 @@ internal static class NftJsonParser
                             foreach (var x in p.Value.EnumerateArray()) { if (Value(x) is not { } s) return null; parts.Add(s); }
                             return string.Join(" . ", parts);
                         case "prefix" when p.Value.ValueKind == JsonValueKind.Object:
-                            return Str(p.Value, "addr") is { } a && p.Value.TryGetProperty("len", out var len) ? $"{a}/{len.GetRawText()}" : null;
+                            return Str(p.Value, "addr") is { } a && p.Value.TryGetProperty("len", out var len) && len.ValueKind == JsonValueKind.Number ? $"{a}/{len.GetRawText()}" : null;
                         case "range" when p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() == 2:
                             return Value(p.Value[0]) is { } lo && Value(p.Value[1]) is { } hi ? $"{lo}-{hi}" : null;
                         case "goto" or "jump" when p.Value.ValueKind == JsonValueKind.Object:
