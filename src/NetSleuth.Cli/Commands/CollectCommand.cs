@@ -15,11 +15,15 @@ internal sealed class CollectCommand : CliCommand
         new("host-name", "NAME", "the host's name in the snapshot (default: the hostname)"),
         new("netns", "GLOB", "collect only namespaces whose name or id matches (repeatable; ids: root, NAME, inode:N)", Repeatable: true),
         new("ovsdb", "SOCKET", "read Open vSwitch from this OVSDB unix socket (default: /run/openvswitch/db.sock if present)"),
+        Conntrack,
         Lab.LabCollect.Option,
         .. RemoteCollect.Options,
     ];
 
     public override string Usage => "[options] | --lab [PREFIX] -o DIR | --ssh [USER@]HOST[:PORT]... -o DIR | --kubernetes -o DIR";
+
+    public static readonly OptionSpec Conntrack =
+        new("conntrack", null, "also read each namespace's connection-tracking table (conntrack -L; can be large on a busy node)");
 
     public override string Details => """
         Needs root: it enters every network namespace (the root one, /run/netns/*, every process's)
@@ -30,6 +34,7 @@ internal sealed class CollectCommand : CliCommand
           sudo netsleuth collect -o worker.json --host-name worker
           sudo netsleuth collect --netns 'cni-*' --netns root
           sudo netsleuth collect --lab nsl -o snapshots/     # snapshots/worker.json, snapshots/podvm.json
+          sudo netsleuth collect --conntrack -o node.json     # with conntrack -L of every namespace
           netsleuth collect --ssh root@worker1 admin@10.0.0.7:2222 -j 32 -o cluster/   # cluster/HOST.json per host
           netsleuth collect --kubernetes --context prod --nodes role=worker --image REG/netsleuth:0.1.0 -o cluster/
 
@@ -57,6 +62,7 @@ internal sealed class CollectCommand : CliCommand
             HostName = args.Get("host-name"),
             NetnsGlobs = args.GetAll("netns"),
             OvsDb = args.Get("ovsdb"),
+            Conntrack = args.Has("conntrack"),
             ToolVersion = VersionInfo.Version,
             Progress = ctx.ShowProgress ? new SyncProgress(ctx) : null,
         };

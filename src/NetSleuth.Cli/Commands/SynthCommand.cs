@@ -18,6 +18,7 @@ internal sealed class SynthCommand : CliCommand
         new("style", "bridge|ovs|peer-pods", "CNI shape (default ovs)"),
         new("peer-pods", "P", "peer pods (pod VMs) per node in the peer-pods style (default 2)"),
         new("faults", "K", "place K faults from the catalogue, each on its own node (default 0)"),
+        new("services", "N", $"Kubernetes Services with two endpoints each: kube-proxy's iptables nat rules on every node (0–{SynthOptions.MaxServices}, default 0)"),
         new("seed", "S", "random seed; same seed, same files (default 1)"),
         new("indent", null, "indented JSON (default compact)"),
         new("output", "DIR", "directory to write (created; must be empty)", 'o'),
@@ -48,6 +49,7 @@ internal sealed class SynthCommand : CliCommand
             args.GetInt("faults", 0, int.MaxValue) ?? 0, args.GetInt("seed", int.MinValue, int.MaxValue) ?? 1)
         {
             PeerPodsPerNode = args.GetInt("peer-pods", 0, SynthOptions.MaxPods) ?? 2,
+            Services = args.GetInt("services", 0, SynthOptions.MaxServices) ?? 0,
         };
         try { options.Validate(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }

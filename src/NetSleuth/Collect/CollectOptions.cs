@@ -27,6 +27,9 @@ public sealed class CollectOptions
     /// in-process netlink reader is checked against) instead of rtnetlink and nf_tables dumps. Default: set when the
     /// environment variable NETSLEUTH_COLLECT_WITH is "tools".</summary>
     internal bool ToolsOnly { get; init; } = Environment.GetEnvironmentVariable("NETSLEUTH_COLLECT_WITH") == "tools";
+    /// <summary>Also read each namespace's connection-tracking table (`conntrack -L`): off by default, it can hold
+    /// hundreds of thousands of entries on a busy node.</summary>
+    public bool Conntrack { get; init; }
     /// <summary>Progress messages ("namespaces 17/200").</summary>
     public IProgress<string>? Progress { get; init; }
 }

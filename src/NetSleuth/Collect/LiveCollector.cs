@@ -34,7 +34,7 @@ public static class LiveCollector
             while (queue.TryDequeue(out var h))
             {
                 var log = new ImportLog();
-                var ns = CollectOne(h, disc.All, log, options.ToolsOnly, answered);
+                var ns = CollectOne(h, disc.All, log, options, answered);
                 results[h.Id] = (ns, log);
                 options.Progress?.Report($"namespaces {Interlocked.Increment(ref done)}/{selected.Count}");
             }
@@ -55,7 +55,7 @@ public static class LiveCollector
     }
 
     /// <summary>Enters the namespace on this (dedicated) thread and reads it; null when it cannot be entered.</summary>
-    private static NetNamespace? CollectOne(NsHandle h, List<NsHandle> all, ImportLog log, bool toolsOnly, ConcurrentDictionary<long, int> answered)
+    private static NetNamespace? CollectOne(NsHandle h, List<NsHandle> all, ImportLog log, CollectOptions options, ConcurrentDictionary<long, int> answered)
     {
         var src = new SourceRef(h.OpenedFrom);
         if (Native.setns(h.Fd, Native.CLONE_NEWNET) != 0)
@@ -68,7 +68,7 @@ public static class LiveCollector
             log.Warn(src, "setns did not switch this thread's namespace; not collected", h.Id);
             return null;
         }
-        var ns = NamespaceCollector.Collect(h, log, toolsOnly);
+        var ns = NamespaceCollector.Collect(h, log, options.ToolsOnly, options.Conntrack);
         NetnsIdResolver.Resolve(h, ns, all, log, answered);
         return ns;
     }

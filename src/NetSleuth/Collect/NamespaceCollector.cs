@@ -13,7 +13,8 @@ internal static class NamespaceCollector
 {
     /// <param name="toolsOnly">read everything with the `ip`/`tc`/`bridge`/`nft` processes (the reference path)
     /// instead of rtnetlink and nf_tables dumps in this process</param>
-    public static NetNamespace Collect(NsHandle h, ImportLog log, bool toolsOnly = false)
+    /// <param name="conntrack">also read the connection-tracking table (`conntrack -L`)</param>
+    public static NetNamespace Collect(NsHandle h, ImportLog log, bool toolsOnly = false, bool conntrack = false)
     {
         var ns = new NetNamespace { Id = h.Id, Name = h.Name, Inode = h.Inode, IsRoot = h.IsRoot };
         if (h.Name is null && !h.IsRoot)
@@ -40,6 +41,7 @@ internal static class NamespaceCollector
         }
         ReadIptables(ns, nftHasIptables, log);
         Sysctls.Read(ns, log, deviceSysctls);
+        if (conntrack) ReadConntrack(ns, log);
         return ns;
     }
 
@@ -173,6 +175,19 @@ internal static class NamespaceCollector
         }
         if (!ParseWithImporter(Tools.Nft, r.Stdout, ns, log) || !ns.Known.Contains(Sections.Nftables)) return null;
         return ns.Nftables!.Tables.Any(t => t.Family is "ip" or "ip6" && t.Name is "filter" or "nat" or "mangle" or "raw" or "security");
+    }
+
+    /// <summary>`conntrack -L` (only when asked); the table is known only when the tool ran.</summary>
+    private static void ReadConntrack(NetNamespace ns, ImportLog log)
+    {
+        string[] argv = ["conntrack", "-L"];
+        var r = Tools.Run(argv);
+        if (!r.Ok)
+        {
+            log.Warn(Src(argv), $"{(r.ExitCode == 127 ? "conntrack not found (apt-get install conntrack)" : "failed: " + JsonValues.FirstLine(r.Stderr.Trim()))}; connection tracking not collected", ns.Id);
+            return;
+        }
+        if (ParseWithImporter(argv, r.Stdout, ns, log)) ns.Known.Add(Sections.Conntrack);
     }
 
     /// <summary>Hands one command's output to the importer's parser for it (CommandTable).</summary>

@@ -19,6 +19,11 @@ public static class LabFaults
     public const string DanglingVeth = "dangling-veth";
     public const string WrongMaster = "wrong-master";
     public const string UnderlayNoRoute = "underlay-no-route";
+    public const string NoEndpoints = "no-endpoints";
+    public const string StaleConntrack = "stale-conntrack";
+    public const string MissingMasquerade = "missing-masquerade";
+    public const string NodePortDropped = "nodeport-dropped";
+    public const string HairpinOff = "hairpin-off";
 
     public static IReadOnlyList<LabFaultInfo> All { get; } =
     [
@@ -54,6 +59,16 @@ public static class LabFaults
             "ping fails: the port's frames never reach the right bridge"),
         new(UnderlayNoRoute, 19, "the tunnel's underlay namespace has no route to the tunnel remote",
             "ping fails: nothing leaves the underlay ('Network is unreachable' inside the encapsulation)"),
+        new(NoEndpoints, 20, "a Service has no ready endpoints: kube-proxy rejects its ClusterIP and NodePort",
+            "connections to the ClusterIP are refused (ICMP port unreachable)"),
+        new(StaleConntrack, 20, "a conntrack entry still maps a client's flow to a Service onto an endpoint that is gone",
+            "that client's datagrams to the ClusterIP get no answer; other clients are served"),
+        new(MissingMasquerade, 21, "pod traffic leaving the cluster is not masqueraded (the CNI's POSTROUTING MASQUERADE rule is missing)",
+            "pods cannot reach anything outside the cluster: the outside has no route back to the pod addresses"),
+        new(NodePortDropped, 22, "a firewall rule on a node drops connections to the NodePort before kube-proxy's DNAT",
+            "connections from outside to NODE:NODEPORT time out; the ClusterIP still works"),
+        new(HairpinOff, 23, "a Service endpoint's bridge port has hairpin mode off",
+            "the pod's connections to its own Service time out whenever kube-proxy picks the pod itself"),
     ];
 
     public static LabFaultInfo? Find(string name) => All.FirstOrDefault(f => f.Name == name);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace NetSleuth.Lab;
 
-/// <summary>The processes a lab started (its private OVS daemons): found by their pid files and by the
+/// <summary>The processes a lab started (its private OVS daemons, the services lab's socat listeners): found by their pid files and by the
 /// lab's own directory on their command line, never by a program name.</summary>
 internal static class LabProcesses
 {
@@ -56,7 +56,7 @@ internal static class LabProcesses
     /// <summary>The command line of PID with NULs as spaces, or null when it is gone.</summary>
     private static string? CommandLine(int pid) => SafeRead($"/proc/{pid}/cmdline")?.Replace('\0', ' ');
 
-    private static readonly string[] LabPrograms = ["ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl", "ovs-ofctl", "ovsdb-tool", "env", "ip"];
+    private static readonly string[] LabPrograms = ["ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl", "ovs-ofctl", "ovsdb-tool", "env", "ip", "socat"];
 
     // only what a lab runs: a user's `less /run/netsleuth/P/ovs/ovs-vswitchd.log` is left alone
     private static bool IsLabProgram(string cmdline)

@@ -144,6 +144,9 @@ public sealed class BridgePortInfo
     public bool? Learning { get; set; }
     public bool? Flood { get; set; }
     public bool? Isolated { get; set; }
+    /// <summary>Hairpin mode (`ip link set P type bridge_slave hairpin on`): the bridge may send a frame back out the
+    /// port it came in by (a pod reaching itself through its Service when br_netfilter DNATs bridged traffic).</summary>
+    public bool? Hairpin { get; set; }
 }
 
 public sealed class VlanInfo

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NetSleuth.Model;
 
 namespace NetSleuth.Synth;
@@ -15,12 +16,48 @@ public sealed class ClusterGenerator
 
     public SynthOptions Options { get; }
 
+    /// <summary>kube-proxy's nat table for the cluster's Services, parsed once and shared by every node (nothing changes it
+    /// after generation: a node is written and dropped).</summary>
+    private readonly Lazy<IptablesTable?> _services;
+
     public ClusterGenerator(SynthOptions options)
     {
         options.Validate();
         Options = options;
         _plan = new Addressing(options);
         _faultAt = PlanFaults(options);
+        _services = new(() => ServiceNat(options, _plan), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The Services of the cluster: ClusterIPs in 172.30.0.0/16 (the range OpenShift and the mission's worker route),
+    /// port 80/tcp → 8080 on two pods of two nodes, a NodePort (30000 + i/10) on every tenth.</summary>
+    public static List<ServicePort> ServicePorts(SynthOptions o)
+    {
+        var plan = new Addressing(o);
+        var list = new List<ServicePort>(o.Services);
+        for (int i = 0; i < o.Services; i++)
+        {
+            int n1 = (int)((i * 7L) % o.Nodes), n2 = (n1 + 1) % o.Nodes, p = i % o.PodsPerNode;
+            var ip = Addressing.Ip(0xAC1E_0000u + 1 + (uint)i).ToString();
+            list.Add(new ServicePort("svc" + (i / 100).ToString(CultureInfo.InvariantCulture), "web" + i.ToString(CultureInfo.InvariantCulture), "http", "tcp", ip, 80,
+                i % 10 == 0 ? 30000 + i / 10 : null,
+                [(Addressing.Ip(plan.PodIp(n1, p)).ToString(), 8080), (Addressing.Ip(plan.PodIp(n2, p)).ToString(), 8080)]));
+        }
+        return list;
+    }
+
+    private static IptablesTable? ServiceNat(SynthOptions o, Addressing plan)
+    {
+        if (o.Services == 0) return null;
+        var text = KubeProxyRules.IptablesSave(ServicePorts(o), Addressing.Prefix(Addressing.ClusterNetwork, Addressing.ClusterLength).ToString());
+        var nat = text[text.IndexOf("*nat\n", StringComparison.Ordinal)..];
+        var ns = new NetNamespace { Id = "root", IsRoot = true };
+        var argv = new[] { "iptables-save", "-t", "nat" };
+        var entry = Import.CommandTable.Find(argv) ?? throw new InvalidOperationException("no iptables-save parser");
+        var log = new Import.ImportLog();
+        entry.Parse(new Import.CommandOutput(argv, nat.TrimEnd('\n').Split('\n'), "iptables-save-nat", 1), ns, log);
+        if (log.Warnings.Count > 0) throw new InvalidOperationException("kube-proxy's rules did not parse: " + log.Warnings[0]);
+        return ns.Iptables.Single(t => t.Name == "nat");
     }
 
     /// <summary>The names of the fault variants this style can place.</summary>
@@ -61,6 +98,7 @@ public sealed class ClusterGenerator
                 PeerPodBuilder.Attach(_plan, unit, unit.Pods[k * Options.PodsPerNode / peers], k, rng);
         }
         foreach (var b in unit.Builders) b.Finish();
+        if (_services.Value is { } nat) unit.Root.Ns.Iptables.Add(nat);
         foreach (var h in unit.Hosts) h.Meta.Sources.Add(SourceLine());
         PlacedFault? fault = null;
         if (_faultAt[node] is { } kind)
@@ -95,7 +133,8 @@ public sealed class ClusterGenerator
         new(Options.Seed, SynthOptions.StyleName(Options.Style), Options.Nodes, Options.PodsPerNode, faults);
 
     private string SourceLine() =>
-        $"netsleuth synth --nodes {Options.Nodes} --pods {Options.PodsPerNode} --style {SynthOptions.StyleName(Options.Style)} --faults {Options.Faults} --seed {Options.Seed}";
+        $"netsleuth synth --nodes {Options.Nodes} --pods {Options.PodsPerNode} --style {SynthOptions.StyleName(Options.Style)} --faults {Options.Faults} --seed {Options.Seed}" +
+        (Options.Services > 0 ? $" --services {Options.Services}" : "");
 
     /// <summary>SplitMix64 of (seed, index): independent, stable per-node seeds.</summary>
     private static int Mix(int seed, int index)

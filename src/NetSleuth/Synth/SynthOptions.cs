@@ -17,6 +17,12 @@ public sealed record SynthOptions(int Nodes, int PodsPerNode, SynthStyle Style =
     /// <summary>Peer pods per worker node (peer-pods style only): each is one more host, the pod VM.</summary>
     public int PeerPodsPerNode { get; init; } = 2;
 
+    /// <summary>Kubernetes Services (each with two endpoints on two nodes; every tenth with a NodePort): every node's root
+    /// namespace gets the nat table kube-proxy's iptables mode writes for them (<see cref="KubeProxyRules"/>).</summary>
+    public int Services { get; init; }
+
+    public const int MaxServices = 20000;
+
     public const int MaxNodes = 16000;
     public const int MaxPods = 250;
 
@@ -42,6 +48,8 @@ public sealed record SynthOptions(int Nodes, int PodsPerNode, SynthStyle Style =
         if (PodsPerNode is < 0 or > MaxPods) throw new ArgumentException($"--pods must be between 0 and {MaxPods}");
         if (Style == SynthStyle.PeerPods && PeerPodsPerNode > PodsPerNode)
             throw new ArgumentException($"peer-pods style needs at least {PeerPodsPerNode} pods per node");
+        if (Services is < 0 or > MaxServices) throw new ArgumentException($"--services must be between 0 and {MaxServices}");
+        if (Services > 0 && PodsPerNode == 0) throw new ArgumentException("--services needs pods (--pods 1 or more) to be their endpoints");
         if (Faults < 0) throw new ArgumentException("--faults must not be negative");
         if (Faults > Nodes) throw new ArgumentException($"--faults must not exceed --nodes ({Nodes}): each fault gets a node of its own");
     }

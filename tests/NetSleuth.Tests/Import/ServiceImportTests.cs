@@ -104,4 +104,63 @@ public sealed class ServiceImportTests
         Assert.Equal("Masq", ns.Ipvs[0].Destinations.Single().Forward);
         Assert.Empty(ns.Ipvs[1].Destinations);
     }
+
+    [Fact]
+    public void Given_a_real_kube_proxy_nftables_ruleset_when_imported_then_every_rule_is_understood_and_a_service_is_traced_through_it()
+    {
+        var (snap, warnings) = Load("k3s-kube-proxy-nft");
+        var ns = Root(snap);
+
+        Assert.Empty(warnings);
+        var nft = ns.Nftables!;
+        Assert.Equal(9, nft.Sets.Single(s => s.Name == "service-ips").Elements.Count);
+        Assert.Equal("goto external-P6J77WGM-riset/hellopod-np-svc/tcp/", nft.Sets.Single(s => s.Name == "service-nodeports").Elements.Single().Value);
+        var endpoints = NetSleuth.Forwarding.ServiceTable.Endpoints(ns);
+        Assert.Contains((System.Net.IPAddress.Parse("10.42.4.206"), (int?)8080), endpoints);
+        Assert.Contains((System.Net.IPAddress.Parse("10.34.4.142"), (int?)6443), endpoints);
+        var noEndpoints = NetSleuth.Forwarding.ServiceTable.WithoutEndpoints(ns);
+        Assert.Equal(["10.43.21.102:4317", "10.43.21.102:4318"], noEndpoints.Select(e => $"{e.Address}:{e.Port}").Order(StringComparer.Ordinal));
+        Assert.Contains("otelcol-opentelemetry-collector", noEndpoints[0].Name);
+
+        // the same rules on a node with a client pod: the ClusterIP is translated to one of its nine endpoints by numgen
+        var m = new NetSleuth.Tests.Forwarding.ServiceModel();
+        var text = File.ReadAllLines(Path.Combine(ImportTestKit.Fixture("real", "k3s-kube-proxy-nft"), "node.txt")); // the bare ruleset
+        m.Parse(["nft", "list", "ruleset"], string.Join('\n', text) + "\n");
+        m.M.R.Known.Add(Sections.Iptables);
+        Assert.Empty(m.Log.Warnings);
+        var r = m.Trace("c", "10.43.195.72", 8000);
+        var steps = r.Forward.Hops.SelectMany(h => h.Steps).ToList();
+        var dnat = steps.OfType<NetSleuth.Forwarding.NatStep>().First(n => n.Kind == "DNAT");
+        Assert.Equal("10.43.195.72:8000", dnat.Before);
+        Assert.StartsWith("10.42.", dnat.After);
+        Assert.Equal(9, steps.OfType<NetSleuth.Forwarding.ChoiceStep>().Single().Alternatives.Count);
+        Assert.Equal(8, r.Alternatives!.Count);
+    }
+
+    [Fact]
+    public void Given_kube_proxy_nftables_rules_as_nft_json_when_imported_then_sets_and_maps_are_read_and_a_service_is_traced()
+    {
+        // `nft -j list ruleset` of node n1 of the services lab (nftables mode), captured in a lab namespace: what collect reads
+        var json = File.ReadAllText(ImportTestKit.Fixture("nft-json", "kube-proxy-services-lab.json"));
+        var m = new NetSleuth.Tests.Forwarding.ServiceModel();
+        m.Parse(["nft", "-j", "list", "ruleset"], json);
+        m.M.R.Known.Add(Sections.Iptables);
+
+        Assert.Empty(m.Log.Warnings);
+        var sets = m.M.R.Nftables!.Sets;
+        var serviceIps = sets.Single(s => s.Name == "service-ips");
+        Assert.Equal("ipv4_addr . inet_proto . inet_service", serviceIps.Type);
+        Assert.Equal("verdict", serviceIps.MapType);
+        Assert.Contains(serviceIps.Elements, e => e.Key == "10.96.0.10 . tcp . 80" && e.Value == "goto service-CDGGSHYL-default/web/tcp/http");
+        Assert.Equal(["10.96.0.10", "10.96.0.53"], sets.Single(s => s.Name == "cluster-ips").Elements.Select(e => e.Key));
+        Assert.Equal("tcp . 30080", sets.Single(s => s.Name == "service-nodeports").Elements.Single().Key);
+
+        var r = m.Trace("c", "10.96.0.10", 80);
+        var steps = r.Forward.Hops.SelectMany(h => h.Steps).ToList();
+        Assert.DoesNotContain(steps, s => s is NetSleuth.Forwarding.FilterStep { Verdict: "uncertain" });
+        var dnat = steps.OfType<NetSleuth.Forwarding.NatStep>().First(n => n.Kind == "DNAT");
+        Assert.Equal("10.96.0.10:80", dnat.Before);
+        Assert.Contains(dnat.After, new[] { "10.244.1.2:8080", "10.244.2.2:8080" });
+        Assert.Equal(2, steps.OfType<NetSleuth.Forwarding.ChoiceStep>().Single().Alternatives.Count);
+    }
 }

@@ -43,6 +43,7 @@ internal static class LabCollect
                     Namespaces = [.. h.Others],
                     OvsDb = h.OvsDb is { } db && db.StartsWith("unix:", StringComparison.Ordinal) ? db["unix:".Length..] : h.OvsDb,
                     Origin = "lab",
+                    Conntrack = args.Has("conntrack"),
                     ToolVersion = toolVersion,
                 });
                 foreach (var w in host.Warnings) ctx.Warn($"{h.Name}: {w}");

@@ -8,10 +8,11 @@ internal sealed class LabUpCommand : CliCommand
 {
     public override string Name => "up";
     public override string Summary => "build a scenario, healthy or with faults";
-    public override string Usage => "SCENARIO [--fault NAME]... [--prefix P]";
+    public override string Usage => "SCENARIO [--mode iptables|nftables] [--fault NAME]... [--prefix P]";
     public override IReadOnlyList<OptionSpec> Options =>
     [
         new("fault", "NAME", "add this fault (repeatable; see 'netsleuth lab list')", Repeatable: true),
+        new("mode", "MODE", "kube-proxy's mode for the services scenario: iptables (default) or nftables (= services-nft)"),
         LabCommand.Prefix,
         new("verbose", null, "print every command as it is run", 'v'),
     ];
@@ -24,7 +25,8 @@ internal sealed class LabUpCommand : CliCommand
     public override int Execute(ParsedArgs args, CliContext ctx)
     {
         if (args.Positionals.Count != 1) throw new UsageException("lab up needs one SCENARIO (see 'netsleuth lab list')");
-        var scenario = args.Positionals[0];
+        var scenario = LabCatalog.WithMode(args.Positionals[0], args.Get("mode"))
+            ?? throw new UsageException($"scenario {args.Positionals[0]} has no mode '{args.Get("mode")}' (only services has: iptables, nftables)");
         var info = LabCatalog.Scenarios.FirstOrDefault(s => s.Name == scenario)
             ?? throw new UsageException($"unknown scenario '{scenario}'; scenarios: {string.Join(", ", LabCatalog.Scenarios.Select(s => s.Name))}");
         foreach (var f in args.GetAll("fault"))

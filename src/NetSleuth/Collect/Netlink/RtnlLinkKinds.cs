@@ -14,7 +14,7 @@ internal static class RtnlLinkKinds
         VX_PROXY = 11, VX_PORT = 15, VX_GROUP6 = 16, VX_LOCAL6 = 17, VX_COLLECT_METADATA = 25, VX_TTL_INHERIT = 28, VX_DF = 29;
     // IFLA_BR_*, IFLA_BRPORT_*, IFLA_VLAN_*, IFLA_MACVLAN_MODE, IFLA_BOND_MODE, IFLA_VRF_TABLE, IFLA_TUN_TYPE
     private const int BR_AGEING_TIME = 4, BR_STP_STATE = 5, BR_VLAN_FILTERING = 7;
-    private const int BRPORT_STATE = 1, BRPORT_LEARNING = 8, BRPORT_UNICAST_FLOOD = 9, BRPORT_ISOLATED = 33;
+    private const int BRPORT_STATE = 1, BRPORT_MODE = 4, BRPORT_LEARNING = 8, BRPORT_UNICAST_FLOOD = 9, BRPORT_ISOLATED = 33;
     private const int VLAN_ID = 1, VLAN_PROTOCOL = 5, MACVLAN_MODE = 1, BOND_MODE = 1, VRF_TABLE = 1, TUN_TYPE = 3;
 
     private static readonly string[] BondModes = ["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"];
@@ -109,6 +109,7 @@ internal static class RtnlLinkKinds
         Learning = sd.U8(BRPORT_LEARNING) is { } l ? l != 0 : null,
         Flood = sd.U8(BRPORT_UNICAST_FLOOD) is { } f ? f != 0 : null,
         Isolated = sd.U8(BRPORT_ISOLATED) is { } i ? i != 0 : null,
+        Hairpin = sd.U8(BRPORT_MODE) is { } h ? h != 0 : null,
     };
 
     private static int? Int(uint? v) => v is { } x && x <= int.MaxValue ? (int)x : null;

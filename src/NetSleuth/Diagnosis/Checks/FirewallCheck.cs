@@ -91,12 +91,13 @@ internal sealed class FirewallCheck : ICheck
         return new PacketView(flow, inDev ? Dev(src) : null, Dev(dst), "NEW");
     }
 
-    private sealed record Drop(string Rule, string Chain, Func<PacketView, bool?> Matches, List<IpPrefix> Src, List<IpPrefix> Dst,
+    internal sealed record Drop(string Rule, string Chain, Func<PacketView, bool?> Matches, List<IpPrefix> Src, List<IpPrefix> Dst,
         SourceRef? Source, (string Command, string? Note) Fix);
 
     private static bool IsDrop(string? verdict) => verdict is "DROP" or "REJECT" or "drop" or "reject";
 
-    private static IEnumerable<Drop> Drops(NsRef ns)
+    /// <summary>The namespace's drop and reject rules in chains a hook reaches, each with its matcher and the command that removes it.</summary>
+    internal static IEnumerable<Drop> Drops(NsRef ns)
     {
         foreach (var table in ns.Ns.Iptables)
         {

@@ -74,6 +74,7 @@ internal static class IpLinkJson
                 Learning = sd.Bool("learning"),
                 Flood = sd.Bool("flood"),
                 Isolated = sd.Bool("isolated"),
+                Hairpin = sd.Bool("hairpin"),
             };
         // IFLA_LINK of a vxlan device is its own ifindex; the underlay is IFLA_VXLAN_LINK.
         if (link.Kind == LinkKinds.Vxlan && link.LinkIndex == link.Index) link.LinkIndex = null;

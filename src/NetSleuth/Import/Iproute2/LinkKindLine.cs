@@ -122,6 +122,7 @@ internal static class LinkKindLine
         p.Learning = OnOff(After(w, "learning"));
         p.Flood = OnOff(After(w, "flood"));
         p.Isolated = OnOff(After(w, "isolated"));
+        p.Hairpin = OnOff(After(w, "hairpin"));
     }
 
     private static bool? OnOff(string? s) => s switch { "on" => true, "off" => false, _ => null };

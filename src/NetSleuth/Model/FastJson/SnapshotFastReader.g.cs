@@ -23,7 +23,7 @@ internal static partial class SnapshotFastReader
         ["IfAddress"] = ["prefix", "peer", "broadcast", "scope", "label", "flags", "source"],
         ["VxlanInfo"] = ["vni", "remote", "group", "local", "dstPort", "srcPortMin", "srcPortMax", "learning", "proxy", "external", "ttl", "df", "underlayIndex", "underlayDevice"],
         ["BridgeInfo"] = ["stpState", "vlanFiltering", "ageingTime"],
-        ["BridgePortInfo"] = ["state", "learning", "flood", "isolated"],
+        ["BridgePortInfo"] = ["state", "learning", "flood", "isolated", "hairpin"],
         ["VlanInfo"] = ["id", "protocol"],
         ["MacvlanInfo"] = ["mode"],
         ["BondInfo"] = ["mode"],
@@ -434,6 +434,7 @@ internal static partial class SnapshotFastReader
                 case "learning": o.Learning = J.BoolN(ref r); break;
                 case "flood": o.Flood = J.BoolN(ref r); break;
                 case "isolated": o.Isolated = J.BoolN(ref r); break;
+                case "hairpin": o.Hairpin = J.BoolN(ref r); break;
                 default: throw J.Bail();
             }
         }
