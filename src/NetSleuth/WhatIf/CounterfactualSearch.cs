@@ -196,10 +196,27 @@ public static class CounterfactualSearch
             foreach (var l in ns.Links)
                 if (l.Addresses.Any(a => a.Prefix.Contains(dst) && !a.Prefix.Address.Equals(dst)))
                     add(at, [$"{ip} neigh replace {dst} lladdr {dstMac} dev {Shell.Quote(l.Name)} nud permanent"]);
+        // a permanent entry for the gateway of each route that covers the destination, with the gateway owner's MAC
+        // (flannel's routes go via the far node's flannel.1 address, onlink, resolved by a permanent entry only)
+        foreach (var r in ns.Routes)
+            if (r.Table == RouteTables.Main && r.Gateway is { } rgw && r.Device is { } rdev && r.Destination.Contains(dst) && !ns.Neighbors.Any(n => n.Address.Equals(rgw) && n.Device == rdev))
+                foreach (var mac in t.OwnersOf(rgw).Select(o => o.Device.Link.Mac).OfType<MacAddress>().Distinct())
+                    add(at, [$"{ip} neigh replace {rgw} lladdr {mac} dev {Shell.Quote(rdev)} nud permanent"]);
         foreach (var l in ns.Links)
         {
             if (l.IsLoopback) continue;
             if (!l.IsUp) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} up"]);
+            // a port on another bridge of the namespace (the wrong master)
+            if (l.IsVeth && l.Addresses.Count == 0)
+            {
+                foreach (var b in ns.Links)
+                    if (b.Kind is LinkKinds.Bridge && b.Name != l.Master && l.Master is not null)
+                        add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} master {Shell.Quote(b.Name)}"]);
+                if (ns.Ovs is { Bridges.Count: > 1 } ovs2 && t.Device(at, l.Name) is { } port && t.BridgeOf(port) is { } on)
+                    foreach (var b in ovs2.Bridges)
+                        if (b.Name != on.Link.Name)
+                            add(at, [$"{exec}ovs-vsctl --if-exists del-port {Shell.Quote(on.Link.Name)} {Shell.Quote(l.Name)}", $"{exec}ovs-vsctl --may-exist add-port {Shell.Quote(b.Name)} {Shell.Quote(l.Name)}"]);
+            }
             // a port that lost its bridge: back on the namespace's bridge (one bridge only, else it is a guess)
             if (l.Master is null && l.IsVeth)
             {
@@ -233,9 +250,15 @@ public static class CounterfactualSearch
         }
         if (ns.Sysctl("net.ipv4.ip_forward") == "0" || ns.Sysctls.Any(kv => kv.Key.EndsWith(".forwarding", StringComparison.Ordinal) && kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Value == "0"))
             add(at, [exec + "sysctl -w net.ipv4.ip_forward=1"]);
+        var rpOn = new List<string>();
         foreach (var kv in ns.Sysctls)
             if (kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Key.EndsWith(".rp_filter", StringComparison.Ordinal) && kv.Value is "1" or "2")
+            {
                 add(at, [exec + $"sysctl -w {kv.Key}=0"]);
+                rpOn.Add(kv.Key);
+            }
+        // the kernel uses the larger of conf.all and conf.DEV: both off at once
+        if (rpOn.Count > 1) add(at, [exec + "sysctl -w " + string.Join(' ', rpOn.Order(StringComparer.Ordinal).Select(k => k + "=0"))]);
         foreach (var table in ns.Iptables)
             foreach (var rule in table.Rules)
                 if (rule.Target is "DROP" or "REJECT" && rule.Args.Count > 2)
@@ -306,6 +329,10 @@ public static class CounterfactualSearch
             foreach (var n in u.Ns.Neighbors)
                 if (n.Device == ul.Name && a.Prefix.Contains(n.Address) && !n.Address.Equals(a.Prefix.Address) && t.OwnersOf(n.Address).Count > 0)
                     yield return n.Address;
+            // the other end of a veth on the subnet
+            var peer = t.Devices.FirstOrDefault(d => d.Host == u.Host && d.Ns != u.Ns && d.Link.IsVeth && ul.IsVeth && d.Link.Index == ul.LinkIndex && d.Link.LinkIndex == ul.Index);
+            foreach (var pa in peer?.Link.Addresses ?? [])
+                if (pa.Prefix.IsV4 && a.Prefix.Contains(pa.Prefix.Address) && !pa.Prefix.Address.Equals(a.Prefix.Address)) yield return pa.Prefix.Address;
         }
     }
 

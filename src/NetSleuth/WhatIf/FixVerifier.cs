@@ -63,13 +63,11 @@ public static class FixVerifier
         var broken = f.BrokenPaths.Select(Unreply).Distinct().Select(l => byLabel.GetValueOrDefault(l)).OfType<TracedPath>().ToList();
         if (broken.Count == 0 && f.Id != UnexplainedId && unexplained is { Count: > 0 })
         {
-            var fromUnexplained = Compare(after, unexplained, working, copy.TouchedHosts);
-            if (fromUnexplained.Restored > 0)
-            {
-                // only the paths it restores are this finding's; the others stay unexplained
-                var restored = unexplained.Where(p => !fromUnexplained.StillBroken.Any(s => s.StartsWith(p.Label + ":", StringComparison.Ordinal))).ToList();
-                return Compare(after, restored, working, copy.TouchedHosts) with { OfUnexplained = true };
-            }
+            // the unexplained paths alone first (the working ones are traced again only for a fix that restores some)
+            var restored = new List<TracedPath>();
+            foreach (var p in unexplained)
+                if (PathTracer.Verdict(after, p.Request).Verdict == PathVerdict.Works) restored.Add(p);
+            if (restored.Count > 0) return Compare(after, restored, working, copy.TouchedHosts) with { OfUnexplained = true };
         }
         return Compare(after, broken, working, copy.TouchedHosts);
     }
