@@ -40,32 +40,79 @@ public static class CounterfactualMeasure
             var o = new SynthOptions(nodes, pods, style, 1, seed);
             var (snap, manifest) = new ClusterGenerator(o).GenerateAll();
             if (manifest.Faults.Count != 1 || manifest.Faults[0].Name != kind) continue;
-            var t = Linker.Link(snap);
-            var skip = new HashSet<string>(StringComparer.Ordinal);
-            DiagnosisReport report = null!;
-            for (int round = 0; round < 6; round++)
-            {
-                report = Diagnoser.Run(t, null, new DiagnoseOptions { SkipChecks = skip, VerifyFixes = false, SearchFixes = false });
-                var explaining = report.Findings.Where(f => f.BrokenPaths.Count > 0 && f.Id is not "unexplained-broken-path" and not "path-undecided" and not "trace-failed").ToList();
-                if (explaining.Count == 0) break;
-                foreach (var f in explaining)
-                    foreach (var id in f.AlsoSeenAs.Prepend(f.Id))
-                        if (CheckOf(id) is { } c) skip.Add(c);
-            }
-            var unexplained = report.Findings.Where(f => f.Id == "unexplained-broken-path").ToList();
-            CounterfactualCandidate? best = null;
-            int tried = 0, generated = 0, broken = 0, restored = 0;
-            string? gaveUp = null;
-            foreach (var f in unexplained)
-            {
-                var r = CounterfactualSearch.Search(t, f, report.Paths, budget ?? CounterfactualSearch.Budget, cap ?? CounterfactualSearch.CandidateCap);
-                tried += r.Tried; generated += r.Generated; gaveUp ??= r.GaveUp;
-                broken += f.BrokenPaths.Count;
-                if (r.Best.FirstOrDefault() is { } b) { restored += b.Result.Restored; best ??= b; }
-            }
-            return new CounterfactualRow(styleName, kind, seed, [.. skip.Order(StringComparer.Ordinal)], unexplained.Count, broken, restored, best, tried, generated, gaveUp, started.Elapsed);
+            var (skip, unexplained, broken, restored, best, tried, generated, gaveUp) = Measure(Linker.Link(snap), null, budget, cap);
+            return new CounterfactualRow(styleName, kind, seed, skip, unexplained, broken, restored, best, tried, generated, gaveUp, started.Elapsed);
         }
         return new CounterfactualRow(styleName, kind, 0, [], 0, 0, 0, null, 0, 0, "no seed of 1-200 places this fault alone", started.Elapsed);
+    }
+
+    /// <summary>
+    /// The lab faults: every SCENARIO.FAULT.json snapshot of DIR (tests/NetSleuth.Tests/Fixtures/lab, captured by the lab
+    /// tests) with its SCENARIO.FAULT.path (the probe's path the kernel fails: "HOST[:NETNS] IP", or "-" when none fails),
+    /// diagnosed on that path with the explaining checks switched off, and searched.
+    /// </summary>
+    public static IEnumerable<CounterfactualRow> RunLab(string dir, TimeSpan? budget = null, int? cap = null)
+    {
+        foreach (var file in Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal))
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var name = Path.GetFileNameWithoutExtension(file);
+            int dot = name.IndexOf('.');
+            var (scenario, fault) = dot > 0 ? (name[..dot], name[(dot + 1)..]) : (name, "");
+            var pathFile = Path.ChangeExtension(file, ".path");
+            var path = File.Exists(pathFile) ? File.ReadAllText(pathFile).Trim() : "-";
+            if (path == "-")
+            {
+                yield return new CounterfactualRow(scenario, fault, 0, [], 0, 0, 0, null, 0, 0, "no probe fails in the kernel", started.Elapsed);
+                continue;
+            }
+            var request = ParsePath(path, pathFile);
+            var t = Linker.Link(Model.SnapshotJson.Load(file));
+            var (skip, unexplained, broken, restored, best, tried, generated, gaveUp) = Measure(t, request, budget, cap);
+            yield return new CounterfactualRow(scenario, fault, 0, skip, unexplained, broken, restored, best, tried, generated, gaveUp, started.Elapsed);
+        }
+    }
+
+    private static Reachability.Request ParsePath(string text, string file)
+    {
+        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 2 || !System.Net.IPAddress.TryParse(parts[1], out var ip))
+            throw new Model.InputException(file, 1, $"expected 'HOST[:NETNS] IP', got '{text}'");
+        int colon = parts[0].IndexOf(':');
+        return colon < 0 ? new Reachability.Request(parts[0], null, ip) : new Reachability.Request(parts[0][..colon], parts[0][(colon + 1)..], ip);
+    }
+
+    /// <summary>
+    /// One input (a lab snapshot, a synthetic cluster): diagnosed (the whole sweep, or the path of REQUEST) with the checks
+    /// that explain its broken paths switched off, one round after another until no check explains one, then the search
+    /// on every unexplained finding.
+    /// </summary>
+    public static (List<string> Skipped, int Unexplained, int Broken, int Restored, CounterfactualCandidate? Best, int Tried, int Generated, string? GaveUp)
+        Measure(Topology.Topology t, Reachability.Request? request, TimeSpan? budget, int? cap, IReadOnlySet<string>? alsoSkip = null)
+    {
+        var skip = new HashSet<string>(alsoSkip ?? new HashSet<string>(), StringComparer.Ordinal);
+        DiagnosisReport report = null!;
+        for (int round = 0; round < 6; round++)
+        {
+            report = Diagnoser.Run(t, request, new DiagnoseOptions { SkipChecks = skip, VerifyFixes = false, SearchFixes = false });
+            var explaining = report.Findings.Where(f => f.BrokenPaths.Count > 0 && f.Id is not "unexplained-broken-path" and not "path-undecided" and not "trace-failed").ToList();
+            if (explaining.Count == 0) break;
+            foreach (var f in explaining)
+                foreach (var id in f.AlsoSeenAs.Prepend(f.Id))
+                    if (CheckOf(id) is { } c) skip.Add(c);
+        }
+        var unexplained = report.Findings.Where(f => f.Id == "unexplained-broken-path").ToList();
+        CounterfactualCandidate? best = null;
+        int tried = 0, generated = 0, broken = 0, restored = 0;
+        string? gaveUp = null;
+        foreach (var f in unexplained)
+        {
+            var r = CounterfactualSearch.Search(t, f, report.Paths, budget ?? CounterfactualSearch.Budget, cap ?? CounterfactualSearch.CandidateCap);
+            tried += r.Tried; generated += r.Generated; gaveUp ??= r.GaveUp;
+            broken += f.BrokenPaths.Count;
+            if (r.Best.FirstOrDefault() is { } b) { restored += b.Result.Restored; best ??= b; }
+        }
+        return ([.. skip.Order(StringComparer.Ordinal)], unexplained.Count, broken, restored, best, tried, generated, gaveUp);
     }
 
     /// <summary>The check (its catalogue id) that produces findings with this id.</summary>

@@ -41,6 +41,8 @@ public static class CounterfactualSearch
     public const int Keep = 3;
     /// <summary>Namespaces of a failing trace searched, from where it died backwards (a wrong neighbour MAC is set hops before the drop).</summary>
     public const int MaxSites = 6;
+    /// <summary>Inputs of at most this many namespaces in all are searched in every namespace of the hosts a failing path crossed.</summary>
+    public const int SmallInput = 16;
 
     /// <summary>Searches for each unexplained-broken-path finding (sharing one budget) and sets <see cref="Finding.Counterfactual"/>.</summary>
     public static void Run(Topology.Topology t, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan? budget = null, int? cap = null)
@@ -122,6 +124,11 @@ public static class CounterfactualSearch
             var key = at.Host.Name + "|" + string.Join(";", commands);
             if (seen.Add(key)) list.Add([new FixStep(at.Host.Name, at.Ns.IsRoot ? null : at.Ns.Name, commands)]);
         }
+        void AddSteps(List<FixStep> steps)
+        {
+            var key = string.Join("|", steps.Select(s => s.Host + ":" + string.Join(";", s.Commands)));
+            if (steps.Count > 0 && !steps.Any(s => s.Commands.Any(c => c.Contains("PID", StringComparison.Ordinal))) && seen.Add(key)) list.Add(steps);
+        }
         foreach (var p in broken.Take(8))
         {
             TraceResult r;
@@ -135,7 +142,18 @@ public static class CounterfactualSearch
                 if (Find(t, bad.Hops[h]) is { } ns && !sites.Contains(ns)) sites.Add(ns);
             foreach (var site in sites.ToList())
                 foreach (var peer in Peers(t, site)) if (!sites.Contains(peer)) sites.Add(peer);
-            foreach (var site in sites) Candidates(t, site, bad.Flow.Destination, Add);
+            // a small input (a lab, a few hosts): every namespace of the hosts the packet crossed — a device down or a route
+            // missing where the packet never got to is not on its hops
+            var crossed = new HashSet<string>(bad.Hops.Select(h => h.Host), StringComparer.Ordinal);
+            if (t.Snapshot.Hosts.Sum(h => h.Namespaces.Count) <= SmallInput)
+                foreach (var h in t.Snapshot.Hosts)
+                    if (crossed.Contains(h.Name))
+                        foreach (var n in h.Namespaces) if (!sites.Contains(new NsRef(h, n))) sites.Add(new NsRef(h, n));
+            foreach (var site in sites)
+            {
+                Candidates(t, site, bad.Flow.Destination, Add);
+                Tunnels(t, site, Add, AddSteps);
+            }
         }
         return list;
     }
@@ -178,10 +196,27 @@ public static class CounterfactualSearch
             foreach (var l in ns.Links)
                 if (l.Addresses.Any(a => a.Prefix.Contains(dst) && !a.Prefix.Address.Equals(dst)))
                     add(at, [$"{ip} neigh replace {dst} lladdr {dstMac} dev {Shell.Quote(l.Name)} nud permanent"]);
+        // a permanent entry for the gateway of each route that covers the destination, with the gateway owner's MAC
+        // (flannel's routes go via the far node's flannel.1 address, onlink, resolved by a permanent entry only)
+        foreach (var r in ns.Routes)
+            if (r.Table == RouteTables.Main && r.Gateway is { } rgw && r.Device is { } rdev && r.Destination.Contains(dst) && !ns.Neighbors.Any(n => n.Address.Equals(rgw) && n.Device == rdev))
+                foreach (var mac in t.OwnersOf(rgw).Select(o => o.Device.Link.Mac).OfType<MacAddress>().Distinct())
+                    add(at, [$"{ip} neigh replace {rgw} lladdr {mac} dev {Shell.Quote(rdev)} nud permanent"]);
         foreach (var l in ns.Links)
         {
             if (l.IsLoopback) continue;
             if (!l.IsUp) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} up"]);
+            // a port on another bridge of the namespace (the wrong master)
+            if (l.IsVeth && l.Addresses.Count == 0)
+            {
+                foreach (var b in ns.Links)
+                    if (b.Kind is LinkKinds.Bridge && b.Name != l.Master && l.Master is not null)
+                        add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} master {Shell.Quote(b.Name)}"]);
+                if (ns.Ovs is { Bridges.Count: > 1 } ovs2 && t.Device(at, l.Name) is { } port && t.BridgeOf(port) is { } on)
+                    foreach (var b in ovs2.Bridges)
+                        if (b.Name != on.Link.Name)
+                            add(at, [$"{exec}ovs-vsctl --if-exists del-port {Shell.Quote(on.Link.Name)} {Shell.Quote(l.Name)}", $"{exec}ovs-vsctl --may-exist add-port {Shell.Quote(b.Name)} {Shell.Quote(l.Name)}"]);
+            }
             // a port that lost its bridge: back on the namespace's bridge (one bridge only, else it is a guess)
             if (l.Master is null && l.IsVeth)
             {
@@ -215,13 +250,90 @@ public static class CounterfactualSearch
         }
         if (ns.Sysctl("net.ipv4.ip_forward") == "0" || ns.Sysctls.Any(kv => kv.Key.EndsWith(".forwarding", StringComparison.Ordinal) && kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Value == "0"))
             add(at, [exec + "sysctl -w net.ipv4.ip_forward=1"]);
+        var rpOn = new List<string>();
         foreach (var kv in ns.Sysctls)
             if (kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Key.EndsWith(".rp_filter", StringComparison.Ordinal) && kv.Value is "1" or "2")
+            {
                 add(at, [exec + $"sysctl -w {kv.Key}=0"]);
+                rpOn.Add(kv.Key);
+            }
+        // the kernel uses the larger of conf.all and conf.DEV: both off at once
+        if (rpOn.Count > 1) add(at, [exec + "sysctl -w " + string.Join(' ', rpOn.Order(StringComparer.Ordinal).Select(k => k + "=0"))]);
         foreach (var table in ns.Iptables)
             foreach (var rule in table.Rules)
                 if (rule.Target is "DROP" or "REJECT" && rule.Args.Count > 2)
-                    add(at, [exec + $"iptables -t {table.Name} -D {rule.Chain} " + string.Join(' ', rule.Args.Select(Shell.Quote))]);
+                    add(at, [exec + $"{(table.Family == "ipv6" ? "ip6tables" : "iptables")} -t {table.Name} -D {rule.Chain} " + string.Join(' ', rule.Args.Select(Shell.Quote))]);
+        // an nftables rule that drops or rejects, deleted by its handle
+        if (ns.Nftables is { } nft)
+            foreach (var r in nft.Rules)
+                if (r.Handle is { } h && Forwarding.NftEval.Action(r).Verdict is "drop" or "reject")
+                    add(at, [exec + $"nft delete rule {r.Family} {Shell.Quote(r.Table)} {Shell.Quote(r.Chain)} handle {h.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]);
+        // a route to the destination through the other end of each point-to-point veth (a pod's way out: its node),
+        // or on-link on each device whose peer's namespace owns or routes the destination
+        if (!ns.Routes.Any(r => r.Table == RouteTables.Main && r.Destination.Contains(dst) && r.Type == RouteTypes.Unicast))
+            foreach (var l in ns.Links)
+            {
+                if (l.IsLoopback || !l.IsUp || l.Addresses.Count == 0) continue;
+                var peer = t.Devices.FirstOrDefault(d => d.Host == at.Host && d.Ns != ns && d.Link.IsVeth && d.Link.Index == l.LinkIndex && d.Link.LinkIndex == l.Index);
+                foreach (var a in peer?.Link.Addresses ?? [])
+                    if (a.Prefix.IsV4 && dst.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && l.Addresses.Any(x => x.Prefix.Contains(a.Prefix.Address)))
+                        add(at, [$"{ip} route replace {dst}/32 via {a.Prefix.Address} dev {Shell.Quote(l.Name)}"]);
+                add(at, [$"{ip} route replace {dst}/{(dst.AddressFamily is System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)} dev {Shell.Quote(l.Name)}"]);
+            }
+    }
+
+    /// <summary>VXLAN devices of the site against the other VXLAN devices of the input: recreated with a peer's VNI or
+    /// port (the kernel changes neither in place), remote set to a peer's underlay address, and in the underlay namespace a
+    /// route to the remote via each gateway it has, or on the device whose subnet holds it.</summary>
+    private static void Tunnels(Topology.Topology t, NsRef at, Action<NsRef, string[]> add, Action<List<FixStep>> addSteps)
+    {
+        if (!at.Ns.IsRoot && at.Ns.Name is null) return;
+        foreach (var l in at.Ns.Links)
+        {
+            if (l.Vxlan is not { } vx || t.Device(at, l.Name) is not { } d) continue;
+            var underlay = t.Tunnel(d)?.Underlay;
+            string ip = at.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(at.Ns.Name!);
+            foreach (var p in t.Devices)
+            {
+                if (p.Link.Vxlan is not { } pv || p == d || (p.Host == at.Host && p.Ns == at.Ns)) continue;
+                if (pv.Vni is { } vni && vx.Vni != vni) addSteps(Diagnosis.VxlanRecreate.Steps(d, underlay, vni: vni));
+                if (pv.DstPort is { } port && vx.DstPort != port) addSteps(Diagnosis.VxlanRecreate.Steps(d, underlay, port: port));
+                if (vx.Remote is { } remote && pv.Vni == vx.Vni)
+                    foreach (var a in UnderlayOf(p))
+                        if (!a.Equals(remote)) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} type vxlan remote {a}"]);
+            }
+            if (vx.Remote is { } rem && (underlay ?? at) is var u && (u.Ns.IsRoot || u.Ns.Name is not null))
+            {
+                string uip = u.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(u.Ns.Name!);
+                foreach (var r in u.Ns.Routes)
+                    if (r.Table == RouteTables.Main && r.Gateway is { } gw && r.Type == RouteTypes.Unicast && gw.AddressFamily == rem.AddressFamily)
+                        add(u, [$"{uip} route replace {rem}/32 via {gw}" + (r.Device is { } dv ? $" dev {Shell.Quote(dv)}" : "")]);
+                foreach (var ul in u.Ns.Links)
+                    foreach (var a in ul.Addresses)
+                        if (!ul.IsLoopback && a.Prefix.IsV4 && rem.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                            foreach (var o in t.OwnersOf(rem))
+                                if (o.Device.Host != at.Host)
+                                    foreach (var g in GatewaysToward(t, u, ul, o.Device))
+                                        add(u, [$"{uip} route replace {rem}/32 via {g} dev {Shell.Quote(ul.Name)}"]);
+            }
+        }
+    }
+
+    /// <summary>Addresses on the link's subnet held by a device of another namespace that is a router toward the target's
+    /// host (it has an address of the same subnet and the target's host is reachable from it): any neighbour on the subnet.</summary>
+    private static IEnumerable<System.Net.IPAddress> GatewaysToward(Topology.Topology t, NsRef u, Link ul, DeviceRef target)
+    {
+        foreach (var a in ul.Addresses)
+        {
+            if (!a.Prefix.IsV4 || a.Prefix.Length >= 31) continue;
+            foreach (var n in u.Ns.Neighbors)
+                if (n.Device == ul.Name && a.Prefix.Contains(n.Address) && !n.Address.Equals(a.Prefix.Address) && t.OwnersOf(n.Address).Count > 0)
+                    yield return n.Address;
+            // the other end of a veth on the subnet
+            var peer = t.Devices.FirstOrDefault(d => d.Host == u.Host && d.Ns != u.Ns && d.Link.IsVeth && ul.IsVeth && d.Link.Index == ul.LinkIndex && d.Link.LinkIndex == ul.Index);
+            foreach (var pa in peer?.Link.Addresses ?? [])
+                if (pa.Prefix.IsV4 && a.Prefix.Contains(pa.Prefix.Address) && !pa.Prefix.Address.Equals(a.Prefix.Address)) yield return pa.Prefix.Address;
+        }
     }
 
     private static IEnumerable<System.Net.IPAddress> UnderlayOf(DeviceRef d)

@@ -21,6 +21,9 @@ public sealed record FixVerification(bool Verified, int Restored, int BrokenBefo
     public int RestoredAsFarAsKnown { get; init; }
     /// <summary>Broken paths that no longer fail here but further on, at another cause (a path with two faults).</summary>
     public int MovedOn { get; init; }
+    /// <summary>The broken paths are ones no check tied to a cause (the sweep did not tie them to this finding; its fix restores them).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool OfUnexplained { get; init; }
 
     /// <summary>One line, as the text report prints it.</summary>
     public string Summary()
@@ -30,7 +33,8 @@ public sealed record FixVerification(bool Verified, int Restored, int BrokenBefo
         if (BrokenBefore == 0 && Reason is null)
             return $"verified in the model: the commands apply and break 0 working paths{scope} (no traced path was broken by this cause)";
         var known = RestoredAsFarAsKnown > 0 ? $" ({(RestoredAsFarAsKnown == Restored ? "" : $"{RestoredAsFarAsKnown} ")}as far as the input shows)" : "";
-        var counts = $"restores {Restored} of {BrokenBefore} broken path{(BrokenBefore == 1 ? "" : "s")}{known}, breaks {Broke} working one{(Broke == 1 ? "" : "s")}{scope}";
+        var which = OfUnexplained ? " that no check explained" : "";
+        var counts = $"restores {Restored} of {BrokenBefore} broken path{(BrokenBefore == 1 ? "" : "s")}{which}{known}, breaks {Broke} working one{(Broke == 1 ? "" : "s")}{scope}";
         if (Verified && MovedOn > 0)
             return $"verified in the model: removes this cause from {Restored + MovedOn} of {BrokenBefore} broken path{(BrokenBefore == 1 ? "" : "s")} " +
                 $"({Restored} then work{(Restored == 1 ? "s" : "")}; {Reason}), breaks {Broke} working one{(Broke == 1 ? "" : "s")}{scope}";

@@ -25,18 +25,31 @@ public static class FixVerifier
         var byLabel = new Dictionary<string, TracedPath>(StringComparer.Ordinal);
         foreach (var p in paths) byLabel.TryAdd(p.Label, p);
         var working = paths.Where(p => p.Verdict == PathVerdict.Works).ToList();
+        // the broken paths no check explains: a finding whose cause the sweep tied to no path may still be what breaks them
+        var unexplained = new List<TracedPath>();
+        foreach (var f in findings)
+            if (f.Id == UnexplainedId)
+                foreach (var l in f.BrokenPaths)
+                    if (byLabel.GetValueOrDefault(Unreply(l)) is { } p && !unexplained.Contains(p)) unexplained.Add(p);
         foreach (var f in findings)
         {
             if (f.Fix.Count == 0) continue;
             if (clock.Elapsed > budget) { f.Verification = Unverified($"the verification budget ({budget.TotalSeconds:0.#} s, as long as the diagnosis took) ran out before this finding"); continue; }
-            f.Verification = Verify(topology, f, byLabel, working);
+            f.Verification = Verify(topology, f, byLabel, working, unexplained);
         }
     }
+
+    /// <summary>The finding a broken path no check explains gets (<see cref="CounterfactualSearch"/> searches its fixes).</summary>
+    public const string UnexplainedId = "unexplained-broken-path";
 
     private static FixVerification Unverified(string why) => new(false, 0, 0, 0, 0, 0, false, why);
 
     /// <summary>Verifies one finding's fix.</summary>
-    public static FixVerification Verify(Topology.Topology topology, Finding f, IReadOnlyDictionary<string, TracedPath> byLabel, IReadOnlyList<TracedPath> working)
+    /// <param name="unexplained">broken paths no check explains: re-traced for a finding the sweep tied to no path, and
+    /// those its fix restores count as its own (the sweep ties a path to a finding by the devices the trace crosses; a
+    /// port on the wrong bridge is not crossed by the frames that miss it)</param>
+    public static FixVerification Verify(Topology.Topology topology, Finding f, IReadOnlyDictionary<string, TracedPath> byLabel, IReadOnlyList<TracedPath> working,
+        IReadOnlyList<TracedPath>? unexplained = null)
     {
         var commands = f.Fix.SelectMany(s => s.Commands.Select(c => (s.Host, c))).ToList();
         if (commands.FirstOrDefault(x => x.c.Split(' ').Contains("PID")) is { c: not null } pid)
@@ -48,6 +61,14 @@ public static class FixVerifier
         catch (InputException e) { return Unverified("the model refuses it: " + e.Reason); }
         var after = Topology.Linker.Link(copy.Result);
         var broken = f.BrokenPaths.Select(Unreply).Distinct().Select(l => byLabel.GetValueOrDefault(l)).OfType<TracedPath>().ToList();
+        if (broken.Count == 0 && f.Id != UnexplainedId && unexplained is { Count: > 0 })
+        {
+            // the unexplained paths alone first (the working ones are traced again only for a fix that restores some)
+            var restored = new List<TracedPath>();
+            foreach (var p in unexplained)
+                if (PathTracer.Verdict(after, p.Request).Verdict == PathVerdict.Works) restored.Add(p);
+            if (restored.Count > 0) return Compare(after, restored, working, copy.TouchedHosts) with { OfUnexplained = true };
+        }
         return Compare(after, broken, working, copy.TouchedHosts);
     }
 

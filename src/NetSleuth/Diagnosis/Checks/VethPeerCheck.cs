@@ -55,7 +55,7 @@ internal sealed class VethPeerCheck : ICheck
                     "type", "veth", "peer", "name", d.Link.Name, .. d.Link.Mtu is { } m2 ? new[] { "mtu", m2.ToString(CultureInfo.InvariantCulture) } : [],
                     "netns", ns.Ns.Name ?? "PID"]),
             };
-            if (bridge is not null) rootCmds.Add(NsCommand.Ip(root, "link", "set", "dev", hostEnd, "master", bridge.Link.Name));
+            if (bridge is not null) rootCmds.AddRange(BridgePortCheck.Commands(ctx, root, hostEnd, bridge, null));
             rootCmds.Add(NsCommand.Ip(root, "link", "set", "dev", hostEnd, "up"));
             if (bridge is null) rootCmds.Add(NsCommand.Ip(root, "route", "replace", addr.Address.ToString(), "dev", hostEnd, "scope", "link"));
             yield return new Finding
