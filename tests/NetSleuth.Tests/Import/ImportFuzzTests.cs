@@ -14,7 +14,8 @@ namespace NetSleuth.Tests.Import;
 public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Seed = 20261125;
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
+    // a hang, not a speed target: a parse of one small fixture stays far below it even on a machine loaded 30 deep
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
 
     /// <summary>Every captured output under Fixtures/ (notes and capture scripts aside).</summary>
     private static List<string> FixtureOutputs() =>
