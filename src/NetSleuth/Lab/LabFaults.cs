@@ -19,6 +19,9 @@ public static class LabFaults
     public const string DanglingVeth = "dangling-veth";
     public const string WrongMaster = "wrong-master";
     public const string UnderlayNoRoute = "underlay-no-route";
+    public const string PortSecurity = "port-security";
+    public const string MissingLspAddress = "missing-lsp-address";
+    public const string TunnelDown = "tunnel-down";
 
     public static IReadOnlyList<LabFaultInfo> All { get; } =
     [
@@ -54,6 +57,12 @@ public static class LabFaults
             "ping fails: the port's frames never reach the right bridge"),
         new(UnderlayNoRoute, 19, "the tunnel's underlay namespace has no route to the tunnel remote",
             "ping fails: nothing leaves the underlay ('Network is unreachable' inside the encapsulation)"),
+        new(PortSecurity, 21, "OVN port security on a logical switch port drops frames whose source MAC is not the port's (a MAC that moved)",
+            "ping fails one way: requests arrive, the replies (and the far end's ARP) are dropped entering br-int"),
+        new(MissingLspAddress, 22, "a logical switch port has no address: OVN neither answers ARP for it nor switches unicast to it",
+            "ping fails: ARP is flooded and answered, the unicast frames are dropped in br-int's L2 lookup"),
+        new(TunnelDown, 23, "a chassis's tunnel (Geneve/VXLAN between OVN nodes) is down",
+            "pings across nodes fail, traffic within a node works"),
     ];
 
     public static LabFaultInfo? Find(string name) => All.FirstOrDefault(f => f.Name == name);
