@@ -58,7 +58,7 @@ public static class LabFaults
         new(UnderlayNoRoute, 19, "the tunnel's underlay namespace has no route to the tunnel remote",
             "ping fails: nothing leaves the underlay ('Network is unreachable' inside the encapsulation)"),
         new(PortSecurity, 21, "OVN port security on a logical switch port drops frames whose source MAC is not the port's (a MAC that moved)",
-            "ping fails one way: requests arrive, the replies (and the far end's ARP) are dropped entering br-int"),
+            "ping fails: br-int drops the frames to the moved MAC leaving for the port, and those from it entering (port security checks both ways)"),
         new(MissingLspAddress, 22, "a logical switch port has no address: OVN neither answers ARP for it nor switches unicast to it",
             "ping fails: ARP is flooded and answered, the unicast frames are dropped in br-int's L2 lookup"),
         new(TunnelDown, 23, "a chassis's tunnel (Geneve/VXLAN between OVN nodes) is down",

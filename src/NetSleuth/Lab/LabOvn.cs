@@ -64,8 +64,8 @@ internal sealed class LabOvnNode(LabOvs ovs)
     public LabOvs Ovs => ovs;
 
     /// <summary>Starts OVS, makes br-int (netdev, fail_mode secure) and an underlay bridge UNDERLAY-BRIDGE holding
-    /// the tunnel endpoint ENCAP-IP on device UNDERLAY-DEV (userspace tunnels route through an OVS bridge), then
-    /// ovn-controller.</summary>
+    /// the tunnel endpoint ENCAP-IP on device UNDERLAY-DEV (userspace tunnels route through an OVS bridge; the device gets NOARP like
+    /// every OVS port, see <see cref="Bind"/>), then ovn-controller.</summary>
     public void Start(string systemId, string hostname, string sb, string encapType, string underlayBridge, string underlayDev,
         string encapIpCidr)
     {
@@ -73,7 +73,7 @@ internal sealed class LabOvnNode(LabOvs ovs)
         ovs.Vsctl("add-br", "br-int", "--", "set", "bridge", "br-int", "datapath_type=netdev", "fail_mode=secure",
             "other_config:disable-in-band=true");
         ovs.Vsctl("add-br", underlayBridge, "--", "set", "bridge", underlayBridge, "datapath_type=netdev", "--", "add-port", underlayBridge, underlayDev);
-        ovs.ExecEnv("ip", "link", "set", underlayDev, "up");
+        ovs.ExecEnv("ip", "link", "set", underlayDev, "arp", "off", "up");
         ovs.ExecEnv("ip", "addr", "add", encapIpCidr, "dev", underlayBridge);
         ovs.ExecEnv("ip", "link", "set", underlayBridge, "up");
         var encapIp = encapIpCidr.Split('/')[0];
@@ -84,9 +84,15 @@ internal sealed class LabOvnNode(LabOvs ovs)
             $"--pidfile={Path.Combine(ovs.Dir, "ovn-controller.pid")}", $"--log-file={Path.Combine(ovs.Dir, "ovn-controller.log")}");
     }
 
-    /// <summary>Adds the existing device PORT to br-int bound to the logical switch port LSP.</summary>
-    public void Bind(string port, string lsp) =>
+    /// <summary>Adds the existing device PORT to br-int bound to the logical switch port LSP. The userspace
+    /// datapath reads its ports with packet sockets, so the node's kernel still receives every frame on them
+    /// and would answer ARP there for its own addresses (ovn-k8s-mp0's); NOARP keeps the kernel out, as the
+    /// kernel datapath's rx handler does.</summary>
+    public void Bind(string port, string lsp)
+    {
         ovs.Vsctl("add-port", "br-int", port, "--", "set", "interface", port, $"external_ids:iface-id={lsp}");
+        ovs.ExecEnv("ip", "link", "set", port, "arp", "off");
+    }
 
     /// <summary>Makes the internal port PORT (MAC, MTU) on br-int bound to LSP.</summary>
     public void BindInternal(string port, string lsp, string mac, int mtu) =>

@@ -118,6 +118,7 @@ internal sealed class PeerPodsOvn : LabScenario
         sh.Ip(wkpod, "link", "set", "eth0", "address", PeerPods.PodMac);
         sh.Ip(wkpod, "addr", "add", PeerPods.PodIp + "/23", "dev", "eth0");
         sh.Ip(wkpod, "link", "set", "eth0", "up");
+        sh.Ip(wkpod, "route", "add", "default", "via", "198.18.2.1", "dev", "eth0");
         sh.Ip(wk, "link", "add", "vxlan1", "mtu", mtu, "type", "vxlan", "id", $"{PeerPods.Vni}", "remote", PeerPods.VmUnderlay,
             "dstport", $"{PeerPods.Port}", "nolearning", "df", "inherit");
         sh.Ip(wk, "link", "set", "vxlan1", "netns", wkpod);
