@@ -15,6 +15,7 @@ internal sealed class CollectCommand : CliCommand
         new("host-name", "NAME", "the host's name in the snapshot (default: the hostname)"),
         new("netns", "GLOB", "collect only namespaces whose name or id matches (repeatable; ids: root, NAME, inode:N)", Repeatable: true),
         new("ovsdb", "SOCKET", "read Open vSwitch from this OVSDB unix socket (default: /run/openvswitch/db.sock if present)"),
+        new("ovn-nb", "DB", "read OVN's logical switch ports (read only) from this northbound database: a unix socket or an OVSDB remote (unix:…, tcp:…)"),
         Lab.LabCollect.Option,
     ];
 
@@ -43,6 +44,7 @@ internal sealed class CollectCommand : CliCommand
             HostName = args.Get("host-name"),
             NetnsGlobs = args.GetAll("netns"),
             OvsDb = args.Get("ovsdb"),
+            OvnNb = args.Get("ovn-nb"),
             ToolVersion = VersionInfo.Version,
             Progress = ctx.ShowProgress ? new SyncProgress(ctx) : null,
         };
