@@ -84,3 +84,23 @@ public sealed class OvnParserTests
         Assert.Contains(log.Warnings, w => w.ToString().Contains("paste.txt:13"));
     }
 }
+
+/// <summary>OVN outputs saved with no command line and a name that says nothing are recognised from their content.</summary>
+public sealed class UnnamedOvnOutputTests
+{
+    private static Snapshot LoadAs(string name) =>
+        ImportTestKit.LoadText(File.ReadAllText(ImportTestKit.Fixture("ovn", name)), "out.txt", "h");
+
+    [Theory]
+    [InlineData("ovn-nbctl_show.txt", false)]
+    [InlineData("public_ovs-dbg-109_ovn-nbctl_show.txt", false)]
+    [InlineData("ovn-nbctl_list_Logical_Switch_Port.txt", true)]
+    public void Ovn_nbctl_output_with_no_command_line_is_read(string file, bool portSecurity)
+    {
+        var s = LoadAs(file);
+        Assert.Empty(s.Warnings.Concat(s.Hosts.SelectMany(h => h.Warnings)));
+        var ports = Assert.Single(s.Hosts).Root!.Ovn!.Ports;
+        Assert.NotEmpty(ports);
+        Assert.All(ports, p => Assert.Equal(portSecurity, p.PortSecurityKnown));
+    }
+}
