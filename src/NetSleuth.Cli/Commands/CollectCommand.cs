@@ -16,6 +16,7 @@ internal sealed class CollectCommand : CliCommand
         new("netns", "GLOB", "collect only namespaces whose name or id matches (repeatable; ids: root, NAME, inode:N)", Repeatable: true),
         new("ovsdb", "SOCKET", "read Open vSwitch from this OVSDB unix socket (default: /run/openvswitch/db.sock if present)"),
         Conntrack,
+        new("ovn-nb", "DB", "read OVN's logical switch ports (read only) from this northbound database: a unix socket or an OVSDB remote (unix:…, tcp:…)"),
         Lab.LabCollect.Option,
         .. RemoteCollect.Options,
     ];
@@ -63,6 +64,7 @@ internal sealed class CollectCommand : CliCommand
             NetnsGlobs = args.GetAll("netns"),
             OvsDb = args.Get("ovsdb"),
             Conntrack = args.Has("conntrack"),
+            OvnNb = args.Get("ovn-nb"),
             ToolVersion = VersionInfo.Version,
             Progress = ctx.ShowProgress ? new SyncProgress(ctx) : null,
         };

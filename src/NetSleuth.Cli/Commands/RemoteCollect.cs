@@ -51,6 +51,7 @@ internal static class RemoteCollect
         if (noCopy && args.Has("binary")) throw new UsageException("--binary and --no-copy cannot be combined");
         if (noCopy && args.Has("netns")) throw new UsageException("--netns is not supported with --no-copy");
         if (noCopy && args.Has("conntrack")) throw new UsageException("--conntrack is not supported with --no-copy");
+        if (noCopy && args.Has("ovn-nb")) throw new UsageException("--ovn-nb is not supported with --no-copy");
         if (!noCopy)
         {
             binary = args.Get("binary") ?? SelfBinary()
@@ -61,6 +62,7 @@ internal static class RemoteCollect
         var collectArgs = new List<string>();
         foreach (var g in args.GetAll("netns")) { collectArgs.Add("--netns"); collectArgs.Add(g); }
         if (args.Has("conntrack")) collectArgs.Add("--conntrack");
+        if (args.Get("ovn-nb") is { } nb) { collectArgs.Add("--ovn-nb"); collectArgs.Add(nb); }
         var collector = new SshCollector(new SshCollectOptions
         {
             Destinations = dests,

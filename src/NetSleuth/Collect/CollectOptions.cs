@@ -17,6 +17,9 @@ public sealed class CollectOptions
     /// <summary>An OVSDB unix socket to read Open vSwitch from; default: /run/openvswitch/db.sock when it exists
     /// (and none for lab hosts).</summary>
     public string? OvsDb { get; init; }
+    /// <summary>An OVN northbound database (unix socket path or "unix:…"/"tcp:…" remote) to read the logical
+    /// switch ports from (read only); none by default.</summary>
+    public string? OvnNb { get; init; }
     /// <summary>Namespaces read at once; default 2 × processor count (the work waits on child processes).</summary>
     public int? Parallelism { get; init; }
     /// <summary>How the data was obtained (HostMeta.Origin); default "collect".</summary>

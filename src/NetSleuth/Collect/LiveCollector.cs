@@ -50,6 +50,7 @@ public static class LiveCollector
         }
         LinkResolution.Apply(host);
         OvsCollector.Read(host, options);
+        OvnCollector.Read(host, options);
         host.Meta = Meta(options);
         return host;
     }

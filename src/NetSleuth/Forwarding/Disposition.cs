@@ -34,6 +34,8 @@ public enum Disposition
     ForwardingDisabled,
     /// <summary>Larger than a device's MTU on the path with DF set.</summary>
     MtuExceeded,
+    /// <summary>Open vSwitch's flows dropped it: OVN's logical pipeline on br-int (port security, no logical port for the MAC).</summary>
+    OvsFlowDrop,
     /// <summary>A tc filter dropped it (gact drop, or a mirred redirect to a missing device).</summary>
     TcDrop,
     /// <summary>The VXLAN packet reaches the far host, but nothing there listens on its port.</summary>

@@ -40,11 +40,13 @@ internal sealed partial class Walker
         return Flood(br, inPort, frame, ovs: false, "flood (no fdb entry)");
     }
 
-    /// <summary>An Open vSwitch bridge: flows are not in the model, so it switches like NORMAL (learning, flooding).</summary>
+    /// <summary>An Open vSwitch bridge: OVN's pipeline when its logical switch ports are in the input
+    /// (<see cref="OvnForward"/>), else it switches like NORMAL (learning, flooding).</summary>
     private Next OvsForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
         var ns = br.Namespace;
-        if (_record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch); `ovs-ofctl dump-flows {br.Link.Name}` on {br.Host.Name} would confirm");
+        if (OvnForward(br, inPort, frame) is { } ovn) return ovn;
+        if (LspOf(inPort) is null && _record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch); `ovs-ofctl dump-flows {br.Link.Name}` on {br.Host.Name} would confirm");
         var ports = _t.PortList(br);
         // an internal port with that MAC (the bridge's own first) takes the frame up its stack
         DeviceRef? local = br != inPort && br.Link.Mac == frame.DstMac ? br : null;

@@ -20,7 +20,7 @@ internal sealed partial class Walker
         var entry = _t.NeighborEntry(ns.Ns, link.Name, nextHop);
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
-            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, (entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") + Readings(entry)) { Evidence = entry.Source });
+            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, (entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") + Readings(entry) + OvnResponder(dev, nextHop, mac)) { Evidence = entry.Source });
             return new Egress(dev, new Frame(flow, srcMac, mac, inner, nextHop));
         }
         if (entry is null && !ns.Ns.NeighborsKnown(nextHop))
@@ -28,6 +28,12 @@ internal sealed partial class Walker
                 $"no neighbour entry for {nextHop} on {link.Name} is in the input, and the neighbour table of {ns} is not known in whole (an entry may exist)", dev);
         if (entry is not null)
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
+        if (OvnArpAnswer(dev, nextHop) is { } ovn)
+        {
+            if (_record) Add(ns, new ArpStep(nextHop, link.Name, ovn.Mac, "OVN's ARP responder on " + _t.BridgeOf(dev)!.Link.Name,
+                $"{nextHop} is an address of logical switch port {ovn.Lsp.Name} ({string.Join(", ", ovn.Lsp.Addresses)})") { Evidence = ovn.Lsp.Source });
+            return new Egress(dev, new Frame(flow, srcMac, ovn.Mac, inner, nextHop));
+        }
         var (answer, by, reason, unresolved) = Arp(dev, nextHop);
         if (_record) Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
         if (answer is null && unresolved is { } u)
@@ -40,6 +46,14 @@ internal sealed partial class Walker
 
     /// <summary>An ARP request broadcast from <paramref name="dev"/>: the first device it reaches whose namespace
     /// answers for the target (arp_ignore, proxy_arp), and whose unicast answer gets back to the asker.</summary>
+    /// <summary>"; OVN's ARP responder answers with …" when DEV is a port of an OVN br-int that answers for the address.</summary>
+    private string OvnResponder(DeviceRef dev, IPAddress ip, MacAddress held)
+    {
+        if (OvnArpAnswer(dev, ip) is not { } a) return "";
+        return $"; learnt from OVN's ARP responder on {_t.BridgeOf(dev)!.Link.Name}, which answers with {a.Mac} (logical switch port {a.Lsp.Name})" +
+               (a.Mac == held ? "" : $" — not the MAC this entry holds");
+    }
+
     /// <summary>When the input read the entry more than once with other MACs: the lookup uses the latest reading, and says so.</summary>
     private static string Readings(Neighbor entry)
     {

@@ -5,7 +5,7 @@ namespace NetSleuth.Lab;
 /// <summary>Every scenario `lab up` can build.</summary>
 public static class LabCatalog
 {
-    internal static IReadOnlyList<LabScenario> All { get; } = [new PeerPods(), new PeerPodsOvs(), new BridgePods(), new Flannel(),
+    internal static IReadOnlyList<LabScenario> All { get; } = [new PeerPods(), new PeerPodsOvs(), new PeerPodsOvn(), new BridgePods(), new Flannel(),
         new Services(KubeProxyMode.Iptables), new Services(KubeProxyMode.Nftables)];
 
     public static IReadOnlyList<LabScenarioInfo> Scenarios { get; } = All.Select(s => s.Info).ToList();

@@ -24,6 +24,9 @@ public static class LabFaults
     public const string MissingMasquerade = "missing-masquerade";
     public const string NodePortDropped = "nodeport-dropped";
     public const string HairpinOff = "hairpin-off";
+    public const string PortSecurity = "port-security";
+    public const string MissingLspAddress = "missing-lsp-address";
+    public const string TunnelDown = "tunnel-down";
 
     public static IReadOnlyList<LabFaultInfo> All { get; } =
     [
@@ -69,6 +72,12 @@ public static class LabFaults
             "connections from outside to NODE:NODEPORT time out; the ClusterIP still works"),
         new(HairpinOff, 23, "a Service endpoint's bridge port has hairpin mode off",
             "the pod's connections to its own Service time out whenever kube-proxy picks the pod itself"),
+        new(PortSecurity, 24, "OVN port security on a logical switch port drops frames whose source MAC is not the port's (a MAC that moved)",
+            "ping fails: br-int drops the frames to the moved MAC leaving for the port, and those from it entering (port security checks both ways)"),
+        new(MissingLspAddress, 25, "a logical switch port has no address: OVN neither answers ARP for it nor switches unicast to it",
+            "ping fails: ARP is flooded and answered, the unicast frames are dropped in br-int's L2 lookup"),
+        new(TunnelDown, 26, "a chassis's tunnel (Geneve/VXLAN between OVN nodes) is down",
+            "pings across nodes fail, traffic within a node works"),
     ];
 
     public static LabFaultInfo? Find(string name) => All.FirstOrDefault(f => f.Name == name);

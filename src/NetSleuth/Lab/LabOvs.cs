@@ -5,7 +5,7 @@ namespace NetSleuth.Lab;
 /// namespace, with its run/db/log files under /run/netsleuth/PREFIX/ovs. `lab down` stops it by
 /// its pid files and by the directory on its command line.
 /// </summary>
-internal sealed class LabOvs(LabShell sh, string prefix, string ns)
+internal sealed class LabOvs(LabShell sh, string prefix, string ns, string? dir = null)
 {
     public const string Schema = "/usr/share/openvswitch/vswitch.ovsschema";
     public static readonly IReadOnlyDictionary<string, string> Tools = new Dictionary<string, string>
@@ -14,14 +14,15 @@ internal sealed class LabOvs(LabShell sh, string prefix, string ns)
         ["ovs-vsctl"] = "openvswitch-switch", ["ovsdb-tool"] = "openvswitch-switch",
     };
 
-    public string Dir { get; } = LabPaths.OvsDir(prefix);
+    public string Dir { get; } = dir ?? LabPaths.OvsDir(prefix);
     public string DbSocket => Path.Combine(Dir, "db.sock");
     public string Db => "unix:" + DbSocket;
 
     /// <summary>Every OVS program run for this lab gets these (so nothing touches /var/run/openvswitch).</summary>
-    private string[] Env =>
+    internal string[] Env =>
     [
         "env", $"OVS_RUNDIR={Dir}", $"OVS_DBDIR={Dir}", $"OVS_LOGDIR={Dir}", $"OVS_SYSCONFDIR={Dir}", $"OVS_PKGDATADIR=/usr/share/openvswitch",
+        $"OVN_RUNDIR={Dir}", $"OVN_DBDIR={Dir}", $"OVN_LOGDIR={Dir}", $"OVN_SYSCONFDIR={Dir}",
     ];
 
     public void Start()
@@ -38,6 +39,12 @@ internal sealed class LabOvs(LabShell sh, string prefix, string ns)
             $"--pidfile={Path.Combine(Dir, "ovs-vswitchd.pid")}", $"--log-file={Path.Combine(Dir, "ovs-vswitchd.log")}",
             $"--unixctl={Path.Combine(Dir, "ovs-vswitchd.ctl")}"]);
     }
+
+    /// <summary>The namespace the daemons run in.</summary>
+    public string Namespace => ns;
+
+    /// <summary>Runs ARGS inside the namespace with this switch's environment (OVS_RUNDIR, OVN_RUNDIR, …).</summary>
+    public string ExecEnv(params string[] args) => sh.Exec(ns, [.. Env, .. args]);
 
     /// <summary><c>ovs-vsctl --db=unix:… ARGS</c>, run inside the namespace.</summary>
     public string Vsctl(params string[] args) => sh.Exec(ns, [.. Env, "ovs-vsctl", $"--db={Db}", "--timeout=20", .. args]);

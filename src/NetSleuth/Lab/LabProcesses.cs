@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace NetSleuth.Lab;
 
-/// <summary>The processes a lab started (its private OVS daemons, the services lab's socat listeners): found by their pid files and by the
+/// <summary>The processes a lab started (its private OVS and OVN daemons, the services lab's socat listeners): found by their pid files and by the
 /// lab's own directory on their command line, never by a program name.</summary>
 internal static class LabProcesses
 {
@@ -11,8 +11,8 @@ internal static class LabProcesses
     {
         var dir = LabPaths.WorkDir(prefix) + "/";
         var pids = new SortedSet<int>();
-        if (Directory.Exists(LabPaths.OvsDir(prefix)))
-            foreach (var f in Directory.GetFiles(LabPaths.OvsDir(prefix), "*.pid"))
+        if (Directory.Exists(LabPaths.WorkDir(prefix)))
+            foreach (var f in Directory.GetFiles(LabPaths.WorkDir(prefix), "*.pid", SearchOption.AllDirectories))
                 if (int.TryParse(SafeRead(f)?.Trim(), out var pid) && CommandLine(pid) is { } cl && cl.Contains(dir, StringComparison.Ordinal))
                     pids.Add(pid);
         foreach (var d in Directory.EnumerateDirectories("/proc"))
@@ -56,7 +56,8 @@ internal static class LabProcesses
     /// <summary>The command line of PID with NULs as spaces, or null when it is gone.</summary>
     private static string? CommandLine(int pid) => SafeRead($"/proc/{pid}/cmdline")?.Replace('\0', ' ');
 
-    private static readonly string[] LabPrograms = ["ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl", "ovs-ofctl", "ovsdb-tool", "env", "ip", "socat"];
+    private static readonly string[] LabPrograms = ["ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-appctl", "ovs-ofctl", "ovsdb-tool", "env", "ip", "socat",
+        "ovn-northd", "ovn-controller", "ovn-nbctl", "ovn-sbctl", "ovn-appctl", "ovn-trace"];
 
     // only what a lab runs: a user's `less /run/netsleuth/P/ovs/ovs-vswitchd.log` is left alone
     private static bool IsLabProgram(string cmdline)

@@ -8,7 +8,10 @@ namespace NetSleuth.Lab;
 /// <param name="RootNamespace">full netns name standing for the root namespace ("nsl-wk")</param>
 /// <param name="Namespaces">every netns of the host, root first</param>
 /// <param name="OvsDb">the OVSDB socket ("unix:/run/netsleuth/P/ovs/db.sock") when a private OVS runs in the root namespace</param>
-public sealed record LabHost(string Name, string RootNamespace, IReadOnlyList<string> Namespaces, string? OvsDb = null)
+/// <param name="OvnNb">the OVN northbound database ("unix:/run/netsleuth/P/ovn/nb.sock") when this host runs the lab's OVN control plane</param>
+/// <param name="OvnSb">the OVN southbound database, likewise</param>
+public sealed record LabHost(string Name, string RootNamespace, IReadOnlyList<string> Namespaces, string? OvsDb = null,
+    string? OvnNb = null, string? OvnSb = null)
 {
     /// <summary>The other namespaces (not the root stand-in).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -88,6 +88,7 @@ internal static class LeanJson
             nameof(OvsInterface) => new OvsInterface { Name = "" },
             nameof(OvsPortStats) => new OvsPortStats { Bridge = "", Port = "" },
             nameof(OvsAbsentPort) => new OvsAbsentPort { Bridge = "", Port = "" },
+            nameof(OvnLogicalSwitchPort) => new OvnLogicalSwitchPort { Name = "" },
             nameof(RouteLookup) => new RouteLookup { Destination = System.Net.IPAddress.None },
             _ => null,
         };

@@ -40,6 +40,8 @@ public sealed class NetNamespace
     public SortedDictionary<string, string> Sysctls { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Open vSwitch, when an ovs-vswitchd runs in this namespace and its OVSDB was read.</summary>
     public OvsState? Ovs { get; set; }
+    /// <summary>OVN's logical switch ports, when the input holds `ovn-nbctl` output.</summary>
+    public OvnState? Ovn { get; set; }
     /// <summary>Answers of `ip route get` found in an import (not FIB entries).</summary>
     public List<RouteLookup> RouteLookups { get; set; } = [];
 

@@ -36,6 +36,9 @@ public static class DropReasons
         // ip_forward / ip_fragment with DF: ICMP fragmentation needed; a veth or bridge port too small
         [Disposition.MtuExceeded] = ["PKT_TOO_BIG", "NOT_SPECIFIED"],
         [Disposition.TcDrop] = ["TC_INGRESS", "TC_EGRESS", "NOT_SPECIFIED"],
+        // the kernel datapath's flow action drop (ovs_dp_process_packet / do_execute_actions); the userspace
+        // datapath drops in ovs-vswitchd, which no kernel tracepoint sees
+        [Disposition.OvsFlowDrop] = ["OVS_DROP_ACTION", "NOT_SPECIFIED"],
         // udp: no socket on the port; vxlan_xmit: no remote and no FDB entry for the frame
         [Disposition.NoTunnelEnd] = ["NO_SOCKET", "NO_TX_TARGET", "NOT_SPECIFIED"],
         [Disposition.TunnelMismatch] = ["VXLAN_VNI_NOT_FOUND", "VXLAN_INVALID_HDR"],

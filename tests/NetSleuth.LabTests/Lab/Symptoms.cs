@@ -17,6 +17,8 @@ internal static class Symptoms
 {
     public static IReadOnlyList<Counter> For(string scenario, string fault) => (scenario == "bridge-pods", fault) switch
     {
+        (_, LabFaults.PortSecurity) => [new("wk", "Ip.OutRequests", true), new("vmpod", "Icmp.InEchos", false)],
+        (_, LabFaults.MissingLspAddress) => [new("wk", "Ip.OutRequests", true), new("vmpod", "Icmp.InEchos", false)],
         (false, LabFaults.MacMismatch) => [new("vmpod", "dev/vxlan0/rx", true), new("vmpod", "Icmp.InEchos", false)],
         (false, LabFaults.MissingRedirect) => [new("vmpod", "Icmp.OutEchoReps", true), new("wkpod", "dev/vxlan1/rx", true), new("wk", "Icmp.InEchoReps", false)],
         (false, LabFaults.VniMismatch) => [new("vm", "dev/ens2/rx", true), new("vmpod", "Icmp.InEchos", false)],

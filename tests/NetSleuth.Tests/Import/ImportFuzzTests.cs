@@ -156,7 +156,7 @@ public sealed class ImportFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     private static readonly List<string>[] SampleCommands =
     [
         ["ip", "-json", "-details", "address", "show"], ["ip", "-j", "route", "show", "table", "all"], ["tc", "-j", "filter", "show", "dev", "eth0", "ingress"], ["ip", "neighbor", "show"],
-        ["ovs-vsctl", "show"], ["ovs-vsctl", "list-br"], ["ovs-vsctl", "list-ports", "br-int"], ["ovs-vsctl", "list", "interface"], ["ovs-ofctl", "dump-ports", "br-int"],
+        ["ovs-vsctl", "show"], ["ovn-nbctl", "show"], ["ovn-nbctl", "list", "Logical_Switch_Port"], ["ovs-vsctl", "list-br"], ["ovs-vsctl", "list-ports", "br-int"], ["ovs-vsctl", "list", "interface"], ["ovs-ofctl", "dump-ports", "br-int"],
         ["ovs-ofctl", "show", "br-int"], ["iptables-save"], ["iptables", "-S"], ["iptables", "-nvL"], ["nft", "-j", "list", "ruleset"],
         ["nft", "list", "ruleset"], ["sysctl", "-a"], ["ip", "address", "show"], ["ip", "-d", "link", "show"], ["ip", "route", "show"],
         ["ip", "rule", "show"], ["ip", "neigh", "show"], ["ip", "-j", "address", "show"], ["ip", "netns", "list-id"], ["ip", "netns", "identify"], ["ip", "netns", "show"],

@@ -42,6 +42,7 @@ internal static class LabCollect
                     RootNamespace = h.RootNamespace,
                     Namespaces = [.. h.Others],
                     OvsDb = h.OvsDb is { } db && db.StartsWith("unix:", StringComparison.Ordinal) ? db["unix:".Length..] : h.OvsDb,
+                    OvnNb = h.OvnNb,
                     Origin = "lab",
                     Conntrack = args.Has("conntrack"),
                     ToolVersion = toolVersion,

@@ -47,7 +47,7 @@ internal static class OvsVsctlListParser
         OvsListApplier.Apply(table, rows, output, ns, log);
     }
 
-    private static List<OvsdbRow> ReadText(CommandOutput output, ImportLog log)
+    internal static List<OvsdbRow> ReadText(CommandOutput output, ImportLog log)
     {
         var rows = new List<OvsdbRow>();
         Dictionary<string, OvsdbDatum>? current = null;

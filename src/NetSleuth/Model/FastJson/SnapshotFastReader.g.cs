@@ -29,7 +29,9 @@ internal static partial class SnapshotFastReader
         ["BondInfo"] = ["mode"],
         ["VrfInfo"] = ["table"],
         ["TunInfo"] = ["type"],
-        ["NetNamespace"] = ["id", "name", "inode", "isRoot", "processes", "netnsIds", "known", "links", "routes", "rules", "neighbors", "fdb", "qdiscs", "filters", "iptables", "nftables", "conntrack", "ipvs", "ipsets", "sysctls", "ovs", "routeLookups"],
+        ["NetNamespace"] = ["id", "name", "inode", "isRoot", "processes", "netnsIds", "known", "links", "routes", "rules", "neighbors", "fdb", "qdiscs", "filters", "iptables", "nftables", "conntrack", "ipvs", "ipsets", "sysctls", "ovs", "ovn", "routeLookups"],
+        ["OvnState"] = ["ports", "source"],
+        ["OvnLogicalSwitchPort"] = ["name", "switch", "type", "addresses", "portSecurity", "portSecurityKnown", "up", "source"],
         ["OvsState"] = ["ovsVersion", "bridges", "portStats", "unplacedPorts", "unplacedInterfaces", "absentPorts", "source"],
         ["OvsBridge"] = ["name", "uuid", "datapathType", "failMode", "externalIds", "ports", "source"],
         ["OvsPort"] = ["name", "uuid", "tag", "trunks", "interfaces", "source"],
@@ -571,8 +573,57 @@ internal static partial class SnapshotFastReader
                 case "ipsets": J.List(ref r, c, o.Ipsets, ReadIpSetItem); break;
                 case "sysctls": J.Dict(ref r, c, o.Sysctls); break;
                 case "ovs": o.Ovs = ReadOvsState(ref r, c); break;
+                case "ovn": o.Ovn = ReadOvnState(ref r, c); break;
                 case "routeLookups": J.List(ref r, c, o.RouteLookups, ReadRouteLookupItem); break;
                 case "displayName": r.Skip(); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 1) throw J.Bail();
+        return o;
+    }
+
+    private static OvnState ReadOvnStateItem(ref Utf8JsonReader r, Ctx c) => ReadOvnState(ref r, c) ?? throw J.Bail();
+
+    private static OvnState? ReadOvnState(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new OvnState();
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "ports": J.List(ref r, c, o.Ports, ReadOvnLogicalSwitchPortItem); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        return o;
+    }
+
+    private static OvnLogicalSwitchPort ReadOvnLogicalSwitchPortItem(ref Utf8JsonReader r, Ctx c) => ReadOvnLogicalSwitchPort(ref r, c) ?? throw J.Bail();
+
+    private static OvnLogicalSwitchPort? ReadOvnLogicalSwitchPort(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new OvnLogicalSwitchPort { Name = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "name": o.Name = J.Str(ref r, c); seen |= 1; break;
+                case "switch": o.Switch = J.StrN(ref r, c); break;
+                case "type": o.Type = J.StrN(ref r, c); break;
+                case "addresses": J.StrList(ref r, c, o.Addresses); break;
+                case "portSecurity": J.StrList(ref r, c, o.PortSecurity); break;
+                case "portSecurityKnown": o.PortSecurityKnown = J.Bool(ref r); break;
+                case "up": o.Up = J.BoolN(ref r); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }

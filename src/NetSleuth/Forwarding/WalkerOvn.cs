@@ -1,0 +1,114 @@
+using System.Net;
+using NetSleuth.Model;
+using NetSleuth.Topology;
+
+namespace NetSleuth.Forwarding;
+
+/// <summary>
+/// br-int driven by OVN, as far as the input shows OVN's logical switch ports (`ovn-nbctl list
+/// Logical_Switch_Port`): an OVS interface whose external_ids:iface-id names a logical switch port is
+/// that port. Port security drops frames entering from the port with a source MAC it does not allow,
+/// and frames leaving to it with a destination MAC it does not allow; the L2 lookup sends a frame only
+/// to the port whose addresses hold its MAC (or a port with "unknown"); the ARP responder answers for
+/// a port's IPs with the port's MAC. The logical router, ACLs and tunnels are not modelled: a frame
+/// for a MAC no logical port holds falls back to NORMAL, and the trace says so.
+/// </summary>
+internal sealed partial class Walker
+{
+    private Dictionary<string, OvnLogicalSwitchPort>? _lsps;
+
+    /// <summary>Every logical switch port in the input, by name (the first reading of a name wins).</summary>
+    private Dictionary<string, OvnLogicalSwitchPort> Lsps()
+    {
+        if (_lsps is not null) return _lsps;
+        var d = new Dictionary<string, OvnLogicalSwitchPort>(StringComparer.Ordinal);
+        foreach (var ns in _t.Namespaces)
+            if (ns.Ns.Ovn is { } ovn)
+                foreach (var p in ovn.Ports)
+                    d.TryAdd(p.Name, p);
+        return _lsps = d;
+    }
+
+    /// <summary>The logical switch port bound to the OVS interface DEV (external_ids:iface-id), or null.</summary>
+    private OvnLogicalSwitchPort? LspOf(DeviceRef dev)
+    {
+        if (dev.Ns.Ovs is not { } ovs || Lsps().Count == 0) return null;
+        foreach (var b in ovs.Bridges)
+            foreach (var p in b.Ports)
+                foreach (var i in p.Interfaces)
+                    if (i.Name == dev.Link.Name && i.ExternalIds.TryGetValue("iface-id", out var id))
+                        return Lsps().TryGetValue(id, out var lsp) ? lsp : null;
+        return null;
+    }
+
+    /// <summary>OVN's pipeline on br-int for a frame from IN-PORT; null when no port of the bridge is bound to a
+    /// logical switch port in the input (then the bridge is NORMAL) or the frame's destination is no logical
+    /// port's MAC (the logical router's, say: NORMAL from there, with an assumption saying so).</summary>
+    private Next? OvnForward(DeviceRef br, DeviceRef inPort, Frame frame)
+    {
+        var ns = br.Namespace;
+        var ports = _t.PortList(br);
+        var inLsp = LspOf(inPort);
+        OvnLogicalSwitchPort? any = inLsp;
+        for (int i = 0; any is null && i < ports.Count; i++) any = LspOf(ports[i]);
+        if (any is null) return null;
+
+        // ingress port security (ls_in_check_port_sec)
+        if (inLsp is { PortSecurityKnown: true, PortSecurity.Count: > 0 } && !inLsp.PortSecurityMacs().Contains(frame.SrcMac))
+        {
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, null, frame.DstMac,
+                $"OVN port security of logical port {inLsp.Name} allows {string.Join(", ", inLsp.PortSecurity)}; the frame's source MAC {frame.SrcMac} is not allowed: dropped") { Evidence = inLsp.Source });
+            return new End(Disposition.OvsFlowDrop,
+                $"OVN port security of {inLsp.Name} on {inPort} drops frames from {frame.SrcMac} (it allows {string.Join(", ", inLsp.PortSecurityMacs())})", inPort);
+        }
+
+        // L2 lookup (ls_in_l2_lkup): the port whose addresses hold the MAC
+        for (int i = 0; i < ports.Count; i++)
+        {
+            var p = ports[i];
+            if (p == inPort || LspOf(p) is not { } lsp || !lsp.AddressMacs().Contains(frame.DstMac)) continue;
+            // egress port security (ls_out_check_port_sec)
+            if (lsp is { PortSecurityKnown: true, PortSecurity.Count: > 0 } && !lsp.PortSecurityMacs().Contains(frame.DstMac))
+            {
+                if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, p.Link.Name, frame.DstMac,
+                    $"OVN L2 lookup: {frame.DstMac} is an address of logical port {lsp.Name}, but its port security allows only {string.Join(", ", lsp.PortSecurity)}: dropped") { Evidence = lsp.Source });
+                return new End(Disposition.OvsFlowDrop,
+                    $"OVN port security of {lsp.Name} on {p} drops frames to {frame.DstMac} (it allows {string.Join(", ", lsp.PortSecurityMacs())})", p);
+            }
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, p.Link.Name, frame.DstMac,
+                $"OVN L2 lookup: {frame.DstMac} is an address of logical port {lsp.Name}") { Evidence = lsp.Source });
+            return IsOvsInternal(_t, p) ? new Ingress(p, frame, Up: true) : BridgeOut(p, frame);
+        }
+
+        // no logical port has the MAC: a port in front of a device with it, whose logical port does not list it,
+        // gets nothing (OVN does not learn MACs on ports without "unknown")
+        bool unknown = false;
+        for (int i = 0; i < ports.Count; i++) if (ports[i] != inPort && LspOf(ports[i]) is { } l && l.HasUnknown()) unknown = true;
+        if (!unknown)
+            for (int i = 0; i < ports.Count; i++)
+            {
+                var p = ports[i];
+                if (p == inPort || LspOf(p) is not { } lsp || IsOvsInternal(_t, p) || FloodScore(p, frame, out _) != MacScore) continue;
+                var has = lsp.Addresses.Count == 0 ? "no addresses" : "addresses " + string.Join(", ", lsp.Addresses);
+                if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, null, frame.DstMac,
+                    $"OVN L2 lookup: {frame.DstMac} is behind {p.Link.Name}, but its logical port {lsp.Name} has {has} and no port has \"unknown\": dropped") { Evidence = lsp.Source });
+                return new End(Disposition.OvsFlowDrop,
+                    $"OVN's L2 lookup on {br} has no logical port with {frame.DstMac}: {lsp.Name} (on {p}, in front of it) has {has}", p);
+            }
+        if (_record) Assume($"{br}: {frame.DstMac} is no logical switch port's MAC in the input (the logical router's, or a port not listed): switched like NORMAL from here");
+        return null;
+    }
+
+    /// <summary>What OVN's ARP responder answers on br-int for TARGET asked from DEV (a port of an OVN bridge):
+    /// the MAC of the logical port whose addresses hold it, or null when no logical port in the input does.</summary>
+    private (MacAddress Mac, OvnLogicalSwitchPort Lsp)? OvnArpAnswer(DeviceRef dev, IPAddress target)
+    {
+        if (Lsps().Count == 0) return null;
+        var br = _t.BridgeOf(dev);
+        if (br is null || LspOf(dev) is not { } asker) return null;
+        foreach (var p in _t.PortList(br))
+            if (p != dev && LspOf(p) is { } lsp && lsp.MacFor(target) is { } mac && lsp != asker)
+                return (mac, lsp);
+        return null;
+    }
+}
