@@ -43,9 +43,12 @@ internal static class L2Reach
     /// the order they would have had as separate entries, without queueing every port of a big bridge.
     /// </summary>
     /// <param name="unresolved">collects devices whose far side is not in the input (veth peer, tunnel end, unlinked port)</param>
-    public static IEnumerable<Endpoint> Walk(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved, int limit = 4096)
+    /// <param name="tunnels">asks whether a tunnel's outer packet gets out and collects who carried the frame where
+    /// (null: every tunnel to a far end in the input is crossed)</param>
+    public static IEnumerable<Endpoint> Walk(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved,
+        int limit = 4096, L2Tunnels? tunnels = null)
     {
-        var w = new Walker(t, dst, arp, unresolved);
+        var w = new Walker(t, dst, arp, unresolved, tunnels);
         w.Queue.Enqueue(new Item(start, egress ? Mode.Egress : Mode.Ingress, false));
         while (w.Queue.Count > 0 && w.Seen.Count < limit)
         {
@@ -85,7 +88,7 @@ internal static class L2Reach
         if (flood.Flood == FloodKind.BridgeForwards && (dst.IsMulticast || br.Link.Mac == dst)) yield return (br, Mode.Up);
     }
 
-    private sealed class Walker(Topology.Topology t, MacAddress dst, bool arp, List<DeviceRef>? unresolved)
+    private sealed class Walker(Topology.Topology t, MacAddress dst, bool arp, List<DeviceRef>? unresolved, L2Tunnels? tunnels)
     {
         public readonly HashSet<(DeviceRef, Mode)> Seen = new(8);
         public readonly Queue<Item> Queue = new(8);
@@ -109,19 +112,7 @@ internal static class L2Reach
                         else unresolved?.Add(d);
                         break;
                     case LinkKinds.Vxlan:
-                        if (t.Tunnel(d) is { Far: { } far }) Queue.Enqueue(new Item(far, Mode.Ingress, true));
-                        else if (d.Link.Vxlan is { Remote: null, Group: null } && t.Tunnel(d) is { FdbEnds.Count: > 0 } fdb)
-                        {
-                            // no remote (flannel): a broadcast goes only where an all-zeros FDB entry sends it (none: dropped)
-                            foreach (var end in fdb.FdbEnds)
-                            {
-                                if (!end.Entry.Mac.IsZero) continue;
-                                if (end.Far is { } f) Queue.Enqueue(new Item(f, Mode.Ingress, true));
-                                // a far host in the input whose device differs (port, VNI): the frame dies there, nobody answers
-                                else if (end.NearMisses.Count == 0) unresolved?.Add(d);
-                            }
-                        }
-                        else if (t.Tunnel(d) is not { NearMisses.Count: > 0 }) unresolved?.Add(d);
+                        VxlanEgress(d);
                         break;
                     case LinkKinds.Bridge:
                         Queue.Enqueue(new Item(d, Mode.Flood, carried, null, FloodKind.BridgeSends));
@@ -147,6 +138,66 @@ internal static class L2Reach
                 return Forwarding.Walker.IsUserspaceOvsPort(t, d) ? new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried) : null;
             }
             return new Endpoint(d, dst.IsMulticast || d.Link.Mac == dst, carried);
+        }
+
+        /// <summary>A frame leaving a VXLAN device: to the far end the linker matched, or, with no remote (flannel), where the
+        /// all-zeros FDB entries send a broadcast; to a far device at the remote whose only difference is its own remote
+        /// (vxlan_rcv looks the device up by port and VNI, never by the sender); a learnt way back first.</summary>
+        private void VxlanEgress(DeviceRef d)
+        {
+            var tm = t.Tunnel(d);
+            var vx = d.Link.Vxlan;
+            if (!dst.IsMulticast && tunnels?.LearntBack is { } back && back.TryGetValue(d, out var sender) &&
+                !d.Ns.Fdb.Any(f => f.Device == d.Link.Name && f.Mac == dst))
+            {
+                Queue.Enqueue(new Item(sender, Mode.Ingress, true));
+                return;
+            }
+            if (tm is { Far: { } far })
+            {
+                Cross(d, far, vx?.Remote);
+                return;
+            }
+            if (vx is { Remote: null, Group: null } && tm is { FdbEnds.Count: > 0 } fdb)
+            {
+                // no remote (flannel): a broadcast goes only where an all-zeros FDB entry sends it (none: dropped)
+                foreach (var end in fdb.FdbEnds)
+                {
+                    if (!end.Entry.Mac.IsZero) continue;
+                    if (end.Far is { } f) Cross(d, f, end.Dst);
+                    // a far host in the input whose device differs (port, VNI): the frame dies there, nobody answers
+                    else if (end.NearMisses.Count == 0 && !Discarded(d, end.Dst)) unresolved?.Add(d);
+                }
+                return;
+            }
+            if (tm is { NearMisses.Count: > 0 } near)
+            {
+                foreach (var m in near.NearMisses)
+                    if (Receives(vx, m.Far.Link.Vxlan)) Cross(d, m.Far, vx?.Remote);
+                return;
+            }
+            if (vx?.Remote is { } remote && Discarded(d, remote)) return;
+            unresolved?.Add(d);
+        }
+
+        /// <summary>Same VNI and port: the far socket hands the frame to that device whatever its own remote is.</summary>
+        private static bool Receives(Model.VxlanInfo? vx, Model.VxlanInfo? far) =>
+            vx is not null && far is not null && far.Vni == vx.Vni &&
+            (far.DstPort ?? TunnelLinker.DefaultPort) == (vx.DstPort ?? TunnelLinker.DefaultPort);
+
+        private void Cross(DeviceRef d, DeviceRef far, System.Net.IPAddress? remote)
+        {
+            if (remote is not null && Discarded(d, remote)) return;
+            tunnels?.Carriers.TryAdd(far, d);
+            Queue.Enqueue(new Item(far, Mode.Ingress, true));
+        }
+
+        /// <summary>The outer packet dies in the underlay (the reason is collected): the frame goes nowhere.</summary>
+        private bool Discarded(DeviceRef d, System.Net.IPAddress remote)
+        {
+            if (tunnels?.OuterDrop?.Invoke(d, remote) is not { } why) return false;
+            if (!tunnels.DeadEnds.Contains(why)) tunnels.DeadEnds.Add(why);
+            return true;
         }
 
         private void EnqueueSegment(Segment seg, DeviceRef d, bool carried)

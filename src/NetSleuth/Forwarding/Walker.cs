@@ -122,7 +122,7 @@ internal sealed partial class Walker
                 Source = got.Destination, Destination = got.Source, SourcePort = got.DestinationPort, DestinationPort = got.SourcePort,
                 DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment,
             };
-            var rw = new Walker(topology, isReply: true, record) { _unNat = fw.Mappings() };
+            var rw = new Walker(topology, isReply: true, record) { _unNat = fw.Mappings(), _learnt = fw._learnt };
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }
         return (new TraceResult(request, forward, reply), fw._choices);

@@ -23,6 +23,12 @@ internal sealed partial class Walker
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, (entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") + Readings(entry) + OvnResponder(dev, nextHop, mac)) { Evidence = entry.Source });
             return new Egress(dev, new Frame(flow, srcMac, mac, inner, nextHop));
         }
+        if (_learnt.Neighbors.TryGetValue((dev, nextHop), out var learntMac))
+        {
+            if (_record) Add(ns, new NeighborStep(nextHop, link.Name, learntMac,
+                "learnt from its ARP request on the way here, which this namespace answered (arp_process → neigh_event_ns)"));
+            return new Egress(dev, new Frame(flow, srcMac, learntMac, inner, nextHop));
+        }
         if (entry is null && !ns.Ns.NeighborsKnown(nextHop))
             return Missing(ns, "ip neigh show",
                 $"no neighbour entry for {nextHop} on {link.Name} is in the input, and the neighbour table of {ns} is not known in whole (an entry may exist)", dev);
@@ -34,7 +40,7 @@ internal sealed partial class Walker
                 $"{nextHop} is an address of logical switch port {ovn.Lsp.Name} ({string.Join(", ", ovn.Lsp.Addresses)})") { Evidence = ovn.Lsp.Source });
             return new Egress(dev, new Frame(flow, srcMac, ovn.Mac, inner, nextHop));
         }
-        var (answer, by, reason, unresolved) = Arp(dev, nextHop);
+        var (answer, by, reason, unresolved) = Arp(dev, nextHop, flow, 0);
         if (_record) Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
         if (answer is null && unresolved is { } u)
             return Missing(u.Namespace, "ip -d link show; ip netns list-id",
@@ -63,32 +69,42 @@ internal sealed partial class Walker
             (last.Source is null ? "" : $" at {last.Source}") + ")";
     }
 
-    private (MacAddress? Mac, DeviceRef? By, string Reason, DeviceRef? Unresolved) Arp(DeviceRef dev, IPAddress target)
+    /// <param name="flow">the packet waiting for the answer (its source may be the request's sender address); null for an outer packet's next hop</param>
+    /// <param name="depth">how many tunnels' underlays deep this ARP is (<see cref="OuterDrop"/>)</param>
+    private (MacAddress? Mac, DeviceRef? By, string Reason, DeviceRef? Unresolved) Arp(DeviceRef dev, IPAddress target, Flow? flow, int depth)
     {
         var unresolved = new List<DeviceRef>();
         var owners = _t.OwnersOf(target);
         var reached = new List<L2Reach.Endpoint>();
         var notes = new List<string>();
+        var tunnels = new L2Tunnels { OuterDrop = (vx, remote) => OuterDrop(vx, remote, depth) };
         // the walk stops at the first device that answers: the rest of the domain is not flooded for nothing
-        foreach (var ep in L2Reach.Walk(_t, dev, egress: true, MacAddress.Broadcast, arp: true, unresolved))
+        foreach (var ep in L2Reach.Walk(_t, dev, egress: true, MacAddress.Broadcast, arp: true, unresolved, tunnels: tunnels))
         {
             reached.Add(ep);
             if (ep.Dev == dev) continue;
             var why = AnswersArp(ep.Dev, target, owners);
             if (why is null) continue;
+            // the answer goes back by what the request taught the tunnels it crossed
+            var back = new L2Tunnels { OuterDrop = tunnels.OuterDrop, LearntBack = tunnels.Learnt() };
             if (dev.Link.Mac is { } askerMac &&
-                !L2Reach.Walk(_t, ep.Dev, egress: true, askerMac, arp: true, null).Any(b => b.Dev == dev))
+                !L2Reach.Walk(_t, ep.Dev, egress: true, askerMac, arp: true, null, tunnels: back).Any(b => b.Dev == dev))
             {
-                notes.Add($"{ep.Dev} would answer, but its reply does not get back to {dev.Link.Name}");
+                notes.Add($"{ep.Dev} would answer, but its reply does not get back to {dev.Link.Name}" +
+                    (back.DeadEnds.Count > 0 ? $" ({string.Join("; ", back.DeadEnds)})" : ""));
                 continue;
             }
             if (ep.Dev.Link.Mac is not { } mac) continue;
-            if (_record) Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
+            // an outer packet's next hop asked about on the way (depth > 0) is assumed where that packet is really sent
+            if (_record && depth == 0) Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
+            if (dev.Link.Mac is { } asker) LearnFromArp(tunnels, ep.Dev, asker, AskerAddress(dev, target, flow));
             return (mac, ep.Dev, why, null);
         }
         var names = reached.Where(e => e.Dev != dev).Select(e => e.Dev.ToString()).Take(4).ToList();
         var where = names.Count == 0 ? "the request reaches no device" : $"the request reaches {string.Join(", ", names)}{(reached.Count > 5 ? ", …" : "")}";
         notes.Insert(0, $"{where}; none answers for {target}");
+        // a tunnel whose outer packet is discarded is why the request went nowhere: said first
+        notes.InsertRange(0, tunnels.DeadEnds);
         return (null, null, string.Join("; ", notes), unresolved.FirstOrDefault());
     }
 

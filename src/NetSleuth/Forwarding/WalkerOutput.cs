@@ -152,6 +152,8 @@ internal sealed partial class Walker
         {
             if (_record) Add(dev.Namespace, new LinkStep(l.Name, $"UP but without carrier (state {l.OperState})", false) { Evidence = l.Source });
             var peer = l.IsVeth ? _t.VethPeer(dev) : null;
+            // the packet is queued on the device, whose qdisc drops it (QDISC_DROP after it): it passed it
+            Passed(dev);
             return peer is not null && !peer.Link.IsUp
                 ? new End(Disposition.LinkDown, $"{dev} has no carrier: its veth peer {peer} is down", peer)
                 : new End(Disposition.LinkDown, $"{dev} has no carrier", dev);

@@ -19,9 +19,13 @@ internal sealed partial class Walker
         if (dev.Link.Vxlan is not { } vx)
             return Missing(ns, $"ip -d link show dev {Util.Shell.Quote(dev.Link.Name)}", $"the VXLAN attributes of {dev} are not in the input", dev);
         var fdb = ns.Ns.Fdb.Where(f => f.Device == dev.Link.Name && f.Dst is not null).ToList();
-        var entry = fdb.FirstOrDefault(f => f.Mac == frame.DstMac) ?? ZeroEntryTowards(dev, frame.DstMac) ?? fdb.FirstOrDefault(f => f.Mac.IsZero);
-        var remote = entry?.Dst ?? vx.Remote;
-        var remoteFrom = entry is null ? "remote of the device"
+        var exact = fdb.FirstOrDefault(f => f.Mac == frame.DstMac);
+        // vxlan_snoop learnt the MAC from a frame this device received during this trace (a static entry is never replaced)
+        IPAddress? learnt = exact is null && !frame.DstMac.IsMulticast && _learnt.Fdb.TryGetValue((dev, frame.DstMac), out var l) ? l : null;
+        var entry = learnt is not null ? null : exact ?? ZeroEntryTowards(dev, frame.DstMac) ?? fdb.FirstOrDefault(f => f.Mac.IsZero);
+        var remote = learnt ?? entry?.Dst ?? vx.Remote;
+        var remoteFrom = learnt is not null ? $"entry for {frame.DstMac} learnt from a frame it received from {learnt} (learning on)"
+            : entry is null ? "remote of the device"
             : (entry.Mac.IsZero ? "default fdb entry" : $"fdb entry for the inner destination {entry.Mac}") +
               (vx.Remote is null ? $"; {dev.Link.Name} has no remote" : "");
         if (remote is null)
@@ -87,6 +91,11 @@ internal sealed partial class Walker
                 ns);
         }
         if (_record) Add(ns, new VxlanDecapStep(dev.Link.Name, payload.Vni, port, dev.Namespace.ToString()) { Evidence = dev.Link.Source });
+        // vxlan_snoop: a device with learning on remembers where the inner source MAC lives
+        if (dev.Link.Vxlan?.Learning != false && !payload.Frame.SrcMac.IsMulticast && !payload.Frame.SrcMac.IsZero &&
+            (outer.Ip.Source.Equals(IPAddress.Any) ? OuterSource(payload.Vxlan) : outer.Ip.Source) is { } from &&
+            !ns.Ns.Fdb.Any(f => f.Device == dev.Link.Name && f.Mac == payload.Frame.SrcMac))
+            _learnt.Fdb[(dev, payload.Frame.SrcMac)] = from;
         return new Ingress(dev, payload.Frame);
     }
 

@@ -44,6 +44,18 @@ public static class DropReasons
         [Disposition.TunnelMismatch] = ["VXLAN_VNI_NOT_FOUND", "VXLAN_INVALID_HDR"],
     };
 
+    /// <summary>
+    /// Where an ARP request carried by a VXLAN tunnel dies at the far host, leaving the packet that waits for the
+    /// answer to fail in the neighbour queue (NEIGH_FAILED, freed from a timer and often not tied to the probe):
+    /// vxlan_rcv with no device for the VNI (VXLAN_VNI_NOT_FOUND), __udp4_lib_rcv with no socket on the port
+    /// (NO_SOCKET), a far device that is not the frame's owner (ip_rcv_core, OTHERHOST).
+    /// </summary>
+    private static readonly string[] ArpCarrier = ["VXLAN_VNI_NOT_FOUND", "NO_SOCKET", "OTHERHOST"];
+
+    /// <summary>True when REASON is where the ARP request of a neighbour that failed across a VXLAN device was freed.</summary>
+    public static bool IsArpCarrierDrop(Disposition d, string reason) =>
+        d == Disposition.NeighborUnreachable && Array.IndexOf(ArpCarrier, reason) >= 0;
+
     /// <summary>The reasons DISPOSITION stands for; empty for delivered and for what the model could not decide.</summary>
     public static IReadOnlyList<string> For(Disposition d) => Map.TryGetValue(d, out var r) ? r : [];
 

@@ -36,8 +36,9 @@ public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop,
         {
             if (e.Event == "kfree_skb")
             {
-                // a socket's own queue emptied when it closes (the prober gave up): not a drop on the way
-                if (e.Reason is "QUEUE_PURGE") { last.Remove(e.Skb); continue; }
+                // a socket's own queue emptied when it closes (the prober gave up), or a segment whose data a socket
+                // already had (tcp_data_queue: TCP_OLD_DATA, a retransmission; the probes carry no data): not a drop on the way
+                if (e.Reason is "QUEUE_PURGE" or "TCP_OLD_DATA") { last.Remove(e.Skb); continue; }
                 if (last.TryGetValue(e.Skb, out var prev) && e.Time - prev.Time < 1.0)
                 {
                     if (ours.Contains(e.Skb) && prev.Device is { } d && devices.Contains(d))

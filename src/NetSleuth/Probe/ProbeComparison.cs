@@ -46,7 +46,12 @@ public sealed record ProbeComparison(TraceResult Model, Trace? Failed, ProbeOutc
                 path = path with { Drop = d };
                 break;
             }
-        bool reasonOk = DropReasons.Matches(disposition, drop.Reason);
+        // a neighbour that fails across a VXLAN device: its ARP request, carried by the tunnel, dies at the far host
+        // (another skb, but one the probe caused); the packet itself is freed later from the neighbour's timer
+        bool acrossTunnel = failed.AtPlace?.Link?.Kind == NetSleuth.Model.LinkKinds.Vxlan;
+        bool reasonOk = DropReasons.Matches(disposition, drop.Reason) || (acrossTunnel && DropReasons.IsArpCarrierDrop(disposition, drop.Reason));
+        if (reasonOk && !DropReasons.Matches(disposition, drop.Reason))
+            return new(model, failed, kernel, path, Agreement.Agree, $"(kfree_skb {drop.Reason} after {drop.Device}: the ARP request's carrier at the far end)");
         bool devOk = Placed(drop);
         // a drop no device event ties to the probe's packets (freed before any device saw it) may be another
         // namespace's: it confirms the model when it matches, and is not held against it when it does not

@@ -16,8 +16,11 @@ public sealed class FuzzLabTests(ITestOutputHelper output)
 {
     /// <summary>4: a remote-less VXLAN with no FDB entry (NO_TX_TARGET); 6: an FDB dst nobody has (the outer packet's ARP);
     /// 13: forwarding off with no route (IP_INADDRERRORS); 36: a large UDP answer through a smaller VXLAN MTU;
-    /// 1, 8, 16: routed and bridged pods, x-netns VXLAN with tc mirred, three hosts on a switch.</summary>
-    public static TheoryData<int> Seeds => new([1, 4, 6, 8, 13, 16, 36]);
+    /// 1, 8, 16: routed and bridged pods, x-netns VXLAN with tc mirred, three hosts on a switch;
+    /// 5: ARP across a tunnel whose outer packet a prohibit route discards (NEIGH_FAILED); 10: an x-netns VXLAN
+    /// remote nobody on the underlay has (decided, not undecided); 85: ARP carried to a far VXLAN with another VNI
+    /// (VXLAN_VNI_NOT_FOUND at the far end).</summary>
+    public static TheoryData<int> Seeds => new([1, 4, 5, 6, 8, 10, 13, 16, 36, 85]);
 
     [Theory, MemberData(nameof(Seeds))]
     public void Given_a_random_lab_of_a_fixed_seed_when_probed_for_real_then_the_tracer_gives_the_kernels_answer(int seed)

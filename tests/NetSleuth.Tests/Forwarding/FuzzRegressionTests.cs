@@ -49,4 +49,45 @@ public sealed class FuzzRegressionTests
         var encap = r.Forward.Hops.SelectMany(h => h.Steps).OfType<VxlanEncapStep>().First();
         Assert.Equal(IPAddress.Parse("10.0.0.3"), encap.Remote);
     }
+
+    [Fact]
+    public void Given_a_far_vxlan_whose_remote_points_elsewhere_when_the_near_side_sends_then_the_far_side_learns_the_way_back()
+    {
+        // seed 174 (remote-mismatch): h1's vx0 has remote 10.0.0.2 (h2), h2's vx0 remote 10.0.0.9 (nobody). vxlan_rcv
+        // finds h2's vx0 by port and VNI, whatever its remote; with learning on it learns h1's vx0 MAC at 10.0.0.1
+        // (vxlan_snoop) and the ARP request enters 10.100.0.1 in h2's neighbour table: the kernel answers the ping
+        var r = Trace("seed-174", "h1", "fzc-h1p1", "10.12.1.1", 205);
+
+        Assert.True(r.Delivered, r.Forward.Reason + " / " + r.Reply?.Reason);
+        var back = r.Reply!.Hops.SelectMany(h => h.Steps).OfType<VxlanEncapStep>().First();
+        Assert.Equal(IPAddress.Parse("10.0.0.1"), back.Remote);
+        Assert.Contains("learnt", back.RemoteFrom);
+    }
+
+    [Fact]
+    public void Given_a_vxlan_whose_remote_nobody_in_the_input_has_when_its_underlay_segment_is_whole_then_arp_through_it_fails()
+    {
+        // seed 174: h2's vx0 sends to 10.0.0.9, on h2's underlay subnet, whose only other end (the veth peer h1:ul) does
+        // not have it: the outer packet's next hop is never resolved, so nobody answers the ARP request for 10.100.0.1
+        // (kernel, without the learnt entries of other probes: kfree_skb NEIGH_FAILED)
+        var r = Trace("seed-174", "h2", null, "10.11.0.1", 120);
+
+        Assert.Equal(Disposition.NeighborUnreachable, r.Forward.Disposition);
+        Assert.Equal("h2:vx0", r.Forward.At);
+        Assert.Contains("10.0.0.9", r.Forward.Reason);
+        Assert.True(DropReasons.Matches(r.Forward.Disposition, "NEIGH_FAILED"));
+    }
+
+    [Fact]
+    public void Given_a_prohibit_route_to_the_far_underlay_when_arp_must_cross_the_tunnel_then_the_neighbour_fails_naming_the_discard()
+    {
+        // seed 5 (prohibit route to 10.0.0.2 in h1): vxlan_xmit's route lookup fails for the outer packet of the ARP
+        // request, so the request never leaves and the data packet dies in the neighbour queue: kfree_skb NEIGH_FAILED
+        var r = Trace("seed-5", "h1", "fzc-h1p1", "10.12.0.11", 142);
+
+        Assert.Equal(Disposition.NeighborUnreachable, r.Forward.Disposition);
+        Assert.Equal("h1:vx0", r.Forward.At);
+        Assert.Contains("prohibit", r.Forward.Reason);
+        Assert.True(DropReasons.Matches(r.Forward.Disposition, "NEIGH_FAILED"));
+    }
 }
