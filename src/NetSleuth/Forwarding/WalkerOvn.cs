@@ -15,19 +15,8 @@ namespace NetSleuth.Forwarding;
 /// </summary>
 internal sealed partial class Walker
 {
-    private Dictionary<string, OvnLogicalSwitchPort>? _lsps;
-
-    /// <summary>Every logical switch port in the input, by name (the first reading of a name wins).</summary>
-    private Dictionary<string, OvnLogicalSwitchPort> Lsps()
-    {
-        if (_lsps is not null) return _lsps;
-        var d = new Dictionary<string, OvnLogicalSwitchPort>(StringComparer.Ordinal);
-        foreach (var ns in _t.Namespaces)
-            if (ns.Ns.Ovn is { } ovn)
-                foreach (var p in ovn.Ports)
-                    d.TryAdd(p.Name, p);
-        return _lsps = d;
-    }
+    /// <summary>Every logical switch port in the input, by name (the topology's index, made once).</summary>
+    private IReadOnlyDictionary<string, OvnLogicalSwitchPort> Lsps() => _t.LogicalSwitchPorts;
 
     /// <summary>The logical switch port bound to the OVS interface DEV (external_ids:iface-id), or null.</summary>
     private OvnLogicalSwitchPort? LspOf(DeviceRef dev)

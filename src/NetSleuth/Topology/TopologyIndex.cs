@@ -28,6 +28,25 @@ public sealed partial class Topology
     /// <summary>True once linking is over: the model and the topology are read only.</summary>
     public bool IsFrozen => _edges is not null;
 
+    private Dictionary<string, OvnLogicalSwitchPort>? _lsps;
+
+    /// <summary>Every OVN logical switch port in the input, by name (the first reading of a name wins). Made once
+    /// when the topology is frozen (read by every trace); before that, made again at each call.</summary>
+    internal IReadOnlyDictionary<string, OvnLogicalSwitchPort> LogicalSwitchPorts
+    {
+        get
+        {
+            if (_lsps is { } made) return made;
+            var d = new Dictionary<string, OvnLogicalSwitchPort>(StringComparer.Ordinal);
+            foreach (var h in Hosts)
+                foreach (var n in h.Namespaces)
+                    if (n.Ovn is { } ovn)
+                        foreach (var p in ovn.Ports)
+                            d.TryAdd(p.Name, p);
+            return IsFrozen ? Interlocked.CompareExchange(ref _lsps, d, null) ?? d : d;
+        }
+    }
+
     /// <summary>Ends linking: builds every index from the final edge list and the model. Called once, by
     /// <see cref="Linker.Link"/>; an edge added after it is a bug (<see cref="Linker.AddEdge"/> refuses it).</summary>
     internal void Freeze()
