@@ -16,6 +16,19 @@ public sealed record LabHost(string Name, string RootNamespace, IReadOnlyList<st
     /// <summary>The other namespaces (not the root stand-in).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<string> Others => Namespaces.Where(n => n != RootNamespace);
+
+    /// <summary>How `collect --lab` reads this host: its namespaces, its private OVS and OVN databases.</summary>
+    public Collect.CollectOptions CollectOptions(bool conntrack = false, string? toolVersion = null) => new()
+    {
+        HostName = Name,
+        RootNamespace = RootNamespace,
+        Namespaces = [.. Others],
+        OvsDb = OvsDb is { } db && db.StartsWith("unix:", StringComparison.Ordinal) ? db["unix:".Length..] : OvsDb,
+        OvnNb = OvnNb,
+        Origin = "lab",
+        Conntrack = conntrack,
+        ToolVersion = toolVersion,
+    };
 }
 
 /// <summary>

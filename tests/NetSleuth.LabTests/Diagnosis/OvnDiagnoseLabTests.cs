@@ -21,15 +21,7 @@ public sealed class OvnDiagnoseLabTests(ITestOutputHelper output)
     {
         var snapshot = new Snapshot();
         foreach (var h in lab.Hosts)
-            snapshot.Hosts.Add(LiveCollector.CollectHost(new CollectOptions
-            {
-                HostName = h.Name,
-                RootNamespace = h.RootNamespace,
-                Namespaces = [.. h.Others],
-                OvsDb = h.OvsDb is { } db && db.StartsWith("unix:", StringComparison.Ordinal) ? db["unix:".Length..] : h.OvsDb,
-                OvnNb = h.OvnNb,
-                Origin = "lab",
-            }));
+            snapshot.Hosts.Add(LiveCollector.CollectHost(h.CollectOptions()));
         return Diagnoser.Run(Linker.Link(snapshot));
     }
 

@@ -116,14 +116,7 @@ public abstract class VerifiedFixLabTests(ITestOutputHelper output)
     {
         var snapshot = new Snapshot();
         foreach (var h in lab.Hosts)
-            snapshot.Hosts.Add(LiveCollector.CollectHost(new CollectOptions
-            {
-                HostName = h.Name,
-                RootNamespace = h.RootNamespace,
-                Namespaces = [.. h.Others],
-                OvsDb = h.OvsDb is { } db && db.StartsWith("unix:", StringComparison.Ordinal) ? db["unix:".Length..] : h.OvsDb,
-                Origin = "lab",
-            }));
+            snapshot.Hosts.Add(LiveCollector.CollectHost(h.CollectOptions()));
         return snapshot;
     }
 

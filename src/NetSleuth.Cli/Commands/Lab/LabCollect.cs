@@ -36,17 +36,7 @@ internal static class LabCollect
             foreach (var h in lab.Hosts)
             {
                 ctx.Progress($"collect: lab host {h.Name}");
-                var host = LiveCollector.CollectHost(new CollectOptions
-                {
-                    HostName = h.Name,
-                    RootNamespace = h.RootNamespace,
-                    Namespaces = [.. h.Others],
-                    OvsDb = h.OvsDb is { } db && db.StartsWith("unix:", StringComparison.Ordinal) ? db["unix:".Length..] : h.OvsDb,
-                    OvnNb = h.OvnNb,
-                    Origin = "lab",
-                    Conntrack = args.Has("conntrack"),
-                    ToolVersion = toolVersion,
-                });
+                var host = LiveCollector.CollectHost(h.CollectOptions(args.Has("conntrack"), toolVersion));
                 foreach (var w in host.Warnings) ctx.Warn($"{h.Name}: {w}");
                 hosts.Add(host);
             }
