@@ -154,6 +154,7 @@ public static class Relinker
             if (e.To is { } to) dirty.Add(to);
         }
         t.OwnedLists = null;
+        t.HostsRelinked = relink.Count(x => x);
         t.FreezeFrom(before, dirty, removed);
         return t;
     }

@@ -67,6 +67,8 @@ public sealed partial class Topology
     internal LinkChunks? Chunks;
     /// <summary>Where the share of the host being linked starts in <see cref="AllEdges"/>.</summary>
     internal int ChunkStart;
+    /// <summary>How many hosts <see cref="Relinker"/> linked again to make this topology (-1: linked in full).</summary>
+    internal int HostsRelinked = -1;
     /// <summary>In a relinked topology: the edge lists it made or copied (the others are shared with the original).</summary>
     internal HashSet<List<Edge>>? OwnedLists;
 

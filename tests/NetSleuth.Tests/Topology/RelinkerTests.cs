@@ -58,6 +58,7 @@ public sealed class RelinkerTests
         var script = CommandInterpreter.Read($"{host.Name}: {Ip(other.n)}link set dev {other.l.Name} mtu 1280\n", "t.sh", snap);
         var copy = ModelCopy.Apply(snap, script);
         var after = Relinker.Relink(before, copy.Result);
+        Assert.InRange(after.HostsRelinked, 2, snap.Hosts.Count); // the edited host and the host its veth pair joins
         AssertSame(Linker.Link(copy.Result), after, "mtu on " + host.Name);
         Assert.Contains(after.Edges, e => e.Kind == EdgeKind.Veth && e.To is not null && e.From.Host != e.To.Host);
         // and an edit of the cross-host veth end itself
@@ -86,7 +87,10 @@ public sealed class RelinkerTests
             catch (InputException) { continue; } // the model refuses it (no such route, …): nothing to link
             if (copy.TouchedHosts.Count == 0) continue;
             applied++;
-            AssertSame(Linker.Link(copy.Result), Relinker.Relink(before, copy.Result), what + ": " + text.Trim());
+            var relinked = Relinker.Relink(before, copy.Result);
+            // the incremental path, not the fallback to a full link
+            Assert.InRange(relinked.HostsRelinked, copy.TouchedHosts.Count, snap.Hosts.Count);
+            AssertSame(Linker.Link(copy.Result), relinked, what + ": " + text.Trim());
         }
         // the original is not changed by a relink from it
         AssertSame(Linker.Link(snap), before, "the original after every relink");
