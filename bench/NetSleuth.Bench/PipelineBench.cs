@@ -74,6 +74,7 @@ internal static class PipelineBench
         var runs = new List<StageResult>();
         for (int i = 0; i < 5; i++) runs.Add(Measure.Run("relink (one node edited)", size, () => { GC.KeepAlive(Once()); return ""; }));
         var median = runs.OrderBy(r => r.CpuSeconds).ElementAt(2);
+
         var copy = WhatIf.ModelCopy.Apply(snap, script).Result;
         var full = Stopwatch.StartNew();
         var cpu = Environment.CpuUsage.TotalTime;

@@ -88,12 +88,6 @@ public static class Relinker
         for (int i = 0; i < n; i++)
         {
             if (!changed[i]) continue;
-            foreach (var ns in oldHosts[i].Namespaces)
-                foreach (var link in ns.Links)
-                {
-                    t.ByIndex.Remove((oldHosts[i], ns, link.Index));
-                    t.ByName.Remove((oldHosts[i], ns, link.Name));
-                }
             for (int k = c.DeviceStart[i]; k < c.DeviceStart[i + 1]; k++)
                 foreach (var a in before.DeviceList[k].Link.Addresses) ownersTouched.Add(a.Address);
         }

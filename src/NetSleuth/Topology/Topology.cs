@@ -41,8 +41,10 @@ public sealed partial class Topology
     internal Topology(Snapshot snapshot, Topology from)
     {
         Snapshot = snapshot;
-        ByIndex = new(from.ByIndex, DeviceKeyComparer.Instance);
-        ByName = new(from.ByName, DeviceKeyComparer.Instance);
+        // the device indexes hold the replaced hosts' devices only; the others' are looked up in the original's
+        Base = from;
+        ByIndex = new(DeviceKeyComparer.Instance);
+        ByName = new(DeviceKeyComparer.Instance);
         Out = new(from.Out);
         In = new(from.In);
         Owners = new(from.Owners);
@@ -67,6 +69,9 @@ public sealed partial class Topology
     internal LinkChunks? Chunks;
     /// <summary>Where the share of the host being linked starts in <see cref="AllEdges"/>.</summary>
     internal int ChunkStart;
+    /// <summary>A relinked topology's original: the device indexes and the namespace indexes fall back to it (a key of a
+    /// replaced host names the new host object, which the original does not hold).</summary>
+    internal Topology? Base;
     /// <summary>How many hosts <see cref="Relinker"/> linked again to make this topology (-1: linked in full).</summary>
     internal int HostsRelinked = -1;
     /// <summary>In a relinked topology: the edge lists it made or copied (the others are shared with the original).</summary>
@@ -102,10 +107,10 @@ public sealed partial class Topology
         _namespaceById.TryGetValue((host, id), out var ns) ? ns : null;
 
     public DeviceRef? Device(Host host, NetNamespace ns, string name) =>
-        ByName.TryGetValue((host, ns, name), out var d) ? d : null;
+        ByName.TryGetValue((host, ns, name), out var d) || Base is { } b && b.ByName.TryGetValue((host, ns, name), out d) ? d : null;
 
     public DeviceRef? Device(Host host, NetNamespace ns, int index) =>
-        ByIndex.TryGetValue((host, ns, index), out var d) ? d : null;
+        ByIndex.TryGetValue((host, ns, index), out var d) || Base is { } b && b.ByIndex.TryGetValue((host, ns, index), out d) ? d : null;
 
     public DeviceRef? Device(NsRef ns, string name) => Device(ns.Host, ns.Ns, name);
 

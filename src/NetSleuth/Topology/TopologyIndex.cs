@@ -93,9 +93,8 @@ public sealed partial class Topology
     /// shares (an index is a function of its namespace object alone), new ones for the namespaces of the hosts replaced.</summary>
     internal void ShareNsIndexes(Topology from, IReadOnlyList<Host> removed, IReadOnlyList<Host> added)
     {
-        var ns = new Dictionary<NetNamespace, NsIndex>(from._nsIndex!);
-        foreach (var h in removed)
-            foreach (var n in h.Namespaces) ns.Remove(n);
+        // the others' are looked up in the original's (Of)
+        var ns = new Dictionary<NetNamespace, NsIndex>();
         foreach (var h in added)
             foreach (var n in h.Namespaces) ns.TryAdd(n, new NsIndex(n));
         _nsIndex = ns;
@@ -325,7 +324,8 @@ public sealed partial class Topology
     /// <summary>The namespace's own indexes (FIB, neighbours, userspace OVS ports); a namespace the topology does
     /// not hold gets a fresh one.</summary>
     internal NsIndex Of(NetNamespace ns) =>
-        _nsIndex is { } index && index.TryGetValue(ns, out var x) ? x : new NsIndex(ns);
+        _nsIndex is { } index && index.TryGetValue(ns, out var x) ? x
+        : Base?._nsIndex is { } shared && shared.TryGetValue(ns, out x) ? x : new NsIndex(ns);
 }
 
 /// <summary>
