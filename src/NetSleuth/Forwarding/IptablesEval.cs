@@ -15,6 +15,9 @@ internal static class IptablesEval
 {
     private static readonly string[] NonTerminal = ["LOG", "NFLOG", "MARK", "CONNMARK", "CT", "NOTRACK", "TRACE", "CHECKSUM", "TCPMSS", "CLASSIFY", "DSCP", "TOS", "AUDIT"];
 
+    /// <summary>A target the evaluator passes by whatever the rule matches (LOG, CHECKSUM, …; MARK is applied, so it is not one).</summary>
+    internal static bool PassesThrough(string target) => target != "MARK" && NonTerminal.Contains(target);
+
     private static readonly (string Table, string Chain)[] PreroutingChains = [("raw", "PREROUTING"), ("mangle", "PREROUTING"), ("nat", "PREROUTING")];
     private static readonly (string Table, string Chain)[] InputChains = [("mangle", "INPUT"), ("filter", "INPUT"), ("nat", "INPUT")];
     private static readonly (string Table, string Chain)[] ForwardChains = [("mangle", "FORWARD"), ("filter", "FORWARD")];
