@@ -35,5 +35,6 @@ internal static class CheckCatalogue
         new PeerDriftCheck(),             // 11, 15 (a host unlike its peers: a route or forwarding they all have)
         new ServiceCheck(),               // 20 (Kubernetes Services: no endpoints, stale conntrack)
         new ServiceReachCheck(),          // 21, 22 (pod traffic leaving the cluster not masqueraded; a NodePort dropped by a firewall)
+        new OvnCheck(),                   // 24–26 (OVN port security, a logical port without addresses, a tunnel between chassis down)
     ];
 }
