@@ -261,7 +261,7 @@ internal sealed class OvnCheck : ICheck
         // no owner of the remote IP in the input and the trace could not decide: nothing to say
         if (broken is { Disposition: Disposition.InsufficientInfo } || (owner is null && chassis is null && broken is not null && !bfdDown && !error)) return null;
 
-        var down = broken is { AtPlace: { Link: not null } at } ? DownDevice(ctx, ctx.Topology.Device(at.Namespace, at.Link!.Name)) : null;
+        var down = broken is { AtPlace: { Link: not null } at } ? DownOnPath(ctx, ctx.Topology.Device(at.Namespace, at.Link!.Name)) : null;
         var remoteName = chassis?.Name ?? owner?.Device.Host.Name ?? remote.ToString();
         var dests = Destinations(ctx, chassis, owner);
         var evidence = new List<Evidence>
@@ -336,6 +336,20 @@ internal sealed class OvnCheck : ICheck
             list.Add(ips.Count > 0 ? $"{string.Join(" ", ips)} ({n})" : n);
         }
         return list;
+    }
+
+    /// <summary>The device that is down where a trace died (an ARP nobody answered, say): DEV, or a device of the layer-2 path
+    /// from DEV (a port of its OVS bridge, the veth behind it), or the veth peer of one of them without carrier.</summary>
+    private static DeviceRef? DownOnPath(DiagnosisContext ctx, DeviceRef? dev)
+    {
+        if (dev is null) return null;
+        if (DownDevice(ctx, dev) is { } d) return d;
+        // the encap IP on an OVS bridge's own port (breth1 with eth1 in it): its ports
+        foreach (var p in ctx.Topology.PortList(dev))
+            if (DownDevice(ctx, p) is { } pd) return pd;
+        foreach (var p in ctx.L2Path(dev, egress: true, MacAddress.Broadcast).Path)
+            if (DownDevice(ctx, p) is { } pd) return pd;
+        return null;
     }
 
     /// <summary>The device that is down where a trace died: DEV itself, or (DEV up without carrier) its veth peer.</summary>
