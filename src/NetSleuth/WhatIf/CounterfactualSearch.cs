@@ -108,7 +108,7 @@ public static class CounterfactualSearch
             var script = CommandInterpreter.ReadFix(commands, t.Snapshot, "counterfactual");
             if (script.NotModelled.Any()) return null;
             var copy = ModelCopy.Apply(t.Snapshot, script);
-            var after = Linker.Link(copy.Result);
+            var after = Relinker.Relink(t, copy.Result);
             return FixVerifier.Compare(after, broken, working, copy.TouchedHosts);
         }
         catch (InputException) { return null; }
