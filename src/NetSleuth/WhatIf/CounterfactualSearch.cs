@@ -57,7 +57,8 @@ public static class CounterfactualSearch
         }
     }
 
-    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap)
+    /// <param name="log">when given, one line per candidate tried: its commands and what it did (or why it could not be applied)</param>
+    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap, Action<string>? log = null)
     {
         var clock = Stopwatch.StartNew();
         var byLabel = new Dictionary<string, TracedPath>(StringComparer.Ordinal);
@@ -74,7 +75,8 @@ public static class CounterfactualSearch
             if (tried >= cap) { gaveUp = $"gave up after the candidate cap ({cap}) of {candidates.Count}"; break; }
             if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out after {tried} of {candidates.Count} candidates"; break; }
             tried++;
-            var r = Try(t, c, broken, working);
+            var (r, why) = Try(t, c, broken, working);
+            log?.Invoke(Describe(c, r, why));
             if (r is null || r.Broke > 0) continue;
             var cand = new CounterfactualCandidate(c, r);
             if (r.Restored > 0) good.Add(cand);
@@ -90,7 +92,8 @@ public static class CounterfactualSearch
                     if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out while trying pairs"; break; }
                     var fix = singles[i].Fix.Concat(singles[j].Fix).ToList();
                     tried++;
-                    var r = Try(t, fix, broken, working);
+                    var (r, why) = Try(t, fix, broken, working);
+                    log?.Invoke("pair: " + Describe(fix, r, why));
                     if (r is not null && r.Broke == 0 && r.Restored > Math.Max(singles[i].Result.Restored, singles[j].Result.Restored))
                         good.Add(new CounterfactualCandidate(fix, r));
                 }
@@ -100,18 +103,29 @@ public static class CounterfactualSearch
         return new CounterfactualResult(best, candidates.Count, tried, gaveUp);
     }
 
-    private static FixVerification? Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working)
+    private static (FixVerification? Result, string? Why) Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working)
     {
         var commands = fix.SelectMany(s => s.Commands.Select(c => (s.Host, c))).ToList();
         try
         {
             var script = CommandInterpreter.ReadFix(commands, t.Snapshot, "counterfactual");
-            if (script.NotModelled.Any()) return null;
+            if (script.NotModelled.FirstOrDefault() is { } nm) return (null, $"not modelled: `{nm.Text}`: {nm.NotModelled}");
             var copy = ModelCopy.Apply(t.Snapshot, script);
             var after = Linker.Link(copy.Result);
-            return FixVerifier.Compare(after, broken, working, copy.TouchedHosts);
+            return (FixVerifier.Compare(after, broken, working, copy.TouchedHosts), null);
         }
-        catch (InputException) { return null; }
+        catch (InputException e) { return (null, "refused: " + e.Message); }
+    }
+
+    /// <summary>One line of the verbose log: the candidate's commands and what they did.</summary>
+    private static string Describe(IReadOnlyList<FixStep> fix, FixVerification? r, string? why)
+    {
+        var cmds = string.Join(" && ", fix.SelectMany(s => s.Commands.Select(c => $"{s.Host}: {c}")));
+        if (r is null) return $"{cmds}\n    -> {why}";
+        var still = r.StillBroken.FirstOrDefault();
+        var broke = r.NewlyBroken.FirstOrDefault();
+        return $"{cmds}\n    -> restores {r.Restored} of {r.BrokenBefore}, moved on {r.MovedOn}, breaks {r.Broke}" +
+            (still is null ? "" : $"; still: {still}") + (broke is null ? "" : $"; breaks: {broke}");
     }
 
     /// <summary>The candidate edits near where the broken paths die, each one fix step (host, namespace, commands), distinct.</summary>
