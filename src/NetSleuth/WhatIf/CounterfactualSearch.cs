@@ -243,7 +243,7 @@ public static class CounterfactualSearch
             // the MTU of the veth's peer
             if (l.IsVeth && l.Mtu is { } mtu)
             {
-                var peer = t.Devices.FirstOrDefault(d => d.Host == at.Host && d.Namespace.Ns != ns && d.Link.IsVeth && d.Link.Index == l.LinkIndex && d.Link.LinkIndex == l.Index);
+                var peer = VethPeer(t, at, l);
                 if (peer?.Link.Mtu is { } pm && pm != mtu) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} mtu {pm}"]);
             }
             // a VXLAN device whose remote no peer VXLAN device has as local address: the remote of the peers' tunnels
@@ -262,6 +262,7 @@ public static class CounterfactualSearch
             if (r.Gateway is { } gw && r.Type == RouteTypes.Unicast)
                 add(at, [$"{ip} route replace {dst}/{(dst.AddressFamily is System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)} via {gw}" + (r.Device is { } d ? $" dev {Shell.Quote(d)}" : "")]);
         }
+        ConnectedRoutes(at, dst, add);
         if (ns.Sysctl("net.ipv4.ip_forward") == "0" || ns.Sysctls.Any(kv => kv.Key.EndsWith(".forwarding", StringComparison.Ordinal) && kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Value == "0"))
             add(at, [exec + "sysctl -w net.ipv4.ip_forward=1"]);
         var rpOn = new List<string>();
@@ -288,7 +289,8 @@ public static class CounterfactualSearch
             foreach (var l in ns.Links)
             {
                 if (l.IsLoopback || !l.IsUp || l.Addresses.Count == 0) continue;
-                var peer = t.Devices.FirstOrDefault(d => d.Host == at.Host && d.Ns != ns && d.Link.IsVeth && d.Link.Index == l.LinkIndex && d.Link.LinkIndex == l.Index);
+                // the peer as the topology links it: on another lab host too (a router's veth to a node)
+                var peer = VethPeer(t, at, l);
                 foreach (var a in peer?.Link.Addresses ?? [])
                     if (a.Prefix.IsV4 && dst.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && l.Addresses.Any(x => x.Prefix.Contains(a.Prefix.Address)))
                         add(at, [$"{ip} route replace {dst}/32 via {a.Prefix.Address} dev {Shell.Quote(l.Name)}"]);
@@ -319,6 +321,7 @@ public static class CounterfactualSearch
             if (vx.Remote is { } rem && (underlay ?? at) is var u && (u.Ns.IsRoot || u.Ns.Name is not null))
             {
                 string uip = u.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(u.Ns.Name!);
+                ConnectedRoutes(u, rem, add);
                 foreach (var r in u.Ns.Routes)
                     if (r.Table == RouteTables.Main && r.Gateway is { } gw && r.Type == RouteTypes.Unicast && gw.AddressFamily == rem.AddressFamily)
                         add(u, [$"{uip} route replace {rem}/32 via {gw}" + (r.Device is { } dv ? $" dev {Shell.Quote(dv)}" : "")]);
@@ -329,6 +332,25 @@ public static class CounterfactualSearch
                                 if (o.Device.Host != at.Host)
                                     foreach (var g in GatewaysToward(t, u, ul, o.Device))
                                         add(u, [$"{uip} route replace {rem}/32 via {g} dev {Shell.Quote(ul.Name)}"]);
+            }
+        }
+    }
+
+    /// <summary>The connected route of an address whose subnet holds the target, when the namespace has lost it (`ip route
+    /// del` of a prefix route: the address stays, the kernel no longer reaches its subnet): put back as the kernel made it.</summary>
+    private static void ConnectedRoutes(NsRef at, System.Net.IPAddress target, Action<NsRef, string[]> add)
+    {
+        if (!at.Ns.IsRoot && at.Ns.Name is null) return;
+        string ip = at.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(at.Ns.Name!);
+        foreach (var l in at.Ns.Links)
+        {
+            if (l.IsLoopback || !l.IsUp) continue;
+            foreach (var a in l.Addresses)
+            {
+                if (a.Prefix.Length >= a.Prefix.MaxLength || a.Flags.Contains("noprefixroute") || !a.Prefix.Contains(target)) continue;
+                var net = a.Prefix.Network;
+                if (at.Ns.Routes.Any(r => r.Table == RouteTables.Main && r.Destination == net && r.Device == l.Name)) continue;
+                add(at, [$"{ip} route replace {net} dev {Shell.Quote(l.Name)} proto kernel scope link src {a.Address}"]);
             }
         }
     }
@@ -344,11 +366,15 @@ public static class CounterfactualSearch
                 if (n.Device == ul.Name && a.Prefix.Contains(n.Address) && !n.Address.Equals(a.Prefix.Address) && t.OwnersOf(n.Address).Count > 0)
                     yield return n.Address;
             // the other end of a veth on the subnet
-            var peer = t.Devices.FirstOrDefault(d => d.Host == u.Host && d.Ns != u.Ns && d.Link.IsVeth && ul.IsVeth && d.Link.Index == ul.LinkIndex && d.Link.LinkIndex == ul.Index);
+            var peer = VethPeer(t, u, ul);
             foreach (var pa in peer?.Link.Addresses ?? [])
                 if (pa.Prefix.IsV4 && a.Prefix.Contains(pa.Prefix.Address) && !pa.Prefix.Address.Equals(a.Prefix.Address)) yield return pa.Prefix.Address;
         }
     }
+
+    /// <summary>The other end of a veth as the topology links it (in another namespace, or on another lab host).</summary>
+    private static DeviceRef? VethPeer(Topology.Topology t, NsRef at, Link l) =>
+        l.IsVeth && t.Device(at, l.Name) is { } d ? t.VethPeer(d) : null;
 
     private static IEnumerable<System.Net.IPAddress> UnderlayOf(DeviceRef d)
     {

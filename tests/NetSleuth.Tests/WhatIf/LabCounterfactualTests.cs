@@ -55,7 +55,10 @@ public sealed class LabCounterfactualTests(Xunit.Abstractions.ITestOutputHelper 
     /// fix an operator writes for the fault, not a detour).</summary>
     [Theory]
     [InlineData("peer-pods/link-down", "link set dev eth0 up")]
-    [InlineData("bridge-pods/link-down", " up")]
+    [InlineData("bridge-pods/link-down", "link set dev r-n2 up")] // the veth peer is on another lab host (node2's eth1)
+    [InlineData("peer-pods/underlay-no-route", "route replace 198.51.100.0/24 dev ens3 proto kernel scope link src ")]
+    [InlineData("peer-pods-ovs/underlay-no-route", "route replace 198.51.100.0/24 dev ens3 proto kernel scope link src ")]
+    [InlineData("bridge-pods/no-route", "via 203.0.113.17 dev eth1")] // the router's end of node2's veth
     public void Given_a_lab_fault_with_its_checks_off_When_searched_Then_a_candidate_restores_the_probe_path(string only, string expect)
     {
         var lines = new List<string>();
