@@ -37,5 +37,6 @@ internal static class CheckCatalogue
         new PeerDriftCheck(),             // 11, 15 (a host unlike its peers: a route or forwarding they all have)
         new ServiceCheck(),               // 20 (Kubernetes Services: no endpoints, stale conntrack)
         new ServiceReachCheck(),          // 21, 22 (pod traffic leaving the cluster not masqueraded; a NodePort dropped by a firewall)
+        new ServiceEndpointCheck(),       // 27 (a Service endpoint the node cannot reach: the trace after kube-proxy's DNAT dies)
     ];
 }

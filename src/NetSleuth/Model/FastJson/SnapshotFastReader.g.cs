@@ -66,7 +66,7 @@ internal static partial class SnapshotFastReader
 
     private static IptablesTable ReadIptablesTableItem(ref Utf8JsonReader r, Ctx c) => ReadIptablesTable(ref r, c) ?? throw J.Bail();
 
-    private static IptablesTable? ReadIptablesTable(ref Utf8JsonReader r, Ctx c)
+    private static IptablesTable? ReadIptablesTableParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -143,7 +143,7 @@ internal static partial class SnapshotFastReader
 
     private static NftRuleset ReadNftRulesetItem(ref Utf8JsonReader r, Ctx c) => ReadNftRuleset(ref r, c) ?? throw J.Bail();
 
-    private static NftRuleset? ReadNftRuleset(ref Utf8JsonReader r, Ctx c)
+    private static NftRuleset? ReadNftRulesetParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
