@@ -373,8 +373,10 @@ public static class CounterfactualSearch
             {
                 if (!l.IsVeth || !l.Addresses.Any(Diagnosis.DiagnosisContext.IsGlobal) || t.Device(at, l.Name) is not { } d) continue;
                 if (t.VethPeer(d) is not null && Diagnosis.Checks.VethPeerCheck.PeerNamespaceMissing(d) is null) continue;
-                var bridges = rootNs.Links.Where(b => b.Kind is LinkKinds.Bridge or LinkKinds.OpenVSwitch && (b.Kind == LinkKinds.Bridge || rootNs.Ovs?.Bridges.Any(o => o.Name == b.Name) == true))
-                    .Select(b => t.Device(root, b.Name)).OfType<DeviceRef>().ToList();
+                // Linux bridges, and the Open vSwitch bridges of the OVSDB (a userspace bridge's device is a tun)
+                var bridges = rootNs.Links.Where(b => b.Kind == LinkKinds.Bridge).Select(b => b.Name)
+                    .Concat(rootNs.Ovs?.Bridges.Select(o => o.Name) ?? []).Distinct(StringComparer.Ordinal)
+                    .Select(b => t.Device(root, b)).OfType<DeviceRef>().ToList();
                 foreach (var b in bridges) addSteps(Diagnosis.Checks.VethPeerCheck.Recreate(t, d, root, b));
                 addSteps(Diagnosis.Checks.VethPeerCheck.Recreate(t, d, root, null));
             }
