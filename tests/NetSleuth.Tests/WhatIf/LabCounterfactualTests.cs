@@ -1,4 +1,6 @@
 using NetSleuth.Diagnosis;
+using NetSleuth.Forwarding;
+using NetSleuth.Tests.Import;
 using NetSleuth.Model;
 using NetSleuth.Synth;
 using NetSleuth.Topology;
@@ -40,7 +42,7 @@ public sealed class LabCounterfactualTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.Equal("forwarding", after.BridgePort!.State);
         Assert.True(after.HasCarrier);
         var t = Linker.Link(copy);
-        var r = Tracer.Trace(t, new Reachability.Request("worker", null, System.Net.IPAddress.Parse("198.18.2.46")));
+        var r = Tracer.Trace(t, new TraceRequest("worker", null, null, System.Net.IPAddress.Parse("198.18.2.46")));
         Assert.True(r.Forward.Delivered, r.Forward.Disposition.ToString());
         // and down again: the peer loses its carrier, the port is disabled
         var down = ModelCopy.Apply(copy, CommandInterpreter.Read($"worker: ip -n {podNs.Name} link set dev eth0 down", "fix.sh", copy)).Result;
