@@ -111,7 +111,7 @@ public static class CounterfactualSearch
             var script = CommandInterpreter.ReadFix(commands, t.Snapshot, "counterfactual");
             if (script.NotModelled.FirstOrDefault() is { } nm) return (null, $"not modelled: `{nm.Text}`: {nm.NotModelled}");
             var copy = ModelCopy.Apply(t.Snapshot, script);
-            var after = Linker.Link(copy.Result);
+            var after = Relinker.Relink(t, copy.Result);
             return (FixVerifier.Compare(after, broken, working, copy.TouchedHosts), null);
         }
         catch (InputException e) { return (null, "refused: " + e.Message); }

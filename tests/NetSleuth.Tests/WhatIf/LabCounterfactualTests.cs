@@ -1,3 +1,5 @@
+using NetSleuth.Forwarding;
+using NetSleuth.Tests.Import;
 using NetSleuth.Diagnosis;
 using NetSleuth.Forwarding;
 using NetSleuth.Tests.Import;
