@@ -1,5 +1,3 @@
-using NetSleuth.Forwarding;
-using NetSleuth.Tests.Import;
 using NetSleuth.Diagnosis;
 using NetSleuth.Forwarding;
 using NetSleuth.Tests.Import;
