@@ -158,7 +158,9 @@ public static class CounterfactualSearch
                 foreach (var peer in Peers(t, site)) if (!sites.Contains(peer)) sites.Add(peer);
             // a small input (a lab, a few hosts): every namespace of the hosts the packet crossed — a device down or a route
             // missing where the packet never got to is not on its hops
-            var crossed = new HashSet<string>(bad.Hops.Select(h => h.Host), StringComparer.Ordinal);
+            // (a reply that fails: the hosts the request crossed too — a redirect missing on the way back is in a namespace
+            // the request went through, while the reply dies on the far side, its ARP unanswered)
+            var crossed = new HashSet<string>(bad.Hops.Select(h => h.Host).Concat(r.Forward.Hops.Select(h => h.Host)), StringComparer.Ordinal);
             if (t.Snapshot.Hosts.Sum(h => h.Namespaces.Count) <= SmallInput)
                 foreach (var h in t.Snapshot.Hosts)
                     if (crossed.Contains(h.Name))
@@ -167,6 +169,7 @@ public static class CounterfactualSearch
             {
                 Candidates(t, site, bad.Flow.Destination, Add);
                 Tunnels(t, site, Add, AddSteps);
+                Rebuilds(t, site, Add, AddSteps);
             }
         }
         return list;
@@ -237,7 +240,8 @@ public static class CounterfactualSearch
                 var bridges = ns.Links.Where(b => b.Kind is LinkKinds.Bridge).ToList();
                 if (bridges.Count == 1 && l.Addresses.Count == 0) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} master {Shell.Quote(bridges[0].Name)}"]);
                 // or on its Open vSwitch bridge, when the namespace has one
-                if (bridges.Count == 0 && l.Addresses.Count == 0 && ns.Ovs is { Bridges.Count: 1 } ovs)
+                // (not for a port the OVSDB has already: add-port would be refused, and the port is on a bridge)
+                if (bridges.Count == 0 && l.Addresses.Count == 0 && ns.Ovs is { Bridges.Count: 1 } ovs && !ovs.Bridges.Any(b => b.Ports.Any(p => p.Name == l.Name)))
                     add(at, [$"{exec}ovs-vsctl add-port {Shell.Quote(ovs.Bridges[0].Name)} {Shell.Quote(l.Name)}"]);
             }
             // the MTU of the veth's peer
@@ -333,6 +337,61 @@ public static class CounterfactualSearch
                                     foreach (var g in GatewaysToward(t, u, ul, o.Device))
                                         add(u, [$"{uip} route replace {rem}/32 via {g} dev {Shell.Quote(ul.Name)}"]);
             }
+        }
+    }
+
+    /// <summary>What a fault took away that the namespace's own state shows should be there: the reverse of a tc mirred
+    /// redirect (a pod's eth0 → vxlan1 redirect with no vxlan1 → eth0 one), a veth pair whose other end is in no namespace
+    /// of the input recreated on each bridge of the host (as the veth-peer-missing fix does), a VXLAN FDB entry whose
+    /// `dst` is not the underlay address of the device that owns its MAC.</summary>
+    private static void Rebuilds(Topology.Topology t, NsRef at, Action<NsRef, string[]> add, Action<List<FixStep>> addSteps)
+    {
+        var ns = at.Ns;
+        if (!ns.IsRoot && ns.Name is null) return;
+        // the reverse redirect: a match-all ingress filter on DEV redirecting to T, and none on T back
+        foreach (var f in ns.Filters)
+        {
+            if (f.Direction != "ingress" || f.MatchesAll != true) continue;
+            foreach (var a in f.Actions)
+            {
+                if (a.Kind != "mirred" || a.MirredAction is not (null or "redirect") || a.TargetDevice is not { } to || ns.FindLink(to) is null) continue;
+                if (ns.Filters.Any(g => g.Device == to && g.Direction == "ingress" && g.Actions.Any(x => x.Kind == "mirred" && x.TargetDevice == f.Device))) continue;
+                var cmds = new List<string>();
+                if (!ns.Qdiscs.Any(q => q.Device == to && q.Kind is "ingress" or "clsact"))
+                    cmds.Add(Diagnosis.NsCommand.Tc(at, "qdisc", "add", "dev", to, "ingress"));
+                cmds.Add(Diagnosis.NsCommand.Tc(at, "filter", "add", "dev", to, "parent", "ffff:", "protocol", f.Protocol ?? "all", "u32", "match", "u32", "0", "0",
+                    "action", "mirred", a.MirredDirection ?? "egress", "redirect", "dev", f.Device));
+                add(at, [.. cmds]);
+            }
+        }
+        // a veth whose other end is in no namespace of the input: the pair recreated with the host end on each bridge of
+        // the host's root namespace (Linux or Open vSwitch), or with a host route to the pod
+        if (!ns.IsRoot && at.Host.Root is { } rootNs)
+        {
+            var root = new NsRef(at.Host, rootNs);
+            foreach (var l in ns.Links)
+            {
+                if (!l.IsVeth || !l.Addresses.Any(Diagnosis.DiagnosisContext.IsGlobal) || t.Device(at, l.Name) is not { } d) continue;
+                if (t.VethPeer(d) is not null && Diagnosis.Checks.VethPeerCheck.PeerNamespaceMissing(d) is null) continue;
+                // Linux bridges, and the Open vSwitch bridges of the OVSDB (a userspace bridge's device is a tun)
+                var bridges = rootNs.Links.Where(b => b.Kind == LinkKinds.Bridge).Select(b => b.Name)
+                    .Concat(rootNs.Ovs?.Bridges.Select(o => o.Name) ?? []).Distinct(StringComparer.Ordinal)
+                    .Select(b => t.Device(root, b)).OfType<DeviceRef>().ToList();
+                foreach (var b in bridges) addSteps(Diagnosis.Checks.VethPeerCheck.Recreate(t, d, root, b));
+                addSteps(Diagnosis.Checks.VethPeerCheck.Recreate(t, d, root, null));
+            }
+        }
+        // a VXLAN FDB entry (self, static) whose dst is not the underlay address of the peer device with that MAC
+        foreach (var e in ns.Fdb)
+        {
+            if (e.Dst is not { } dst || e.Mac.IsZero || ns.FindLink(e.Device) is not { Vxlan: { } vx } || !e.Flags.Contains("self") && e.Master is not null) continue;
+            var owners = t.Devices.Where(p => p.Link.Vxlan is { } pv && p.Link.Mac == e.Mac && p.Host != at.Host && (pv.Vni is null || vx.Vni is null || pv.Vni == vx.Vni)).ToList();
+            foreach (var o in owners)
+                foreach (var a in UnderlayOf(o))
+                    if (!a.Equals(dst))
+                        add(at, [Diagnosis.NsCommand.Bridge(at, ["fdb", "replace", e.Mac.ToString(), "dev", e.Device, "dst", a.ToString(),
+                            .. e.Vni is { } vni ? new[] { "vni", vni.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [],
+                            "self", e.Flags.Contains("static") && !e.Flags.Contains("permanent") ? "static" : "permanent"])]);
         }
     }
 

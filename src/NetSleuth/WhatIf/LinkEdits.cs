@@ -75,12 +75,24 @@ internal static class LinkState
     public static (NetNamespace Ns, Link Link)? VethPeer(Host host, NetNamespace ns, Link l)
     {
         if (!l.IsVeth || l.LinkIndex is not { } idx) return null;
-        var peerNs = l.LinkNamespace is { } id ? host.FindNamespace(id) : l.LinkNetnsId is null && l.LinkNetnsName is null ? ns : null;
+        var peerNs = l.LinkNamespace is { } id ? host.FindNamespace(id)
+            : l.LinkNetnsName is { } nm ? host.Namespaces.FirstOrDefault(n => n.Name == nm) ?? host.FindNamespace(nm)
+            : l.LinkNetnsId is null ? ns : null;
         if (peerNs?.FindLink(idx) is { } p) return (peerNs, p);
-        // the pair seen from the other side: a veth pointing back at this one
+        // a peer namespace named that the input does not have (the peer moved to a namespace not collected): no guess
+        if (peerNs is null && (l.LinkNamespace is not null || l.LinkNetnsName is not null)) return null;
+        // the pair seen from the other side: a veth pointing back at this one (at this namespace: an index pair alone
+        // matches unrelated veths, ens3@if2 and eth0@if2 in two namespaces)
         foreach (var n in host.Namespaces)
-            if (n.FindLink(idx) is { IsVeth: true } c && c.LinkIndex == l.Index && c != l) return (n, c);
+            if (n.FindLink(idx) is { IsVeth: true } c && c.LinkIndex == l.Index && c != l && PointsAt(host, n, c, ns)) return (n, c);
         return null;
+    }
+
+    private static bool PointsAt(Host host, NetNamespace at, Link c, NetNamespace ns)
+    {
+        if (c.LinkNamespace is { } id) return host.FindNamespace(id) == ns;
+        if (c.LinkNetnsName is { } name) return ns.Name == name;
+        return c.LinkNetnsId is null ? at == ns : true;
     }
 
     public static int NextIndex(NetNamespace ns)

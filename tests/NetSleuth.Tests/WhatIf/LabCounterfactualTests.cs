@@ -1,6 +1,6 @@
+using NetSleuth.Diagnosis;
 using NetSleuth.Forwarding;
 using NetSleuth.Tests.Import;
-using NetSleuth.Diagnosis;
 using NetSleuth.Model;
 using NetSleuth.Synth;
 using NetSleuth.Topology;
@@ -61,6 +61,11 @@ public sealed class LabCounterfactualTests(Xunit.Abstractions.ITestOutputHelper 
     [InlineData("peer-pods/underlay-no-route", "route replace 198.51.100.0/24 dev ens3 proto kernel scope link src ")]
     [InlineData("peer-pods-ovs/underlay-no-route", "route replace 198.51.100.0/24 dev ens3 proto kernel scope link src ")]
     [InlineData("bridge-pods/no-route", "via 203.0.113.17 dev eth1")] // the router's end of node2's veth
+    [InlineData("peer-pods/missing-redirect", "filter add dev vxlan1 parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev eth0")]
+    [InlineData("peer-pods-ovs/missing-redirect", "filter add dev vxlan1 parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev eth0")]
+    [InlineData("peer-pods/dangling-veth", "type veth peer name eth0 mtu 1400 netns ")]
+    [InlineData("peer-pods-ovs/dangling-veth", "ovs-vsctl --may-exist add-port br-int veth")]
+    [InlineData("flannel/wrong-remote", "fdb replace 02:00:5e:f1:00:02 dev flannel.1 dst 198.51.100.2 self permanent")]
     public void Given_a_lab_fault_with_its_checks_off_When_searched_Then_a_candidate_restores_the_probe_path(string only, string expect)
     {
         var lines = new List<string>();

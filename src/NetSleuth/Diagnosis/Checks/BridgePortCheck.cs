@@ -13,19 +13,22 @@ internal sealed class BridgePortCheck : ICheck
     /// <summary>The commands that make PORT (in NS) a port of EXPECTED: <c>ip link set master</c> for a Linux bridge; for an
     /// Open vSwitch bridge <c>ovs-vsctl add-port</c>, after <c>del-port</c> from the OVS bridge ACTUAL it is on (OVS refuses a
     /// port on two bridges, and a Linux bridge port is taken off with <c>nomaster</c>).</summary>
-    internal static List<string> Commands(DiagnosisContext ctx, NsRef ns, string port, DeviceRef expected, DeviceRef? actual)
+    internal static List<string> Commands(DiagnosisContext ctx, NsRef ns, string port, DeviceRef expected, DeviceRef? actual) =>
+        Commands(ctx.Topology, ns, port, expected, actual);
+
+    internal static List<string> Commands(Topology.Topology t, NsRef ns, string port, DeviceRef expected, DeviceRef? actual)
     {
-        bool ovs = IsOvs(ctx, expected);
+        bool ovs = IsOvs(t, expected);
         if (!ovs) return [NsCommand.Ip(ns, "link", "set", "dev", port, "master", expected.Link.Name)];
         var c = new List<string>();
-        if (actual is not null && IsOvs(ctx, actual)) c.Add(NsCommand.Exec(ns, "ovs-vsctl", "--if-exists", "del-port", actual.Link.Name, port));
+        if (actual is not null && IsOvs(t, actual)) c.Add(NsCommand.Exec(ns, "ovs-vsctl", "--if-exists", "del-port", actual.Link.Name, port));
         else if (actual is not null) c.Add(NsCommand.Ip(ns, "link", "set", "dev", port, "nomaster"));
         c.Add(NsCommand.Exec(ns, "ovs-vsctl", "--may-exist", "add-port", expected.Link.Name, port));
         return c;
     }
 
-    private static bool IsOvs(DiagnosisContext ctx, DeviceRef bridge) =>
-        bridge.Link.Kind == Model.LinkKinds.OpenVSwitch || ctx.Topology.EdgesTo(bridge).Any(e => e.Kind == EdgeKind.OvsPort);
+    internal static bool IsOvs(Topology.Topology t, DeviceRef bridge) =>
+        bridge.Link.Kind == Model.LinkKinds.OpenVSwitch || t.EdgesTo(bridge).Any(e => e.Kind == EdgeKind.OvsPort);
 
     public IEnumerable<Finding> Run(DiagnosisContext ctx)
     {

@@ -47,17 +47,6 @@ internal sealed class VethPeerCheck : ICheck
             var root = d.Host.Root is { } r ? new NsRef(d.Host, r) : null;
             if (root is null) continue;
             var bridge = PodBridge.For(ctx, root, addr.Address);
-            string hostEnd = "veth" + Hash(d.Key);
-            var ns = d.Namespace;
-            var rootCmds = new List<string>
-            {
-                NsCommand.Ip(root, ["link", "add", hostEnd, .. d.Link.Mtu is { } mtu ? new[] { "mtu", mtu.ToString(CultureInfo.InvariantCulture) } : [],
-                    "type", "veth", "peer", "name", d.Link.Name, .. d.Link.Mtu is { } m2 ? new[] { "mtu", m2.ToString(CultureInfo.InvariantCulture) } : [],
-                    "netns", ns.Ns.Name ?? "PID"]),
-            };
-            if (bridge is not null) rootCmds.AddRange(BridgePortCheck.Commands(ctx, root, hostEnd, bridge, null));
-            rootCmds.Add(NsCommand.Ip(root, "link", "set", "dev", hostEnd, "up"));
-            if (bridge is null) rootCmds.Add(NsCommand.Ip(root, "route", "replace", addr.Address.ToString(), "dev", hostEnd, "scope", "link"));
             yield return new Finding
             {
                 Id = Id,
@@ -69,12 +58,32 @@ internal sealed class VethPeerCheck : ICheck
                     $". Recreate the pair with its host end in {root}" + (bridge is null ? " and a route to the pod." : $" on {bridge.Link.Name},") +
                     $" then give {d.Link.Name} back its MAC, addresses, routes and tc filters.",
                 Evidence = [Ev.Device(d), Ev.Address(d, addr)],
-                Fix = [NsCommand.Step(ns, [NsCommand.Ip(ns, "link", "del", "dev", d.Link.Name)]), NsCommand.Step(root, rootCmds),
-                       NsCommand.Step(ns, DeviceRestore.Commands(d))],
+                Fix = Recreate(ctx.Topology, d, root, bridge),
                 RootCause = "veth:" + d.Key,
                 Devices = [d],
             };
         }
+    }
+
+    /// <summary>The veth pair recreated: the pod end deleted (its peer, wherever it is, goes with it), a new pair made in
+    /// <paramref name="root"/> with the pod end moved into the pod's namespace, the host end on <paramref name="bridge"/>
+    /// (or, without one, a host route to the pod's address), and the pod end's MAC, addresses, routes and tc filters back.</summary>
+    internal static List<FixStep> Recreate(Topology.Topology t, DeviceRef d, NsRef root, DeviceRef? bridge)
+    {
+        var addr = d.Link.Addresses.FirstOrDefault(DiagnosisContext.IsGlobal);
+        string hostEnd = "veth" + Hash(d.Key);
+        var ns = d.Namespace;
+        var rootCmds = new List<string>
+        {
+            NsCommand.Ip(root, ["link", "add", hostEnd, .. d.Link.Mtu is { } mtu ? new[] { "mtu", mtu.ToString(CultureInfo.InvariantCulture) } : [],
+                "type", "veth", "peer", "name", d.Link.Name, .. d.Link.Mtu is { } m2 ? new[] { "mtu", m2.ToString(CultureInfo.InvariantCulture) } : [],
+                "netns", ns.Ns.Name ?? "PID"]),
+        };
+        if (bridge is not null) rootCmds.AddRange(BridgePortCheck.Commands(t, root, hostEnd, bridge, null));
+        rootCmds.Add(NsCommand.Ip(root, "link", "set", "dev", hostEnd, "up"));
+        if (bridge is null && addr is not null) rootCmds.Add(NsCommand.Ip(root, "route", "replace", addr.Address.ToString(), "dev", hostEnd, "scope", "link"));
+        return [NsCommand.Step(ns, [NsCommand.Ip(ns, "link", "del", "dev", d.Link.Name)]), NsCommand.Step(root, rootCmds),
+                NsCommand.Step(ns, DeviceRestore.Commands(d))];
     }
 
     internal static string? PeerNamespaceMissing(DeviceRef d)
