@@ -54,9 +54,10 @@ public static class DropReasons
     /// Where an ARP request carried by a VXLAN tunnel dies at the far host, leaving the packet that waits for the
     /// answer to fail in the neighbour queue (NEIGH_FAILED, freed from a timer and often not tied to the probe):
     /// vxlan_rcv with no device for the VNI (VXLAN_VNI_NOT_FOUND), __udp4_lib_rcv with no socket on the port
-    /// (NO_SOCKET), a far device that is not the frame's owner (ip_rcv_core, OTHERHOST).
+    /// (NO_SOCKET), a far device that is not the frame's owner (ip_rcv_core, OTHERHOST). Or at the near host:
+    /// vxlan_xmit_one finds no route for the outer packet (IP_OUTNOROUTES; seed 467, an `unreachable` route to the remote).
     /// </summary>
-    private static readonly string[] ArpCarrier = ["VXLAN_VNI_NOT_FOUND", "NO_SOCKET", "OTHERHOST"];
+    private static readonly string[] ArpCarrier = ["VXLAN_VNI_NOT_FOUND", "NO_SOCKET", "OTHERHOST", "IP_OUTNOROUTES"];
 
     /// <summary>True when REASON is where the ARP request of a neighbour that failed across a VXLAN device was freed.</summary>
     public static bool IsArpCarrierDrop(Disposition d, string reason) =>

@@ -211,4 +211,19 @@ public sealed class FuzzRegressionTests
         Assert.Equal(Agreement.WhereDiffers, ProbeComparison.Of(r, new ProbeOutcome(false, null, "udp: timed out"), new KernelPath(["eth0"], other, [other]),
             new HashSet<string>()).Agreement);
     }
+
+    [Fact]
+    public void Given_an_unreachable_route_to_the_vxlan_remote_when_arp_must_cross_then_the_near_carriers_no_route_agrees()
+    {
+        // seed 467 probe 0 (h1: `unreachable 10.0.0.2`, vx0's remote): the model says NeighborUnreachable at h1:vx0
+        // naming that route; the kernel's tied drop is IP_OUTNOROUTES in vxlan_xmit_one after vx0 (the outer route)
+        var r = Trace("seed-467", "h1", null, "10.12.0.12", 177);
+        Assert.Equal(Disposition.NeighborUnreachable, r.Forward.Disposition);
+        Assert.Equal("h1:vx0", r.Forward.At);
+        Assert.Contains("unreachable 10.0.0.2", r.Forward.Reason);
+
+        var drop = new KernelDrop("IP_OUTNOROUTES", "vx0", "vxlan_xmit_one+0x5f3/0xa90");
+        var cmp = ProbeComparison.Of(r, new ProbeOutcome(false, null, "ping: no answer"), new KernelPath(["vx0"], drop, [drop]), new HashSet<string> { "fzf13-h1", "fzf13-h2" });
+        Assert.Equal(Agreement.Agree, cmp.Agreement);
+    }
 }
