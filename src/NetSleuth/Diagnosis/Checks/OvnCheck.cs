@@ -67,8 +67,8 @@ internal sealed class OvnCheck : ICheck
             bool noAddress = lsp.Type is null or "" && lsp.Addresses.Count == 0;
             bool moved = lsp is { PortSecurityKnown: true, PortSecurity.Count: > 0 } &&
                 lsp.AddressMacs().Any(m => !lsp.PortSecurityMacs().Contains(m));
-            var behind = BehindMacs(ctx, target.Port);
-            bool foreign = lsp is { PortSecurityKnown: true, PortSecurity.Count: > 0 } && behind.Any(m => !lsp.PortSecurityMacs().Contains(m));
+            bool foreign = !noAddress && !moved && lsp is { PortSecurityKnown: true, PortSecurity.Count: > 0 } &&
+                BehindMacs(ctx, target.Port).Any(m => !lsp.PortSecurityMacs().Contains(m));
             if (!noAddress && !moved && !foreign) continue;
             // the node's own OVN ports on the same bridge (ovn-k8s-mp0) send to the pod
             foreach (var source in bound.Where(b => b.Internal && b.Bridge == target.Bridge && b.Port.Link.Addresses.Any(a => a.Prefix.IsV4)))
@@ -231,18 +231,28 @@ internal sealed class OvnCheck : ICheck
 
     private static readonly HashSet<string> TunnelTypes = new(StringComparer.Ordinal) { "geneve", "vxlan", "stt" };
 
+    /// <summary>A full mesh of N chassis has N×(N−1) tunnels: the underlay is traced for the first tunnel of each node and the
+    /// first tunnel to each remote encap IP (2N traces; a node cut off, or a chassis nobody reaches, shows in them); a tunnel
+    /// whose OVSDB row says it is down (BFD, error) is always looked at. A fault between one pair of nodes only (a firewall
+    /// rule on one path) can be missed.</summary>
     private static IEnumerable<Finding> Tunnels(DiagnosisContext ctx)
     {
         var reported = new HashSet<string>(StringComparer.Ordinal);
+        var remotesSeen = new HashSet<IPAddress>();
         foreach (var ns in ctx.Namespaces)
         {
             if (ns.Ns.Ovs is not { } ovs) continue;
+            bool sourceTraced = false;
             foreach (var b in ovs.Bridges)
                 foreach (var p in b.Ports)
                     foreach (var i in p.Interfaces)
                     {
                         if (i.Type is not { } type || !TunnelTypes.Contains(type)) continue;
                         if (!i.Options.TryGetValue("remote_ip", out var remoteText) || !IPAddress.TryParse(remoteText, out var remote)) continue;
+                        bool flagged = i.BfdStatus.Count > 0 || !string.IsNullOrEmpty(i.Error);
+                        bool newRemote = remotesSeen.Add(remote);
+                        if (!flagged && !newRemote && sourceTraced) continue;
+                        sourceTraced = true;
                         if (Tunnel(ctx, ns, b, i, type, remote) is { } f && reported.Add(f.RootCause)) yield return f;
                     }
         }
