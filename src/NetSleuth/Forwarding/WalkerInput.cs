@@ -116,6 +116,23 @@ internal sealed partial class Walker
             $"rp_filter ({meaning}) on {dev}: {back}" + (mode == 1 && exists ? $", not via {dev.Link.Name}" : ""), dev);
     }
 
+    /// <summary>arp_process: a request is answered only when ip_route_input(target, sender, dev) succeeds, and that
+    /// validates the sender (fib_validate_source) like any packet from it: with rp_filter on, the route back to the
+    /// sender must leave by the arrival device (strict) or exist (loose). Null when it passes; else why not.</summary>
+    private string? ArpSenderRefused(DeviceRef dev, IPAddress sender, IPAddress target)
+    {
+        var ns = dev.Namespace;
+        if (dev.Link.IsLoopback) return null;
+        int mode = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.rp_filter")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter")));
+        if (mode == 0) return null;
+        var reverse = Fib.Lookup(_t, ns, target, sender, "lo", null, null, null, reverse: true);
+        bool exists = reverse.Type == RouteTypes.Unicast;
+        bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
+        if (mode == 1 ? viaDev : exists) return null;
+        return $"{dev} does not answer: rp_filter ({(mode == 1 ? "strict" : "loose")}) refuses the sender {sender}" +
+            (reverse.Route is { } r ? $", whose route back is {r}" : ", to which it has no route");
+    }
+
     private static int ParseInt(string? s) => int.TryParse(s, out var n) ? n : 0;
 
     /// <summary>Runs one netfilter hook; a drop or reject ends the packet with <paramref name="denied"/>.</summary>

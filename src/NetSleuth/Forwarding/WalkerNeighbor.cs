@@ -85,6 +85,11 @@ internal sealed partial class Walker
             if (ep.Dev == dev) continue;
             var why = AnswersArp(ep.Dev, target, owners);
             if (why is null) continue;
+            if (AskerAddress(dev, target, flow) is { } sender && ArpSenderRefused(ep.Dev, sender, target) is { } refused)
+            {
+                notes.Add(refused);
+                continue;
+            }
             // the answer goes back by what the request taught the tunnels it crossed
             var back = new L2Tunnels { OuterDrop = tunnels.OuterDrop, LearntBack = tunnels.Learnt() };
             if (dev.Link.Mac is { } askerMac &&

@@ -20,12 +20,18 @@ public static class DropReasons
         [Disposition.Prohibited] = ["IP_INNOROUTES", "IP_INADDRERRORS", "IP_OUTNOROUTES", "NOT_SPECIFIED"],
         // neigh_invalidate / __neigh_event_send when resolution fails
         [Disposition.NeighborUnreachable] = ["NEIGH_FAILED", "NEIGH_QUEUEFULL", "NEIGH_DEAD", "NEIGH_CREATEFAIL"],
-        // ip_rcv_core: PACKET_OTHERHOST
-        [Disposition.DroppedOtherHost] = ["OTHERHOST"],
+        // ip_rcv_core: PACKET_OTHERHOST; a bridge that floods a frame to no port at all (br_flood, 6.14+: NO_TX_TARGET
+        // "no target found for xmit", measured on 6.18 in br_handle_frame_finish)
+        [Disposition.DroppedOtherHost] = ["OTHERHOST", "NO_TX_TARGET"],
         // veth_xmit to a peer that is down, a bridge port that does not forward, a down device's queue
         // (and the packet waiting for an ARP answer that the down link never lets through: NEIGH_FAILED)
         // (a down device's queue is the noop qdisc: QDISC_DROP)
-        [Disposition.LinkDown] = ["NOT_SPECIFIED", "DEV_READY", "BRIDGE_INGRESS_STP_STATE", "NEIGH_FAILED", "QDISC_DROP"],
+        // (a bridge whose only way to the MAC is a port without carrier: br_forward's should_deliver fails, NOT_SPECIFIED;
+        // flooded to no port because every other one is down: NO_TX_TARGET)
+        // (a device that is down took its routes with it: the packet for its subnet finds no route, IP_INNOROUTES when
+        // forwarded (ip_error), IP_OUTNOROUTES when sent)
+        [Disposition.LinkDown] = ["NOT_SPECIFIED", "DEV_READY", "BRIDGE_INGRESS_STP_STATE", "NEIGH_FAILED", "QDISC_DROP", "NO_TX_TARGET",
+            "IP_INNOROUTES", "IP_OUTNOROUTES"],
         [Disposition.DeniedIn] = ["NETFILTER_DROP"],
         [Disposition.DeniedOut] = ["NETFILTER_DROP"],
         [Disposition.DeniedForward] = ["NETFILTER_DROP"],
@@ -48,9 +54,10 @@ public static class DropReasons
     /// Where an ARP request carried by a VXLAN tunnel dies at the far host, leaving the packet that waits for the
     /// answer to fail in the neighbour queue (NEIGH_FAILED, freed from a timer and often not tied to the probe):
     /// vxlan_rcv with no device for the VNI (VXLAN_VNI_NOT_FOUND), __udp4_lib_rcv with no socket on the port
-    /// (NO_SOCKET), a far device that is not the frame's owner (ip_rcv_core, OTHERHOST).
+    /// (NO_SOCKET), a far device that is not the frame's owner (ip_rcv_core, OTHERHOST). Or at the near host:
+    /// vxlan_xmit_one finds no route for the outer packet (IP_OUTNOROUTES; seed 467, an `unreachable` route to the remote).
     /// </summary>
-    private static readonly string[] ArpCarrier = ["VXLAN_VNI_NOT_FOUND", "NO_SOCKET", "OTHERHOST"];
+    private static readonly string[] ArpCarrier = ["VXLAN_VNI_NOT_FOUND", "NO_SOCKET", "OTHERHOST", "IP_OUTNOROUTES"];
 
     /// <summary>True when REASON is where the ARP request of a neighbour that failed across a VXLAN device was freed.</summary>
     public static bool IsArpCarrierDrop(Disposition d, string reason) =>

@@ -78,12 +78,18 @@ public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop,
     /// and window scale, 60 bytes; the ACK 52; a RST or RST-ACK 40), which a TCP probe's packets have whatever its size.</summary>
     private static readonly int[] Handshake = [60, 52, 40];
 
+    /// <summary>The same with timestamps, SACK and window scaling off at both ends (net.ipv4.tcp_timestamps,
+    /// tcp_sack, tcp_window_scaling = 0, as `lab fuzz` sets them): SYN and SYN-ACK carry only the MSS, 44 bytes; ACK and
+    /// RST 40. Sizes the machine's other TCP traffic (timestamps on) seldom has.</summary>
+    private static readonly int[] BareHandshake = [44, 40];
+
     /// <summary>The lengths a probe's packets show: <see cref="LengthsOf"/> of its size, and for TCP those of its handshake.</summary>
-    public static IReadOnlySet<int> LengthsFor(string protocol, int ipSize)
+    /// <param name="bareTcp">the ends' TCP options are off (<see cref="BareHandshake"/>)</param>
+    public static IReadOnlySet<int> LengthsFor(string protocol, int ipSize, bool bareTcp = false)
     {
         if (protocol != Forwarding.Protocols.Tcp) return LengthsOf(ipSize);
         var all = new HashSet<int>();
-        foreach (var n in Handshake) all.UnionWith(LengthsOf(n));
+        foreach (var n in bareTcp ? BareHandshake : Handshake) all.UnionWith(LengthsOf(n));
         return all;
     }
 }

@@ -55,6 +55,12 @@ public sealed record ProbeComparison(TraceResult Model, Trace? Failed, ProbeOutc
         bool devOk = Placed(drop);
         // a drop no device event ties to the probe's packets (freed before any device saw it) may be another
         // namespace's: it confirms the model when it matches, and is not held against it when it does not
+        // a frame a remote-less VXLAN device replicated to every all-zeros destination is dropped as another host's at
+        // each one that does not own it (OTHERHOST after vx0): a copy, when the model's request got to its owner and
+        // what failed is the reply
+        if (!reasonOk && drop.Reason == "OTHERHOST" && model.Forward.Delivered && ReferenceEquals(failed, model.Reply) &&
+            model.Forward.Passed.Any(d => d.Link.Name == drop.Device && d.Link.Kind == NetSleuth.Model.LinkKinds.Vxlan))
+            return new(model, failed, kernel, path, Agreement.Agree, $"(kfree_skb OTHERHOST after {drop.Device}: a replicated copy of the request at a host that does not own it)");
         if (!reasonOk && drop.Device is null)
             return new(model, failed, kernel, path, Agreement.Agree, $"(a kfree_skb {drop.Reason} not tied to the probe's packets was left aside)");
         if (!reasonOk)

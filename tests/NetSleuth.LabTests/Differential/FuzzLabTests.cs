@@ -19,8 +19,9 @@ public sealed class FuzzLabTests(ITestOutputHelper output)
     /// 1, 8, 16: routed and bridged pods, x-netns VXLAN with tc mirred, three hosts on a switch;
     /// 5: ARP across a tunnel whose outer packet a prohibit route discards (NEIGH_FAILED); 10: an x-netns VXLAN
     /// remote nobody on the underlay has (decided, not undecided); 85: ARP carried to a far VXLAN with another VNI
-    /// (VXLAN_VNI_NOT_FOUND at the far end).</summary>
-    public static TheoryData<int> Seeds => new([1, 4, 5, 6, 8, 10, 13, 16, 36, 85]);
+    /// (VXLAN_VNI_NOT_FOUND at the far end); 310: a bridged reply dropped by a forward rule through br_netfilter;
+    /// 374: ARP ignored where rp_filter refuses the sender; 431: a bridge that floods to no port (NO_TX_TARGET).</summary>
+    public static TheoryData<int> Seeds => new([1, 4, 5, 6, 8, 10, 13, 16, 36, 85, 310, 374, 431]);
 
     [Theory, MemberData(nameof(Seeds))]
     public void Given_a_random_lab_of_a_fixed_seed_when_probed_for_real_then_the_tracer_gives_the_kernels_answer(int seed)

@@ -133,7 +133,97 @@ public sealed class FuzzRegressionTests
         Assert.Equal("vp1", path.Drop?.Device);
         Assert.Single(path.AllDrops);
         Assert.Contains(60, KernelPath.LengthsFor(Protocols.Tcp, 300));
-        Assert.DoesNotContain(110, KernelPath.LengthsFor(Protocols.Tcp, 300));
+        Assert.DoesNotContain(300, KernelPath.LengthsFor(Protocols.Tcp, 300));
         Assert.Contains(300, KernelPath.LengthsFor(Protocols.Udp, 300));
+    }
+
+    [Fact]
+    public void Given_rp_filter_refusing_the_asker_when_an_arp_request_arrives_then_it_is_not_answered()
+    {
+        // seed 374 (rp-filter, blackhole): h1's vx0 holds 10.100.0.1, h1 has rp_filter 2 and `blackhole 10.100.0.2`;
+        // arp_process answers only when ip_route_input(target, sender) passes fib_validate_source: the route back to
+        // h2's 10.100.0.2 is a blackhole, so h1 stays silent. Kernel: kfree_skb NEIGH_FAILED after br0
+        var r = Trace("seed-374", "h2", "fzd13-h2p1", "10.11.0.1", 142);
+
+        Assert.Equal(Disposition.NeighborUnreachable, r.Forward.Disposition);
+        Assert.Equal("h2:vx0", r.Forward.At);
+        Assert.Contains("rp_filter (loose) refuses the sender 10.100.0.2", r.Forward.Reason);
+        Assert.True(DropReasons.Matches(r.Forward.Disposition, "NEIGH_FAILED"));
+    }
+
+    [Fact]
+    public void Given_a_tc_redirect_to_a_device_that_is_down_when_a_packet_arrives_then_tc_drops_it_where_the_filter_is()
+    {
+        // seed 382 (link-down on the x-netns VXLAN device vxp): h1w's eth0 ingress filter redirects to vxp, which is
+        // down; tcf_mirred_to_dev refuses it and the redirect shoots the packet: kfree_skb TC_INGRESS after eth0
+        var snapshot = InputLoader.Load([Path.Combine(AppContext.BaseDirectory, "Fixtures", "fuzz", "seed-382")]);
+        var r = Tracer.Trace(NetSleuth.Topology.Linker.Link(snapshot),
+            new TraceRequest("h1", null, null, IPAddress.Parse("10.11.1.2")) { Protocol = Protocols.Udp, DestinationPort = 7777, Size = 1155 });
+
+        Assert.Equal(Disposition.TcDrop, r.Forward.Disposition);
+        Assert.Equal("h1:fzd13-h1w:eth0", r.Forward.At);
+        Assert.True(DropReasons.Matches(r.Forward.Disposition, "TC_INGRESS"));
+    }
+
+    [Fact]
+    public void Given_a_bridge_that_is_down_when_a_packet_for_its_subnet_arrives_then_the_kernels_no_route_is_the_link_down()
+    {
+        // seed 391 (link-down on h1's br0): the routes of br0's subnet left with it; h1 gets the ping from h2 over vx0
+        // and finds no route: kfree_skb IP_INNOROUTES after vx0 (ip_error). The model names the cause, the device
+        var r = Trace("seed-391", "h2", null, "10.11.0.12", 108);
+
+        Assert.Equal(Disposition.LinkDown, r.Forward.Disposition);
+        Assert.Equal("h1:br0", r.Forward.At);
+        Assert.True(DropReasons.Matches(r.Forward.Disposition, "IP_INNOROUTES"));
+        Assert.Contains(r.Forward.Passed, d => d.Link.Name == "vx0" && d.Host.Name == "h1");
+    }
+
+    [Fact]
+    public void Given_a_bridge_with_no_port_to_flood_to_when_the_kernel_drops_then_no_tx_target_is_the_models_drop()
+    {
+        // measured on kernel 6.18: a bridge whose only port is the one the frame came in by frees the flooded frame
+        // NO_TX_TARGET in br_handle_frame_finish (br_flood); a port without carrier behind an FDB entry, NOT_SPECIFIED
+        Assert.True(DropReasons.Matches(Disposition.DroppedOtherHost, "NO_TX_TARGET"));
+        Assert.True(DropReasons.Matches(Disposition.LinkDown, "NOT_SPECIFIED"));
+        Assert.False(DropReasons.Matches(Disposition.NeighborUnreachable, "NO_TX_TARGET"));
+    }
+
+    [Fact]
+    public void Given_a_request_replicated_by_all_zeros_entries_when_the_reply_fails_then_the_copys_otherhost_is_not_held_against_the_model()
+    {
+        // seed 403 probe 1 (three hosts, remote-less VXLAN with all-zeros entries; h2's pods route by a gateway
+        // 10.254.2.1 nobody holds): the request reaches h2p2 (and a copy is dropped OTHERHOST after vx0 at the host that
+        // does not own it, the only drop the tracepoints tie to the probe); the reply dies in h2p2's neighbour queue
+        var r = Tracer.Trace(NetSleuth.Topology.Linker.Link(InputLoader.Load([Path.Combine(AppContext.BaseDirectory, "Fixtures", "fuzz", "seed-403")])),
+            new TraceRequest("h3", "fzd13-h3p1", null, IPAddress.Parse("10.12.0.12")) { Protocol = Protocols.Udp, DestinationPort = 7777, Size = 180 });
+        Assert.True(r.Forward.Delivered, r.Forward.Reason);
+        Assert.Equal(Disposition.NeighborUnreachable, r.Reply!.Disposition);
+        Assert.Contains("10.254.2.1", r.Reply.Reason);
+
+        var copy = new KernelDrop("OTHERHOST", "vx0", "ip_rcv_core+0x22c/0x350");
+        var cmp = ProbeComparison.Of(r, new ProbeOutcome(false, null, "udp: timed out"), new KernelPath(["eth0", "vx0"], copy, [copy]),
+            new HashSet<string> { "fzd13-h1", "fzd13-h2", "fzd13-h3", "fzd13-h2p2", "fzd13-h3p1" });
+        Assert.Equal(Agreement.Agree, cmp.Agreement);
+        Assert.Contains("replicated copy", cmp.Note);
+
+        // OTHERHOST after a device that is not a VXLAN device the request crossed is no copy: a disagreement
+        var other = new KernelDrop("OTHERHOST", "eth0", "ip_rcv_core+0x22c/0x350");
+        Assert.Equal(Agreement.WhereDiffers, ProbeComparison.Of(r, new ProbeOutcome(false, null, "udp: timed out"), new KernelPath(["eth0"], other, [other]),
+            new HashSet<string>()).Agreement);
+    }
+
+    [Fact]
+    public void Given_an_unreachable_route_to_the_vxlan_remote_when_arp_must_cross_then_the_near_carriers_no_route_agrees()
+    {
+        // seed 467 probe 0 (h1: `unreachable 10.0.0.2`, vx0's remote): the model says NeighborUnreachable at h1:vx0
+        // naming that route; the kernel's tied drop is IP_OUTNOROUTES in vxlan_xmit_one after vx0 (the outer route)
+        var r = Trace("seed-467", "h1", null, "10.12.0.12", 177);
+        Assert.Equal(Disposition.NeighborUnreachable, r.Forward.Disposition);
+        Assert.Equal("h1:vx0", r.Forward.At);
+        Assert.Contains("unreachable 10.0.0.2", r.Forward.Reason);
+
+        var drop = new KernelDrop("IP_OUTNOROUTES", "vx0", "vxlan_xmit_one+0x5f3/0xa90");
+        var cmp = ProbeComparison.Of(r, new ProbeOutcome(false, null, "ping: no answer"), new KernelPath(["vx0"], drop, [drop]), new HashSet<string> { "fzf13-h1", "fzf13-h2" });
+        Assert.Equal(Agreement.Agree, cmp.Agreement);
     }
 }

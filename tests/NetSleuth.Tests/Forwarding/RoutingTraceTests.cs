@@ -127,11 +127,28 @@ public sealed class RoutingTraceTests
         // the router reaches the client subnet through r-s instead of r-c
         m.R.Routes.Add(new Route { Destination = IpPrefix.Parse("198.18.1.10/32"), Device = "r-s" });
         m.R.Sysctls["net.ipv4.conf.all.rp_filter"] = "1";
+        // the client knows the router's MAC (the router would not answer its ARP request: below)
+        m.B.Neigh(m.C, "198.18.1.1", "eth0", "02:00:00:00:01:01", "REACHABLE");
 
         var r = m.Trace();
 
         Assert.Equal(Disposition.RpFilterDrop, r.Forward.Disposition);
         Assert.Equal("h:r:r-c", r.Forward.At);
+    }
+
+    [Fact]
+    public void Given_strict_rp_filter_and_an_asymmetric_return_route_when_the_client_asks_arp_then_the_router_does_not_answer()
+    {
+        // arp_process answers only when ip_route_input(target, sender, dev) passes fib_validate_source: the route back
+        // to the client leaves by r-s, not r-c, so the request is ignored and the client's packet dies NEIGH_FAILED
+        var m = new RouterModel();
+        m.R.Routes.Add(new Route { Destination = IpPrefix.Parse("198.18.1.10/32"), Device = "r-s" });
+        m.R.Sysctls["net.ipv4.conf.all.rp_filter"] = "1";
+
+        var r = m.Trace();
+
+        Assert.Equal(Disposition.NeighborUnreachable, r.Forward.Disposition);
+        Assert.Contains("rp_filter (strict) refuses the sender 198.18.1.10", r.Forward.Reason);
     }
 
     [Fact]

@@ -171,7 +171,7 @@ public sealed class FuzzRunner(FuzzOptions options)
             kernel = ProbeSender.Send(spec, p.ListenNetns, count: 2);
             Thread.Sleep(350); // a neighbour that never answers fails after 2 × 100 ms
             var events = trace.Stop();
-            path = KernelPath.From(events, devices, KernelPath.LengthsFor(p.Protocol, p.Size));
+            path = KernelPath.From(events, devices, KernelPath.LengthsFor(p.Protocol, p.Size, bareTcp: true));
         }
         else kernel = ProbeSender.Send(spec, p.ListenNetns, count: 2);
 
@@ -227,12 +227,15 @@ public sealed class FuzzRunner(FuzzOptions options)
         foreach (var h in s.Hosts)
             foreach (var ns in h.Namespaces)
             {
-                var argv = new List<string> { "ip", "netns", "exec", ns.Name ?? "", "sysctl", "-q", "-w" };
+                // and a TCP handshake of sizes the machine's other traffic seldom has (KernelPath.LengthsFor, bareTcp):
+                // options off, per namespace
+                var argv = new List<string> { "ip", "netns", "exec", ns.Name ?? "", "sysctl", "-q", "-w",
+                    "net.ipv4.tcp_timestamps=0", "net.ipv4.tcp_sack=0", "net.ipv4.tcp_window_scaling=0" };
                 foreach (var l in ns.Links)
                     if (!l.IsLoopback)
                         argv.AddRange([$"net.ipv4.neigh.{l.Name}.retrans_time_ms=100", $"net.ipv4.neigh.{l.Name}.mcast_solicit=2",
                             $"net.ipv4.neigh.{l.Name}.ucast_solicit=2", $"net.ipv4.neigh.{l.Name}.proxy_delay=0"]);
-                if (argv.Count > 7 && ns.Name is not null) Proc.Run(argv[0], argv.Skip(1));
+                if (ns.Name is not null) Proc.Run(argv[0], argv.Skip(1));
             }
     }
 
