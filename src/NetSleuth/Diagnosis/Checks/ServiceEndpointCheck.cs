@@ -105,7 +105,7 @@ internal sealed class ServiceEndpointCheck : ICheck
         var evidence = new List<Evidence>
         {
             dnat is not null
-                ? Ev.Text(node, "kube-proxy DNAT", $"{svc.Name}: {dnat.Rule}", dnat.Evidence)
+                ? Ev.Text(node, "kube-proxy DNAT", $"{svc.Name} → {endpoint}: {dnat.Rule}", dnat.Evidence)
                 : Ev.Text(node, "IPVS real server", $"{svc.Name}: {ipvs!.Service} → {endpoint}", ipvs.Evidence),
             Ev.Text(node, "Service", $"{svc.Address}:{svc.Port}/{svc.Protocol} ({svc.Rule})", svc.Source),
         };
