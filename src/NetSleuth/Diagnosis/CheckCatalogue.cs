@@ -9,6 +9,8 @@ internal static class CheckCatalogue
     [
         new NeighborMacMismatchCheck(),   // 1 (and 3: no finding when the entry holds the far MAC)
         new PortSecurityCheck(),          // 2
+        new OvnCheck(),                   // 24–26 (OVN port security, a logical port without addresses, a tunnel between chassis down);
+                                          // before link-down: a down underlay behind an OVN tunnel leads as the tunnel, the link merged in
         new MirredRedirectCheck(),        // 4 (and 17: redirect target in another namespace)
         new VxlanVniCheck(),              // 5
         new VxlanPortCheck(),             // 6
