@@ -34,13 +34,23 @@ internal static class ServiceTable
                 {
                     var parts = e.Key.Split(" . ");
                     if (parts.Length != 3 || !IPAddress.TryParse(parts[0].Trim(), out var a) || !int.TryParse(parts[2].Trim(), out var port)) continue;
-                    list.Add(new Frontend(e.Comment ?? e.Value ?? e.Key, a, port, parts[1].Trim(), $"element {e.Key} : {e.Value} of map {set.Name}", set.Source ?? rs.Source));
+                    list.Add(new Frontend(e.Comment ?? NftServiceName(e.Value) ?? e.Key, a, port, parts[1].Trim(), $"element {e.Key} : {e.Value} of map {set.Name}", set.Source ?? rs.Source));
                 }
             }
         foreach (var s in ns.Ipvs)
             if (s.Destinations.Count > 0 && s.Address is not null && s.Port is { } vp)
                 list.Add(new Frontend($"IPVS {s}", s.Address, vp, s.Protocol, $"virtual service {s}", s.Source));
         return list;
+    }
+
+    /// <summary>"default/web/tcp/http" from kube-proxy's verdict "goto service-CDGGSHYL-default/web/tcp/http".</summary>
+    private static string? NftServiceName(string? verdict)
+    {
+        if (verdict is null) return null;
+        var v = verdict.StartsWith("goto ", StringComparison.Ordinal) ? verdict[5..] : verdict;
+        if (!v.StartsWith("service-", StringComparison.Ordinal)) return v;
+        int dash = v.IndexOf('-', 8);
+        return dash > 0 && dash + 1 < v.Length ? v[(dash + 1)..] : v;
     }
 
     private static List<Frontend> ReadFrontends(IptablesTable t)

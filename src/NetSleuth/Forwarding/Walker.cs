@@ -235,6 +235,13 @@ internal sealed partial class Walker
         _hops[^1].Steps.Add(step);
     }
 
+    /// <summary>Adds a step before the namespace's last one (the step that ended the packet there).</summary>
+    private void InsertBeforeLast(NsRef ns, Step step)
+    {
+        if (_hops.Count == 0 || _hops[^1].Ns.Key != ns.Key || _hops[^1].Steps.Count == 0) { Add(ns, step); return; }
+        _hops[^1].Steps.Insert(_hops[^1].Steps.Count - 1, step);
+    }
+
     private void Assume(string text) => _assumptions.Add(text);
 
     private static End Missing(NsRef ns, string command, string reason, Place? at = null) =>

@@ -89,7 +89,19 @@ internal sealed partial class Walker
         if (!dstHook && !_ct.ContainsKey(ns.Ns)) { _ct[ns.Ns] = new CtMapping(ns.Ns, flow); ctx.NatAllowed = true; }
         ctx.PendingDnat = null; ctx.PendingSnat = null;
         var before = flow;
-        if (Filter(ns, hook, flow, inDev, outDev, denied, established, ctx) is { } end) return end;
+        if (Filter(ns, hook, flow, inDev, outDev, denied, established, ctx) is { } end)
+        {
+            // a later table of the hook (filter OUTPUT after nat OUTPUT) stopped the packet: the nat table had already
+            // rewritten its destination, so the step that did it comes before the one that stopped it
+            if (_record && dstHook && end.Disposition == denied && ctx.PendingDnat is { } pd)
+            {
+                var to = Nat.ApplyDestination(flow, pd, inDev, ns.Ns);
+                InsertBeforeLast(ns, new NatStep(pd.Kind == NatKind.Redirect ? "REDIRECT" : "DNAT", HookName(hook), $"{pd.Engine} {pd.Table} {pd.Chain}: {pd.Rule}",
+                    Endpoint(before.Destination, before.DestinationPort), Endpoint(to.Destination, to.DestinationPort) +
+                    (pd.Range is null ? "" : $" (first of {pd.Range})")) { Evidence = pd.Evidence });
+            }
+            return end;
+        }
         var map = _ct[ns.Ns];
         if (dstHook && ctx.PendingDnat is { } d)
         {

@@ -101,11 +101,11 @@ internal sealed class ServiceEndpointCheck : ICheck
         var endpoint = dnat?.After ?? $"{ipvs!.Real}:{ipvs.RealPort}";
         var where = failing.LastNamespace;
         var way = ReferenceEquals(failing, x.Forward) ? "the connection" : "the reply";
-        var cause = Cause(ctx, failing, where);
+        var cause = Cause(ctx, failing, where, AfterDnat(x.Forward.Flow, endpoint));
         var evidence = new List<Evidence>
         {
             dnat is not null
-                ? Ev.Text(node, "kube-proxy DNAT", $"{svc.Name}: {dnat.Rule}", dnat.Evidence)
+                ? Ev.Text(node, "kube-proxy DNAT", $"{svc.Name} → {endpoint}: {dnat.Rule}", dnat.Evidence)
                 : Ev.Text(node, "IPVS real server", $"{svc.Name}: {ipvs!.Service} → {endpoint}", ipvs.Evidence),
             Ev.Text(node, "Service", $"{svc.Address}:{svc.Port}/{svc.Protocol} ({svc.Rule})", svc.Source),
         };
@@ -131,18 +131,26 @@ internal sealed class ServiceEndpointCheck : ICheck
 
     /// <summary>What the failing step is and its fix: the drop rule (as the firewall check removes it), the down device (as
     /// the link check brings it up), else the trace's own account.</summary>
-    private static CauseInfo Cause(DiagnosisContext ctx, Trace failing, NsRef? where)
+    /// <summary>The packet as kube-proxy's DNAT left it (the endpoint's address and port), for matching drop rules.</summary>
+    private static Flow? AfterDnat(Flow sent, string endpoint) =>
+        Nat.TryParseTarget(endpoint, out var a, out var port, out _) && a is not null ? sent with { Destination = a, DestinationPort = port ?? sent.DestinationPort } : null;
+
+    private static CauseInfo Cause(DiagnosisContext ctx, Trace failing, NsRef? where, Flow? translated)
     {
         var stop = failing.Hops.Count > 0 ? failing.Hops[^1].Steps.OfType<FilterStep>().LastOrDefault() : null;
         if (where is not null && failing.Disposition is Disposition.DeniedIn or Disposition.DeniedForward or Disposition.DeniedOut && stop is not null)
         {
             if (stop.Rule is { } rule)
             {
-                var drop = FirewallCheck.Drops(where).FirstOrDefault(d => d.Rule == rule || d.Rule.EndsWith(rule, StringComparison.Ordinal) || rule.EndsWith(d.Rule, StringComparison.Ordinal));
+                var drops = FirewallCheck.Drops(where).ToList();
+                // the rule by its text (iptables, nft text), else (nft -j: no text) the drop rule of that chain that matches the translated packet
+                var drop = drops.FirstOrDefault(d => d.Rule == rule || d.Rule.EndsWith(rule, StringComparison.Ordinal) || rule.EndsWith(d.Rule, StringComparison.Ordinal))
+                    ?? (translated is null ? null : drops.FirstOrDefault(d => d.Chain.StartsWith($"{stop.Table} {stop.Chain}", StringComparison.Ordinal) &&
+                        d.Matches(new PacketView(translated, null, null, "NEW")) == true));
                 if (drop is not null)
-                    return new CauseInfo($"fw:{where.Key}/{drop.Chain}/{drop.Rule}", $"dropped by `{drop.Rule}`",
+                    return new CauseInfo($"fw:{where.Key}/{drop.Chain}/{drop.Rule}", $"dropped by `{rule}`",
                         "Remove the rule, or accept the Service's endpoint traffic before it.",
-                        [Ev.Text(where, "firewall rule", $"{drop.Chain}: {drop.Rule}", drop.Source)],
+                        [Ev.Text(where, "firewall rule", $"{drop.Chain}: {(drop.Rule == rule ? rule : $"{rule} {drop.Rule}")}", drop.Source)],
                         NsCommand.Step(where, [drop.Fix.Command], drop.Fix.Note));
                 return new CauseInfo($"svc-ep:{where.Key}/{stop.Chain}/{rule}", $"dropped by `{rule}`",
                     "Allow the endpoint's traffic in that chain.", [Ev.Text(where, "firewall rule", stop.Text, stop.Evidence)], null);
