@@ -349,6 +349,7 @@ internal static class OpenFlow
         {
             if (name.StartsWith("xxreg", StringComparison.Ordinal) && int.TryParse(name[5..], out index) && index is >= 0 and < 4) f = F.XXReg;
             else if (name.StartsWith("xreg", StringComparison.Ordinal) && int.TryParse(name[4..], out index) && index is >= 0 and < 8) f = F.XReg;
+            else if (name.StartsWith("pkt_reg", StringComparison.Ordinal) && int.TryParse(name[7..], out index) && index is >= 0 and < 8) f = F.XReg; // OXM_OF_PKT_REGn = xregn
             else if (name.StartsWith("reg", StringComparison.Ordinal) && int.TryParse(name[3..], out index) && index is >= 0 and < 16) f = F.Reg;
             else return null;
         }
