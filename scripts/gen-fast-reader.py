@@ -26,6 +26,8 @@ for f in sorted(glob.glob(os.path.join(model, '*.cs'))):
             types[cur].append((bool(m.group(1)), m.group(2).strip(), m.group(3)))
 
 SKIP = {'InputException'}
+# read through SnapshotFastReader.Read{T} (hand-written): identical tables are parsed once per load (RuleSharing)
+SHARED = {'IptablesTable', 'NftRuleset'}
 # JSON properties older writers emitted for get-only members (now [JsonIgnore]); System.Text.Json skips them, so do we
 OBSOLETE = {'Host': ['root'], 'NetNamespace': ['displayName']}
 ctors = {k: v for k, v in ctors.items() if k not in SKIP}
@@ -95,7 +97,7 @@ for t in order:
     w('')
     w(f'    private static {t} Read{t}Item(ref Utf8JsonReader r, Ctx c) => Read{t}(ref r, c) ?? throw J.Bail();')
     w('')
-    w(f'    private static {t}? Read{t}(ref Utf8JsonReader r, Ctx c)')
+    w(f'    private static {t}? Read{t}{"Parsed" if t in SHARED else ""}(ref Utf8JsonReader r, Ctx c)')
     w('    {')
     w('        if (J.IsNull(ref r)) return null;')
     w('        J.StartObject(ref r);')

@@ -16,7 +16,7 @@ public static class Program
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
           import-gen --links N --kind transcript|sos [--flat] --out PATH           write a large transcript (file) or sosreport (directory)
           import --input PATH [--repeat R] [--json FILE] [--stages]               time `netsleuth import PATH`: read into a snapshot, then write its JSON (--stages: a transcript's parts)
-          counterfactual [--lab [DIR]] [--style S] [--nodes N] [--pods M] [--budget SEC] [--cap N]  each fault kind alone, its checks off: does the counterfactual search restore the paths? (docs/whatif.md)
+          counterfactual [--lab [DIR]] [--only SCENARIO[/FAULT]] [--verbose] [--style S] [--nodes N] [--pods M] [--budget SEC] [--cap N]  each fault kind alone, its checks off: does the counterfactual search restore the paths? (docs/whatif.md)
           fuzz   [--inputs N] [--seed S] [--seeds DIR]...                           damaged real inputs through the importers: crashes, hangs, memory
         Prints one row per stage: wall time, MiB allocated, peak RSS (VmHWM) during the stage.
         """;
@@ -69,9 +69,12 @@ public static class Program
         Console.WriteLine($"| {(lab ? "scenario" : "style")} | fault | checks off | unexplained paths | best candidate | tried/generated | time |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         int found = 0, total = 0, nothing = 0;
+        var only = o.GetValueOrDefault("only");
+        // --verbose: every candidate tried and what it did, on stderr (the table stays on stdout)
+        Action<string>? log = o.ContainsKey("verbose") ? l => Console.Error.WriteLine("  " + l) : null;
         var rows = lab
-            ? CounterfactualMeasure.RunLab(o["lab"] is { Length: > 0 } d && d != "true" ? d : "tests/NetSleuth.Tests/Fixtures/lab", budget, Int(o, "cap", 60))
-            : styles.SelectMany(style => CounterfactualMeasure.Run(style, Int(o, "nodes", 3), Int(o, "pods", 3), budget, Int(o, "cap", 60)));
+            ? CounterfactualMeasure.RunLab(o["lab"] is { Length: > 0 } d && d != "true" ? d : "tests/NetSleuth.Tests/Fixtures/lab", budget, Int(o, "cap", 60), only, log)
+            : styles.SelectMany(style => CounterfactualMeasure.Run(style, Int(o, "nodes", 3), Int(o, "pods", 3), budget, Int(o, "cap", 60), only, log));
         foreach (var row in rows)
         {
             Console.WriteLine(row.Row());

@@ -17,6 +17,7 @@ internal sealed class CollectCommand : CliCommand
         new("ovsdb", "SOCKET", "read Open vSwitch from this OVSDB unix socket (default: /run/openvswitch/db.sock if present)"),
         Conntrack,
         new("ovn-nb", "DB", "read OVN's logical switch ports (read only) from this northbound database: a unix socket or an OVSDB remote (unix:…, tcp:…)"),
+        new("ovn-sb", "DB", "read OVN's chassis, tunnel endpoints and port bindings (read only, ovn-sbctl show) from this southbound database"),
         Lab.LabCollect.Option,
         .. RemoteCollect.Options,
     ];
@@ -65,6 +66,7 @@ internal sealed class CollectCommand : CliCommand
             OvsDb = args.Get("ovsdb"),
             Conntrack = args.Has("conntrack"),
             OvnNb = args.Get("ovn-nb"),
+            OvnSb = args.Get("ovn-sb"),
             ToolVersion = VersionInfo.Version,
             Progress = ctx.ShowProgress ? new SyncProgress(ctx) : null,
         };

@@ -10,6 +10,7 @@ internal static class Kubernetes
         if (args.Positionals.Count > 0) throw new UsageException($"unexpected argument '{args.Positionals[0]}' (select nodes with --nodes SELECTOR)");
         if (args.Has("netns")) throw new UsageException("--netns is not supported with --kubernetes");
         if (args.Has("ovn-nb")) throw new UsageException("--ovn-nb is not supported with --kubernetes yet (--ssh passes it on)");
+        if (args.Has("ovn-sb")) throw new UsageException("--ovn-sb is not supported with --kubernetes yet (--ssh passes it on)");
         if (args.Has("conntrack")) throw new UsageException("--conntrack is not supported with --kubernetes yet (--ssh passes it on)");
         var image = args.Get("image") ?? throw new UsageException(
             "--kubernetes needs --image IMG: an image with the native binary (build one with the repository's Containerfile)");

@@ -106,7 +106,7 @@ internal sealed class ProbeCommand : CliCommand
         }
         finally { trace.Dispose(); }
         foreach (var w in trace.Warnings) ctx.Warn(w);
-        var path = KernelPath.From(events, devices, proto == Protocols.Tcp ? null : KernelPath.LengthsOf(size));
+        var path = KernelPath.From(events, devices, KernelPath.LengthsFor(proto, size));
         var cmp = ProbeComparison.Of(model, kernel, path, namespaces);
 
         var o = ctx.Out;

@@ -52,6 +52,7 @@ internal static class RemoteCollect
         if (noCopy && args.Has("netns")) throw new UsageException("--netns is not supported with --no-copy");
         if (noCopy && args.Has("conntrack")) throw new UsageException("--conntrack is not supported with --no-copy");
         if (noCopy && args.Has("ovn-nb")) throw new UsageException("--ovn-nb is not supported with --no-copy");
+        if (noCopy && args.Has("ovn-sb")) throw new UsageException("--ovn-sb is not supported with --no-copy");
         if (!noCopy)
         {
             binary = args.Get("binary") ?? SelfBinary()
@@ -63,6 +64,7 @@ internal static class RemoteCollect
         foreach (var g in args.GetAll("netns")) { collectArgs.Add("--netns"); collectArgs.Add(g); }
         if (args.Has("conntrack")) collectArgs.Add("--conntrack");
         if (args.Get("ovn-nb") is { } nb) { collectArgs.Add("--ovn-nb"); collectArgs.Add(nb); }
+        if (args.Get("ovn-sb") is { } sb) { collectArgs.Add("--ovn-sb"); collectArgs.Add(sb); }
         var collector = new SshCollector(new SshCollectOptions
         {
             Destinations = dests,

@@ -20,6 +20,10 @@ public sealed class CollectOptions
     /// <summary>An OVN northbound database (unix socket path or "unix:…"/"tcp:…" remote) to read the logical
     /// switch ports from (read only); none by default.</summary>
     public string? OvnNb { get; init; }
+
+    /// <summary>An OVN southbound database (same forms as <see cref="OvnNb"/>) to read the chassis, their tunnel endpoints and
+    /// port bindings from (`ovn-sbctl show`, read only); a database that does not answer is a warning, not a failure.</summary>
+    public string? OvnSb { get; init; }
     /// <summary>Namespaces read at once; default 2 × processor count (the work waits on child processes).</summary>
     public int? Parallelism { get; init; }
     /// <summary>How the data was obtained (HostMeta.Origin); default "collect".</summary>

@@ -13,6 +13,8 @@ internal static class CollectPaths
     public const string Ipv4Conf = "/proc/sys/net/ipv4/conf";
     public const string Ipv6Conf = "/proc/sys/net/ipv6/conf";
     public const string IpForward = "/proc/sys/net/ipv4/ip_forward";
+    /// <summary>br_netfilter's switches (present once the module is loaded; per namespace on recent kernels).</summary>
+    public static readonly string[] BridgeNf = ["/proc/sys/net/bridge/bridge-nf-call-iptables", "/proc/sys/net/bridge/bridge-nf-call-ip6tables"];
     public const string IptablesNames = "/proc/thread-self/net/ip_tables_names";
     public const string Ip6tablesNames = "/proc/thread-self/net/ip6_tables_names";
     public const string KernelRelease = "/proc/sys/kernel/osrelease";

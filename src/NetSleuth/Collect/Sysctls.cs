@@ -34,6 +34,8 @@ internal static class Sysctls
                         if (!known.ContainsKey(DeviceKey("ipv6", d, n))) Add(ns, Path.Combine(CollectPaths.Ipv6Conf, d, n));
                 }
             }
+            // absent = br_netfilter not loaded: bridged frames skip the IP firewall
+            foreach (var f in CollectPaths.BridgeNf) Add(ns, f);
             ns.Known.Add(Sections.Sysctls);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -9,6 +9,8 @@ internal static class CheckCatalogue
     [
         new NeighborMacMismatchCheck(),   // 1 (and 3: no finding when the entry holds the far MAC)
         new PortSecurityCheck(),          // 2
+        new OvnCheck(),                   // 24–26 (OVN port security, a logical port without addresses, a tunnel between chassis down);
+                                          // before link-down: a down underlay behind an OVN tunnel leads as the tunnel, the link merged in
         new MirredRedirectCheck(),        // 4 (and 17: redirect target in another namespace)
         new VxlanVniCheck(),              // 5
         new VxlanPortCheck(),             // 6
@@ -35,5 +37,6 @@ internal static class CheckCatalogue
         new PeerDriftCheck(),             // 11, 15 (a host unlike its peers: a route or forwarding they all have)
         new ServiceCheck(),               // 20 (Kubernetes Services: no endpoints, stale conntrack)
         new ServiceReachCheck(),          // 21, 22 (pod traffic leaving the cluster not masqueraded; a NodePort dropped by a firewall)
+        new ServiceEndpointCheck(),       // 27 (a Service endpoint the node cannot reach: the trace after kube-proxy's DNAT dies)
     ];
 }

@@ -93,12 +93,14 @@ public static class Diagnoser
         if (options.VerifyFixes)
         {
             long verifyStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            long verifyCpu = ThreadCpuNs();
             var before = System.Diagnostics.Stopwatch.GetElapsedTime(sweepStarted);
             var budget = options.VerifyBudget ?? (before > WhatIf.FixVerifier.MinimumBudget ? before : WhatIf.FixVerifier.MinimumBudget);
             var (verify, leftOut) = VerificationPlan.Split(findings, paths.Count);
             WhatIf.FixVerifier.Run(topology, verify, paths, budget);
             VerificationPlan.Explain(verify, leftOut);
             timings.Add(("fix verification", System.Diagnostics.Stopwatch.GetElapsedTime(verifyStarted)));
+            if (verifyCpu > 0) timings.Add(("fix verification cpu", TimeSpan.FromTicks((ThreadCpuNs() - verifyCpu) / 100)));
         }
         if (options.SearchFixes && findings.Any(f => f.Id == "unexplained-broken-path"))
         {

@@ -15,6 +15,9 @@ internal static class IptablesEval
 {
     private static readonly string[] NonTerminal = ["LOG", "NFLOG", "MARK", "CONNMARK", "CT", "NOTRACK", "TRACE", "CHECKSUM", "TCPMSS", "CLASSIFY", "DSCP", "TOS", "AUDIT"];
 
+    /// <summary>A target the evaluator passes by whatever the rule matches (LOG, CHECKSUM, …; MARK is applied, so it is not one).</summary>
+    internal static bool PassesThrough(string target) => target != "MARK" && NonTerminal.Contains(target);
+
     private static readonly (string Table, string Chain)[] PreroutingChains = [("raw", "PREROUTING"), ("mangle", "PREROUTING"), ("nat", "PREROUTING")];
     private static readonly (string Table, string Chain)[] InputChains = [("mangle", "INPUT"), ("filter", "INPUT"), ("nat", "INPUT")];
     private static readonly (string Table, string Chain)[] ForwardChains = [("mangle", "FORWARD"), ("filter", "FORWARD")];
@@ -69,11 +72,10 @@ internal static class IptablesEval
     private static Verdict RunChain(IptablesTable table, string chain, PacketView p, List<Step> steps, int depth, bool builtIn)
     {
         if (depth > 32) return new Verdict(VerdictKind.Uncertain, $"chain nesting too deep at {chain}", steps, []);
-        int index = -1;
-        foreach (var rule in table.Rules)
+        var idx = IptablesIndex.Of(table);
+        foreach (int index in idx.Candidates(chain, p.Flow.Destination))
         {
-            index++;
-            if (rule.Chain != chain) continue;
+            var rule = table.Rules[index];
             var m = Match(rule, p, out bool statistic);
             if (m == false) continue;
             var target = rule.Target;
@@ -119,7 +121,7 @@ internal static class IptablesEval
                     if (builtIn) return Policy(table, chain, steps);
                     return new Verdict(VerdictKind.Accept, "return", steps, []);
             }
-            if (!table.Chains.Any(c => c.Name == target) && !table.Rules.Any(r => r.Chain == target))
+            if (!idx.HasChain(target))
             {
                 steps.Add(new FilterStep("iptables", table.Name, chain, rule.ToString(), "uncertain") { Evidence = rule.Source });
                 return new Verdict(VerdictKind.Uncertain, $"target {target} of `{rule}` is not simulated", steps, []);
@@ -136,7 +138,7 @@ internal static class IptablesEval
 
     private static Verdict Policy(IptablesTable table, string chain, List<Step> steps)
     {
-        var policy = table.Chains.FirstOrDefault(c => c.Name == chain)?.Policy ?? "ACCEPT";
+        var policy = IptablesIndex.Of(table).Policy(chain) ?? "ACCEPT";
         if (policy == "ACCEPT") return new Verdict(VerdictKind.Accept, "accepted", steps, []);
         steps.Add(new FilterStep("iptables", table.Name, chain, null, policy) { Evidence = table.Source });
         return new Verdict(VerdictKind.Drop, $"policy {policy} of chain {chain} (table {table.Name})", steps, []);

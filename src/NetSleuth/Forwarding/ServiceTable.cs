@@ -12,6 +12,54 @@ internal static class ServiceTable
     /// <summary>A Service port without endpoints: its address and port as the rule names them, the rule, and where.</summary>
     public sealed record NoEndpoints(string Name, IPAddress? Address, int? Port, string Protocol, string Rule, SourceRef? Source);
 
+    /// <summary>A Service port as kube-proxy serves it (its ClusterIP, port and protocol), the rule or element that
+    /// dispatches it, and where that came from.</summary>
+    public sealed record Frontend(string Name, IPAddress Address, int Port, string Protocol, string Rule, SourceRef? Source);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IptablesTable, List<Frontend>> IptablesFrontends = new();
+
+    /// <summary>The Service ports the namespace's kube-proxy translates: iptables nat KUBE-SERVICES rules jumping to a
+    /// KUBE-SVC-/KUBE-SVL- chain (`-d IP/32 -p PROTO --dport PORT`), the elements of nft's service-ips map, IPVS virtual
+    /// services with real servers. An iptables table shared by many nodes (identical rules) is read once.</summary>
+    public static List<Frontend> Frontends(NetNamespace ns)
+    {
+        var list = new List<Frontend>();
+        foreach (var t in ns.Iptables)
+            if (t.Name == "nat" && t.Family == "ipv4") list.AddRange(IptablesFrontends.GetValue(t, ReadFrontends));
+        if (ns.Nftables is { } rs)
+            foreach (var set in rs.Sets)
+            {
+                if (set.Name != "service-ips" || set.MapType != "verdict") continue;
+                foreach (var e in set.Elements)
+                {
+                    var parts = e.Key.Split(" . ");
+                    if (parts.Length != 3 || !IPAddress.TryParse(parts[0].Trim(), out var a) || !int.TryParse(parts[2].Trim(), out var port)) continue;
+                    list.Add(new Frontend(e.Comment ?? e.Value ?? e.Key, a, port, parts[1].Trim(), $"element {e.Key} : {e.Value} of map {set.Name}", set.Source ?? rs.Source));
+                }
+            }
+        foreach (var s in ns.Ipvs)
+            if (s.Destinations.Count > 0 && s.Address is not null && s.Port is { } vp)
+                list.Add(new Frontend($"IPVS {s}", s.Address, vp, s.Protocol, $"virtual service {s}", s.Source));
+        return list;
+    }
+
+    private static List<Frontend> ReadFrontends(IptablesTable t)
+    {
+        var list = new List<Frontend>();
+        foreach (var r in t.Rules)
+        {
+            if (r.Chain != "KUBE-SERVICES" || r.Target is not { } target || !(target.StartsWith("KUBE-SVC-", StringComparison.Ordinal) || target.StartsWith("KUBE-SVL-", StringComparison.Ordinal))) continue;
+            var (_, dst) = IptablesEval.Addresses(r);
+            int dp = r.Args.IndexOf("--dport"), pi = r.Args.IndexOf("-p"), c = r.Args.IndexOf("--comment");
+            if (dst.Count != 1 || dst[0].Length != 32 || dp < 0 || dp + 1 >= r.Args.Count || pi < 0 || pi + 1 >= r.Args.Count ||
+                !int.TryParse(r.Args[dp + 1], out var port)) continue;
+            var name = c >= 0 && c + 1 < r.Args.Count ? r.Args[c + 1].Trim('"') : target;
+            if (name.EndsWith(" cluster IP", StringComparison.Ordinal)) name = name[..^" cluster IP".Length];
+            list.Add(new Frontend(name, dst[0].Address, port, r.Args[pi + 1], r.ToString(), r.Source ?? t.Source));
+        }
+        return list;
+    }
+
     /// <summary>Every endpoint (address and port) a DNAT rule or IPVS real server of the namespace names.</summary>
     public static HashSet<(IPAddress, int?)> Endpoints(NetNamespace ns)
     {

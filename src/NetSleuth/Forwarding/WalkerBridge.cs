@@ -23,6 +23,19 @@ internal sealed partial class Walker
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, "local address of the bridge: passed up to " + br.Link.Name));
             return new Ingress(br, frame, Up: true);
         }
+        bool nf = inPort is not null && CallsIptables(br, frame);
+        if (nf)
+        {
+            var before = frame.Ip.Destination;
+            if (BridgeHook(br, Hook.Prerouting, ref frame) is { } pre) return pre;
+            if (!frame.Ip.Destination.Equals(before) && !_isReply)
+            {
+                // br_nf_pre_routing_finish: a destination rewritten on the bridge is routed (ip_route_input): the
+                // frame goes up to the bridge device as if addressed to it
+                if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, $"br_netfilter: destination rewritten to {frame.Ip.Destination}: routed by {br.Link.Name}"));
+                return new Ingress(br, frame with { DstMac = br.Link.Mac ?? dst }, Up: true);
+            }
+        }
         if (!ns.Ns.IsKnown(Sections.Fdb))
             if (_record) Assume($"the bridge FDB of {ns} is not in the input: frames to unknown MACs are flooded");
         var fdb = ns.Ns.Fdb.FirstOrDefault(f => f.Mac == dst && f.Master == br.Link.Name && !f.Flags.Contains("self"));
@@ -35,10 +48,47 @@ internal sealed partial class Walker
                 return new End(Disposition.LinkDown, $"bridge {br} sends frames for {dst} to port {outPort}, which is down", outPort);
             }
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, outPort.Link.Name, dst, "fdb entry") { Evidence = fdb.Source });
+            if (nf && BridgeForwardHooks(br, ref frame) is { } denied) return denied;
             return BridgeOut(outPort, frame);
         }
-        return Flood(br, inPort, frame, ovs: false, "flood (no fdb entry)");
+        return Flood(br, inPort, frame, ovs: false, "flood (no fdb entry)", nf);
     }
+
+    /// <summary>br_netfilter: with net.bridge.bridge-nf-call-iptables = 1 in the bridge's namespace (…-ip6tables for
+    /// IPv6; the sysctls exist once the module is loaded, per namespace on recent kernels, default 1), a bridged IP
+    /// frame that came in by a port goes through the IP hooks too: PREROUTING before the FDB lookup (br_nf_pre_routing),
+    /// FORWARD and POSTROUTING before it leaves by its port (br_nf_forward_ip, br_nf_post_routing), with the bridge
+    /// device as in and out device (physdev names the ports). The bridge family's own nft chains are other hooks.</summary>
+    private bool CallsIptables(DeviceRef br, Frame frame)
+    {
+        var ns = br.Namespace;
+        var key = frame.Ip.IsV4 ? "net.bridge.bridge-nf-call-iptables" : "net.bridge.bridge-nf-call-ip6tables";
+        var value = ns.Ns.Sysctl(key);
+        if (value is null && !ns.Ns.IsKnown(Sections.Sysctls) && (ns.Ns.Iptables.Count > 0 || ns.Ns.Nftables is { Chains.Count: > 0 }))
+            if (_record) Assume($"whether bridged frames of {br} go through the firewall of {ns} (br_netfilter, {key}) is not in the input: assumed not");
+        if (value != "1") return false;
+        if (_record) Add(ns, new SysctlStep(key, value, $"br_netfilter: frames bridged by {br.Link.Name} go through the IP firewall"));
+        return true;
+    }
+
+    /// <summary>One IP hook run on a bridged frame (br_netfilter), the bridge as its device; NAT rewrites the frame's packet.</summary>
+    private End? BridgeHook(DeviceRef br, Hook hook, ref Frame frame)
+    {
+        var flow = frame.Ip;
+        var name = br.Link.Name;
+        var end = hook switch
+        {
+            Hook.Prerouting => RunHook(br.Namespace, hook, ref flow, name, null, Disposition.DeniedIn),
+            Hook.Forward => Filter(br.Namespace, hook, flow, name, name, Disposition.DeniedForward, Established(br.Namespace), Ctx(br.Namespace)),
+            _ => RunHook(br.Namespace, hook, ref flow, null, name, Disposition.DeniedOut, frame.NextHop),
+        };
+        frame = frame with { Ip = flow };
+        return end;
+    }
+
+    /// <summary>br_nf_forward_ip then br_nf_post_routing: the FORWARD and POSTROUTING hooks of a frame the bridge sends on.</summary>
+    private End? BridgeForwardHooks(DeviceRef br, ref Frame frame) =>
+        BridgeHook(br, Hook.Forward, ref frame) ?? BridgeHook(br, Hook.Postrouting, ref frame);
 
     /// <summary>An Open vSwitch bridge: OVN's pipeline when its logical switch ports are in the input
     /// (<see cref="OvnForward"/>), else it switches like NORMAL (learning, flooding).</summary>
@@ -77,7 +127,7 @@ internal sealed partial class Walker
     /// the frame was flooded to and which copy is followed. The candidates are the ports but the one it came
     /// in by, and for OVS the bridge's own internal device first.
     /// </summary>
-    private Next Flood(DeviceRef br, DeviceRef? inPort, Frame frame, bool ovs, string decision)
+    private Next Flood(DeviceRef br, DeviceRef? inPort, Frame frame, bool ovs, string decision, bool brNetfilter = false)
     {
         var ns = br.Namespace;
         var from = inPort?.Link.Name ?? br.Link.Name;
@@ -126,6 +176,7 @@ internal sealed partial class Walker
             _ => $"no port leads to {frame.DstMac}; every receiver drops it as another host's — following {chosen.Dev.Link.Name}",
         };
         if (_record) Add(ns, new BridgeStep(br.Link.Name, from, chosen.Dev.Link.Name, frame.DstMac, $"{decision}, {count} port(s); {why}"));
+        if (brNetfilter && !chosen.Internal && BridgeForwardHooks(br, ref frame) is { } denied) return denied;
         return chosen.Internal ? new Ingress(chosen.Dev, frame, Up: true) : BridgeOut(chosen.Dev, frame);
     }
 

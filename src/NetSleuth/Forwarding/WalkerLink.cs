@@ -181,6 +181,17 @@ internal sealed partial class Walker
                     if (_record) Add(ns, new TcRedirectStep(dev.Link.Name, hook, action, a.TargetDevice ?? "?", dir) { Evidence = f.Source });
                     if (target is null)
                         return new End(Disposition.TcDrop, $"tc mirred on {dev} targets {a.TargetDevice ?? "?"}, which does not exist: dropped", dev);
+                    // tcf_mirred_to_dev: a target that is down or has no carrier cannot take it; a redirect then
+                    // shoots the packet in the hook that ran it (TC_INGRESS / TC_EGRESS), a mirror goes on
+                    bool noCarrier = target.Link.Flags.Count > 0 ? target.Link.Flags.Contains("NO-CARRIER") || !target.Link.Flags.Contains("LOWER_UP")
+                        : target.Link.OperState is "LOWERLAYERDOWN";
+                    if (!target.Link.IsUp || noCarrier)
+                    {
+                        if (action == "mirror") continue;
+                        var state = !target.Link.IsUp ? "down" : "without carrier";
+                        if (_record) Add(ns, new TcFilterStep(dev.Link.Name, hook, name, $"redirect target {target.Link.Name} is {state}: dropped") { Evidence = f.Source });
+                        return new End(Disposition.TcDrop, $"tc {hook} filter {name} on {dev} redirects to {target}, which is {state}: tc drops it", dev);
+                    }
                     if (action == "mirror") continue;
                     return dir == "ingress" ? new Ingress(target, frame) : new Egress(target, frame);
                 }

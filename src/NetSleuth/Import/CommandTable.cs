@@ -50,6 +50,7 @@ internal static class CommandTable
         // OVN northbound (Import/Ovn)
         new("ovn-nbctl list Logical_Switch_Port", Ovn.OvnNbctlListLspParser.Matches, Ovn.OvnNbctlListLspParser.Parse),
         new("ovn-nbctl show", Ovn.OvnNbctlShowParser.Matches, Ovn.OvnNbctlShowParser.Parse),
+        new("ovn-sbctl show", Ovn.OvnSbctlShowParser.Matches, Ovn.OvnSbctlShowParser.Parse),
         // netfilter (Import/Netfilter)
         new("iptables-save", Netfilter.IptablesSaveParser.Matches, Netfilter.IptablesSaveParser.Parse),
         new("iptables -S", Netfilter.IptablesRulesParser.Matches, Netfilter.IptablesRulesParser.Parse),

@@ -26,11 +26,12 @@ public static class SnapshotBulkLoader
         var errors = new InputException?[specs.Count];
         int declined = 0;
         var po = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount };
+        var sharing = new RuleSharing();
         Parallel.For(0, specs.Count, po, (i, state) =>
         {
             try
             {
-                parts[i] = LoadOne(specs[i]);
+                parts[i] = LoadOne(specs[i], sharing);
                 if (parts[i] is null) { Interlocked.Increment(ref declined); state.Stop(); }
             }
             catch (InputException e) { errors[i] = e; }
@@ -62,22 +63,24 @@ public static class SnapshotBulkLoader
     {
         var result = new (Snapshot?, InputException?)[paths.Count];
         var po = new ParallelOptions { MaxDegreeOfParallelism = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount };
+        var sharing = new RuleSharing();
         Parallel.For(0, paths.Count, po, i =>
         {
-            try { result[i] = (LoadOne(hostName, paths[i]), null); }
+            try { result[i] = (LoadOne(hostName, paths[i], sharing), null); }
             catch (InputException e) { result[i] = (null, e); }
         });
         return result;
     }
 
     /// <summary>One snapshot file, or null when the input is something else.</summary>
-    private static Snapshot? LoadOne(string spec)
+    private static Snapshot? LoadOne(string spec, RuleSharing sharing)
     {
         var (hostName, path) = InputLoader.SplitSpec(spec);
-        return LoadOne(hostName, path);
+        return LoadOne(hostName, path, sharing);
     }
 
-    private static Snapshot? LoadOne(string? hostName, string path)
+    /// <param name="sharing">the load's shared firewall tables: every node's identical kube-proxy table is parsed once</param>
+    private static Snapshot? LoadOne(string? hostName, string path, RuleSharing sharing)
     {
         if (!File.Exists(path) || FileKinds.Of(path) != FileKinds.Regular) return null; // the general loader says why
         SafeFileHandle handle;
@@ -95,7 +98,7 @@ public static class SnapshotBulkLoader
                 if (!LooksLikeSnapshot(buffer.AsSpan(0, head))) return null;
                 int n = head + ReadAll(handle, buffer.AsSpan(head, (int)length - head), head);
                 var utf8 = buffer.AsSpan(0, n);
-                var snap = SnapshotJson.Deserialize(utf8, path);
+                var snap = SnapshotJson.Deserialize(utf8, path, sharing);
                 if (hostName is not null)
                 {
                     if (snap.Hosts.Count != 1)

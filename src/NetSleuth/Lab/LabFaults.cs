@@ -27,6 +27,7 @@ public static class LabFaults
     public const string PortSecurity = "port-security";
     public const string MissingLspAddress = "missing-lsp-address";
     public const string TunnelDown = "tunnel-down";
+    public const string EndpointUnreachable = "endpoint-unreachable";
 
     public static IReadOnlyList<LabFaultInfo> All { get; } =
     [
@@ -78,6 +79,8 @@ public static class LabFaults
             "ping fails: ARP is flooded and answered, the unicast frames are dropped in br-int's L2 lookup"),
         new(TunnelDown, 26, "a chassis's tunnel (Geneve/VXLAN between OVN nodes) is down",
             "pings across nodes fail, traffic within a node works"),
+        new(EndpointUnreachable, 27, "a Service endpoint the node cannot reach: a firewall rule on the endpoint's node drops its port",
+            "connections to the ClusterIP time out whenever kube-proxy picks that endpoint; the other endpoints answer"),
     ];
 
     public static LabFaultInfo? Find(string name) => All.FirstOrDefault(f => f.Name == name);

@@ -25,6 +25,7 @@ public sealed record LabHost(string Name, string RootNamespace, IReadOnlyList<st
         Namespaces = [.. Others],
         OvsDb = OvsDb is { } db && db.StartsWith("unix:", StringComparison.Ordinal) ? db["unix:".Length..] : OvsDb,
         OvnNb = OvnNb,
+        OvnSb = OvnSb,
         Origin = "lab",
         Conntrack = conntrack,
         ToolVersion = toolVersion,

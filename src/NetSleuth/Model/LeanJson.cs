@@ -89,6 +89,8 @@ internal static class LeanJson
             nameof(OvsPortStats) => new OvsPortStats { Bridge = "", Port = "" },
             nameof(OvsAbsentPort) => new OvsAbsentPort { Bridge = "", Port = "" },
             nameof(OvnLogicalSwitchPort) => new OvnLogicalSwitchPort { Name = "" },
+            nameof(OvnChassis) => new OvnChassis { Name = "" },
+            nameof(OvnEncap) => new OvnEncap { Type = "" },
             nameof(RouteLookup) => new RouteLookup { Destination = System.Net.IPAddress.None },
             _ => null,
         };

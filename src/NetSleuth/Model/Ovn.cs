@@ -9,6 +9,34 @@ namespace NetSleuth.Model;
 public sealed class OvnState
 {
     public List<OvnLogicalSwitchPort> Ports { get; set; } = [];
+    /// <summary>The southbound database's chassis with their tunnel endpoints and port bindings (`ovn-sbctl show`).</summary>
+    public List<OvnChassis> Chassis { get; set; } = [];
+    /// <summary>The northbound database the ports were read from, when the command named one (`--db=unix:…`): fixes address it too.</summary>
+    public string? NbDb { get; set; }
+    /// <summary>The southbound database the chassis were read from, likewise.</summary>
+    public string? SbDb { get; set; }
+    public SourceRef? Source { get; set; }
+}
+
+/// <summary>A row of the southbound Chassis table as `ovn-sbctl show` prints it: one node running ovn-controller.</summary>
+public sealed class OvnChassis
+{
+    /// <summary>The chassis name (the node's external_ids:system-id).</summary>
+    public required string Name { get; set; }
+    public string? Hostname { get; set; }
+    public List<OvnEncap> Encaps { get; set; } = [];
+    /// <summary>The logical ports bound on this chassis (Port_Binding rows whose chassis is this one).</summary>
+    public List<string> PortBindings { get; set; } = [];
+    public SourceRef? Source { get; set; }
+}
+
+/// <summary>A tunnel endpoint of a chassis: the other chassis reach its ports through a tunnel of this type to this IP.</summary>
+public sealed class OvnEncap
+{
+    /// <summary>geneve, vxlan or stt.</summary>
+    public required string Type { get; set; }
+    public string? Ip { get; set; }
+    public SortedDictionary<string, string> Options { get; set; } = new(StringComparer.Ordinal);
     public SourceRef? Source { get; set; }
 }
 

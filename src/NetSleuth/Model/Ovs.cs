@@ -77,6 +77,10 @@ public sealed class OvsInterface
     public string? Error { get; set; }
     public string? LinkState { get; set; }
     public string? AdminState { get; set; }
+    /// <summary>bfd_status: state, forwarding, diagnostic, remote_state… (BFD on a tunnel, when enabled).</summary>
+    public SortedDictionary<string, string> BfdStatus { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>status: for a tunnel, tunnel_egress_iface and tunnel_egress_iface_carrier.</summary>
+    public SortedDictionary<string, string> Status { get; set; } = new(StringComparer.Ordinal);
     public SourceRef? Source { get; set; }
 }
 

@@ -49,11 +49,15 @@ public static class SnapshotJson
 
     /// <summary>Parses a snapshot from UTF-8 bytes (no string of the whole file is made); errors as <see cref="Deserialize(string, string)"/>.
     /// The generated fast reader (FastJson/) goes first; whatever it does not handle goes to System.Text.Json.</summary>
-    public static Snapshot Deserialize(ReadOnlySpan<byte> utf8Json, string fileName)
+    public static Snapshot Deserialize(ReadOnlySpan<byte> utf8Json, string fileName) => Deserialize(utf8Json, fileName, null);
+
+    /// <summary>As <see cref="Deserialize(ReadOnlySpan{byte}, string)"/>; with SHARING, firewall tables identical to
+    /// ones an earlier file of the same load held are that file's (read once, <see cref="RuleSharing"/>).</summary>
+    public static Snapshot Deserialize(ReadOnlySpan<byte> utf8Json, string fileName, RuleSharing? sharing)
     {
         try
         {
-            var snapshot = (UseFastReader ? FastJson.SnapshotFastReader.TryRead(utf8Json) : null)
+            var snapshot = (UseFastReader ? FastJson.SnapshotFastReader.TryRead(utf8Json, sharing) : null)
                 ?? JsonSerializer.Deserialize(utf8Json, LeanJson.Reader)
                 ?? throw new InputException(fileName, 1, "empty snapshot");
             if (snapshot.FormatVersion > Snapshot.CurrentFormatVersion)

@@ -73,4 +73,17 @@ public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop,
     /// device), framed (net_dev_queue), and carried in VXLAN (outer IP, outer frame).</summary>
     public static IReadOnlySet<int> LengthsOf(int ipSize) =>
         new HashSet<int> { ipSize, ipSize + 14, ipSize + 50, ipSize + 64 };
+
+    /// <summary>The IP sizes of a TCP connect's handshake (Linux defaults: the SYN and SYN-ACK carry MSS, SACK, timestamps
+    /// and window scale, 60 bytes; the ACK 52; a RST or RST-ACK 40), which a TCP probe's packets have whatever its size.</summary>
+    private static readonly int[] Handshake = [60, 52, 40];
+
+    /// <summary>The lengths a probe's packets show: <see cref="LengthsOf"/> of its size, and for TCP those of its handshake.</summary>
+    public static IReadOnlySet<int> LengthsFor(string protocol, int ipSize)
+    {
+        if (protocol != Forwarding.Protocols.Tcp) return LengthsOf(ipSize);
+        var all = new HashSet<int>();
+        foreach (var n in Handshake) all.UnionWith(LengthsOf(n));
+        return all;
+    }
 }

@@ -24,14 +24,15 @@ public sealed record CounterfactualRow(string Style, string Fault, int Seed, IRe
 /// </summary>
 public static class CounterfactualMeasure
 {
-    public static IEnumerable<CounterfactualRow> Run(SynthStyle style, int nodes = 3, int pods = 3, TimeSpan? budget = null, int? cap = null)
+    public static IEnumerable<CounterfactualRow> Run(SynthStyle style, int nodes = 3, int pods = 3, TimeSpan? budget = null, int? cap = null, string? only = null, Action<string>? log = null)
     {
         var probe = new SynthOptions(nodes, pods, style, 1, 1);
         foreach (var kind in ClusterGenerator.FaultNames(probe))
-            yield return RunOne(style, kind, nodes, pods, budget, cap);
+            if (only is null || Selected(only, SynthOptions.StyleName(style), kind) || only.IndexOf('/') < 0 && only == kind)
+                yield return RunOne(style, kind, nodes, pods, budget, cap, log);
     }
 
-    public static CounterfactualRow RunOne(SynthStyle style, string kind, int nodes = 3, int pods = 3, TimeSpan? budget = null, int? cap = null)
+    public static CounterfactualRow RunOne(SynthStyle style, string kind, int nodes = 3, int pods = 3, TimeSpan? budget = null, int? cap = null, Action<string>? log = null)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         string styleName = SynthOptions.StyleName(style);
@@ -40,7 +41,7 @@ public static class CounterfactualMeasure
             var o = new SynthOptions(nodes, pods, style, 1, seed);
             var (snap, manifest) = new ClusterGenerator(o).GenerateAll();
             if (manifest.Faults.Count != 1 || manifest.Faults[0].Name != kind) continue;
-            var (skip, unexplained, broken, restored, best, tried, generated, gaveUp) = Measure(Linker.Link(snap), null, budget, cap);
+            var (skip, unexplained, broken, restored, best, tried, generated, gaveUp) = Measure(Linker.Link(snap), null, budget, cap, log: log);
             return new CounterfactualRow(styleName, kind, seed, skip, unexplained, broken, restored, best, tried, generated, gaveUp, started.Elapsed);
         }
         return new CounterfactualRow(styleName, kind, 0, [], 0, 0, 0, null, 0, 0, "no seed of 1-200 places this fault alone", started.Elapsed);
@@ -51,7 +52,9 @@ public static class CounterfactualMeasure
     /// tests) with its SCENARIO.FAULT.path (the probe's path the kernel fails: "HOST[:NETNS] IP", or "-" when none fails),
     /// diagnosed on that path with the explaining checks switched off, and searched.
     /// </summary>
-    public static IEnumerable<CounterfactualRow> RunLab(string dir, TimeSpan? budget = null, int? cap = null)
+    /// <param name="only">SCENARIO or SCENARIO/FAULT: that scenario's faults only</param>
+    /// <param name="log">when given, every candidate tried and what it did (<see cref="CounterfactualSearch.Search"/>)</param>
+    public static IEnumerable<CounterfactualRow> RunLab(string dir, TimeSpan? budget = null, int? cap = null, string? only = null, Action<string>? log = null)
     {
         foreach (var file in Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal))
         {
@@ -59,6 +62,7 @@ public static class CounterfactualMeasure
             var name = Path.GetFileNameWithoutExtension(file);
             int dot = name.IndexOf('.');
             var (scenario, fault) = dot > 0 ? (name[..dot], name[(dot + 1)..]) : (name, "");
+            if (only is not null && !Selected(only, scenario, fault)) continue;
             var pathFile = Path.ChangeExtension(file, ".path");
             var path = File.Exists(pathFile) ? File.ReadAllText(pathFile).Trim() : "-";
             if (path == "-")
@@ -68,9 +72,16 @@ public static class CounterfactualMeasure
             }
             var request = ParsePath(path, pathFile);
             var t = Linker.Link(Model.SnapshotJson.Load(file));
-            var (skip, unexplained, broken, restored, best, tried, generated, gaveUp) = Measure(t, request, budget, cap);
+            var (skip, unexplained, broken, restored, best, tried, generated, gaveUp) = Measure(t, request, budget, cap, log: log);
             yield return new CounterfactualRow(scenario, fault, 0, skip, unexplained, broken, restored, best, tried, generated, gaveUp, started.Elapsed);
         }
+    }
+
+    /// <summary>`--only SCENARIO[/FAULT]` (also STYLE[/FAULT] for the synthetic rows).</summary>
+    public static bool Selected(string only, string scenario, string fault)
+    {
+        int slash = only.IndexOf('/');
+        return slash < 0 ? only == scenario : only[..slash] == scenario && only[(slash + 1)..] == fault;
     }
 
     private static Reachability.Request ParsePath(string text, string file)
@@ -88,7 +99,7 @@ public static class CounterfactualMeasure
     /// on every unexplained finding.
     /// </summary>
     public static (List<string> Skipped, int Unexplained, int Broken, int Restored, CounterfactualCandidate? Best, int Tried, int Generated, string? GaveUp)
-        Measure(Topology.Topology t, Reachability.Request? request, TimeSpan? budget, int? cap, IReadOnlySet<string>? alsoSkip = null)
+        Measure(Topology.Topology t, Reachability.Request? request, TimeSpan? budget, int? cap, IReadOnlySet<string>? alsoSkip = null, Action<string>? log = null)
     {
         var skip = new HashSet<string>(alsoSkip ?? new HashSet<string>(), StringComparer.Ordinal);
         DiagnosisReport report = null!;
@@ -107,7 +118,8 @@ public static class CounterfactualMeasure
         string? gaveUp = null;
         foreach (var f in unexplained)
         {
-            var r = CounterfactualSearch.Search(t, f, report.Paths, budget ?? CounterfactualSearch.Budget, cap ?? CounterfactualSearch.CandidateCap);
+            log?.Invoke($"unexplained: {string.Join("; ", f.BrokenPaths)}");
+            var r = CounterfactualSearch.Search(t, f, report.Paths, budget ?? CounterfactualSearch.Budget, cap ?? CounterfactualSearch.CandidateCap, log);
             tried += r.Tried; generated += r.Generated; gaveUp ??= r.GaveUp;
             broken += f.BrokenPaths.Count;
             if (r.Best.FirstOrDefault() is { } b) { restored += b.Result.Restored; best ??= b; }

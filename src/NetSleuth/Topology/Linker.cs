@@ -13,17 +13,58 @@ public static class Linker
     public static Topology Link(Snapshot snapshot)
     {
         var t = new Topology(snapshot);
-        IndexDevices(t);
-        foreach (var d in t.Devices.ToList())
+        var hosts = snapshot.Hosts;
+        int n = hosts.Count;
+        // where each host's share of the edges and assumptions starts, per phase: what Relinker reuses
+        var c = new LinkChunks(n);
+        for (int i = 0; i < n; i++)
         {
+            c.DeviceStart[i] = t.DeviceList.Count;
+            c.P1Assumption[i] = t.AllAssumptions.Count;
+            IndexHost(t, hosts[i], owners: true);
+        }
+        c.DeviceStart[n] = t.DeviceList.Count;
+        c.P1Assumption[n] = t.AllAssumptions.Count;
+        t.Chunks = c;
+        for (int i = 0; i < n; i++)
+        {
+            c.StartP2(t, i);
+            LinkDevices(t, c.DeviceStart[i], c.DeviceStart[i + 1]);
+        }
+        c.StartP2(t, n);
+        for (int i = 0; i < n; i++)
+        {
+            c.StartP3(t, i);
+            LinkNamespaces(t, hosts[i]);
+        }
+        c.StartP3(t, n);
+        LinkAcrossHosts(t);
+        c.Classify(t);
+        t.Freeze();
+        return t;
+    }
+
+    /// <summary>Phase 2 for one host's devices (a range of <see cref="Topology.DeviceList"/>): veth pairs, parents, masters.</summary>
+    internal static void LinkDevices(Topology t, int from, int to)
+    {
+        var list = t.DeviceList;
+        for (int k = from; k < to; k++)
+        {
+            var d = list[k];
             if (d.Link.Kind == LinkKinds.Veth || (d.Link.LinkIndex is not null && d.Link.Kind is null && d.Link.LinkNetnsId is not null))
                 LinkVeth(t, d);
             else if (d.Link.Kind is LinkKinds.Vlan or LinkKinds.Macvlan or LinkKinds.Macvtap or LinkKinds.Ipvlan)
                 LinkParent(t, d);
             if (d.Link.Master is not null) LinkMaster(t, d);
         }
-        foreach (var ns in t.Namespaces)
+    }
+
+    /// <summary>Phase 3 for one host's namespaces: tc mirred, OVS ports.</summary>
+    internal static void LinkNamespaces(Topology t, Host host)
+    {
+        foreach (var n in host.Namespaces)
         {
+            var ns = new NsRef(host, n);
             LinkMirred(t, ns);
             if (ns.Ns.Ovs is not null)
             {
@@ -31,16 +72,19 @@ public static class Linker
                 OvsMembership.LinkRemaining(t, ns);
             }
         }
+    }
+
+    /// <summary>The relations across hosts, over the whole input: OVS patches and tunnels, VXLAN tunnels, underlay segments.</summary>
+    internal static void LinkAcrossHosts(Topology t)
+    {
         OvsLinker.LinkPatchesAndTunnels(t);
         TunnelLinker.LinkTunnels(t);
         UnderlayLinker.LinkSegments(t);
-        t.Freeze();
-        return t;
     }
 
-    private static void IndexDevices(Topology t)
+    /// <summary>Phase 1 for one host: its devices indexed by ifindex and name (and their addresses when <paramref name="owners"/>).</summary>
+    internal static void IndexHost(Topology t, Host host, bool owners)
     {
-        foreach (var host in t.Hosts)
         foreach (var ns in host.Namespaces)
         foreach (var link in ns.Links)
         {
@@ -48,7 +92,7 @@ public static class Linker
             // a device the input shows without its ifindex (a grep-cut `ip a`, an OVS bridge known from the OVSDB): by name only
             if (link.Index <= 0)
             {
-                if (t.ByName.TryAdd((host, ns, link.Name), d)) { t.DeviceList.Add(d); AddOwners(t, d); }
+                if (t.ByName.TryAdd((host, ns, link.Name), d)) { t.DeviceList.Add(d); if (owners) AddOwners(t, d); }
                 continue;
             }
             if (!t.ByIndex.TryAdd((host, ns, link.Index), d))
@@ -59,7 +103,7 @@ public static class Linker
             }
             t.ByName.TryAdd((host, ns, link.Name), d);
             t.DeviceList.Add(d);
-            AddOwners(t, d);
+            if (owners) AddOwners(t, d);
         }
     }
 
@@ -76,14 +120,20 @@ public static class Linker
     {
         if (t.IsFrozen) throw new InvalidOperationException("an edge added after linking: the topology is frozen");
         t.AllEdges.Add(e);
-        Add(t.Out, e.From, e);
-        if (e.To is not null) Add(t.In, e.To, e);
+        Add(t, t.Out, e.From, e);
+        if (e.To is not null) Add(t, t.In, e.To, e);
         if (e.Assumption is not null) t.AllAssumptions.Add(new Assumption(e.Assumption, e.From, e.From.Link.Source));
 
-        static void Add(Dictionary<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
+        static void Add(Topology t, Dictionary<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
         {
             // most devices have one or two edges each way: start small, one hash lookup
             ref var l = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, k, out _);
+            if (t.OwnedLists is { } own && (l is null || !own.Contains(l)))
+            {
+                // a re-linked topology shares the lists of the one it was made from: copied before the first change
+                l = l is null ? new List<Edge>(2) : new List<Edge>(l);
+                own.Add(l);
+            }
             (l ??= new List<Edge>(2)).Add(e);
         }
     }
@@ -91,9 +141,19 @@ public static class Linker
     private static void RemoveEdge(Topology t, Edge e)
     {
         if (t.IsFrozen) throw new InvalidOperationException("an edge removed after linking: the topology is frozen");
-        t.AllEdges.Remove(e);
-        if (t.Out.TryGetValue(e.From, out var o)) o.Remove(e);
-        if (e.To is not null && t.In.TryGetValue(e.To, out var i)) i.Remove(e);
+        int at = t.AllEdges.IndexOf(e);
+        // an edge of another host's share: the shares cannot be reused (Relinker links such an input in full)
+        if (at < t.ChunkStart && t.Chunks is { } c) c.Valid = false;
+        if (at >= 0) t.AllEdges.RemoveAt(at);
+        Remove(t, t.Out, e.From, e);
+        if (e.To is not null) Remove(t, t.In, e.To, e);
+
+        static void Remove(Topology t, Dictionary<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
+        {
+            if (!map.TryGetValue(k, out var l)) return;
+            if (t.OwnedLists is { } own && !own.Contains(l)) { map[k] = l = new List<Edge>(l); own.Add(l); }
+            l.Remove(e);
+        }
     }
 
     /// <summary>The namespace a link's IFLA_LINK lives in: resolved id, then link-netns name, then netnsid map.

@@ -33,6 +33,28 @@ public sealed partial class Topology
         Out = new(devices);
         In = new(devices);
         Owners = new(devices);
+        IndexHosts(snapshot);
+    }
+
+    /// <summary>A topology <see cref="Relinker"/> makes from a frozen one: the device, edge and address indexes start as
+    /// copies of <paramref name="from"/>'s (their edge and owner lists shared, copied before a change).</summary>
+    internal Topology(Snapshot snapshot, Topology from)
+    {
+        Snapshot = snapshot;
+        ByIndex = new(from.ByIndex, DeviceKeyComparer.Instance);
+        ByName = new(from.ByName, DeviceKeyComparer.Instance);
+        Out = new(from.Out);
+        In = new(from.In);
+        Owners = new(from.Owners);
+        DeviceList = new(from.DeviceList.Count);
+        AllEdges = new(from.AllEdges.Count);
+        AllAssumptions = new(from.AllAssumptions.Count);
+        OwnedLists = new(ReferenceEqualityComparer.Instance);
+        IndexHosts(snapshot);
+    }
+
+    private void IndexHosts(Snapshot snapshot)
+    {
         foreach (var h in snapshot.Hosts) _hostByName.TryAdd(h.Name, h);
         foreach (var h in snapshot.Hosts)
             foreach (var alias in h.Meta.Aliases)
@@ -40,6 +62,15 @@ public sealed partial class Topology
         foreach (var h in snapshot.Hosts)
             foreach (var n in h.Namespaces) _namespaceById.TryAdd((h, n.Id), n); // the first one, as Host.FindNamespace
     }
+
+    /// <summary>Each host's share of the linking (null once a relinked topology: it is not itself re-linked).</summary>
+    internal LinkChunks? Chunks;
+    /// <summary>Where the share of the host being linked starts in <see cref="AllEdges"/>.</summary>
+    internal int ChunkStart;
+    /// <summary>How many hosts <see cref="Relinker"/> linked again to make this topology (-1: linked in full).</summary>
+    internal int HostsRelinked = -1;
+    /// <summary>In a relinked topology: the edge lists it made or copied (the others are shared with the original).</summary>
+    internal HashSet<List<Edge>>? OwnedLists;
 
     public Snapshot Snapshot { get; }
     public IReadOnlyList<Host> Hosts => Snapshot.Hosts;

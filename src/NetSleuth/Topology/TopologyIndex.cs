@@ -65,6 +65,13 @@ public sealed partial class Topology
             _portByMac[br] = LearntMacs(ports);
             _portForMac[br] = MacsWithFdb(br, ports);
         }
+        BuildAcrossHostIndexes();
+        BuildV4Index();
+    }
+
+    /// <summary>The indexes of what links hosts (underlay segments by MAC, VXLAN FDB ends by MAC): made again whole by a re-link.</summary>
+    private void BuildAcrossHostIndexes()
+    {
         _segmentByMac = new Dictionary<Segment, Dictionary<MacAddress, DeviceRef>>();
         foreach (var seg in SegmentList)
         {
@@ -80,6 +87,79 @@ public sealed partial class Topology
             foreach (var e in tm.FdbEnds) byMac.TryAdd(e.Entry.Mac, e); // the first entry of a MAC wins, as the kernel's first remote
             _fdbEndsByMac[dev] = byMac;
         }
+    }
+
+    /// <summary>A re-linked topology's namespace indexes, before it links: <paramref name="from"/>'s for the namespaces it
+    /// shares (an index is a function of its namespace object alone), new ones for the namespaces of the hosts replaced.</summary>
+    internal void ShareNsIndexes(Topology from, IReadOnlyList<Host> removed, IReadOnlyList<Host> added)
+    {
+        var ns = new Dictionary<NetNamespace, NsIndex>(from._nsIndex!);
+        foreach (var h in removed)
+            foreach (var n in h.Namespaces) ns.Remove(n);
+        foreach (var h in added)
+            foreach (var n in h.Namespaces) ns.TryAdd(n, new NsIndex(n));
+        _nsIndex = ns;
+    }
+
+    /// <summary>
+    /// Ends a re-link (<see cref="Relinker"/>): the indexes of <paramref name="from"/> are kept but for the devices whose
+    /// edge lists changed (<paramref name="dirty"/>: every device of a host linked again, old and new, and both ends of
+    /// every edge across hosts before and after), which are made again from their edge lists as <see cref="Freeze"/>
+    /// makes them from the edge list (a device's edges are in the edge list's order), and for the bridges of those.
+    /// </summary>
+    internal void FreezeFrom(Topology from, HashSet<DeviceRef> dirty, HashSet<Host> removed)
+    {
+        if (_edges is not null) throw new InvalidOperationException("the topology is already frozen");
+        var before = from._edges!;
+        var veth = new Dictionary<DeviceRef, DeviceRef>(before.VethPeer);
+        var bridgeOf = new Dictionary<DeviceRef, DeviceRef>(before.BridgeOf);
+        var ports = new Dictionary<DeviceRef, List<DeviceRef>>(before.Ports);
+        var bridges = new HashSet<DeviceRef>();
+        foreach (var d in dirty)
+        {
+            veth.Remove(d);
+            bridgeOf.Remove(d);
+            ports.Remove(d);
+            bridges.Add(d);
+            foreach (var e in from.EdgesFrom(d))
+                if (e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort && e.To is { } br) bridges.Add(br);
+        }
+        foreach (var d in dirty)
+        {
+            if (removed.Contains(d.Host)) continue;
+            DeviceRef? peer = null, bridge = null;
+            foreach (var e in EdgesFrom(d))
+            {
+                if (e.Kind == EdgeKind.Veth && e.To is { } to) peer ??= to;
+                else if (e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort && e.To is { } br) { bridge ??= br; bridges.Add(br); }
+            }
+            List<DeviceRef>? portList = null;
+            foreach (var e in EdgesTo(d))
+            {
+                if (e.Kind == EdgeKind.Veth) peer ??= e.From;
+                else if (e.Kind is EdgeKind.BridgePort or EdgeKind.OvsPort) (portList ??= []).Add(e.From);
+            }
+            if (peer is not null) veth[d] = peer;
+            if (bridge is not null) bridgeOf[d] = bridge;
+            if (portList is not null) ports[d] = portList;
+        }
+        _edges = new EdgeIndex(veth, bridgeOf, ports);
+        _portByMac = new Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>(from._portByMac!);
+        _portForMac = new Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>(from._portForMac!);
+        foreach (var br in bridges)
+        {
+            if (ports.TryGetValue(br, out var list))
+            {
+                _portByMac[br] = LearntMacs(list);
+                _portForMac[br] = MacsWithFdb(br, list);
+            }
+            else
+            {
+                _portByMac.Remove(br);
+                _portForMac.Remove(br);
+            }
+        }
+        BuildAcrossHostIndexes();
         BuildV4Index();
     }
 

@@ -176,7 +176,7 @@ public static class CommandInterpreter
         try
         {
             var edits = IpCommands.Read(argv, cmd) ?? OtherCommands.Read(argv);
-            if (edits is null) return cmd with { NotModelled = $"`{argv[0]}` is not a command the model takes (ip, bridge, tc, sysctl, iptables, nft, ovs-vsctl)" };
+            if (edits is null) return cmd with { NotModelled = $"`{argv[0]}` is not a command the model takes (ip, bridge, tc, sysctl, iptables, nft, ovs-vsctl, ovn-nbctl)" };
             return cmd with { Edits = edits };
         }
         catch (NotModelledException e) { return cmd with { NotModelled = e.Message }; }

@@ -57,7 +57,8 @@ public static class CounterfactualSearch
         }
     }
 
-    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap)
+    /// <param name="log">when given, one line per candidate tried: its commands and what it did (or why it could not be applied)</param>
+    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap, Action<string>? log = null)
     {
         var clock = Stopwatch.StartNew();
         var byLabel = new Dictionary<string, TracedPath>(StringComparer.Ordinal);
@@ -74,7 +75,8 @@ public static class CounterfactualSearch
             if (tried >= cap) { gaveUp = $"gave up after the candidate cap ({cap}) of {candidates.Count}"; break; }
             if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out after {tried} of {candidates.Count} candidates"; break; }
             tried++;
-            var r = Try(t, c, broken, working);
+            var (r, why) = Try(t, c, broken, working);
+            log?.Invoke(Describe(c, r, why));
             if (r is null || r.Broke > 0) continue;
             var cand = new CounterfactualCandidate(c, r);
             if (r.Restored > 0) good.Add(cand);
@@ -90,7 +92,8 @@ public static class CounterfactualSearch
                     if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out while trying pairs"; break; }
                     var fix = singles[i].Fix.Concat(singles[j].Fix).ToList();
                     tried++;
-                    var r = Try(t, fix, broken, working);
+                    var (r, why) = Try(t, fix, broken, working);
+                    log?.Invoke("pair: " + Describe(fix, r, why));
                     if (r is not null && r.Broke == 0 && r.Restored > Math.Max(singles[i].Result.Restored, singles[j].Result.Restored))
                         good.Add(new CounterfactualCandidate(fix, r));
                 }
@@ -100,18 +103,29 @@ public static class CounterfactualSearch
         return new CounterfactualResult(best, candidates.Count, tried, gaveUp);
     }
 
-    private static FixVerification? Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working)
+    private static (FixVerification? Result, string? Why) Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working)
     {
         var commands = fix.SelectMany(s => s.Commands.Select(c => (s.Host, c))).ToList();
         try
         {
             var script = CommandInterpreter.ReadFix(commands, t.Snapshot, "counterfactual");
-            if (script.NotModelled.Any()) return null;
+            if (script.NotModelled.FirstOrDefault() is { } nm) return (null, $"not modelled: `{nm.Text}`: {nm.NotModelled}");
             var copy = ModelCopy.Apply(t.Snapshot, script);
-            var after = Linker.Link(copy.Result);
-            return FixVerifier.Compare(after, broken, working, copy.TouchedHosts);
+            var after = Relinker.Relink(t, copy.Result);
+            return (FixVerifier.Compare(after, broken, working, copy.TouchedHosts), null);
         }
-        catch (InputException) { return null; }
+        catch (InputException e) { return (null, "refused: " + e.Message); }
+    }
+
+    /// <summary>One line of the verbose log: the candidate's commands and what they did.</summary>
+    private static string Describe(IReadOnlyList<FixStep> fix, FixVerification? r, string? why)
+    {
+        var cmds = string.Join(" && ", fix.SelectMany(s => s.Commands.Select(c => $"{s.Host}: {c}")));
+        if (r is null) return $"{cmds}\n    -> {why}";
+        var still = r.StillBroken.FirstOrDefault();
+        var broke = r.NewlyBroken.FirstOrDefault();
+        return $"{cmds}\n    -> restores {r.Restored} of {r.BrokenBefore}, moved on {r.MovedOn}, breaks {r.Broke}" +
+            (still is null ? "" : $"; still: {still}") + (broke is null ? "" : $"; breaks: {broke}");
     }
 
     /// <summary>The candidate edits near where the broken paths die, each one fix step (host, namespace, commands), distinct.</summary>
@@ -229,7 +243,7 @@ public static class CounterfactualSearch
             // the MTU of the veth's peer
             if (l.IsVeth && l.Mtu is { } mtu)
             {
-                var peer = t.Devices.FirstOrDefault(d => d.Host == at.Host && d.Namespace.Ns != ns && d.Link.IsVeth && d.Link.Index == l.LinkIndex && d.Link.LinkIndex == l.Index);
+                var peer = VethPeer(t, at, l);
                 if (peer?.Link.Mtu is { } pm && pm != mtu) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} mtu {pm}"]);
             }
             // a VXLAN device whose remote no peer VXLAN device has as local address: the remote of the peers' tunnels
@@ -248,6 +262,7 @@ public static class CounterfactualSearch
             if (r.Gateway is { } gw && r.Type == RouteTypes.Unicast)
                 add(at, [$"{ip} route replace {dst}/{(dst.AddressFamily is System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)} via {gw}" + (r.Device is { } d ? $" dev {Shell.Quote(d)}" : "")]);
         }
+        ConnectedRoutes(at, dst, add);
         if (ns.Sysctl("net.ipv4.ip_forward") == "0" || ns.Sysctls.Any(kv => kv.Key.EndsWith(".forwarding", StringComparison.Ordinal) && kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Value == "0"))
             add(at, [exec + "sysctl -w net.ipv4.ip_forward=1"]);
         var rpOn = new List<string>();
@@ -274,7 +289,8 @@ public static class CounterfactualSearch
             foreach (var l in ns.Links)
             {
                 if (l.IsLoopback || !l.IsUp || l.Addresses.Count == 0) continue;
-                var peer = t.Devices.FirstOrDefault(d => d.Host == at.Host && d.Ns != ns && d.Link.IsVeth && d.Link.Index == l.LinkIndex && d.Link.LinkIndex == l.Index);
+                // the peer as the topology links it: on another lab host too (a router's veth to a node)
+                var peer = VethPeer(t, at, l);
                 foreach (var a in peer?.Link.Addresses ?? [])
                     if (a.Prefix.IsV4 && dst.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && l.Addresses.Any(x => x.Prefix.Contains(a.Prefix.Address)))
                         add(at, [$"{ip} route replace {dst}/32 via {a.Prefix.Address} dev {Shell.Quote(l.Name)}"]);
@@ -305,6 +321,7 @@ public static class CounterfactualSearch
             if (vx.Remote is { } rem && (underlay ?? at) is var u && (u.Ns.IsRoot || u.Ns.Name is not null))
             {
                 string uip = u.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(u.Ns.Name!);
+                ConnectedRoutes(u, rem, add);
                 foreach (var r in u.Ns.Routes)
                     if (r.Table == RouteTables.Main && r.Gateway is { } gw && r.Type == RouteTypes.Unicast && gw.AddressFamily == rem.AddressFamily)
                         add(u, [$"{uip} route replace {rem}/32 via {gw}" + (r.Device is { } dv ? $" dev {Shell.Quote(dv)}" : "")]);
@@ -315,6 +332,25 @@ public static class CounterfactualSearch
                                 if (o.Device.Host != at.Host)
                                     foreach (var g in GatewaysToward(t, u, ul, o.Device))
                                         add(u, [$"{uip} route replace {rem}/32 via {g} dev {Shell.Quote(ul.Name)}"]);
+            }
+        }
+    }
+
+    /// <summary>The connected route of an address whose subnet holds the target, when the namespace has lost it (`ip route
+    /// del` of a prefix route: the address stays, the kernel no longer reaches its subnet): put back as the kernel made it.</summary>
+    private static void ConnectedRoutes(NsRef at, System.Net.IPAddress target, Action<NsRef, string[]> add)
+    {
+        if (!at.Ns.IsRoot && at.Ns.Name is null) return;
+        string ip = at.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(at.Ns.Name!);
+        foreach (var l in at.Ns.Links)
+        {
+            if (l.IsLoopback || !l.IsUp) continue;
+            foreach (var a in l.Addresses)
+            {
+                if (a.Prefix.Length >= a.Prefix.MaxLength || a.Flags.Contains("noprefixroute") || !a.Prefix.Contains(target)) continue;
+                var net = a.Prefix.Network;
+                if (at.Ns.Routes.Any(r => r.Table == RouteTables.Main && r.Destination == net && r.Device == l.Name)) continue;
+                add(at, [$"{ip} route replace {net} dev {Shell.Quote(l.Name)} proto kernel scope link src {a.Address}"]);
             }
         }
     }
@@ -330,11 +366,15 @@ public static class CounterfactualSearch
                 if (n.Device == ul.Name && a.Prefix.Contains(n.Address) && !n.Address.Equals(a.Prefix.Address) && t.OwnersOf(n.Address).Count > 0)
                     yield return n.Address;
             // the other end of a veth on the subnet
-            var peer = t.Devices.FirstOrDefault(d => d.Host == u.Host && d.Ns != u.Ns && d.Link.IsVeth && ul.IsVeth && d.Link.Index == ul.LinkIndex && d.Link.LinkIndex == ul.Index);
+            var peer = VethPeer(t, u, ul);
             foreach (var pa in peer?.Link.Addresses ?? [])
                 if (pa.Prefix.IsV4 && a.Prefix.Contains(pa.Prefix.Address) && !pa.Prefix.Address.Equals(a.Prefix.Address)) yield return pa.Prefix.Address;
         }
     }
+
+    /// <summary>The other end of a veth as the topology links it (in another namespace, or on another lab host).</summary>
+    private static DeviceRef? VethPeer(Topology.Topology t, NsRef at, Link l) =>
+        l.IsVeth && t.Device(at, l.Name) is { } d ? t.VethPeer(d) : null;
 
     private static IEnumerable<System.Net.IPAddress> UnderlayOf(DeviceRef d)
     {

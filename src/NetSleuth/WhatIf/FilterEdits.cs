@@ -135,6 +135,7 @@ public sealed class IptablesEdit : ModelEdit
             t = new IptablesTable { Family = Family, Name = Table };
             s.Ns.Iptables.Add(t);
         }
+        Forwarding.IptablesIndex.Invalidate(t); // the rules change below: the evaluator's index of them is rebuilt on next use
         var chain = Chain is null ? null : t.Chains.FirstOrDefault(c => c.Name == Chain);
         if (Chain is not null && chain is null)
         {

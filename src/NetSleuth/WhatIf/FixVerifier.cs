@@ -6,7 +6,7 @@ namespace NetSleuth.WhatIf;
 
 /// <summary>
 /// Proves a finding's fix in the model: its commands are read by <see cref="CommandInterpreter"/>, applied to
-/// a copy (<see cref="ModelCopy"/>), the copy is linked again and the paths diagnose traced are traced again —
+/// a copy (<see cref="ModelCopy"/>), the copy is linked again (<see cref="Topology.Relinker"/>: the hosts it touched) and the paths diagnose traced are traced again —
 /// the finding's broken paths, and the working paths (all of them on inputs of up to <see cref="PathCap"/> paths;
 /// on bigger ones those from and to the hosts the fix changes, and a sample of the rest). Bounded by a time budget.
 /// </summary>
@@ -59,7 +59,7 @@ public static class FixVerifier
         ModelCopy copy;
         try { copy = ModelCopy.Apply(topology.Snapshot, script); }
         catch (InputException e) { return Unverified("the model refuses it: " + e.Reason); }
-        var after = Topology.Linker.Link(copy.Result);
+        var after = Topology.Relinker.Relink(topology, copy.Result);
         var broken = f.BrokenPaths.Select(Unreply).Distinct().Select(l => byLabel.GetValueOrDefault(l)).OfType<TracedPath>().ToList();
         if (broken.Count == 0 && f.Id != UnexplainedId && unexplained is { Count: > 0 })
         {

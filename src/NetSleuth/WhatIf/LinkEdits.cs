@@ -9,7 +9,7 @@ internal static class LinkState
     public static void SetUp(EditScope s, Link l)
     {
         if (!l.Flags.Contains("UP")) l.Flags.Insert(0, "UP");
-        var peer = VethPeer(s.Host, s.Ns, l);
+        var peer = VethPeer(s, s.Ns, l);
         bool carrier = !l.IsVeth || peer is null || peer.Value.Link.IsUp;
         SetCarrier(l, carrier);
         if (peer is { } p && p.Link.IsUp) SetCarrier(p.Link, true);
@@ -22,7 +22,7 @@ internal static class LinkState
         l.Flags.Remove("UP");
         SetCarrier(l, false);
         l.OperState = "DOWN";
-        if (VethPeer(s.Host, s.Ns, l) is { } p) SetCarrier(p.Link, false);
+        if (VethPeer(s, s.Ns, l) is { } p) SetCarrier(p.Link, false);
         // fib_disable_ip: every route through the device goes; connected and local ones come back on up
         s.Ns.Routes.RemoveAll(r => r.Device == l.Name || (r.NextHops.Count > 0 && r.NextHops.All(h => h.Device == l.Name)));
     }
@@ -34,6 +34,41 @@ internal static class LinkState
         if (!l.IsUp) { l.OperState = "DOWN"; return; }
         if (on) { l.Flags.Add("LOWER_UP"); if (l.OperState is not "UNKNOWN") l.OperState = "UP"; }
         else { l.Flags.Add("NO-CARRIER"); l.OperState = "LOWERLAYERDOWN"; }
+        PortState(l);
+    }
+
+    /// <summary>The STP state of a Linux bridge port follows its link: br_port_carrier_check disables a port that is down
+    /// or has no carrier (its veth peer down) and enables it again when both are back (with STP off the enabled port
+    /// forwards at once; with STP on it goes through listening/learning to forwarding — the state it ends in, unless STP
+    /// blocks it, which the model does not decide). A state the input shows on a port whose link does not change is kept.</summary>
+    public static void PortState(Link l)
+    {
+        if (l.BridgePort is not { } bp || l.SlaveKind is not (null or LinkKinds.Bridge)) return;
+        bool enabled = l.IsUp && l.HasCarrier;
+        if (!enabled) bp.State = "disabled";
+        else if (bp.State is null or "disabled") bp.State = "forwarding";
+    }
+
+    /// <summary>The other end of a veth pair: on the same host (<see cref="VethPeer(Host, NetNamespace, Link)"/>), or in a
+    /// namespace of another host that the link-netns name names and whose device points back (as the linker pairs them),
+    /// from that host's copy.</summary>
+    public static (NetNamespace Ns, Link Link)? VethPeer(EditScope s, NetNamespace ns, Link l)
+    {
+        if (VethPeer(s.Host, ns, l) is { } here) return here;
+        if (!l.IsVeth || l.LinkIndex is not { } idx || s.Copy is null) return null;
+        var names = new[] { l.LinkNetnsName, l.LinkNamespace }.OfType<string>().ToList();
+        if (names.Count == 0) return null;
+        foreach (var h in s.Copy.Originals)
+        {
+            if (h.Name == s.Host.Name) continue;
+            var other = h.Namespaces.FirstOrDefault(n => n.Name is not null && names.Contains(n.Name) && n.Links.Count > 0);
+            if (other?.FindLink(idx) is not { IsVeth: true } p || p.LinkIndex != l.Index) continue;
+            if (p.LinkNetnsName != ns.Name && p.LinkNamespace != ns.Name) continue;
+            var copy = s.Copy.Host(h.Name);
+            var cns = copy.Namespaces.First(n => n.Name == other.Name);
+            return (cns, cns.FindLink(idx)!);
+        }
+        return null;
     }
 
     /// <summary>The other end of a veth pair in the snapshot: the peer index in the namespace the link names (or its own).</summary>
@@ -58,7 +93,7 @@ internal static class LinkState
     /// <summary>Deletes a device and what lives on it: addresses, routes, neighbours, FDB entries, tc; a veth takes its peer along.</summary>
     public static void Delete(EditScope s, NetNamespace ns, Link l, bool withPeer = true)
     {
-        if (withPeer && VethPeer(s.Host, ns, l) is { } p) Delete(s, p.Ns, p.Link, withPeer: false);
+        if (withPeer && VethPeer(s, ns, l) is { } p) Delete(s, p.Ns, p.Link, withPeer: false);
         ns.Links.Remove(l);
         ns.Routes.RemoveAll(r => r.Device == l.Name || (r.NextHops.Count > 0 && r.NextHops.All(h => h.Device == l.Name)));
         ns.Neighbors.RemoveAll(n => n.Device == l.Name);
@@ -158,8 +193,16 @@ public sealed class LinkSetEdit : ModelEdit
             var bridge = s.Device(br);
             if (bridge.Kind is not (LinkKinds.Bridge or LinkKinds.Bond or LinkKinds.Vrf) && bridge.Kind is not null)
                 throw s.Fail($"{br} is a {bridge.Kind}, which takes no ports");
+            bool moved = l.Master != br;
             l.Master = br;
             l.SlaveKind = bridge.Kind ?? LinkKinds.Bridge;
+            // br_add_if: a new port of a Linux bridge starts with learning and flooding on, and its state from its link
+            if (moved && l.SlaveKind == LinkKinds.Bridge)
+            {
+                l.BridgePort = new BridgePortInfo { State = "disabled", Learning = true, Flood = true, Isolated = false };
+                LinkState.PortState(l);
+            }
+            else if (moved) l.BridgePort = null;
         }
         if (Up == false) LinkState.SetDown(s, l);
         if (NewName is { } name)
@@ -207,7 +250,7 @@ public sealed class LinkSetEdit : ModelEdit
         if (Up == true)
         {
             var ns = Netns is null ? s.Ns : s.Namespace(Netns)!;
-            LinkState.SetUp(new EditScope(s.Host, ns, s.Command), l);
+            LinkState.SetUp(new EditScope(s.Host, ns, s.Command, s.Copy), l);
         }
     }
 }

@@ -40,7 +40,7 @@ public sealed class ModelCopy
                 $"`{c.Text}`: no namespace {c.Where} on host {c.Host}");
             foreach (var e in c.Edits)
             {
-                try { e.Apply(new EditScope(host, ns, c)); }
+                try { e.Apply(new EditScope(host, ns, c, copy)); }
                 catch (EditFailure f) { throw new InputException(c.Source.File, c.Source.Line, $"`{c.Text}`: {f.Message}"); }
             }
         }
@@ -53,6 +53,9 @@ public sealed class ModelCopy
         if (c.NsPid is { } pid) return host.Namespaces.FirstOrDefault(n => n.Processes.Any(p => p.Pid == pid));
         return host.Root;
     }
+
+    /// <summary>The hosts of the input, as they were (to look for something on another host before copying it).</summary>
+    internal IReadOnlyList<Host> Originals => _original.Hosts;
 
     /// <summary>The host's copy (made on first use).</summary>
     internal Host Host(string name)

@@ -20,9 +20,12 @@ public abstract class ModelEdit
 }
 
 /// <summary>Where an edit applies: the copied host and namespace, and the command it came from (for errors).</summary>
-internal sealed class EditScope(Host host, NetNamespace ns, WhatIfCommand command)
+internal sealed class EditScope(Host host, NetNamespace ns, WhatIfCommand command, ModelCopy? copy = null)
 {
     public Host Host { get; } = host;
+    /// <summary>The copy being edited: another host's copy, for an edit whose effect crosses hosts (a lab "host" is a
+    /// group of namespaces of one machine, so a veth may join two of them).</summary>
+    public ModelCopy? Copy { get; } = copy;
     public NetNamespace Ns { get; } = ns;
     public WhatIfCommand Command { get; } = command;
 

@@ -1,6 +1,6 @@
 namespace NetSleuth.WhatIf;
 
-/// <summary>sysctl, iptables, nft and ovs-vsctl commands into edits.</summary>
+/// <summary>sysctl, iptables, nft, ovs-vsctl and ovn-nbctl commands into edits.</summary>
 internal static class OtherCommands
 {
     public static List<ModelEdit>? Read(IReadOnlyList<string> argv)
@@ -13,6 +13,7 @@ internal static class OtherCommands
             "ip6tables" or "ip6tables-nft" or "ip6tables-legacy" => Iptables(argv, "ipv6"),
             "nft" => [Nft(argv)],
             "ovs-vsctl" => Ovs(argv),
+            "ovn-nbctl" => OvnCommands.Read(argv),
             _ => null,
         };
     }

@@ -74,6 +74,8 @@ public abstract class ServicesLabBase(ITestOutputHelper output)
         LabFaults.NodePortDropped => Tcp(lab.Ns("ext"), Services.NodeIp(1), Services.NodePort) is not null,
         // kube-proxy picks the pod itself half of the time: ten tries all answer only when hairpin works
         LabFaults.HairpinOff => Enumerable.Range(0, 10).All(_ => Tcp(lab.Ns("n1pod"), Services.WebIp, Services.WebPort) is not null),
+        // kube-proxy picks n2pod (behind n2's firewall) half of the time: ten connections all answer only when it is reachable
+        LabFaults.EndpointUnreachable => Enumerable.Range(0, 10).All(_ => Tcp(lab.Ns("n1cli"), Services.WebIp, Services.WebPort) is not null),
         _ => throw new ArgumentException(fault),
     };
 
@@ -91,6 +93,12 @@ public abstract class ServicesLabBase(ITestOutputHelper output)
             var top = before.Findings[0];
             Assert.Equal(id, top.Id);
             Assert.NotEmpty(top.Evidence);
+            if (fault == LabFaults.EndpointUnreachable)
+            {
+                // kube-proxy's translation to n2pod and the rule that drops it on n2
+                Assert.Contains(top.Evidence, e => e.Kind == "kube-proxy DNAT" && e.Text.Contains(Services.PodIp(2) + ":" + Services.TargetPort, StringComparison.Ordinal));
+                Assert.Contains(top.Evidence, e => e.Kind == "firewall rule" && e.Host == "node2");
+            }
 
             if (fault == LabFaults.NoEndpoints)
             {
@@ -123,6 +131,7 @@ public sealed class ServicesNftFaultLabTests(ITestOutputHelper output) : Service
     [InlineData(LabFaults.NoEndpoints, "service-no-endpoints")]
     [InlineData(LabFaults.MissingMasquerade, "masquerade-missing")]
     [InlineData(LabFaults.NodePortDropped, "nodeport-blocked")]
+    [InlineData(LabFaults.EndpointUnreachable, "service-endpoint-unreachable")]
     public void Given_a_service_fault_in_nftables_mode_when_diagnosed_live_then_it_is_the_top_finding_and_its_fix_makes_the_traffic_work(string fault, string id) =>
         CheckFault("nft", fault, id);
 }
@@ -187,6 +196,7 @@ public sealed class ServicesLabTests(ITestOutputHelper output) : ServicesLabBase
     [InlineData("iptables", LabFaults.MissingMasquerade, "masquerade-missing")]
     [InlineData("iptables", LabFaults.NodePortDropped, "nodeport-blocked")]
     [InlineData("iptables", LabFaults.HairpinOff, "service-hairpin-off")]
+    [InlineData("iptables", LabFaults.EndpointUnreachable, "service-endpoint-unreachable")]
     public void Given_a_service_fault_when_diagnosed_live_then_it_is_the_top_finding_and_its_fix_makes_the_traffic_work(string mode, string fault, string id) =>
         CheckFault(mode, fault, id);
 

@@ -90,4 +90,50 @@ public sealed class FuzzRegressionTests
         Assert.Contains("prohibit", r.Forward.Reason);
         Assert.True(DropReasons.Matches(r.Forward.Disposition, "NEIGH_FAILED"));
     }
+
+    [Fact]
+    public void Given_br_netfilter_on_when_a_bridged_reply_meets_a_forward_drop_rule_then_the_bridge_drops_it_in_forward()
+    {
+        // seed 310 (nft-drop on h2: inet fz forward `ip daddr 10.12.0.13 meta l4proto tcp drop`; h2p3 and h2p1 on h2's
+        // br0): net.bridge.bridge-nf-call-iptables = 1 in h2 (br_netfilter loaded), so the bridged SYN-ACK goes through
+        // the inet forward chain: kernel kfree_skb NETFILTER_DROP after vp1 (nft_do_chain), the connect times out
+        var snapshot = InputLoader.Load([Path.Combine(AppContext.BaseDirectory, "Fixtures", "fuzz", "seed-310")]);
+        var request = new TraceRequest("h2", "fzb13-h2p3", null, IPAddress.Parse("10.12.0.11")) { Protocol = Protocols.Tcp, DestinationPort = 7429, Size = 110 };
+        var r = Tracer.Trace(NetSleuth.Topology.Linker.Link(snapshot), request);
+
+        Assert.True(r.Forward.Delivered, r.Forward.Reason);
+        Assert.Equal(Disposition.DeniedForward, r.Reply!.Disposition);
+        Assert.Equal("h2", r.Reply.At);
+        Assert.True(DropReasons.Matches(r.Reply.Disposition, "NETFILTER_DROP"));
+        Assert.Contains(r.Reply.Hops.SelectMany(h => h.Steps).OfType<SysctlStep>(), s => s.Key == "net.bridge.bridge-nf-call-iptables");
+
+        // without br_netfilter's switch the bridge never asks the firewall: the same frames get through
+        foreach (var ns in snapshot.Hosts.Single(h => h.Name == "h2").Namespaces) ns.Sysctls["net.bridge.bridge-nf-call-iptables"] = "0";
+        Assert.True(Tracer.Trace(NetSleuth.Topology.Linker.Link(snapshot), request).Delivered);
+    }
+
+    [Fact]
+    public void Given_a_tcp_probe_when_the_kernel_frees_packets_then_only_the_handshakes_lengths_are_tied_to_it()
+    {
+        // seed 310 before the fix: a TCP probe accepted every packet on devices of its names, so another session's
+        // packet on an eth0 (NOT_SPECIFIED in ip_rcv_finish_core) was taken for the probe's. The SYN-ACK is 60 bytes
+        // of IP (74 framed), the other traffic's 1200
+        var events = new List<KernelEvent>
+        {
+            new(1.000, "net_dev_queue", "a", "vp1", 74, null, null),
+            new(1.001, "kfree_skb", "a", null, null, "NETFILTER_DROP", "nft_do_chain+0x1"),
+            new(1.002, "netif_receive_skb", "b", "eth0", 1200, null, null),
+            new(1.003, "kfree_skb", "b", null, null, "NOT_SPECIFIED", "ip_rcv_finish_core+0x2"),
+        };
+        var devices = new HashSet<string> { "vp1", "eth0" };
+
+        var path = KernelPath.From(events, devices, KernelPath.LengthsFor(Protocols.Tcp, 300));
+
+        Assert.Equal("NETFILTER_DROP", path.Drop?.Reason);
+        Assert.Equal("vp1", path.Drop?.Device);
+        Assert.Single(path.AllDrops);
+        Assert.Contains(60, KernelPath.LengthsFor(Protocols.Tcp, 300));
+        Assert.DoesNotContain(110, KernelPath.LengthsFor(Protocols.Tcp, 300));
+        Assert.Contains(300, KernelPath.LengthsFor(Protocols.Udp, 300));
+    }
 }

@@ -104,3 +104,64 @@ public sealed class UnnamedOvnOutputTests
         Assert.All(ports, p => Assert.Equal(portSecurity, p.PortSecurityKnown));
     }
 }
+
+/// <summary>`ovn-sbctl show` on the lab's capture (Fixtures/ovn/ovn-sbctl_show.txt) and a public paste.</summary>
+public sealed class OvnSbctlShowTests
+{
+    [Fact]
+    public void The_labs_sbctl_show_gives_each_chassis_its_hostname_encap_and_port_bindings()
+    {
+        var ns = NewNamespace();
+        Assert.Empty(Parse(ns, "ovn/ovn-sbctl_show.txt", "ovn-sbctl --db=unix:/run/netsleuth/p/ovn/sb.sock show").Warnings);
+        var chassis = ns.Ovn!.Chassis;
+        Assert.Equal(["node2", "worker"], chassis.Select(c => c.Name));
+        var worker = chassis[1];
+        Assert.Equal("worker", worker.Hostname);
+        var encap = Assert.Single(worker.Encaps);
+        Assert.Equal("geneve", encap.Type);
+        Assert.Equal("203.0.113.1", encap.Ip);
+        Assert.Equal("true", encap.Options["csum"]);
+        Assert.Equal(["default_peerpod", "k8s-worker"], worker.PortBindings);
+        Assert.Equal("unix:/run/netsleuth/p/ovn/sb.sock", ns.Ovn.SbDb);
+        Assert.Equal(8, worker.Source!.Line);
+    }
+
+    [Fact]
+    public void A_public_paste_with_quoted_uuid_names_and_a_chassis_without_ports_is_read()
+    {
+        var ns = NewNamespace();
+        Assert.Empty(Parse(ns, "ovn/public_ovn-kubernetes-287_ovn-sbctl_show.txt", "ovn-sbctl show").Warnings);
+        var chassis = ns.Ovn!.Chassis;
+        Assert.Equal(["af8ff0c8-1fd1-4599-94a8-a1d5ecf84e11", "c36a42ec-f5d1-450a-9e98-313c086cb933"], chassis.Select(c => c.Name));
+        Assert.Equal("host-10-1-241-124.test.paas", chassis[0].Hostname);
+        Assert.Equal(["k8s-host-10-1-241-124.test.paas"], chassis[0].PortBindings);
+        Assert.Empty(chassis[1].PortBindings);
+        Assert.Equal("10.1.241.123", chassis[1].Encaps.Single().Ip);
+        Assert.Null(ns.Ovn.SbDb);
+    }
+
+    [Fact]
+    public void Lines_that_are_not_sbctl_show_are_warnings_with_their_line()
+    {
+        var ns = NewNamespace();
+        var output = new NetSleuth.Import.CommandOutput(["ovn-sbctl", "show"],
+            ["Chassis c1", "    Encap geneve", "        ip: \"10.0.0.1", "    what is this", "Gateway c1"], "paste.txt", 20);
+        var log = new NetSleuth.Import.ImportLog();
+        NetSleuth.Import.Ovn.OvnSbctlShowParser.Parse(output, ns, log);
+        Assert.Equal(3, log.Warnings.Count);
+        Assert.Contains(log.Warnings, w => w.ToString().Contains("paste.txt:22") && w.Message.Contains("the ip of chassis c1"));
+        Assert.Contains(log.Warnings, w => w.ToString().Contains("paste.txt:23"));
+        Assert.Contains(log.Warnings, w => w.ToString().Contains("paste.txt:24") && w.Message.Contains("not a Chassis line"));
+        Assert.Null(ns.Ovn!.Chassis.Single().Encaps.Single().Ip);
+    }
+
+    [Theory]
+    [InlineData("ovn-sbctl_show.txt")]
+    [InlineData("public_ovn-kubernetes-287_ovn-sbctl_show.txt")]
+    public void Sbctl_show_with_no_command_line_is_recognised_from_its_content(string file)
+    {
+        var s = ImportTestKit.LoadText(File.ReadAllText(ImportTestKit.Fixture("ovn", file)), "out.txt", "h");
+        Assert.Empty(s.Warnings.Concat(s.Hosts.SelectMany(h => h.Warnings)));
+        Assert.Equal(2, Assert.Single(s.Hosts).Root!.Ovn!.Chassis.Count);
+    }
+}

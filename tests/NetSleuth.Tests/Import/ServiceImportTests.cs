@@ -66,6 +66,76 @@ public sealed class ServiceImportTests
         Assert.Contains(Root(snap).Iptables, t => t.Name == "nat" && t.Rules.Count == 12);
     }
 
+    /// <summary>Real `iptables-save` outputs of kube-proxy nodes (Fixtures/real/, sources in their expect.txt): every rule of every
+    /// table is one the evaluator understands, or the import names it (file:line); a Service is traced through the rules.</summary>
+    [Theory]
+    [InlineData("coreos-kube-proxy-iptables-save", "k8s-worker-03", "11.1.2.87", 6379, "10.2.3.2:6379")]
+    [InlineData("centos7-flannel-kube-proxy-iptables-save", "master-01-after", "10.2.226.53", 8080, "10.1.0.63:8080")]
+    public void Given_a_real_kube_proxy_iptables_save_when_imported_then_every_rule_is_understood_or_named_and_a_service_is_traced(
+        string dir, string host, string clusterIp, int port, string endpoint)
+    {
+        var (snap, warnings) = Load(dir);
+
+        int rules = 0;
+        foreach (var h in snap.Hosts)
+            foreach (var t in h.Namespaces.Single(n => n.IsRoot).Iptables)
+                foreach (var r in t.Rules)
+                {
+                    rules++;
+                    if (NetSleuth.Forwarding.IptablesSyntax.NotUnderstood(t, r) is null) continue;
+                    if (t.Name != "nat" && (r.Target is null || NetSleuth.Forwarding.IptablesEval.PassesThrough(r.Target))) continue;
+                    Assert.Contains(warnings, w => w.Source == r.Source && w.Message.Contains("not simulated", StringComparison.Ordinal));
+                }
+        Assert.True(rules > 40, $"{rules} rules");
+        Assert.Empty(warnings); // these are all understood
+
+        var node = snap.Hosts.Single(h => h.Name == host).Namespaces.Single(n => n.IsRoot);
+        Assert.Contains(NetSleuth.Forwarding.ServiceTable.Frontends(node), f => f.Address.ToString() == clusterIp && f.Port == port);
+        // the same rules on the service model's node: a client pod's connection to the ClusterIP is translated to the endpoint
+        var m = new NetSleuth.Tests.Forwarding.ServiceModel();
+        var file = Directory.GetFiles(ImportTestKit.Fixture("real", dir)).Single(f => Path.GetFileNameWithoutExtension(f) == host);
+        m.Parse(["iptables-save"], File.ReadAllText(file));
+        Assert.Empty(m.Log.Warnings);
+        var trace = m.Trace("c", clusterIp, port);
+        var dnat = trace.Forward.Hops.SelectMany(x => x.Steps).OfType<NetSleuth.Forwarding.NatStep>().First(n => n.Kind == "DNAT");
+        Assert.Equal($"{clusterIp}:{port}", dnat.Before);
+        Assert.Equal(endpoint, dnat.After);
+        Assert.Contains("KUBE-SEP-", dnat.Rule);
+    }
+
+    [Fact]
+    public void Given_a_real_node_whose_services_lost_their_endpoints_when_imported_then_each_rejected_service_is_read()
+    {
+        var (snap, _) = Load("centos7-flannel-kube-proxy-iptables-save");
+        var node = snap.Hosts.Single(h => h.Name == "master-01").Namespaces.Single(n => n.IsRoot);
+
+        var none = NetSleuth.Forwarding.ServiceTable.WithoutEndpoints(node);
+
+        Assert.Equal(11, none.Count); // 8 ClusterIP ports (filter KUBE-SERVICES), 3 NodePorts (KUBE-EXTERNAL-SERVICES)
+        Assert.Contains(none, n => n.Name == "kube-system/kube-dns:dns" && n.Address!.ToString() == "10.2.0.10" && n.Port == 53 && n.Protocol == "udp");
+        Assert.DoesNotContain(NetSleuth.Forwarding.ServiceTable.Frontends(node), f => f.Name.StartsWith("kube-system/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Given_a_filter_rule_with_a_match_the_tracer_does_not_simulate_when_imported_then_it_is_named_with_its_line()
+    {
+        var snap = ImportTestKit.LoadText("""
+            $ iptables-save
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD DROP [0:0]
+            -A FORWARD -m physdev --physdev-is-bridged -j ACCEPT
+            -A FORWARD -p tcp -m limit --limit 5/min -j LOG --log-prefix "fw "
+            -A FORWARD -d 10.96.0.0/12 -j ACCEPT
+            COMMIT
+            """);
+        var warnings = snap.Warnings.Concat(snap.Hosts.SelectMany(h => h.Warnings)).ToList();
+
+        var w = Assert.Single(warnings); // the LOG rule is passed by whatever it matches: not named
+        Assert.Contains("iptables filter rule not simulated (-m physdev)", w.Message);
+        Assert.Equal(5, w.Source!.Line);
+    }
+
     [Fact]
     public void Given_session_affinity_when_imported_then_the_recent_rule_is_named_with_its_line()
     {

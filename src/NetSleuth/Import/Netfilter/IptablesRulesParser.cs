@@ -56,6 +56,6 @@ internal static class IptablesRulesParser
                     break;
             }
         }
-        if (table.Name == "nat") IptablesSaveParser.WarnNotSimulated(table, log);
+        IptablesSaveParser.WarnNotSimulated(table, log);
     }
 }

@@ -81,15 +81,22 @@ internal static class IptablesSaveParser
         if (table is not null && !output.Partial)
             log.Warn(output, output.Lines.Count - 1, $"{Tool(output)}: table {table.Name} has no COMMIT line (output cut?)");
         if (anyTable && committedAll && !legacyHidden && !output.Partial && cmd?.Table is null) ns.Known.Add(Sections.Iptables);
-        foreach (var t in ns.Iptables) if (t.Name == "nat") WarnNotSimulated(t, log);
+        foreach (var t in ns.Iptables) WarnNotSimulated(t, log);
     }
 
-    /// <summary>Names every nat rule the tracer does not simulate (file:line): its trace is then uncertain there.</summary>
-    internal static void WarnNotSimulated(IptablesTable nat, ImportLog log)
+    /// <summary>Names every rule the tracer does not simulate (file:line): its trace is then uncertain there. Every nat
+    /// rule; in the other IPv4 tables the rules whose verdict counts (a LOG, CHECKSUM or counting rule is passed by
+    /// whatever it matches, as the kernel passes it; IPv6 is not traced).</summary>
+    internal static void WarnNotSimulated(IptablesTable table, ImportLog log)
     {
-        foreach (var r in nat.Rules)
-            if (r.Source is { } at && Forwarding.IptablesSyntax.NotUnderstood(nat, r) is { } part)
-                log.Warn(at, $"iptables nat rule not simulated ({part}): a trace that reaches it is uncertain: '{Short(r.ToString())}'");
+        bool nat = table.Name == "nat";
+        if (!nat && table.Family != "ipv4") return;
+        foreach (var r in table.Rules)
+        {
+            if (!nat && (r.Target is null || Forwarding.IptablesEval.PassesThrough(r.Target))) continue;
+            if (r.Source is { } at && Forwarding.IptablesSyntax.NotUnderstood(table, r) is { } part)
+                log.Warn(at, $"iptables {table.Name} rule not simulated ({part}): a trace that reaches it is uncertain: '{Short(r.ToString())}'");
+        }
     }
 
     // ":INPUT ACCEPT [4:336]"  ":cali-INPUT - [0:0]"

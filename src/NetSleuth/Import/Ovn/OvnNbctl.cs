@@ -3,15 +3,15 @@ using NetSleuth.Model;
 
 namespace NetSleuth.Import.Ovn;
 
-/// <summary>An ovn-nbctl command line: its command words, options dropped ("--db=…", "--timeout 20").</summary>
+/// <summary>An ovn-nbctl (or ovn-sbctl) command line: its command words, options dropped ("--db=…", "--timeout 20").</summary>
 internal static class OvnNbctl
 {
     private static readonly HashSet<string> TakesValue = new(StringComparer.Ordinal) { "--db", "-t", "--timeout", "-f", "--format", "--columns" };
 
     /// <summary>The words after the options, or null when ARGV is not ovn-nbctl.</summary>
-    public static IReadOnlyList<string>? Words(IReadOnlyList<string> argv)
+    public static IReadOnlyList<string>? Words(IReadOnlyList<string> argv, string tool = "ovn-nbctl")
     {
-        if (argv.Count == 0 || Path.GetFileName(argv[0]) != "ovn-nbctl") return null;
+        if (argv.Count == 0 || Path.GetFileName(argv[0]) != tool) return null;
         var words = new List<string>();
         for (int i = 1; i < argv.Count; i++)
         {
@@ -39,6 +39,17 @@ internal static class OvnNbctl
     }
 
     public static OvnState State(NetNamespace ns, SourceRef at) => ns.Ovn ??= new OvnState { Source = at };
+
+    /// <summary>The database a command line names (`--db=unix:…`, `--db unix:…`), or null (the tool's default).</summary>
+    public static string? Db(IReadOnlyList<string> argv)
+    {
+        for (int i = 1; i < argv.Count; i++)
+        {
+            if (argv[i].StartsWith("--db=", StringComparison.Ordinal)) return argv[i][5..];
+            if (argv[i] == "--db" && i + 1 < argv.Count) return argv[i + 1];
+        }
+        return null;
+    }
 
     /// <summary>The port NAME of STATE, made when new; a later reading of the same port refines it.</summary>
     public static OvnLogicalSwitchPort Port(OvnState state, string name, SourceRef at)
@@ -77,6 +88,7 @@ internal static class OvnNbctlListLspParser
         var rows = OvsVsctlListParser.ReadText(output, log);
         if (rows.Count == 0) return;
         var state = OvnNbctl.State(ns, output.At(0));
+        state.NbDb ??= OvnNbctl.Db(output.Argv);
         foreach (var row in rows)
         {
             var name = row["name"]?.Single;
@@ -143,6 +155,7 @@ internal static class OvnNbctlShowParser
                 int aka = name.IndexOf(" (aka ", StringComparison.Ordinal);
                 if (aka > 0) name = name[..aka];
                 state ??= OvnNbctl.State(ns, output.At(i));
+                state.NbDb ??= OvnNbctl.Db(output.Argv);
                 port = OvnNbctl.Port(state, name, output.At(i));
                 port.Switch = sw;
                 port.Type ??= "";

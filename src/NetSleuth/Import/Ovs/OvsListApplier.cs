@@ -81,6 +81,8 @@ internal static class OvsListApplier
         if (row["error"] is { } err) iface.Error = err.Single;
         if (row["link_state"] is { } ls) iface.LinkState = ls.Single;
         if (row["admin_state"] is { } ad) iface.AdminState = ad.Single;
+        if (row["bfd_status"] is { IsMap: true } bfd) iface.BfdStatus = bfd.ToDictionary();
+        if (row["status"] is { IsMap: true } st) iface.Status = st.ToDictionary();
     }
 
     private static OvsPort? FindPort(OvsState state, string name, string? uuid) =>

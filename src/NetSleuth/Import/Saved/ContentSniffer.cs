@@ -43,6 +43,8 @@ internal static partial class ContentSniffer
         if (OfFlowStart().IsMatch(first) && meaningful.Count(l => l.Contains("actions=", StringComparison.Ordinal)) * 2 >= meaningful.Count - 1)
             return ["ovs-ofctl", "dump-flows"];
         if (OvnShowHead().IsMatch(first)) return ["ovn-nbctl", "show"];
+        if (first.StartsWith("Chassis ", StringComparison.Ordinal) && meaningful.Skip(1).Take(6).Any(l => l.TrimStart().StartsWith("Encap ", StringComparison.Ordinal)))
+            return ["ovn-sbctl", "show"];
         if (meaningful.Take(20).Count(l => LspColumn().IsMatch(l)) >= 4) return ["ovn-nbctl", "list", "Logical_Switch_Port"];
         if (Uuid().IsMatch(first) || meaningful.Take(8).Count(l => OvsShowLine().IsMatch(l)) >= 2 ||
             (first.StartsWith("type: ", StringComparison.Ordinal) && meaningful.Any(l => OvsShowLine().IsMatch(l))))

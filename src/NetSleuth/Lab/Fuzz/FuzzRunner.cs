@@ -33,7 +33,8 @@ public sealed class FuzzOptions
     public bool Shrink { get; init; } = true;
     /// <summary>Record the kernel's path with tracefs (compare where, not only whether).</summary>
     public bool TraceKernel { get; init; } = true;
-    /// <summary>Write each seed's collected lab (OutDir/seed-N/HOST.json, before any probe): the input of a regression test.</summary>
+    /// <summary>Write each seed's collected lab (OutDir/seed-N/HOST.json, before its first probe; the lab is collected again
+    /// before each later probe): the input of a regression test.</summary>
     public bool SaveSnapshots { get; init; }
     /// <summary>Only this probe index of each seed (a reproduction).</summary>
     public int? OnlyProbe { get; init; }
@@ -59,7 +60,7 @@ public sealed record FuzzSummary(int Seeds, int Probes, int Agree, int Undecided
 
 /// <summary>
 /// The differential runner: for each seed, builds the generated lab in namespaces (all named PREFIX-…, never
-/// the root namespace), collects it live (before any probe), sends each probe for real while tracefs records
+/// the root namespace), collects it live (again before each probe), sends each probe for real while tracefs records
 /// the kernel's path and drop reason, traces the probe in the model, and compares. Each disagreement is
 /// written with its one-line reproduction and shrunk: commands are dropped while it still disagrees the same
 /// way. Every namespace made is recorded in a journal before it is made and removed after each seed, on
@@ -129,7 +130,7 @@ public sealed class FuzzRunner(FuzzOptions options)
         Build(c);
         Thread.Sleep(150); // carrier and operstate settle (linkwatch)
         var snapshot = Collect(c);
-        if (options.SaveSnapshots && options.OutDir is { } dir)
+        if (options.SaveSnapshots && !_shrinking && options.OutDir is { } dir)
         {
             var sdir = Path.Combine(dir, $"seed-{c.Seed}");
             Directory.CreateDirectory(sdir);
@@ -149,6 +150,9 @@ public sealed class FuzzRunner(FuzzOptions options)
         {
             if (only is { } o && p.Index != o) continue;
             options.Cancel.ThrowIfCancellationRequested();
+            // what earlier probes taught the kernel (neighbour entries, learnt FDB entries, conntrack) is what this
+            // probe meets: the model is given the state collected right before it, as a user's collect would be
+            if (results.Count > 0) topology = Topology.Linker.Link(Collect(c));
             results.Add(Probe(c, topology, p, devices));
         }
         return results;
@@ -167,7 +171,7 @@ public sealed class FuzzRunner(FuzzOptions options)
             kernel = ProbeSender.Send(spec, p.ListenNetns, count: 2);
             Thread.Sleep(350); // a neighbour that never answers fails after 2 × 100 ms
             var events = trace.Stop();
-            path = KernelPath.From(events, devices, p.Protocol == Protocols.Tcp ? null : KernelPath.LengthsOf(p.Size));
+            path = KernelPath.From(events, devices, KernelPath.LengthsFor(p.Protocol, p.Size));
         }
         else kernel = ProbeSender.Send(spec, p.ListenNetns, count: 2);
 
@@ -291,14 +295,17 @@ public sealed class FuzzRunner(FuzzOptions options)
 
     private bool Reproduces(FuzzCase c, FuzzResult first)
     {
+        _shrinking = true; // the seed's own snapshots (--snapshots) are not overwritten by the trials
         try
         {
             var r = RunCase(c, first.Probe.Index);
             return r.Count == 1 && r[0].Signature == first.Signature;
         }
         catch (LabException) { return false; }
-        finally { TearDown(); }
+        finally { TearDown(); _shrinking = false; }
     }
+
+    private bool _shrinking;
 
     private void Save(FuzzCase original, FuzzResult r, FuzzCase? shrunk)
     {

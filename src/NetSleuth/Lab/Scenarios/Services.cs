@@ -55,6 +55,7 @@ internal sealed class Services(KubeProxyMode mode) : LabScenario
         [MissingMasquerade] = $"n1's POSTROUTING has no MASQUERADE for {ClusterCidr} leaving the cluster",
         [NodePortDropped] = $"n1: iptables -t raw PREROUTING drops tcp dport {NodePort} arriving on eth0",
         [HairpinOff] = "n1's cbr0 port vethn1pod (n1pod, an endpoint of default/web) has hairpin mode off",
+        [EndpointUnreachable] = $"n2: iptables filter FORWARD drops tcp to n2pod ({PodIp(2)}:{TargetPort}), default/web's endpoint on n2: n1 cannot reach it",
     };
 
     private static readonly Dictionary<string, string> NftFaults = new()
@@ -64,6 +65,7 @@ internal sealed class Services(KubeProxyMode mode) : LabScenario
         [MissingMasquerade] = $"n1's table ip flannel has no masquerade for {ClusterCidr} leaving the cluster",
         [NodePortDropped] = $"n1: table inet firewall drops tcp dport {NodePort} arriving on eth0 at prerouting priority raw",
         [HairpinOff] = IptablesFaults[HairpinOff],
+        [EndpointUnreachable] = $"n2: table inet firewall's forward chain drops tcp to n2pod ({PodIp(2)}:{TargetPort}), default/web's endpoint on n2: n1 cannot reach it",
     };
 
     public override LabPlan Plan(string prefix, IReadOnlySet<string> faults)
@@ -175,6 +177,18 @@ internal sealed class Services(KubeProxyMode mode) : LabScenario
                 sh.RunWithInput("table inet firewall {\n\tchain prerouting {\n\t\ttype filter hook prerouting priority raw; policy accept;\n" +
                     $"\t\tiifname \"eth0\" tcp dport {NodePort} drop comment \"block NodePorts from the LAN\"\n\t}}\n}}\n",
                     "ip", "netns", "exec", n1, "nft", "-f", "-");
+        }
+        if (faults.Contains(EndpointUnreachable))
+        {
+            // a host firewall on n2 that does not let the Service's target port through to the pod
+            string n2 = plan.Ns("n2");
+            if (Mode == KubeProxyMode.Iptables)
+                sh.Exec(n2, "iptables", "-w", "-t", "filter", "-A", "FORWARD", "-d", PodIp(2) + "/32", "-p", "tcp", "-m", "tcp", "--dport",
+                    Inv(TargetPort), "-m", "comment", "--comment", "host firewall", "-j", "DROP");
+            else
+                sh.RunWithInput("table inet firewall {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n" +
+                    $"\t\tip daddr {PodIp(2)} tcp dport {TargetPort} drop comment \"host firewall\"\n\t}}\n}}\n",
+                    "ip", "netns", "exec", n2, "nft", "-f", "-");
         }
         if (faults.Contains(StaleConntrack))
             sh.Exec(n1, "conntrack", "-I", "-p", "udp", "-s", ClientIp, "-d", DnsIp, "--sport", Inv(StaleSourcePort), "--dport", Inv(DnsPort),

@@ -12,14 +12,21 @@ namespace NetSleuth.Model.FastJson;
 internal static partial class SnapshotFastReader
 {
     /// <summary>The snapshot, or null when the fast path does not apply (the caller then uses System.Text.Json).</summary>
-    public static Snapshot? TryRead(ReadOnlySpan<byte> utf8)
+    public static Snapshot? TryRead(ReadOnlySpan<byte> utf8) => TryRead(utf8, null);
+
+    /// <summary>As <see cref="TryRead(ReadOnlySpan{byte})"/>; with SHARING, a firewall table whose JSON text an earlier
+    /// file of the load held is that file's table (<see cref="RuleSharing"/>).</summary>
+    public static unsafe Snapshot? TryRead(ReadOnlySpan<byte> utf8, RuleSharing? sharing)
     {
         var r = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         try
         {
             if (!r.Read()) return null;
-            var snap = ReadSnapshot(ref r, new Ctx());
-            return r.Read() ? null : snap; // trailing content: let the full parser judge
+            fixed (byte* input = utf8)
+            {
+                var snap = ReadSnapshot(ref r, new Ctx { Sharing = sharing, Input = input, InputLength = utf8.Length });
+                return r.Read() ? null : snap; // trailing content: let the full parser judge
+            }
         }
         catch (Exception e) when (e is FastReaderBail or JsonException or InvalidOperationException or FormatException)
         {
@@ -27,6 +34,31 @@ internal static partial class SnapshotFastReader
             LastBail = $"byte {r.TokenStartIndex} ({r.TokenType}): {e.GetType().Name}";
             return null;
         }
+    }
+
+    private static IptablesTable? ReadIptablesTable(ref Utf8JsonReader r, Ctx c) =>
+        Shared(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadIptablesTableParsed(ref x, y));
+
+    private static NftRuleset? ReadNftRuleset(ref Utf8JsonReader r, Ctx c) =>
+        Shared(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadNftRulesetParsed(ref x, y));
+
+    private delegate T? Parse<T>(ref Utf8JsonReader r, Ctx c);
+
+    /// <summary>The object at the reader: the one parsed earlier from the same JSON text when the load shares tables,
+    /// else parsed here (and offered for sharing).</summary>
+    private static unsafe T? Shared<T>(ref Utf8JsonReader r, Ctx c, Parse<T> parse) where T : class
+    {
+        if (c.Sharing is not { } sharing || c.Input is null || r.TokenType != JsonTokenType.StartObject) return parse(ref r, c);
+        long start = r.TokenStartIndex;
+        var ahead = r; // a copy: skipping it leaves R where it is
+        ahead.Skip();
+        long end = ahead.BytesConsumed;
+        if (end - start < RuleSharing.MinBytes || end > c.InputLength) return parse(ref r, c);
+        var text = new ReadOnlySpan<byte>(c.Input + start, (int)(end - start));
+        var key = RuleSharing.Key(text);
+        if (sharing.TryGet<T>(key, text.Length, out var known)) { r = ahead; return known; }
+        var parsed = parse(ref r, c);
+        return parsed is null ? null : sharing.Add(key, parsed);
     }
 
     /// <summary>Where the last read gave up (for tests and benchmarks).</summary>
@@ -44,6 +76,12 @@ internal sealed class Ctx
     private readonly Dictionary<(string, int), SourceRef> _sources = [];
 
     public StringPool Strings { get; } = new();
+
+    /// <summary>The load's shared tables (null: every table parsed).</summary>
+    public RuleSharing? Sharing { get; init; }
+    /// <summary>The whole input (pinned while the file is read), for hashing a table's text.</summary>
+    public unsafe byte* Input { get; init; }
+    public int InputLength { get; init; }
 
     private SourceRef? _last;
 

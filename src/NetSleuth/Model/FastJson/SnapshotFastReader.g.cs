@@ -30,13 +30,15 @@ internal static partial class SnapshotFastReader
         ["VrfInfo"] = ["table"],
         ["TunInfo"] = ["type"],
         ["NetNamespace"] = ["id", "name", "inode", "isRoot", "processes", "netnsIds", "known", "links", "routes", "rules", "neighbors", "fdb", "qdiscs", "filters", "iptables", "nftables", "conntrack", "ipvs", "ipsets", "sysctls", "ovs", "ovn", "routeLookups"],
-        ["OvnState"] = ["ports", "source"],
+        ["OvnState"] = ["ports", "chassis", "nbDb", "sbDb", "source"],
+        ["OvnChassis"] = ["name", "hostname", "encaps", "portBindings", "source"],
+        ["OvnEncap"] = ["type", "ip", "options", "source"],
         ["OvnLogicalSwitchPort"] = ["name", "switch", "type", "addresses", "portSecurity", "portSecurityKnown", "up", "source"],
         ["OvsState"] = ["ovsVersion", "bridges", "portStats", "unplacedPorts", "unplacedInterfaces", "absentPorts", "source"],
         ["OvsBridge"] = ["name", "uuid", "datapathType", "failMode", "externalIds", "ports", "flows", "flowsKnown", "source"],
         ["OvsFlow"] = ["table", "priority", "cookie", "packets", "match", "actions", "source"],
         ["OvsPort"] = ["name", "uuid", "tag", "trunks", "interfaces", "source"],
-        ["OvsInterface"] = ["name", "uuid", "type", "ofPort", "macInUse", "mac", "externalIds", "options", "error", "linkState", "adminState", "source"],
+        ["OvsInterface"] = ["name", "uuid", "type", "ofPort", "macInUse", "mac", "externalIds", "options", "error", "linkState", "adminState", "bfdStatus", "status", "source"],
         ["OvsPortStats"] = ["bridge", "port", "rxPackets", "rxDropped", "rxErrors", "txPackets", "txDropped", "txErrors"],
         ["OvsAbsentPort"] = ["bridge", "port", "source"],
         ["RouteLookup"] = ["destination", "type", "gateway", "device", "prefSrc", "table", "command", "source"],
@@ -65,7 +67,7 @@ internal static partial class SnapshotFastReader
 
     private static IptablesTable ReadIptablesTableItem(ref Utf8JsonReader r, Ctx c) => ReadIptablesTable(ref r, c) ?? throw J.Bail();
 
-    private static IptablesTable? ReadIptablesTable(ref Utf8JsonReader r, Ctx c)
+    private static IptablesTable? ReadIptablesTableParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -142,7 +144,7 @@ internal static partial class SnapshotFastReader
 
     private static NftRuleset ReadNftRulesetItem(ref Utf8JsonReader r, Ctx c) => ReadNftRuleset(ref r, c) ?? throw J.Bail();
 
-    private static NftRuleset? ReadNftRuleset(ref Utf8JsonReader r, Ctx c)
+    private static NftRuleset? ReadNftRulesetParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -597,10 +599,62 @@ internal static partial class SnapshotFastReader
             switch ((ReadOnlySpan<char>)buf[..n])
             {
                 case "ports": J.List(ref r, c, o.Ports, ReadOvnLogicalSwitchPortItem); break;
+                case "chassis": J.List(ref r, c, o.Chassis, ReadOvnChassisItem); break;
+                case "nbDb": o.NbDb = J.StrN(ref r, c); break;
+                case "sbDb": o.SbDb = J.StrN(ref r, c); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
+        return o;
+    }
+
+    private static OvnChassis ReadOvnChassisItem(ref Utf8JsonReader r, Ctx c) => ReadOvnChassis(ref r, c) ?? throw J.Bail();
+
+    private static OvnChassis? ReadOvnChassis(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new OvnChassis { Name = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "name": o.Name = J.Str(ref r, c); seen |= 1; break;
+                case "hostname": o.Hostname = J.StrN(ref r, c); break;
+                case "encaps": J.List(ref r, c, o.Encaps, ReadOvnEncapItem); break;
+                case "portBindings": J.StrList(ref r, c, o.PortBindings); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 1) throw J.Bail();
+        return o;
+    }
+
+    private static OvnEncap ReadOvnEncapItem(ref Utf8JsonReader r, Ctx c) => ReadOvnEncap(ref r, c) ?? throw J.Bail();
+
+    private static OvnEncap? ReadOvnEncap(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new OvnEncap { Type = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "type": o.Type = J.Str(ref r, c); seen |= 1; break;
+                case "ip": o.Ip = J.StrN(ref r, c); break;
+                case "options": J.Dict(ref r, c, o.Options); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 1) throw J.Bail();
         return o;
     }
 
@@ -761,6 +815,8 @@ internal static partial class SnapshotFastReader
                 case "error": o.Error = J.StrN(ref r, c); break;
                 case "linkState": o.LinkState = J.StrN(ref r, c); break;
                 case "adminState": o.AdminState = J.StrN(ref r, c); break;
+                case "bfdStatus": J.Dict(ref r, c, o.BfdStatus); break;
+                case "status": J.Dict(ref r, c, o.Status); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }

@@ -1,0 +1,211 @@
+using System.Net;
+using NetSleuth.Model;
+
+namespace NetSleuth.Topology;
+
+/// <summary>
+/// Links an edited copy of a model again, reusing what did not change: the result equals
+/// <see cref="Linker.Link"/> of the copy (same devices, edges and assumptions in the same order, same unresolved
+/// ends and indexes), at the cost of the hosts the edits touched rather than of the whole input.
+/// <para>
+/// The copy (<c>WhatIf.ModelCopy</c>) holds the same host objects as the original but for the hosts an edit touched,
+/// which are new objects in the same places. Linking is per host up to the relations across hosts
+/// (<see cref="LinkChunks"/>), so each host left alone keeps its devices, its index entries, its edges and its
+/// assumptions; these hosts are linked again:
+/// the hosts replaced; the hosts joined to one of them by a veth pair across hosts (a lab "host" is a group of
+/// namespaces: their pairs are linked in full, both sides); hosts with a veth whose peer no namespace of their own
+/// holds (another host's edit may give it one). The relations across hosts — OVS patch and tunnel ports, VXLAN
+/// tunnels (remote, VNI, FDB ends), underlay segments and routed underlay — are made again over the whole input:
+/// they are few (a handful per node) and any edit can change them. The frozen indexes are copied and made again
+/// only for the devices whose edges changed.
+/// </para>
+/// Falls back to a full link when the copy does not have the original's hosts in the original's places, or when the
+/// original's linking could not be split by host.
+/// </summary>
+public static class Relinker
+{
+    /// <summary>The topology of <paramref name="after"/>, a copy of <paramref name="before"/>'s snapshot in which some
+    /// hosts were replaced by edited copies.</summary>
+    public static Topology Relink(Topology before, Snapshot after)
+    {
+        var c = before.Chunks;
+        var oldHosts = before.Hosts;
+        var hosts = after.Hosts;
+        int n = hosts.Count;
+        if (c is null || !c.Valid || !before.IsFrozen || oldHosts.Count != n) return Linker.Link(after);
+        var changed = new bool[n];
+        var removed = new HashSet<Host>(ReferenceEqualityComparer.Instance);
+        var added = new List<Host>();
+        var distinct = new HashSet<Host>(n, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < n; i++)
+        {
+            if (!distinct.Add(hosts[i])) return Linker.Link(after);
+            if (ReferenceEquals(oldHosts[i], hosts[i])) continue;
+            changed[i] = true;
+            removed.Add(oldHosts[i]);
+            added.Add(hosts[i]);
+        }
+        // a host replaced by a copy of itself keeps no object of the original: a copy that kept one is not an edit's copy
+        foreach (var h in hosts)
+            if (removed.Contains(h)) return Linker.Link(after);
+        var components = new HashSet<int>();
+        for (int i = 0; i < n; i++) if (changed[i]) components.Add(c.Component[i]);
+        var relink = new bool[n];
+        for (int i = 0; i < n; i++) relink[i] = changed[i] || c.Pinned[i] || components.Contains(c.Component[i]);
+
+        var t = new Topology(after, before);
+        t.ShareNsIndexes(before, removed.ToList(), added);
+        var dirty = new HashSet<DeviceRef>();
+
+        // the edges of every host linked again go; so do the edges across hosts (made again below): the lists of
+        // their ends keep the edges within hosts, which come first in every list
+        for (int i = 0; i < n; i++)
+        {
+            if (!relink[i]) continue;
+            for (int k = c.DeviceStart[i]; k < c.DeviceStart[i + 1]; k++)
+            {
+                var d = before.DeviceList[k];
+                t.Out.Remove(d);
+                t.In.Remove(d);
+                dirty.Add(d);
+            }
+        }
+        var across = new HashSet<Edge>(ReferenceEqualityComparer.Instance);
+        for (int k = c.P3Edge[n]; k < before.AllEdges.Count; k++) across.Add(before.AllEdges[k]);
+        foreach (var e in across)
+        {
+            dirty.Add(e.From);
+            Strip(t, t.Out, e.From, across);
+            if (e.To is { } to)
+            {
+                dirty.Add(to);
+                Strip(t, t.In, to, across);
+            }
+        }
+
+        // phase 1: the replaced hosts indexed again, the others' devices and index entries kept
+        var ownersTouched = new HashSet<IPAddress>();
+        for (int i = 0; i < n; i++)
+        {
+            if (!changed[i]) continue;
+            foreach (var ns in oldHosts[i].Namespaces)
+                foreach (var link in ns.Links)
+                {
+                    t.ByIndex.Remove((oldHosts[i], ns, link.Index));
+                    t.ByName.Remove((oldHosts[i], ns, link.Name));
+                }
+            for (int k = c.DeviceStart[i]; k < c.DeviceStart[i + 1]; k++)
+                foreach (var a in before.DeviceList[k].Link.Addresses) ownersTouched.Add(a.Address);
+        }
+        var chunks = new int[n + 1];
+        for (int i = 0; i < n; i++)
+        {
+            chunks[i] = t.DeviceList.Count;
+            if (changed[i])
+            {
+                Linker.IndexHost(t, hosts[i], owners: false);
+                for (int k = chunks[i]; k < t.DeviceList.Count; k++)
+                {
+                    dirty.Add(t.DeviceList[k]);
+                    foreach (var a in t.DeviceList[k].Link.Addresses) ownersTouched.Add(a.Address);
+                }
+            }
+            else
+            {
+                Copy(before.DeviceList, c.DeviceStart[i], c.DeviceStart[i + 1], t.DeviceList);
+                Copy(before.AllAssumptions, c.P1Assumption[i], c.P1Assumption[i + 1], t.AllAssumptions);
+            }
+        }
+        chunks[n] = t.DeviceList.Count;
+        if (ownersTouched.Count > 0) Reown(t, before, hosts, changed, chunks, removed, ownersTouched);
+
+        // phase 2 and 3: host after host, each host's share kept or linked again
+        t.Chunks = new LinkChunks(n);
+        for (int i = 0; i < n; i++)
+        {
+            t.ChunkStart = t.AllEdges.Count;
+            if (relink[i]) Linker.LinkDevices(t, chunks[i], chunks[i + 1]);
+            else
+            {
+                Copy(before.AllEdges, c.P2Edge[i], c.P2Edge[i + 1], t.AllEdges);
+                Copy(before.AllAssumptions, c.P2Assumption[i], c.P2Assumption[i + 1], t.AllAssumptions);
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            t.ChunkStart = t.AllEdges.Count;
+            if (relink[i]) Linker.LinkNamespaces(t, hosts[i]);
+            else
+            {
+                Copy(before.AllEdges, c.P3Edge[i], c.P3Edge[i + 1], t.AllEdges);
+                Copy(before.AllAssumptions, c.P3Assumption[i], c.P3Assumption[i + 1], t.AllAssumptions);
+            }
+        }
+        // a host's linking replaced an edge of an earlier host's share: the order of a full link is not kept
+        if (!t.Chunks.Valid) return Linker.Link(after);
+        t.Chunks = null;
+
+        int acrossStart = t.AllEdges.Count;
+        Linker.LinkAcrossHosts(t);
+        for (int k = acrossStart; k < t.AllEdges.Count; k++)
+        {
+            var e = t.AllEdges[k];
+            dirty.Add(e.From);
+            if (e.To is { } to) dirty.Add(to);
+        }
+        t.OwnedLists = null;
+        t.HostsRelinked = relink.Count(x => x);
+        t.FreezeFrom(before, dirty, removed);
+        return t;
+    }
+
+    /// <summary>The device's list without the edges across hosts (a copy: the original's list is shared).</summary>
+    private static void Strip(Topology t, Dictionary<DeviceRef, List<Edge>> map, DeviceRef d, HashSet<Edge> across)
+    {
+        if (!map.TryGetValue(d, out var l) || t.OwnedLists!.Contains(l)) return;
+        var kept = new List<Edge>(l.Count);
+        foreach (var e in l) if (!across.Contains(e)) kept.Add(e);
+        if (kept.Count == 0) { map.Remove(d); return; }
+        map[d] = kept;
+        t.OwnedLists.Add(kept);
+    }
+
+    private static void Copy<T>(List<T> from, int start, int end, List<T> to)
+    {
+        if (end > start) to.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(from).Slice(start, end - start));
+    }
+
+    /// <summary>The owners of the addresses the replaced hosts held or hold: the others' entries kept, the new hosts'
+    /// added, in input order (host, then device, then address), as a full link lists them.</summary>
+    private static void Reown(Topology t, Topology before, IReadOnlyList<Host> hosts, bool[] changed, int[] chunks,
+        HashSet<Host> removed, HashSet<IPAddress> addresses)
+    {
+        var position = new Dictionary<Host, int>(hosts.Count, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < hosts.Count; i++) position.TryAdd(hosts[i], i);
+        var fresh = new Dictionary<IPAddress, List<(DeviceRef, IfAddress)>>();
+        for (int i = 0; i < hosts.Count; i++)
+        {
+            if (!changed[i]) continue;
+            for (int k = chunks[i]; k < chunks[i + 1]; k++)
+            {
+                var d = t.DeviceList[k];
+                foreach (var a in d.Link.Addresses)
+                {
+                    if (!fresh.TryGetValue(a.Address, out var l)) fresh[a.Address] = l = [];
+                    l.Add((d, a));
+                }
+            }
+        }
+        foreach (var ip in addresses)
+        {
+            var list = new List<(DeviceRef Device, IfAddress Address)>();
+            if (before.Owners.TryGetValue(ip, out var old))
+                foreach (var o in old)
+                    if (!removed.Contains(o.Device.Host)) list.Add(o);
+            if (fresh.TryGetValue(ip, out var added)) list.AddRange(added);
+            if (list.Count == 0) { t.Owners.Remove(ip); continue; }
+            // stable: each host's entries keep their order
+            t.Owners[ip] = list.Select((o, k) => (o, k)).OrderBy(x => position[x.o.Device.Host]).ThenBy(x => x.k).Select(x => x.o).ToList();
+        }
+    }
+}
