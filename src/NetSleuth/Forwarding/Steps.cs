@@ -16,6 +16,7 @@ namespace NetSleuth.Forwarding;
 [JsonDerivedType(typeof(ArpStep), "arp")]
 [JsonDerivedType(typeof(LinkStep), "link")]
 [JsonDerivedType(typeof(BridgeStep), "bridge")]
+[JsonDerivedType(typeof(OpenFlowStep), "openflow")]
 [JsonDerivedType(typeof(VethStep), "veth")]
 [JsonDerivedType(typeof(TcRedirectStep), "tcRedirect")]
 [JsonDerivedType(typeof(TcFilterStep), "tcFilter")]
@@ -92,6 +93,14 @@ public sealed record BridgeStep(string Bridge, string InPort, string? OutPort, M
 {
     public override string Text => $"bridge {Bridge}: frame to {DestinationMac} from {InPort}: {Decision}" +
         (OutPort is null ? "" : $" → out {OutPort}");
+}
+
+/// <summary>An OpenFlow flow of an Open vSwitch bridge that the packet matched (`ovs-ofctl dump-flows`): its table,
+/// priority, cookie, match and actions; <see cref="Step.Evidence"/> is its input line.</summary>
+public sealed record OpenFlowStep(string Bridge, int Table, int Priority, string? Cookie, string Match, string Actions) : Step
+{
+    public override string Text => $"bridge {Bridge}: OpenFlow table {Table}, priority {Priority}{(Cookie is null ? "" : ", cookie " + Cookie)}: " +
+        $"{(Match.Length == 0 ? "(any)" : Match)} → actions={(Actions.Length == 0 ? "drop" : Actions)}";
 }
 
 /// <summary>A frame crossing a veth pair into the peer.</summary>

@@ -94,9 +94,17 @@ internal sealed partial class Walker
     /// (<see cref="OvnForward"/>), else it switches like NORMAL (learning, flooding).</summary>
     private Next OvsForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
-        var ns = br.Namespace;
+        if (FlowsOf(br) is { } flows) return OpenFlowForward(br, inPort, frame, flows);
         if (OvnForward(br, inPort, frame) is { } ovn) return ovn;
         if (LspOf(inPort) is null && _record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch); `ovs-ofctl dump-flows {br.Link.Name}` on {br.Host.Name} would confirm");
+        return OvsNormal(br, inPort, frame);
+    }
+
+    /// <summary>The NORMAL action: an internal port with the frame's MAC takes it up its stack, else the learning switch
+    /// floods (the MAC table is not in the input).</summary>
+    private Next OvsNormal(DeviceRef br, DeviceRef inPort, Frame frame)
+    {
+        var ns = br.Namespace;
         var ports = _t.PortList(br);
         // an internal port with that MAC (the bridge's own first) takes the frame up its stack
         DeviceRef? local = br != inPort && br.Link.Mac == frame.DstMac ? br : null;

@@ -46,6 +46,7 @@ internal static class CommandTable
         new("ovs-vsctl list|find TABLE", Ovs.OvsVsctlListParser.Matches, Ovs.OvsVsctlListParser.Parse),
         new("ovs-ofctl dump-ports", Ovs.OvsOfctlDumpPortsParser.Matches, Ovs.OvsOfctlDumpPortsParser.Parse),
         new("ovs-ofctl show|dump-ports-desc", Ovs.OvsOfctlShowParser.Matches, Ovs.OvsOfctlShowParser.Parse),
+        new("ovs-ofctl dump-flows", Ovs.OvsOfctlDumpFlowsParser.Matches, Ovs.OvsOfctlDumpFlowsParser.Parse),
         // OVN northbound (Import/Ovn)
         new("ovn-nbctl list Logical_Switch_Port", Ovn.OvnNbctlListLspParser.Matches, Ovn.OvnNbctlListLspParser.Parse),
         new("ovn-nbctl show", Ovn.OvnNbctlShowParser.Matches, Ovn.OvnNbctlShowParser.Parse),

@@ -248,7 +248,8 @@ public static class InputLoader
             foreach (var ns in h.Namespaces)
             {
                 if (ids.Add(ns.Id)) existing.Namespaces.Add(ns);
-                else existing.Warnings.Add(new Warning($"namespace {ns.Id} given twice for host {h.Name}; the first one is kept"));
+                else if (!Ovs.OvsBuilder.MergeFlows(existing.Namespaces.First(n => n.Id == ns.Id), ns))
+                    existing.Warnings.Add(new Warning($"namespace {ns.Id} given twice for host {h.Name}; the first one is kept"));
             }
         }
     }

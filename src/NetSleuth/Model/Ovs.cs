@@ -26,6 +26,29 @@ public sealed class OvsBridge
     public string? FailMode { get; set; }
     public SortedDictionary<string, string> ExternalIds { get; set; } = new(StringComparer.Ordinal);
     public List<OvsPort> Ports { get; set; } = [];
+    /// <summary>OpenFlow flows of the bridge (`ovs-ofctl dump-flows BR`), in the order printed.</summary>
+    public List<OvsFlow> Flows { get; set; } = [];
+    /// <summary>The whole flow table was read (a dump of every table, not cut or filtered): the tracer follows
+    /// <see cref="Flows"/> instead of assuming NORMAL. An empty table that is known drops everything.</summary>
+    public bool FlowsKnown { get; set; }
+    public SourceRef? Source { get; set; }
+}
+
+/// <summary>One OpenFlow flow as `ovs-ofctl dump-flows` prints it (lib/ofp-flow.c ofputil_flow_stats_format):
+/// match fields and actions kept as printed, one item per field or action (`nw_dst=198.18.2.0/23`,
+/// `resubmit(,10)`); Forwarding.OpenFlow evaluates them.</summary>
+public sealed class OvsFlow
+{
+    public int Table { get; set; }
+    /// <summary>32768 (OFP_DEFAULT_PRIORITY) when dump-flows prints none.</summary>
+    public int Priority { get; set; } = 32768;
+    /// <summary>As printed ("0x16"); null for 0x0.</summary>
+    public string? Cookie { get; set; }
+    public long? Packets { get; set; }
+    /// <summary>Match fields: `ip`, `in_port=2`, `in_port="ovn-k8s-mp0"`, `reg0=0x2/0xff`.</summary>
+    public List<string> Match { get; set; } = [];
+    /// <summary>Actions: `load:0x1->NXM_NX_REG0[]`, `resubmit(,10)`, `output:2`, `NORMAL`; empty = drop.</summary>
+    public List<string> Actions { get; set; } = [];
     public SourceRef? Source { get; set; }
 }
 

@@ -141,4 +141,20 @@ internal static class OvsBuilder
             link.Kind ??= LinkKinds.OpenVSwitch;
         }
     }
+
+    /// <summary>The OpenFlow tables of SECOND (a `dump-flows` file given beside a snapshot of the same host) added to
+    /// the same bridges of FIRST. True when SECOND held nothing but OVS state, so nothing else of it is lost.</summary>
+    public static bool MergeFlows(NetNamespace first, NetNamespace second)
+    {
+        if (second.Ovs is not { } from || !from.Bridges.Any(b => b.Flows.Count > 0 || b.FlowsKnown)) return false;
+        var into = State(first, from.Source ?? new SourceRef(""));
+        foreach (var b in from.Bridges)
+        {
+            if (b.Flows.Count == 0 && !b.FlowsKnown) continue;
+            var target = Bridge(into, b.Name, b.Source ?? new SourceRef(""));
+            target.Flows = b.Flows;
+            target.FlowsKnown = b.FlowsKnown;
+        }
+        return second.Links.Count == 0 && second.Routes.Count == 0 && second.Neighbors.Count == 0;
+    }
 }

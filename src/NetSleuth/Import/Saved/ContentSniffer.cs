@@ -29,6 +29,7 @@ internal static partial class ContentSniffer
     [GeneratedRegex(@"^\s*(Bridge|Port|Interface)\s+""?[\w.:@-]+""?$")] private static partial Regex OvsShowLine();
     [GeneratedRegex(@"^(switch|router)\s+[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\s+\(.*\))?$")] private static partial Regex OvnShowHead();
     [GeneratedRegex(@"^(_uuid|addresses|port_security|parent_name|tag_request)\s*:")] private static partial Regex LspColumn();
+    [GeneratedRegex(@"^(cookie=0x[0-9a-f]+,\s|table=\d+,\s|priority=\d+[, ]|(NXST|OFPST)_FLOW reply\b)")] private static partial Regex OfFlowStart();
     [GeneratedRegex(@"^\d{1,3}(\.\d{1,3}){3}\s+ether\s+(([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}|\(incomplete\))\s")] private static partial Regex ArpRow();
 
     public static List<string>? Guess(IReadOnlyList<string> lines)
@@ -39,6 +40,8 @@ internal static partial class ContentSniffer
         if (Netfilter(meaningful, first) is { } nf) return nf;
         if (NftTable().IsMatch(first)) return ["nft", "list", "ruleset"];
         if (Services(meaningful, first) is { } svc) return svc;
+        if (OfFlowStart().IsMatch(first) && meaningful.Count(l => l.Contains("actions=", StringComparison.Ordinal)) * 2 >= meaningful.Count - 1)
+            return ["ovs-ofctl", "dump-flows"];
         if (OvnShowHead().IsMatch(first)) return ["ovn-nbctl", "show"];
         if (first.StartsWith("Chassis ", StringComparison.Ordinal) && meaningful.Skip(1).Take(6).Any(l => l.TrimStart().StartsWith("Encap ", StringComparison.Ordinal)))
             return ["ovn-sbctl", "show"];

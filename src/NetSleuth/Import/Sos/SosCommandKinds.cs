@@ -18,7 +18,7 @@ internal static class SosCommandKinds
 
     private static readonly HashSet<string> OvsVerbs = new(StringComparer.Ordinal)
     {
-        "show", "list", "find", "list-br", "list-ports", "list-ifaces", "dump-ports", "dump-ports-desc",
+        "show", "list", "find", "list-br", "list-ports", "list-ifaces", "dump-ports", "dump-ports-desc", "dump-flows",
     };
 
     public static bool IsNetworkState(IReadOnlyList<string> argv)

@@ -35,7 +35,8 @@ internal static partial class SnapshotFastReader
         ["OvnEncap"] = ["type", "ip", "options", "source"],
         ["OvnLogicalSwitchPort"] = ["name", "switch", "type", "addresses", "portSecurity", "portSecurityKnown", "up", "source"],
         ["OvsState"] = ["ovsVersion", "bridges", "portStats", "unplacedPorts", "unplacedInterfaces", "absentPorts", "source"],
-        ["OvsBridge"] = ["name", "uuid", "datapathType", "failMode", "externalIds", "ports", "source"],
+        ["OvsBridge"] = ["name", "uuid", "datapathType", "failMode", "externalIds", "ports", "flows", "flowsKnown", "source"],
+        ["OvsFlow"] = ["table", "priority", "cookie", "packets", "match", "actions", "source"],
         ["OvsPort"] = ["name", "uuid", "tag", "trunks", "interfaces", "source"],
         ["OvsInterface"] = ["name", "uuid", "type", "ofPort", "macInUse", "mac", "externalIds", "options", "error", "linkState", "adminState", "bfdStatus", "status", "source"],
         ["OvsPortStats"] = ["bridge", "port", "rxPackets", "rxDropped", "rxErrors", "txPackets", "txDropped", "txErrors"],
@@ -729,11 +730,38 @@ internal static partial class SnapshotFastReader
                 case "failMode": o.FailMode = J.StrN(ref r, c); break;
                 case "externalIds": J.Dict(ref r, c, o.ExternalIds); break;
                 case "ports": J.List(ref r, c, o.Ports, ReadOvsPortItem); break;
+                case "flows": J.List(ref r, c, o.Flows, ReadOvsFlowItem); break;
+                case "flowsKnown": o.FlowsKnown = J.Bool(ref r); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 1) throw J.Bail();
+        return o;
+    }
+
+    private static OvsFlow ReadOvsFlowItem(ref Utf8JsonReader r, Ctx c) => ReadOvsFlow(ref r, c) ?? throw J.Bail();
+
+    private static OvsFlow? ReadOvsFlow(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new OvsFlow();
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "table": o.Table = J.Int(ref r); break;
+                case "priority": o.Priority = J.Int(ref r); break;
+                case "cookie": o.Cookie = J.StrN(ref r, c); break;
+                case "packets": o.Packets = J.LongN(ref r); break;
+                case "match": J.StrList(ref r, c, o.Match); break;
+                case "actions": J.StrList(ref r, c, o.Actions); break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
         return o;
     }
 

@@ -5,13 +5,13 @@
 # Clients only: the labs' daemons answer on their unix sockets (OVS_RUNDIR = the lab's run dir).
 set -eu
 A=$1; B=$2
-WK=$A-wk; POD=0a:58:0a:84:02:2e; MP=0e:8b:77:81:da:7e
+mkdir -p normal; WK=$A-wk; POD=0a:58:0a:84:02:2e; MP=0e:8b:77:81:da:7e
 export OVS_RUNDIR=/run/netsleuth/$A/ovs
 X="ip netns exec $WK"
 T="ovs-appctl -t $OVS_RUNDIR/ovs-vswitchd.ctl ofproto/trace br-int"
 ICMP="in_port=ovn-k8s-mp0,icmp,dl_src=$(ip -n $WK -br link show ovn-k8s-mp0 | awk '{print $3}'),dl_dst=$POD,nw_src=198.18.2.2,nw_dst=198.18.2.46,icmp_type=8"
 # 1. the healthy lab: one flow, priority=0 actions=NORMAL
-$X ovs-ofctl dump-flows br-int > ovs-ofctl_dump-flows_br-int_normal.txt
+$X ovs-ofctl dump-flows br-int > normal/ovs-ofctl_dump-flows_br-int.txt
 $X ovs-ofctl show br-int > ovs-ofctl_show_br-int.txt
 $X $T "$ICMP" > ovs-appctl_ofproto-trace_normal_delivered.txt
 # 2. a small pipeline (tables 0, 10, 20; registers, a cookie, masks) plus the drop flow of the ovs-flow-drop fault
