@@ -6,7 +6,7 @@ namespace NetSleuth.Collect;
 /// <summary>Forwarding-relevant sysctls of the calling thread's namespace, keyed as `sysctl` prints them.</summary>
 internal static class Sysctls
 {
-    internal static readonly string[] V4Conf = ["forwarding", "rp_filter", "proxy_arp", "arp_ignore", "arp_filter", "accept_local"];
+    internal static readonly string[] V4Conf = ["forwarding", "rp_filter", "proxy_arp", "arp_ignore", "arp_filter", "accept_local", "arp_announce"];
     internal static readonly string[] V6Conf = ["forwarding"];
 
     /// <param name="known">values already read over netlink (per-device IFLA_INET_CONF/IFLA_INET6_CONF of the link dump,

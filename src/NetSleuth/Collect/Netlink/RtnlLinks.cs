@@ -36,7 +36,7 @@ internal static class RtnlLinks
 
     private const int IFLA_AF_SPEC = 26, IFLA_INET_CONF = 1, IFLA_INET6_CONF = 2;
     /// <summary>IPV4_DEVCONF_* of Sysctls.V4Conf (linux/ip.h; IFLA_INET_CONF holds value N at index N-1).</summary>
-    private static readonly int[] V4ConfIds = [1, 8, 3, 19, 13, 23];
+    private static readonly int[] V4ConfIds = [1, 8, 3, 19, 13, 23, 18];
 
     /// <summary>The forwarding-relevant conf values of every device, from IFLA_AF_SPEC of the link dump (the same
     /// numbers /proc/sys/net/ipv{4,6}/conf/DEV/* print), keyed as sysctl prints them.</summary>
