@@ -151,6 +151,27 @@ public sealed class RoutingTraceTests
         Assert.Contains("rp_filter (strict) refuses the sender 198.18.1.10", r.Forward.Reason);
     }
 
+    [Theory]
+    [InlineData("0", Disposition.NeighborUnreachable, "h:c:eth0")]
+    [InlineData("2", Disposition.RpFilterDrop, "h:r:r-c")]
+    public void Given_a_source_off_the_link_when_the_client_asks_arp_then_arp_announce_picks_the_sender_rp_filter_judges(
+        string announce, Disposition expected, string at)
+    {
+        // arp_solicit: with arp_announce 0 the packet's own source (local, but on no subnet of eth0's peer) is the ARP
+        // sender, which the router's strict rp_filter refuses; with 2 eth0's own address asks, the router answers, and
+        // the packet itself is dropped by rp_filter on arrival (bridge-pods' rp-filter lab, where n2 has arp_announce 2)
+        var m = new RouterModel();
+        m.B.Addr(m.C, m.Link(m.C, "eth0"), "198.18.9.10/24");
+        m.C.Sysctls["net.ipv4.conf.all.arp_announce"] = announce;
+        m.R.Sysctls["net.ipv4.conf.all.rp_filter"] = "1";
+
+        var r = m.Trace(with: q => q with { Source = System.Net.IPAddress.Parse("198.18.9.10") });
+
+        Assert.Equal(expected, r.Forward.Disposition);
+        Assert.Equal(at, r.Forward.At);
+        if (announce == "0") Assert.Contains("refuses the sender 198.18.9.10", r.Forward.Reason);
+    }
+
     [Fact]
     public void Given_loose_rp_filter_and_an_asymmetric_return_route_when_traced_then_it_passes()
     {
