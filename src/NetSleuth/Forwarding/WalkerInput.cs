@@ -99,9 +99,7 @@ internal sealed partial class Walker
         var own = ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter");
         int? mode = all is null && own is null ? null : Math.Max(ParseInt(all), ParseInt(own));
         if (mode == 0) return null;
-        var reverse = Fib.Lookup(_t, ns, flow.Destination, flow.Source, "lo", null, _record ? _assumptions : null, flow, reverse: true); // fib_validate_source
-        bool exists = reverse.Type == RouteTypes.Unicast;
-        bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
+        var (reverse, exists, viaDev) = ReversePath(dev, flow.Destination, flow.Source, _record ? _assumptions : null, flow);
         if (mode is null && viaDev) return null;
         bool ok = mode == 1 ? viaDev : exists;
         if (mode is not null && ok && !_record) return null; // passes, and nobody reads the note
@@ -125,12 +123,21 @@ internal sealed partial class Walker
         if (dev.Link.IsLoopback) return null;
         int mode = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.rp_filter")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter")));
         if (mode == 0) return null;
-        var reverse = Fib.Lookup(_t, ns, target, sender, "lo", null, null, null, reverse: true);
-        bool exists = reverse.Type == RouteTypes.Unicast;
-        bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
+        var (reverse, exists, viaDev) = ReversePath(dev, target, sender, null, null);
         if (mode == 1 ? viaDev : exists) return null;
         return $"{dev} does not answer: rp_filter ({(mode == 1 ? "strict" : "loose")}) refuses the sender {sender}" +
             (reverse.Route is { } r ? $", whose route back is {r}" : ", to which it has no route");
+    }
+
+    /// <summary>fib_validate_source's lookup, shared by the packet's rp_filter and ARP's: the route back to
+    /// <paramref name="src"/> in <paramref name="dev"/>'s namespace, whether one exists (unicast) and whether it leaves by
+    /// <paramref name="dev"/>.</summary>
+    private (FibResult Reverse, bool Exists, bool ViaDev) ReversePath(DeviceRef dev, IPAddress dst, IPAddress src, List<string>? assumptions, Flow? flow)
+    {
+        var reverse = Fib.Lookup(_t, dev.Namespace, dst, src, "lo", null, assumptions, flow, reverse: true);
+        bool exists = reverse.Type == RouteTypes.Unicast;
+        bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
+        return (reverse, exists, viaDev);
     }
 
     private static int ParseInt(string? s) => int.TryParse(s, out var n) ? n : 0;
