@@ -137,8 +137,8 @@ public sealed class FuzzRegressionTests
         Assert.Contains(300, KernelPath.LengthsFor(Protocols.Udp, 300));
     }
 
-    /// <summary>Lines of the trace buffer as tracefs wrote them (kernel 6.18, `lab fuzz` of main running seed 197,
-    /// 2026-12-07 16:06 UTC).</summary>
+    /// <summary>Lines of the trace buffer as tracefs wrote them (kernel 6.18, 2026-12-07; those of `lab fuzz` labs were
+    /// recorded while main's 500-seed run was at seed 197).</summary>
     private static List<KernelEvent> Events(params string[] lines) => lines.Select(l => KernelTrace.Parse(l)!).ToList();
 
     [Fact]
@@ -158,6 +158,26 @@ public sealed class FuzzRegressionTests
 
         Assert.Null(path.Drop);
         Assert.Empty(path.AllDrops);
+    }
+
+    [Fact]
+    public void Given_a_bridge_without_ports_when_it_comes_up_then_its_igmp_report_freed_in_br_dev_xmit_is_not_a_tcp_probes_drop()
+    {
+        // seed 435 probe 0 (tcp fzm-h1p2 → 10.12.0.1; released-port took h2's br0's only port): "NO_TX_TARGET after br0
+        // (br_dev_xmit)" against the model's NeighborUnreachable (h1p2's gateway, right: connect said "No route to host").
+        // A bridge with no port that comes up floods its IGMPv3 report (54 bytes framed) to nobody. Measured on a
+        // port-less bridge brq9 in a namespace of its own (6.18, 2026-12-07):
+        var events = Events(
+            "  .NET TP Worker-17735   [000] bNs..  2324.861055: net_dev_queue: dev=brq9 skbaddr=000000005031ee0a len=54",
+            "  .NET TP Worker-17735   [000] bNs..  2324.861063: kfree_skb: skbaddr=000000005031ee0a rx_sk=0000000000000000 protocol=2048 location=br_dev_xmit+0x350/0x480 reason: NO_TX_TARGET");
+
+        var path = KernelPath.From(events, new HashSet<string> { "brq9", "eth0" }, KernelPath.LengthsFor(Protocols.Tcp, 235, bareTcp: true));
+
+        Assert.Empty(path.AllDrops);
+        Assert.Contains(44, KernelPath.LengthsFor(Protocols.Tcp, 235, bareTcp: true));
+        Assert.Contains(58, KernelPath.LengthsFor(Protocols.Tcp, 235, bareTcp: true));
+        Assert.DoesNotContain(40, KernelPath.LengthsFor(Protocols.Tcp, 235, bareTcp: true));
+        Assert.Contains(40, KernelPath.LengthsFor(Protocols.Tcp, 235)); // `probe` (options on) still ties a RST
     }
 
     [Fact]
