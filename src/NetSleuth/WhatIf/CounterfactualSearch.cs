@@ -254,7 +254,7 @@ public static class CounterfactualSearch
             if (l.Vxlan is { Remote: { } remote } vx && t.OwnersOf(remote).Count == 0)
                 foreach (var d in t.Devices)
                     if (d.Host != at.Host && d.Link.Vxlan is { } pv && pv.Vni == vx.Vni)
-                        foreach (var a in UnderlayOf(d))
+                        foreach (var a in UnderlayOf(t, d))
                             add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} type vxlan remote {a}"]);
         }
         // a route to the destination via each gateway the namespace already uses, and the blackholes that cover it deleted
@@ -319,7 +319,7 @@ public static class CounterfactualSearch
                 if (pv.Vni is { } vni && vx.Vni != vni) addSteps(Diagnosis.VxlanRecreate.Steps(d, underlay, vni: vni));
                 if (pv.DstPort is { } port && vx.DstPort != port) addSteps(Diagnosis.VxlanRecreate.Steps(d, underlay, port: port));
                 if (vx.Remote is { } remote && pv.Vni == vx.Vni)
-                    foreach (var a in UnderlayOf(p))
+                    foreach (var a in UnderlayOf(t, p))
                         if (!a.Equals(remote)) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} type vxlan remote {a}"]);
             }
             if (vx.Remote is { } rem && (underlay ?? at) is var u && (u.Ns.IsRoot || u.Ns.Name is not null))
@@ -387,7 +387,7 @@ public static class CounterfactualSearch
             if (e.Dst is not { } dst || e.Mac.IsZero || ns.FindLink(e.Device) is not { Vxlan: { } vx } || !e.Flags.Contains("self") && e.Master is not null) continue;
             var owners = t.Devices.Where(p => p.Link.Vxlan is { } pv && p.Link.Mac == e.Mac && p.Host != at.Host && (pv.Vni is null || vx.Vni is null || pv.Vni == vx.Vni)).ToList();
             foreach (var o in owners)
-                foreach (var a in UnderlayOf(o))
+                foreach (var a in UnderlayOf(t, o))
                     if (!a.Equals(dst))
                         add(at, [Diagnosis.NsCommand.Bridge(at, ["fdb", "replace", e.Mac.ToString(), "dev", e.Device, "dst", a.ToString(),
                             .. e.Vni is { } vni ? new[] { "vni", vni.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [],
@@ -435,12 +435,22 @@ public static class CounterfactualSearch
     private static DeviceRef? VethPeer(Topology.Topology t, NsRef at, Link l) =>
         l.IsVeth && t.Device(at, l.Name) is { } d ? t.VethPeer(d) : null;
 
-    private static IEnumerable<System.Net.IPAddress> UnderlayOf(DeviceRef d)
+    /// <summary>The underlay address a VXLAN device sends from, as its peers must name it as `remote`: its `local`, else the
+    /// IPv4 addresses of its underlay device (`dev`, else the device of the route to its remote or the default route) in its underlay namespace —
+    /// the namespace it was created in (link-netns), not the one it sits in: a peer pod's vxlan0 moved into the pod holds
+    /// the pod's address, which is no tunnel end.</summary>
+    private static IEnumerable<System.Net.IPAddress> UnderlayOf(Topology.Topology t, DeviceRef d)
     {
         if (d.Link.Vxlan?.Local is { } local) { yield return local; yield break; }
-        var dev = d.Link.Vxlan?.UnderlayDevice ?? d.Namespace.Ns.Routes.FirstOrDefault(r => r.Destination.Length == 0 && r.Device is not null)?.Device;
-        var l = dev is null ? null : d.Namespace.Ns.FindLink(dev);
-        if (l is null) yield break;
+        var u = (t.Tunnel(d)?.Underlay ?? d.Namespace).Ns;
+        var v4 = u.Routes.Where(r => r.Table == RouteTables.Main && r.Type == RouteTypes.Unicast && r.Device is not null &&
+            r.Destination.Family == System.Net.Sockets.AddressFamily.InterNetwork).ToList();
+        // `dev`, else the route to its remote (the source the kernel picks for the tunnel's packets), else the default route
+        var dev = d.Link.Vxlan?.UnderlayDevice ??
+            (d.Link.Vxlan?.Remote is { } rem ? v4.Where(r => r.Destination.Contains(rem)).OrderByDescending(r => r.Destination.Length).FirstOrDefault()?.Device : null) ??
+            v4.FirstOrDefault(r => r.Destination.Length == 0)?.Device;
+        var l = dev is null ? null : u.FindLink(dev);
+        if (l is null || l.Vxlan is not null) yield break;
         foreach (var a in l.Addresses) if (a.Prefix.IsV4) yield return a.Prefix.Address;
     }
 
