@@ -93,6 +93,30 @@ public sealed class OvnOfprotoOracleLabTests(ITestOutputHelper output)
                 var name = brInt.Ports.SelectMany(p => p.Interfaces).Single(i => i.OfPort == port).Name;
                 Assert.Equal(name, leave.OutPort);
             }
+
+            // to the pod on node2: the tracer leaves br-int by the Geneve port ofproto/trace outputs to, crosses to node2's br-int
+            // and is delivered both ways, or dies in the underlay when the tunnel is down — as the kernel's ping says
+            var remote = Tracer.Trace(Linker.Link(snapshot), new TraceRequest("worker", null, null, IPAddress.Parse("198.18.4.10")));
+            var oracleRemote = OfprotoTrace(lab, $"in_port=ovn-k8s-mp0,icmp,dl_src={Mp0Mac},dl_dst={RouterMac},nw_src=198.18.2.2,nw_dst=198.18.4.10,nw_ttl=64,icmp_type=8");
+            var tunnelPort = brInt.Ports.SelectMany(p => p.Interfaces).Single(i => i.OfPort == int.Parse(Assert.Single(oracleRemote.Outputs))).Name;
+            Assert.Equal("ovn-node2-0", tunnelPort);
+            var remoteSteps = remote.Forward.Hops.SelectMany(h => h.Steps).OfType<BridgeStep>().ToList();
+            Assert.Contains(remoteSteps, b => b.Bridge == "br-int" && b.OutPort == tunnelPort);
+            var ping = lab.Run(lab.Probe("node2-pod"));
+            output.WriteLine($"worker → 198.18.4.10: tracer {remote.Forward.Disposition} / {remote.Reply?.Disposition}: {remote.Forward.Reason}; ping: {ping}");
+            if (fault == LabFaults.TunnelDown)
+            {
+                Assert.True(ping.AllLost);
+                Assert.Equal(Disposition.NeighborUnreachable, remote.Forward.Disposition);
+                Assert.Contains("geneve port ovn-node2-0 to 203.0.113.2", remote.Forward.Reason);
+            }
+            else
+            {
+                Assert.True(ping.Succeeded, ping.Output);
+                Assert.Equal(Disposition.Delivered, remote.Forward.Disposition);
+                Assert.Equal(Disposition.Delivered, remote.Reply?.Disposition);
+                Assert.Contains(remote.Forward.Hops, h => h.Node.StartsWith("node2", StringComparison.Ordinal) && h.Steps.OfType<BridgeStep>().Any(b => b.InPort == "ovn-worker-0"));
+            }
         }
         finally
         {
