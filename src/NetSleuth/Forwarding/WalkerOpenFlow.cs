@@ -130,7 +130,7 @@ internal sealed partial class Walker
 
     private End Tagged(DeviceRef br, DeviceRef inPort, Frame frame, OfOutput o)
     {
-        if (_record) Add(br.Namespace, new BridgeStep(br.Link.Name, inName, null, frame.DstMac, $"OpenFlow: {o} with a VLAN tag"));
+        if (_record) Add(br.Namespace, new BridgeStep(br.Link.Name, inPort.Link.Name, null, frame.DstMac, $"OpenFlow: {o} with a VLAN tag"));
         return new End(Disposition.Uncertain, $"the OpenFlow flows of {br} send it out tagged (VLAN {o.Packet.VlanTci & 0xfff}), which the tracer does not follow", br);
     }
 
