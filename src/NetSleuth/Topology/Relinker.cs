@@ -154,7 +154,7 @@ public static class Relinker
     }
 
     /// <summary>The device's list without the edges across hosts (a copy: the original's list is shared).</summary>
-    private static void Strip(Topology t, Dictionary<DeviceRef, List<Edge>> map, DeviceRef d, HashSet<Edge> across)
+    private static void Strip(Topology t, LayeredMap<DeviceRef, List<Edge>> map, DeviceRef d, HashSet<Edge> across)
     {
         if (!map.TryGetValue(d, out var l) || t.OwnedLists!.Contains(l)) return;
         var kept = new List<Edge>(l.Count);
