@@ -52,9 +52,10 @@ internal static class UnderlayLinker
     private static void LinkRoutedTunnels(Topology t)
     {
         var done = new HashSet<(DeviceRef, DeviceRef)>();
-        foreach (var d in t.Devices.ToList())
+        foreach (var d in t.DeviceList)
         {
-            if (t.Tunnel(d) is not { Underlay: { } underlay } || d.Link.Vxlan?.Remote is not { } remote) continue;
+            // the device's own remote first: a cluster has hundreds of thousands of devices and a few VXLAN ones
+            if (d.Link.Vxlan?.Remote is not { } remote || t.Tunnel(d) is not { Underlay: { } underlay }) continue;
             var local = t.EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.TunnelUnderlay)?.To;
             if (local is null) continue;
             foreach (var (far, _) in t.OwnersOf(remote))
