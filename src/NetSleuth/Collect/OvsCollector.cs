@@ -42,8 +42,29 @@ internal static class OvsCollector
             entry.Parse(output, into, log);
         }
         foreach (var w in log.Warnings) host.Warnings.Add(w with { Namespace = root.Id });
+        int warned = log.Warnings.Count;
         if (into.Ovs is not { } state) return;
+        foreach (var b in state.Bridges) ReadFlows(b.Name, socket, into, log, host, root.Id);
+        foreach (var w in log.Warnings.Skip(warned)) host.Warnings.Add(w with { Namespace = root.Id });
         root.Ovs = state;
         root.Known.Add(Sections.Ovs);
+    }
+
+    /// <summary>`ovs-ofctl dump-flows` of one bridge (read only), through the bridge's management socket beside the
+    /// OVSDB socket (ovs-vswitchd's run directory) when there is one, else by its name.</summary>
+    private static void ReadFlows(string bridge, string socket, NetNamespace into, ImportLog log, Host host, string ns)
+    {
+        var dir = socket.Contains(':') && !socket.StartsWith("unix:", StringComparison.Ordinal) ? null : Path.GetDirectoryName(socket.StartsWith("unix:", StringComparison.Ordinal) ? socket[5..] : socket);
+        var mgmt = dir is null ? null : Path.Combine(dir, bridge + ".mgmt");
+        string[] argv = ["ovs-ofctl", "--timeout=5", "dump-flows", mgmt is not null && File.Exists(mgmt) ? "unix:" + mgmt : bridge];
+        var src = new SourceRef(Util.Shell.Join(argv));
+        var r = Tools.Run(argv);
+        if (!r.Ok)
+        {
+            host.Warnings.Add(new Warning($"OpenFlow flows of {bridge} not read ({(r.ExitCode == 127 ? "ovs-ofctl not found" : JsonValues.FirstLine(r.Stderr.Trim()))}): the tracer assumes NORMAL there", src, ns));
+            return;
+        }
+        var output = new CommandOutput(argv, r.Stdout.TrimEnd('\n').Split('\n'), src.File, 1);
+        CommandTable.Find(argv)?.Parse(output, into, log);
     }
 }

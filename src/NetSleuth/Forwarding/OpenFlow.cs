@@ -26,11 +26,15 @@ internal sealed class OfPacket
     public ulong ArpSha, ArpTha;
     public ulong Metadata;
     public uint[] Reg = new uint[16];
+    /// <summary>The tunnel key (tun_id) and tun_metadata0..7 (64 bits each here; OVN uses tun_metadata0's low 31 bits).</summary>
+    public ulong TunId;
+    public ulong[] TunMeta = new ulong[8];
 
     public OfPacket Clone()
     {
         var c = (OfPacket)MemberwiseClone();
         c.Reg = (uint[])Reg.Clone();
+        c.TunMeta = (ulong[])TunMeta.Clone();
         return c;
     }
 }
@@ -69,7 +73,7 @@ internal static class OpenFlow
 
     // ---- the syntax: a flow's fields and actions, read once per flow -----------------------------------------------
 
-    private enum F { None, InPort, DlSrc, DlDst, DlType, VlanTci, VlanVid, DlVlan, NwSrc, NwDst, NwProto, NwTtl, NwTos, TpSrc, TpDst, IcmpType, IcmpCode, ArpOp, ArpSpa, ArpTpa, ArpSha, ArpTha, Metadata, Reg, XReg, XXReg }
+    private enum F { None, InPort, DlSrc, DlDst, DlType, VlanTci, VlanVid, DlVlan, NwSrc, NwDst, NwProto, NwTtl, NwTos, TpSrc, TpDst, IcmpType, IcmpCode, ArpOp, ArpSpa, ArpTpa, ArpSha, ArpTha, Metadata, Reg, XReg, XXReg, TunId, TunMeta }
 
     /// <summary>A field, or bits [Lo..Hi] of it.</summary>
     private readonly record struct FieldRef(F Field, int Index, int Lo, int Hi)
@@ -90,6 +94,13 @@ internal static class OpenFlow
     private sealed record Move(FieldRef Src, FieldRef Dst) : Act;
     private sealed record Vlan(bool Push, int? Vid) : Act;
     private sealed record Nop : Act;
+    /// <summary>dec_ttl: a packet whose TTL is 1 or 0 stops there (Open vSwitch sends it to the controller as invalid_ttl).</summary>
+    private sealed record DecTtl : Act;
+    /// <summary>push:FIELD / pop:FIELD on the evaluation's stack (nicira-ext: the stack outlives resubmits).</summary>
+    private sealed record Push(FieldRef Field) : Act;
+    private sealed record Pop(FieldRef Field) : Act;
+    /// <summary>clone(ACTIONS): the actions on a copy of the packet; the packet after the clone is the one before.</summary>
+    private sealed record CloneActs(List<Act> Acts, List<string> Unknown) : Act;
 
     private sealed record Test(FieldRef Field, UInt128 Value, UInt128 Mask, string? Name = null);
 
@@ -143,7 +154,9 @@ internal static class OpenFlow
             case "tcp6": Proto(0x86dd, 6); return;
             case "udp6": Proto(0x86dd, 17); return;
             case "rarp": Proto(0x8035, null); return;
-            case "nw_frag" when value is "no": return; // the tracer's packets are never fragments
+            case "sctp6": Proto(0x86dd, 132); return;
+            case "nw_frag" when value is "no" or "not_later": return; // the tracer's packets are never fragments
+            case "nw_frag" when value is "yes" or "first" or "later": p.Tests.Add(new Test(new FieldRef(F.DlType, 0, 0, 15), 0x1_0000, 0xffff)); return; // never holds
             case "nw_ecn" when value is "0": return;
         }
         if (eq < 0 || FieldOf(name) is not { } field) { p.UnknownMatch.Add(item); return; }
@@ -193,7 +206,9 @@ internal static class OpenFlow
             "in_port" => new Reserved(OfOutput.InPort),
             "controller" => new Reserved(OfOutput.Controller),
             "strip_vlan" or "pop_vlan" => new Vlan(false, null),
-            "dec_ttl" => new Nop(),
+            "dec_ttl" => new DecTtl(),
+            // no conntrack state is modelled, so clearing it changes nothing the tracer reads (ct_state matches stay unknown)
+            "ct_clear" => new Nop(),
             _ => null,
         };
         if (act is null)
@@ -219,14 +234,40 @@ internal static class OpenFlow
                 "mod_tp_dst" when TryNumber(arg, out var n) => new Load(new FieldRef(F.TpDst, 0, 0, 15), (UInt128)n),
                 "mod_vlan_vid" when TryNumber(arg, out var n) => new Vlan(true, n),
                 "push_vlan" => new Vlan(true, null),
-                "dec_ttl" => new Nop(),
+                "dec_ttl" => new DecTtl(),
                 "note" => new Nop(),
+                "push" when FieldRefOf(arg) is { } f => new Push(f),
+                "pop" when FieldRefOf(arg) is { } f => new Pop(f),
+                "clone" when s[cut] == '(' => CloneOf(arg),
                 _ when cut < 0 && TryNumber(s, out var port) => new Output(port, null, null), // OpenFlow 1.0's bare port number
                 _ => null,
             };
         }
         if (act is null) p.UnknownActs.Add(s);
         else p.Acts.Add(act);
+    }
+
+    private static Act CloneOf(string inner)
+    {
+        var p = new Parsed { Flow = new OvsFlow() };
+        foreach (var a in SplitActions(inner)) ParseAction(a, p);
+        return new CloneActs(p.Acts, p.UnknownActs);
+    }
+
+    /// <summary>Splits an action list at the commas outside parentheses and brackets.</summary>
+    private static List<string> SplitActions(string text)
+    {
+        var list = new List<string>();
+        int depth = 0, start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c is '(' or '[') depth++;
+            else if (c is ')' or ']') depth--;
+            else if (c == ',' && depth == 0) { list.Add(text[start..i]); start = i + 1; }
+        }
+        if (start < text.Length) list.Add(text[start..]);
+        return list.Where(a => a.Trim().Length > 0).ToList();
     }
 
     private static Act? OutputOf(string arg)
@@ -309,7 +350,7 @@ internal static class OpenFlow
         F.DlVlan => 12,
         F.NwSrc or F.NwDst or F.ArpSpa or F.ArpTpa or F.Reg => 32,
         F.NwProto or F.NwTtl or F.NwTos or F.IcmpType or F.IcmpCode => 8,
-        F.Metadata or F.XReg => 64,
+        F.Metadata or F.XReg or F.TunId or F.TunMeta => 64,
         F.XXReg => 128,
         _ => 0,
     };
@@ -342,6 +383,7 @@ internal static class OpenFlow
             "arp_sha" => F.ArpSha,
             "arp_tha" => F.ArpTha,
             "metadata" => F.Metadata,
+            "tun_id" or "tunnel_id" => F.TunId,
             _ => F.None,
         };
         int index = 0;
@@ -351,6 +393,7 @@ internal static class OpenFlow
             else if (name.StartsWith("xreg", StringComparison.Ordinal) && int.TryParse(name[4..], out index) && index is >= 0 and < 8) f = F.XReg;
             else if (name.StartsWith("pkt_reg", StringComparison.Ordinal) && int.TryParse(name[7..], out index) && index is >= 0 and < 8) f = F.XReg; // OXM_OF_PKT_REGn = xregn
             else if (name.StartsWith("reg", StringComparison.Ordinal) && int.TryParse(name[3..], out index) && index is >= 0 and < 16) f = F.Reg;
+            else if (name.StartsWith("tun_metadata", StringComparison.Ordinal) && int.TryParse(name[12..], out index) && index is >= 0 and < 8) f = F.TunMeta;
             else return null;
         }
         return new FieldRef(f, index, 0, Width(f) - 1);
@@ -433,6 +476,8 @@ internal static class OpenFlow
         F.ArpSha => p.ArpSha,
         F.ArpTha => p.ArpTha,
         F.Metadata => p.Metadata,
+        F.TunId => p.TunId,
+        F.TunMeta => p.TunMeta[index],
         F.Reg => p.Reg[index],
         F.XReg => (UInt128)p.Reg[2 * index] << 32 | p.Reg[2 * index + 1],
         F.XXReg => (UInt128)p.Reg[4 * index] << 96 | (UInt128)p.Reg[4 * index + 1] << 64 | (UInt128)p.Reg[4 * index + 2] << 32 | p.Reg[4 * index + 3],
@@ -465,6 +510,8 @@ internal static class OpenFlow
             case F.ArpSha: p.ArpSha = (ulong)(v & 0xffff_ffff_ffff); break;
             case F.ArpTha: p.ArpTha = (ulong)(v & 0xffff_ffff_ffff); break;
             case F.Metadata: p.Metadata = (ulong)v; break;
+            case F.TunId: p.TunId = (ulong)v; break;
+            case F.TunMeta: p.TunMeta[index] = (ulong)v; break;
             case F.Reg: p.Reg[index] = (uint)v; break;
             case F.XReg: p.Reg[2 * index] = (uint)(v >> 32); p.Reg[2 * index + 1] = (uint)v; break;
             case F.XXReg:
@@ -567,7 +614,8 @@ internal static class OpenFlow
         public void Lookup(int table, OfPacket p, int depth)
         {
             if (Uncertain is not null) return;
-            if (depth >= MaxDepth) { Uncertain = $"more than {MaxDepth} resubmits deep (Open vSwitch stops there and drops)"; return; }
+            if (depth >= MaxDepth) { Uncertain = $"more than {MaxDepth} resubmits back to an earlier table deep (Open vSwitch stops there and drops)"; return; }
+            if (++_resubmits > MaxDepth * MaxDepth) { Uncertain = $"more than {MaxDepth * MaxDepth} resubmits (Open vSwitch stops there and drops)"; return; }
             if (tables.TryGetValue(table, out var flows))
                 foreach (var f in flows)
                 {
@@ -585,10 +633,27 @@ internal static class OpenFlow
             if (Hits.Count == 0) Miss = table;
         }
 
+        private int _resubmits;
+
+        /// <summary>push/pop's stack (ofproto-dpif-xlate: one per translation, kept across resubmits).</summary>
+        private readonly Stack<UInt128> _stack = new();
+
         private void Execute(Parsed f, OfPacket p, int depth)
         {
             int? gotoTable = null;
-            foreach (var a in f.Acts)
+            Run(f.Acts, f.Flow, p, depth, ref gotoTable);
+            if (Uncertain is not null) return;
+            if (f.UnknownActs.Count > 0)
+            {
+                Uncertain = $"table {f.Flow.Table} priority {f.Flow.Priority}{At(f.Flow)}: action {Short(f.UnknownActs[0])} is not modelled";
+                return;
+            }
+            if (gotoTable is { } t) Lookup(t, p, depth);
+        }
+
+        private void Run(List<Act> acts, OvsFlow flow, OfPacket p, int depth, ref int? gotoTable)
+        {
+            foreach (var a in acts)
             {
                 if (Uncertain is not null) return;
                 switch (a)
@@ -606,7 +671,9 @@ internal static class OpenFlow
                             string? savedName = p.InPortName;
                             if (rs.Port is { } port) { p.InPort = port; p.InPortName = null; }
                             else if (rs.PortName is { } pn) { p.InPortName = pn; p.InPort = -1; }
-                            Lookup(rs.Table ?? (int)f.Flow.Table, p, depth + 1);
+                            // ofproto-dpif-xlate's xlate_recursively: only a resubmit to the same or an earlier table deepens
+                            int target = rs.Table ?? (int)flow.Table;
+                            Lookup(target, p, depth + (target <= flow.Table ? 1 : 0));
                             p.InPort = savedPort; p.InPortName = savedName;
                             break;
                         }
@@ -618,18 +685,35 @@ internal static class OpenFlow
                             Write(p, mv.Dst, bits << mv.Dst.Lo, mv.Dst.Mask);
                             break;
                         }
+                    case DecTtl:
+                        if (p.DlType == 0x0800 && p.NwTtl <= 1) { Uncertain = $"table {flow.Table}{At(flow)}: dec_ttl of a packet with TTL {p.NwTtl} (Open vSwitch hands it to the controller as invalid_ttl)"; return; }
+                        if (p.DlType == 0x0800) p.NwTtl--;
+                        break;
+                    case Push pu:
+                        if (pu.Field.Field == F.InPort && p.InPort < 0) { Uncertain = $"table {flow.Table}{At(flow)}: push of in_port, which is not known for this packet"; return; }
+                        _stack.Push((Get(p, pu.Field.Field, pu.Field.Index) & pu.Field.Mask) >> pu.Field.Lo);
+                        break;
+                    case Pop po:
+                        if (_stack.Count == 0) { Uncertain = $"table {flow.Table}{At(flow)}: pop from an empty stack (Open vSwitch stops the translation there)"; return; }
+                        {
+                            var name = p.InPortName;
+                            Write(p, po.Field, _stack.Pop() << po.Field.Lo, po.Field.Mask);
+                            if (po.Field.Field == F.InPort && p.InPort == -1 + 0x10000) { p.InPort = -1; p.InPortName = name; }
+                        }
+                        break;
+                    case CloneActs c:
+                        {
+                            if (c.Unknown.Count > 0) { Uncertain = $"table {flow.Table} priority {flow.Priority}{At(flow)}: action {Short(c.Unknown[0])} inside clone() is not modelled"; return; }
+                            int? innerGoto = null;
+                            Run(c.Acts, flow, p.Clone(), depth, ref innerGoto);
+                            break;
+                        }
                     case Vlan v:
                         if (!v.Push) p.VlanTci = 0;
                         else p.VlanTci = v.Vid is { } vid ? (p.VlanTci & 0xe000) | 0x1000 | vid : p.VlanTci | 0x1000;
                         break;
                 }
             }
-            if (f.UnknownActs.Count > 0 && Uncertain is null)
-            {
-                Uncertain = $"table {f.Flow.Table} priority {f.Flow.Priority}{At(f.Flow)}: action {Short(f.UnknownActs[0])} is not modelled";
-                return;
-            }
-            if (gotoTable is { } t) Lookup(t, p, depth + 1);
         }
 
         private void Out(string kind, int port, string? name, OfPacket p)
@@ -665,6 +749,13 @@ internal static class OpenFlow
         }
         return p;
     }
+
+    /// <summary>A broadcast ARP request (who-has TPA tell SPA) from SRC entering by IN-PORT.</summary>
+    public static OfPacket ArpRequest(int inPort, string? inPortName, MacAddress src, IPAddress spa, IPAddress tpa) => new()
+    {
+        InPort = inPort, InPortName = inPortName, DlSrc = src.Value, DlDst = MacAddress.Broadcast.Value, DlType = 0x0806,
+        ArpOp = 1, ArpSha = src.Value, ArpSpa = V4(spa), ArpTpa = V4(tpa), NwTtl = 0,
+    };
 
     /// <summary>The packet an `ofproto/trace` "Flow:" line describes (`icmp,in_port=1,dl_src=…,nw_dst=…,icmp_type=8`);
     /// UNKNOWN names the fields it does not model.</summary>

@@ -94,6 +94,7 @@ internal sealed partial class Walker
     /// (<see cref="OvnForward"/>), else it switches like NORMAL (learning, flooding).</summary>
     private Next OvsForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
+        RecordedTraces(br, inPort, frame);
         if (FlowsOf(br) is { } flows) return OpenFlowForward(br, inPort, frame, flows);
         if (OvnForward(br, inPort, frame) is { } ovn) return ovn;
         if (LspOf(inPort) is null && _record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch); `ovs-ofctl dump-flows {br.Link.Name}` on {br.Host.Name} would confirm");

@@ -30,10 +30,17 @@ internal sealed partial class Walker
     private string? OuterDrop(DeviceRef vx, IPAddress remote, int depth)
     {
         var underlay = _t.Tunnel(vx)?.Underlay ?? _t.LinkNamespace(vx);
-        if (underlay is null || !underlay.Ns.IsKnown(Sections.Routes4)) return null;
+        if (underlay is null) return null;
         var bound = vx.Link.Vxlan?.UnderlayIndex is { } ui ? _t.Device(underlay.Host, underlay.Ns, ui) : null;
-        var fib = Fib.Lookup(_t, underlay, vx.Link.Vxlan?.Local ?? IPAddress.Any, remote, "lo", bound?.Link.Name, null);
-        string what = $"{vx}'s outer packet to {remote}";
+        return OuterDropFrom(underlay, vx.Link.Vxlan?.Local, bound, remote, $"{vx}'s outer packet to {remote}", depth);
+    }
+
+    /// <summary>Why an outer packet from UNDERLAY (source LOCAL, bound to BOUND) to REMOTE dies there: no route, a
+    /// discarding route, its device down, or its next hop unresolved; null when it gets out, or the input cannot say.</summary>
+    private string? OuterDropFrom(NsRef underlay, IPAddress? local, DeviceRef? bound, IPAddress remote, string what, int depth)
+    {
+        if (!underlay.Ns.IsKnown(Sections.Routes4)) return null;
+        var fib = Fib.Lookup(_t, underlay, local ?? IPAddress.Any, remote, "lo", bound?.Link.Name, null);
         switch (fib.Type)
         {
             case "none": return $"{what}: {underlay} has no route to it";

@@ -25,19 +25,21 @@ internal sealed partial class Walker
         return null;
     }
 
-    private Next OpenFlowForward(DeviceRef br, DeviceRef inPort, Frame frame, OvsBridge flows)
+    /// <param name="arriving">the packet as a tunnel port of this bridge received it (in_port, tun_id, tun_metadata), or null</param>
+    private Next OpenFlowForward(DeviceRef br, DeviceRef inPort, Frame frame, OvsBridge flows, OfPacket? arriving = null, int crossed = 0)
     {
         var ns = br.Namespace;
         int inNumber = inPort == br ? OpenFlow.LocalPort : OfInterface(flows, inPort.Link.Name)?.OfPort ?? -1;
-        var packet = OpenFlow.Packet(frame, inNumber, inPort == br ? null : inPort.Link.Name, _isReply);
+        var packet = arriving ?? OpenFlow.Packet(frame, inNumber, inPort == br ? null : inPort.Link.Name, _isReply);
         var r = OpenFlow.Run(flows, packet);
+        var inName = arriving?.InPortName ?? inPort.Link.Name; // a tunnel port has no device: its name
         if (_record)
             foreach (var (f, _) in r.Hits)
                 Add(ns, new OpenFlowStep(br.Link.Name, f.Table, f.Priority, f.Cookie, string.Join(',', f.Match), string.Join(',', f.Actions)) { Evidence = f.Source });
         if (r.Uncertain is { } why)
         {
             if (OvnInstead(br, inPort, frame, why) is { } ovn) return ovn;
-            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, null, frame.DstMac, "OpenFlow: " + why));
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, inName, null, frame.DstMac, "OpenFlow: " + why));
             return new End(Disposition.Uncertain, $"the OpenFlow flows of {br}: {why}", br);
         }
         if (r.Outputs.Count == 0)
@@ -46,16 +48,20 @@ internal sealed partial class Walker
             var reason = last is null
                 ? $"no flow of table {r.MissTable ?? 0} matches (a table miss drops it)"
                 : $"the last flow matched, table {last.Table} priority {last.Priority}{(last.Cookie is null ? "" : " cookie " + last.Cookie)}{(last.Source is { } s ? " (" + s + ")" : "")}, leaves it with no output";
-            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, null, frame.DstMac, $"OpenFlow: {reason}: dropped") { Evidence = last?.Source });
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, inName, null, frame.DstMac, $"OpenFlow: {reason}: dropped") { Evidence = last?.Source });
+            // OVN's logical view (its switch ports in the input) names the logical stage and port when it drops the frame too
+            if (arriving is null && OvnForward(br, inPort, frame) is End { Disposition: Disposition.OvsFlowDrop } ovn)
+                return ovn with { Reason = $"{ovn.Reason}; the OpenFlow flows of {br} drop it too: {reason}" };
             return new End(Disposition.OvsFlowDrop, $"the OpenFlow flows of {br} drop it: {reason}", br);
         }
         if (r.Outputs.All(o => o.Kind == OfOutput.Controller))
         {
-            if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, null, frame.DstMac, "OpenFlow: sent to the controller only"));
+            if (_record) Add(ns, new BridgeStep(br.Link.Name, inName, null, frame.DstMac, "OpenFlow: sent to the controller only"));
             return new End(Disposition.Uncertain, $"the OpenFlow flows of {br} send it to the controller, which the tracer does not model (dropped when no controller is connected)", br);
         }
         // every output is a copy; the trace follows the one that leads to the frame's destination
         var candidates = new List<(DeviceRef Dev, OfOutput Out)>();
+        (OvsInterface Iface, OfOutput Out)? tunnel = null;
         foreach (var o in r.Outputs)
         {
             if (o.Kind == OfOutput.Controller) continue;
@@ -63,7 +69,7 @@ internal sealed partial class Walker
             {
                 var f2 = FrameAfter(frame, o.Packet);
                 if (f2 is null) return Tagged(br, inPort, frame, o);
-                if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, null, f2.DstMac, $"OpenFlow: action {o.Kind}{(r.Outputs.Count > 1 ? $" (1 of {r.Outputs.Count} outputs)" : "")}"));
+                if (_record) Add(ns, new BridgeStep(br.Link.Name, inName, null, f2.DstMac, $"OpenFlow: action {o.Kind}{(r.Outputs.Count > 1 ? $" (1 of {r.Outputs.Count} outputs)" : "")}"));
                 return o.Kind == OfOutput.Normal ? OvsNormal(br, inPort, f2) : Flood(br, inPort, f2, ovs: true, "OpenFlow " + o.Kind);
             }
             DeviceRef? dev = o.Kind switch
@@ -72,19 +78,26 @@ internal sealed partial class Walker
                 OfOutput.InPort => inPort,
                 _ => PortDevice(br, flows, o),
             };
+            if (dev is null && o.Kind == OfOutput.ToPort && TunnelPort(flows, o) is { } tun)
+            {
+                tunnel ??= (tun, o);
+                continue;
+            }
             if (dev is null)
             {
                 if (r.Outputs.Count == 1)
                 {
                     if (OvnInstead(br, inPort, frame, $"output to port {o.PortName ?? o.Port.ToString()}, which is no device in the input") is { } ovn) return ovn;
                     var which = o.PortName ?? (OfName(flows, o.Port) is { } n ? $"{o.Port} ({n})" : o.Port.ToString());
-                    if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, which, frame.DstMac, "OpenFlow: output to a port with no device in the input"));
+                    if (_record) Add(ns, new BridgeStep(br.Link.Name, inName, which, frame.DstMac, "OpenFlow: output to a port with no device in the input"));
                     return new End(Disposition.Uncertain, $"the OpenFlow flows of {br} send it to port {which}, which is no device in the input (a patch or tunnel port, or its ofport is not known: `ovs-ofctl show {br.Link.Name}`)", br);
                 }
                 continue;
             }
             candidates.Add((dev, o));
         }
+        if (candidates.Count == 0 && tunnel is { } t)
+            return CrossTunnel(br, inPort, FrameAfter(frame, t.Out.Packet) ?? frame, t.Iface, t.Out, crossed);
         if (candidates.Count == 0)
             return new End(Disposition.Uncertain, $"the OpenFlow flows of {br} output it only to ports with no device in the input", br);
         var chosen = candidates[0];
@@ -100,8 +113,8 @@ internal sealed partial class Walker
         }
         var frameOut = FrameAfter(frame, chosen.Out.Packet);
         if (frameOut is null) return Tagged(br, inPort, frame, chosen.Out);
-        if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, chosen.Dev.Link.Name, frameOut.DstMac,
-            $"OpenFlow: {chosen.Out}{(candidates.Count > 1 ? $" (following 1 of {candidates.Count} outputs)" : "")}"));
+        if (_record) Add(ns, new BridgeStep(br.Link.Name, inName, chosen.Dev.Link.Name, frameOut.DstMac,
+            $"OpenFlow: {chosen.Out}{(LspOf(chosen.Dev) is { } lsp ? $" (logical switch port {lsp.Name})" : "")}{(candidates.Count > 1 ? $" (following 1 of {candidates.Count} outputs)" : "")}"));
         if (chosen.Dev == br || IsOvsInternal(_t, chosen.Dev)) return new Ingress(chosen.Dev, frameOut, Up: true);
         return BridgeOut(chosen.Dev, frameOut);
     }

@@ -47,6 +47,8 @@ internal static class CommandTable
         new("ovs-ofctl dump-ports", Ovs.OvsOfctlDumpPortsParser.Matches, Ovs.OvsOfctlDumpPortsParser.Parse),
         new("ovs-ofctl show|dump-ports-desc", Ovs.OvsOfctlShowParser.Matches, Ovs.OvsOfctlShowParser.Parse),
         new("ovs-ofctl dump-flows", Ovs.OvsOfctlDumpFlowsParser.Matches, Ovs.OvsOfctlDumpFlowsParser.Parse),
+        new("ovs-appctl ofproto/trace", Ovs.OfprotoTraceImport.Matches, Ovs.OfprotoTraceImport.Parse),
+        new("ovn-trace", Ovn.OvnTraceParser.Matches, Ovn.OvnTraceParser.Parse),
         // OVN northbound (Import/Ovn)
         new("ovn-nbctl list Logical_Switch_Port", Ovn.OvnNbctlListLspParser.Matches, Ovn.OvnNbctlListLspParser.Parse),
         new("ovn-nbctl show", Ovn.OvnNbctlShowParser.Matches, Ovn.OvnNbctlShowParser.Parse),

@@ -11,6 +11,8 @@ public sealed class OvnState
     public List<OvnLogicalSwitchPort> Ports { get; set; } = [];
     /// <summary>The southbound database's chassis with their tunnel endpoints and port bindings (`ovn-sbctl show`).</summary>
     public List<OvnChassis> Chassis { get; set; } = [];
+    /// <summary>`ovn-trace` outputs in the input: OVN's logical pipeline for one packet.</summary>
+    public List<RecordedTrace> Traces { get; set; } = [];
     /// <summary>The northbound database the ports were read from, when the command named one (`--db=unix:…`): fixes address it too.</summary>
     public string? NbDb { get; set; }
     /// <summary>The southbound database the chassis were read from, likewise.</summary>

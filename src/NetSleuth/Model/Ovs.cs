@@ -13,6 +13,8 @@ public sealed class OvsState
     public List<OvsInterface> UnplacedInterfaces { get; set; } = [];
     /// <summary>Negative evidence: a port a bridge does not have (`ovs-ofctl: br-ex: unknown port `ovn-k8s-mp0'`).</summary>
     public List<OvsAbsentPort> AbsentPorts { get; set; } = [];
+    /// <summary>Traces Open vSwitch made of single packets (`ovs-appctl ofproto/trace BRIDGE FLOW` outputs in the input).</summary>
+    public List<RecordedTrace> Traces { get; set; } = [];
     public SourceRef? Source { get; set; }
 }
 
@@ -103,5 +105,23 @@ public sealed class OvsAbsentPort
 {
     public required string Bridge { get; set; }
     public required string Port { get; set; }
+    public SourceRef? Source { get; set; }
+}
+
+/// <summary>What Open vSwitch (`ovs-appctl ofproto/trace`) or OVN (`ovn-trace`) said one packet does, read from its output:
+/// evidence the tracer shows beside its own verdict.</summary>
+public sealed class RecordedTrace
+{
+    /// <summary>"ofproto/trace" or "ovn-trace".</summary>
+    public required string Tool { get; set; }
+    /// <summary>The bridge (ofproto/trace) or the logical datapath the packet entered (ovn-trace).</summary>
+    public string? Bridge { get; set; }
+    /// <summary>The packet as the tool printed it (`icmp,in_port=2,dl_src=…`).</summary>
+    public required string Flow { get; set; }
+    /// <summary>Where it goes: OpenFlow ports (ofproto/trace) or logical ports (ovn-trace), in order.</summary>
+    public List<string> Outputs { get; set; } = [];
+    public bool Dropped { get; set; }
+    /// <summary>The tool's own words for the outcome: "Datapath actions: drop", "drop at ls_out_apply_port_sec (worker)".</summary>
+    public string? Verdict { get; set; }
     public SourceRef? Source { get; set; }
 }

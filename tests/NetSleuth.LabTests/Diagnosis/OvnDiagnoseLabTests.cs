@@ -50,7 +50,9 @@ public sealed class OvnDiagnoseLabTests(ITestOutputHelper output)
             var top = before.Findings[0];
             Assert.Equal("neighbor-mac-mismatch", top.Id);
             Assert.Contains($"learnt from OVN's ARP responder on br-int, which answers with {PeerPodsMac} (logical switch port default_peerpod)", text);
-            Assert.Contains("OVN L2 lookup: 0a:58:0a:84:02:2e is an address of logical port default_peerpod → out 8b7266486ea2861", text);
+            // br-int's flows (collected live) are followed: OVN's L2 lookup flow for the pod's MAC, out of the pod's port
+            Assert.Contains("metadata=0x2,dl_dst=0a:58:0a:84:02:2e → actions=", text);
+            Assert.Contains("(logical switch port default_peerpod) → out 8b7266486ea2861", text);
             // the OVS part agrees with ofproto/trace: to the pod's port, not dropped
             var actions = OfprotoTrace(lab, "in_port=ovn-k8s-mp0,icmp,dl_src=0a:58:c6:12:02:02,dl_dst=0a:58:0a:84:02:2e,nw_src=198.18.2.2,nw_dst=198.18.2.46,nw_ttl=64");
             output.WriteLine(actions);

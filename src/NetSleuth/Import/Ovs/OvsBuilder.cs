@@ -146,15 +146,26 @@ internal static class OvsBuilder
     /// the same bridges of FIRST. True when SECOND held nothing but OVS state, so nothing else of it is lost.</summary>
     public static bool MergeFlows(NetNamespace first, NetNamespace second)
     {
-        if (second.Ovs is not { } from || !from.Bridges.Any(b => b.Flows.Count > 0 || b.FlowsKnown)) return false;
-        var into = State(first, from.Source ?? new SourceRef(""));
-        foreach (var b in from.Bridges)
+        bool any = false;
+        if (second.Ovs is { } from && (from.Traces.Count > 0 || from.Bridges.Any(b => b.Flows.Count > 0 || b.FlowsKnown)))
         {
-            if (b.Flows.Count == 0 && !b.FlowsKnown) continue;
-            var target = Bridge(into, b.Name, b.Source ?? new SourceRef(""));
-            target.Flows = b.Flows;
-            target.FlowsKnown = b.FlowsKnown;
+            var into = State(first, from.Source ?? new SourceRef(""));
+            foreach (var b in from.Bridges)
+            {
+                if (b.Flows.Count == 0 && !b.FlowsKnown) continue;
+                var target = Bridge(into, b.Name, b.Source ?? new SourceRef(""));
+                target.Flows = b.Flows;
+                target.FlowsKnown = b.FlowsKnown;
+            }
+            into.Traces.AddRange(from.Traces); // saved ofproto/trace outputs
+            any = true;
         }
+        if (second.Ovn is { Traces.Count: > 0 } ovn)
+        {
+            (first.Ovn ??= new OvnState { Source = ovn.Source }).Traces.AddRange(ovn.Traces); // saved ovn-trace outputs
+            any = true;
+        }
+        if (!any) return false;
         return second.Links.Count == 0 && second.Routes.Count == 0 && second.Neighbors.Count == 0;
     }
 }

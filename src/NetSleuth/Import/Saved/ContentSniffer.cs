@@ -43,6 +43,10 @@ internal static partial class ContentSniffer
         if (OfFlowStart().IsMatch(first) && meaningful.Count(l => l.Contains("actions=", StringComparison.Ordinal)) * 2 >= meaningful.Count - 1)
             return ["ovs-ofctl", "dump-flows"];
         if (OvnShowHead().IsMatch(first)) return ["ovn-nbctl", "show"];
+        if (first.StartsWith("Flow: ", StringComparison.Ordinal) && meaningful.Take(6).Any(l => l.StartsWith("bridge(\"", StringComparison.Ordinal)))
+            return ["ovs-appctl", "ofproto/trace"];
+        if (first.StartsWith("# ", StringComparison.Ordinal) && meaningful.Take(6).Any(l => l.StartsWith("ingress(dp=\"", StringComparison.Ordinal)))
+            return ["ovn-trace"];
         if (first.StartsWith("Chassis ", StringComparison.Ordinal) && meaningful.Skip(1).Take(6).Any(l => l.TrimStart().StartsWith("Encap ", StringComparison.Ordinal)))
             return ["ovn-sbctl", "show"];
         if (meaningful.Take(20).Count(l => LspColumn().IsMatch(l)) >= 4) return ["ovn-nbctl", "list", "Logical_Switch_Port"];

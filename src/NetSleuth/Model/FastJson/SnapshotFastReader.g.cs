@@ -30,17 +30,18 @@ internal static partial class SnapshotFastReader
         ["VrfInfo"] = ["table"],
         ["TunInfo"] = ["type"],
         ["NetNamespace"] = ["id", "name", "inode", "isRoot", "processes", "netnsIds", "known", "links", "routes", "rules", "neighbors", "fdb", "qdiscs", "filters", "iptables", "nftables", "conntrack", "ipvs", "ipsets", "sysctls", "ovs", "ovn", "routeLookups"],
-        ["OvnState"] = ["ports", "chassis", "nbDb", "sbDb", "source"],
+        ["OvnState"] = ["ports", "chassis", "traces", "nbDb", "sbDb", "source"],
         ["OvnChassis"] = ["name", "hostname", "encaps", "portBindings", "source"],
         ["OvnEncap"] = ["type", "ip", "options", "source"],
         ["OvnLogicalSwitchPort"] = ["name", "switch", "type", "addresses", "portSecurity", "portSecurityKnown", "up", "source"],
-        ["OvsState"] = ["ovsVersion", "bridges", "portStats", "unplacedPorts", "unplacedInterfaces", "absentPorts", "source"],
+        ["OvsState"] = ["ovsVersion", "bridges", "portStats", "unplacedPorts", "unplacedInterfaces", "absentPorts", "traces", "source"],
         ["OvsBridge"] = ["name", "uuid", "datapathType", "failMode", "externalIds", "ports", "flows", "flowsKnown", "source"],
         ["OvsFlow"] = ["table", "priority", "cookie", "packets", "match", "actions", "source"],
         ["OvsPort"] = ["name", "uuid", "tag", "trunks", "interfaces", "source"],
         ["OvsInterface"] = ["name", "uuid", "type", "ofPort", "macInUse", "mac", "externalIds", "options", "error", "linkState", "adminState", "bfdStatus", "status", "source"],
         ["OvsPortStats"] = ["bridge", "port", "rxPackets", "rxDropped", "rxErrors", "txPackets", "txDropped", "txErrors"],
         ["OvsAbsentPort"] = ["bridge", "port", "source"],
+        ["RecordedTrace"] = ["tool", "bridge", "flow", "outputs", "dropped", "verdict", "source"],
         ["RouteLookup"] = ["destination", "type", "gateway", "device", "prefSrc", "table", "command", "source"],
         ["Route"] = ["type", "destination", "table", "gateway", "device", "protocol", "scope", "prefSrc", "metric", "tos", "mtu", "flags", "nextHops", "source"],
         ["NextHop"] = ["gateway", "device", "weight", "flags"],
@@ -600,6 +601,7 @@ internal static partial class SnapshotFastReader
             {
                 case "ports": J.List(ref r, c, o.Ports, ReadOvnLogicalSwitchPortItem); break;
                 case "chassis": J.List(ref r, c, o.Chassis, ReadOvnChassisItem); break;
+                case "traces": J.List(ref r, c, o.Traces, ReadRecordedTraceItem); break;
                 case "nbDb": o.NbDb = J.StrN(ref r, c); break;
                 case "sbDb": o.SbDb = J.StrN(ref r, c); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
@@ -704,6 +706,7 @@ internal static partial class SnapshotFastReader
                 case "unplacedPorts": J.List(ref r, c, o.UnplacedPorts, ReadOvsPortItem); break;
                 case "unplacedInterfaces": J.List(ref r, c, o.UnplacedInterfaces, ReadOvsInterfaceItem); break;
                 case "absentPorts": J.List(ref r, c, o.AbsentPorts, ReadOvsAbsentPortItem); break;
+                case "traces": J.List(ref r, c, o.Traces, ReadRecordedTraceItem); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
@@ -868,6 +871,33 @@ internal static partial class SnapshotFastReader
             {
                 case "bridge": o.Bridge = J.Str(ref r, c); seen |= 1; break;
                 case "port": o.Port = J.Str(ref r, c); seen |= 2; break;
+                case "source": o.Source = ReadSourceRef(ref r, c); break;
+                default: throw J.Bail();
+            }
+        }
+        if (seen != 3) throw J.Bail();
+        return o;
+    }
+
+    private static RecordedTrace ReadRecordedTraceItem(ref Utf8JsonReader r, Ctx c) => ReadRecordedTrace(ref r, c) ?? throw J.Bail();
+
+    private static RecordedTrace? ReadRecordedTrace(ref Utf8JsonReader r, Ctx c)
+    {
+        if (J.IsNull(ref r)) return null;
+        J.StartObject(ref r);
+        var o = new RecordedTrace { Tool = default!, Flow = default! };
+        int seen = 0;
+        Span<char> buf = stackalloc char[J.MaxName];
+        while (J.NextProperty(ref r, buf, out int n))
+        {
+            switch ((ReadOnlySpan<char>)buf[..n])
+            {
+                case "tool": o.Tool = J.Str(ref r, c); seen |= 1; break;
+                case "bridge": o.Bridge = J.StrN(ref r, c); break;
+                case "flow": o.Flow = J.Str(ref r, c); seen |= 2; break;
+                case "outputs": J.StrList(ref r, c, o.Outputs); break;
+                case "dropped": o.Dropped = J.Bool(ref r); break;
+                case "verdict": o.Verdict = J.StrN(ref r, c); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
