@@ -35,7 +35,8 @@ internal sealed class PhaseTimings
         _allocated = allocated;
     }
 
-    /// <summary>The diagnoser's own stages (each check with its thread's CPU time, the sweep, the verification);
+    /// <summary>The diagnoser's own stages (each check with its thread's CPU time, the sweep, the verification with the
+    /// process's CPU time and the sum over its threads of the time of its parts);
     /// checks under 50 ms of CPU are left out.</summary>
     public void Details(IReadOnlyList<(string Stage, TimeSpan Elapsed)> stages)
     {
@@ -47,7 +48,8 @@ internal sealed class PhaseTimings
             TimeSpan? cpu = i + 1 < stages.Count && stages[i + 1].Stage == name + " cpu" ? stages[i + 1].Elapsed : null;
             if (name.EndsWith("Check", StringComparison.Ordinal) && (cpu ?? wall).TotalSeconds < 0.05) continue;
             var line = string.Create(CultureInfo.InvariantCulture, $"timing:   {name,-32} {wall.TotalSeconds,7:F2} s wall");
-            if (cpu is { } c) line += string.Create(CultureInfo.InvariantCulture, $" {c.TotalSeconds,7:F2} s cpu (its thread)");
+            if (cpu is { } c)
+                line += string.Create(CultureInfo.InvariantCulture, $" {c.TotalSeconds,7:F2} s cpu ({(name.EndsWith("Check", StringComparison.Ordinal) ? "its thread" : "the process")})");
             _err.WriteLine(line);
         }
     }

@@ -19,6 +19,7 @@ internal sealed class DiagnoseCommand : CliCommand
         new("to", "IP", "destination of the path to trace (with --from)"),
         new("what-if", "FILE", "apply the shell commands in FILE (ip, bridge, tc, sysctl, iptables, nft) to a copy of the model and report what changes"),
         new("fix-script", "FILE", "also write every finding's fix commands to FILE, as a shell script per host (--what-if reads it back)"),
+        new("search-budget", "SECONDS", "time for the counterfactual search of fixes for broken paths no check explains (default 10; 0 = no search)"),
         Format("text", "json", "html"),
         Output,
     ];
@@ -37,6 +38,13 @@ internal sealed class DiagnoseCommand : CliCommand
         Every fix is also applied to a copy of the model, linked and traced again: the finding says
         "verified in the model: restores N of N broken paths, breaks 0 working ones", or why it is
         unverified (a command the model does not take, a path still broken).
+
+        A broken path that no check explains is searched for a fix (counterfactual search): candidate
+        edits near where the packet dies (a neighbour's MAC, a device up, a route, a sysctl, a firewall
+        rule deleted, a tc redirect, a veth or VXLAN device recreated, …), each applied to a copy of the
+        model and traced again; the best three that restore paths and break none are shown. Bounded by
+        60 candidates and --search-budget SECONDS (default 10) for all such findings; it says when it
+        gave up. --search-budget 0 switches it off.
 
         --what-if FILE applies the commands in FILE (as diagnose prints them, or as you would type them:
         `ip [-n NS] link|addr|route|rule|neigh …`, `bridge fdb …`, `tc qdisc|filter …`, `sysctl -w …`,
@@ -97,7 +105,13 @@ internal sealed class DiagnoseCommand : CliCommand
             try { whatIfText = File.ReadAllText(whatIfFile); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--what-if: cannot read {whatIfFile}: {e.Message}"); }
         }
-        var report = Diagnoser.Run(topology, request, new DiagnoseOptions { VerifyFixes = whatIfFile is null });
+        var searchBudget = args.GetInt("search-budget", 0, 3600);
+        var report = Diagnoser.Run(topology, request, new DiagnoseOptions
+        {
+            VerifyFixes = whatIfFile is null,
+            SearchFixes = searchBudget is not 0,
+            SearchBudget = searchBudget is { } sb ? TimeSpan.FromSeconds(sb) : null,
+        });
         phases.Mark("diagnose");
         phases.Details(report.Timings);
         if (args.Get("fix-script") is { } fixFile)

@@ -51,6 +51,11 @@ internal static class NsCommand
         return ["nsenter", "-t", pid, "-n"];
     }
 
+    /// <summary>The word `ip link … netns X` takes for the namespace: its name, else the id of a process in it (iproute2
+    /// takes either), else the placeholder PID that leaves the fix unverified.</summary>
+    public static string NetnsArg(NsRef ns) =>
+        ns.Ns.Name ?? (ns.Ns.Processes.Count > 0 ? ns.Ns.Processes[0].Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) : "PID");
+
     /// <summary>`ip route replace` arguments that recreate the route as it is in the model.</summary>
     public static string[] RouteArgs(Route r)
     {

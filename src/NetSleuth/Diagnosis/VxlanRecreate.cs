@@ -40,7 +40,7 @@ internal static class VxlanRecreate
         {
             steps.Add(NsCommand.Step(ns, first));
             steps.Add(NsCommand.Step(u, [NsCommand.Ip(u, [.. add]),
-                NsCommand.Ip(u, "link", "set", "dev", d.Link.Name, "netns", ns.Ns.Name ?? (ns.Ns.Processes.FirstOrDefault()?.Pid.ToString(CultureInfo.InvariantCulture) ?? "PID"))]));
+                NsCommand.Ip(u, "link", "set", "dev", d.Link.Name, "netns", NsCommand.NetnsArg(ns))]));
         }
         var after = DeviceRestore.Commands(d);
         steps.Add(NsCommand.Step(ns, after));

@@ -22,7 +22,8 @@ public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop,
     /// of <paramref name="devices"/> with a length the probe's packets have (<paramref name="lengths"/>, IP and
     /// Ethernet-framed sizes; null accepts any). Other traffic of the machine on devices of the same name is left out
     /// by the length. A kfree_skb is the probe's when the last earlier event of that skb (within a second) is one
-    /// of those; a drop before any device event (in the sender's output path) is kept only when no other is found.
+    /// of those and no kfree_skb ended that skb in between (its address is then another packet's); a drop before any
+    /// device event (in the sender's output path) is kept only when no other is found.
     /// </summary>
     public static KernelPath From(IReadOnlyList<KernelEvent> events, IReadOnlySet<string> devices, IReadOnlySet<int>? lengths)
     {
@@ -32,13 +33,15 @@ public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop,
         var drops = new List<KernelDrop>();
         var early = new List<KernelDrop>();
         double? firstOurs = null;
+        void Forget(string skb) { last.Remove(skb); ours.Remove(skb); }
         foreach (var e in events)
         {
             if (e.Event == "kfree_skb")
             {
                 // a socket's own queue emptied when it closes (the prober gave up), or a segment whose data a socket
                 // already had (tcp_data_queue: TCP_OLD_DATA, a retransmission; the probes carry no data): not a drop on the way
-                if (e.Reason is "QUEUE_PURGE" or "TCP_OLD_DATA") { last.Remove(e.Skb); continue; }
+                // a freed skb's address is a new packet's from then on (the slab hands it out again at once)
+                if (e.Reason is "QUEUE_PURGE" or "TCP_OLD_DATA" || IsUnjoinedMulticast(e)) { Forget(e.Skb); continue; }
                 if (last.TryGetValue(e.Skb, out var prev) && e.Time - prev.Time < 1.0)
                 {
                     if (ours.Contains(e.Skb) && prev.Device is { } d && devices.Contains(d))
@@ -46,7 +49,7 @@ public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop,
                 }
                 else if (firstOurs is null || e.Time >= firstOurs - 0.05)
                     early.Add(new KernelDrop(e.Reason ?? "?", null, e.Location));
-                last.Remove(e.Skb);
+                Forget(e.Skb);
                 continue;
             }
             last[e.Skb] = e;
@@ -69,6 +72,17 @@ public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop,
         return new KernelPath(path, top, drops);
     }
 
+    /// <summary>
+    /// A multicast packet for a group the receiving device did not join: ip_route_input_rcu returns NOT_SPECIFIED
+    /// and ip_rcv_finish_core frees it. Measured on 6.18: the IGMPv3 reports a bridge sends for 224.0.0.106 when it
+    /// comes up (40 bytes of IP, 54 framed: the length of a bare TCP ACK or RST), flooded to every port of a lab just
+    /// built, freed so on every pod's eth0 and host's ul; their skbs may also reuse the address of a probe packet
+    /// just consumed. A unicast probe packet is freed NOT_SPECIFIED there only by a device without IPv4 (no in_device:
+    /// an MTU under 68, or the device being unregistered), which neither `lab fuzz` nor `probe` sends through.
+    /// </summary>
+    internal static bool IsUnjoinedMulticast(KernelEvent e) =>
+        e.Reason == "NOT_SPECIFIED" && e.Location is { } at && at.StartsWith("ip_rcv_finish_core+", StringComparison.Ordinal);
+
     /// <summary>The sizes a probe's packets show in the tracepoints: the IP packet (netif_receive_skb on an Ethernet
     /// device), framed (net_dev_queue), and carried in VXLAN (outer IP, outer frame).</summary>
     public static IReadOnlySet<int> LengthsOf(int ipSize) =>
@@ -79,9 +93,11 @@ public sealed record KernelPath(IReadOnlyList<string> Devices, KernelDrop? Drop,
     private static readonly int[] Handshake = [60, 52, 40];
 
     /// <summary>The same with timestamps, SACK and window scaling off at both ends (net.ipv4.tcp_timestamps,
-    /// tcp_sack, tcp_window_scaling = 0, as `lab fuzz` sets them): SYN and SYN-ACK carry only the MSS, 44 bytes; ACK and
-    /// RST 40. Sizes the machine's other TCP traffic (timestamps on) seldom has.</summary>
-    private static readonly int[] BareHandshake = [44, 40];
+    /// tcp_sack, tcp_window_scaling = 0, as `lab fuzz` sets them): SYN and SYN-ACK carry only the MSS, 44 bytes, a size
+    /// the machine's other TCP traffic (timestamps on) seldom has. The ACK, FIN and RST (40) are not tied: what becomes of
+    /// them decides nothing the SYN and SYN-ACK do not, and 40 bytes is also the IGMPv3 report every bridge sends when
+    /// it comes up (seed 435: a bridge left without ports frees its own NO_TX_TARGET in br_dev_xmit during probe 0).</summary>
+    private static readonly int[] BareHandshake = [44];
 
     /// <summary>The lengths a probe's packets show: <see cref="LengthsOf"/> of its size, and for TCP those of its handshake.</summary>
     /// <param name="bareTcp">the ends' TCP options are off (<see cref="BareHandshake"/>)</param>

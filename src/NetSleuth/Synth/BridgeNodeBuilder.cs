@@ -68,7 +68,9 @@ internal static class BridgeNodeBuilder
         var root = unit.Root;
         uint ip = plan.PodIp(unit.Index, p);
         var mac = HostFactory.RandomMac(rng);
-        var pod = new NsBuilder("inode:" + inode, null, inode, isRoot: false);
+        // named as containerd names a pod's namespace (/var/run/netns/cni-UUID): `ip -n NAME` and `netns NAME` reach it
+        string name = HostFactory.PodNetnsName(unit.Host.Name, inode, containerd: true);
+        var pod = new NsBuilder(name, name, inode, isRoot: false);
         pod.Ns.Processes.Add(new NsProcess(3000 + p * 41 + rng.Next(40), "pause"));
         var hostVeth = root.AddLink("veth" + HostFactory.Hex(rng, 8), LinkKinds.Veth, HostFactory.RandomMac(rng), PodMtu);
         OvsNodeBuilder.Enslave(hostVeth, "cni0");

@@ -40,6 +40,29 @@ internal static class HostFactory
         return new MacAddress(v);
     }
 
+    /// <summary>
+    /// The name a container runtime gives a pod's network namespace, as `ip netns list` shows it (the bind mount in
+    /// /var/run/netns): containerd's CNI namespaces are "cni-" and a UUID, CRI-O's (OpenShift, where OVN-Kubernetes
+    /// runs) a bare UUID. Derived from the host and the namespace's inode, not drawn from the generator's random
+    /// stream, so the rest of a seeded cluster is the same as before pods had names.
+    /// </summary>
+    public static string PodNetnsName(string host, long inode, bool containerd)
+    {
+        ulong h1 = 14695981039346656037, h2 = 1099511628211;
+        foreach (char c in host + "/" + inode.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            h1 = (h1 ^ c) * 1099511628211;
+            h2 = (h2 ^ c) * 0x100000001b3 + 0x9E3779B97F4A7C15;
+        }
+        var b = new byte[16];
+        BitConverter.TryWriteBytes(b.AsSpan(0, 8), h1);
+        BitConverter.TryWriteBytes(b.AsSpan(8, 8), h2);
+        b[6] = (byte)((b[6] & 0x0F) | 0x40); // version 4, as both runtimes make them
+        b[8] = (byte)((b[8] & 0x3F) | 0x80);
+        string uuid = Convert.ToHexStringLower(b).Insert(20, "-").Insert(16, "-").Insert(12, "-").Insert(8, "-");
+        return containerd ? "cni-" + uuid : uuid;
+    }
+
     public static string Hex(Random rng, int digits)
     {
         const string hex = "0123456789abcdef";

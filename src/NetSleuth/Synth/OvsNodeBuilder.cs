@@ -65,8 +65,9 @@ internal static class OvsNodeBuilder
         var root = unit.Root;
         uint ip = plan.PodIp(unit.Index, p);
         var mac = Addressing.OvnMac(ip);
-        string nsId = "inode:" + inode;
-        var pod = new NsBuilder(nsId, null, inode, isRoot: false);
+        // named as CRI-O names a pod's namespace (/var/run/netns/UUID, OpenShift's runtime)
+        string nsId = HostFactory.PodNetnsName(unit.Host.Name, inode, containerd: false);
+        var pod = new NsBuilder(nsId, nsId, inode, isRoot: false);
         pod.Ns.Processes.Add(new NsProcess(2000 + p * 37 + rng.Next(30), "pause"));
         string vethName = HostFactory.Hex(rng, 15);
         var hostVeth = root.AddLink(vethName, LinkKinds.Veth, HostFactory.RandomMac(rng), PodMtu);

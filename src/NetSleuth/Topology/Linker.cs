@@ -124,10 +124,10 @@ public static class Linker
         if (e.To is not null) Add(t, t.In, e.To, e);
         if (e.Assumption is not null) t.AllAssumptions.Add(new Assumption(e.Assumption, e.From, e.From.Link.Source));
 
-        static void Add(Topology t, Dictionary<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
+        static void Add(Topology t, LayeredMap<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
         {
             // most devices have one or two edges each way: start small, one hash lookup
-            ref var l = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, k, out _);
+            ref var l = ref map.GetValueRefOrAddDefault(k, out _);
             if (t.OwnedLists is { } own && (l is null || !own.Contains(l)))
             {
                 // a re-linked topology shares the lists of the one it was made from: copied before the first change
@@ -148,7 +148,7 @@ public static class Linker
         Remove(t, t.Out, e.From, e);
         if (e.To is not null) Remove(t, t.In, e.To, e);
 
-        static void Remove(Topology t, Dictionary<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
+        static void Remove(Topology t, LayeredMap<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
         {
             if (!map.TryGetValue(k, out var l)) return;
             if (t.OwnedLists is { } own && !own.Contains(l)) { map[k] = l = new List<Edge>(l); own.Add(l); }

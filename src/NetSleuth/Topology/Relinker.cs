@@ -72,13 +72,15 @@ public static class Relinker
         }
         var across = new HashSet<Edge>(ReferenceEqualityComparer.Instance);
         for (int k = c.P3Edge[n]; k < before.AllEdges.Count; k++) across.Add(before.AllEdges[k]);
+        // the ends of the edges across hosts, before and after: their lists change, but most get the same edges again
+        var acrossEnds = new HashSet<DeviceRef>();
         foreach (var e in across)
         {
-            dirty.Add(e.From);
+            acrossEnds.Add(e.From);
             Strip(t, t.Out, e.From, across);
             if (e.To is { } to)
             {
-                dirty.Add(to);
+                acrossEnds.Add(to);
                 Strip(t, t.In, to, across);
             }
         }
@@ -144,17 +146,46 @@ public static class Relinker
         for (int k = acrossStart; k < t.AllEdges.Count; k++)
         {
             var e = t.AllEdges[k];
-            dirty.Add(e.From);
-            if (e.To is { } to) dirty.Add(to);
+            acrossEnds.Add(e.From);
+            if (e.To is { } to) acrossEnds.Add(to);
         }
+        // an end whose edges equal the original's (the same kinds, ends, labels, in the same order) keeps its index
+        // entries, and so does its bridge: the indexes are functions of the edge lists
+        foreach (var d in acrossEnds)
+            if (!dirty.Contains(d) && !(SameEdges(before.EdgesFrom(d), t.EdgesFrom(d)) && SameEdges(before.EdgesTo(d), t.EdgesTo(d))))
+                dirty.Add(d);
         t.OwnedLists = null;
         t.HostsRelinked = relink.Count(x => x);
         t.FreezeFrom(before, dirty, removed);
         return t;
     }
 
+    /// <summary>The list in host order, each host's entries in their order: the original's (already in host order) merged
+    /// with the last <paramref name="tail"/> entries, the replaced hosts' (in host order too). A stable merge: linear in
+    /// the list, which for an address every pod holds (a link-local gateway) has a hundred thousand entries.</summary>
+    private static List<(DeviceRef Device, IfAddress Address)> Merge(List<(DeviceRef Device, IfAddress Address)> list, int tail,
+        Dictionary<Host, int> position)
+    {
+        int split = list.Count - tail;
+        if (split == 0) return list;
+        var merged = new List<(DeviceRef Device, IfAddress Address)>(list.Count);
+        int i = 0, j = split;
+        while (i < split && j < list.Count)
+            merged.Add(position[list[j].Device.Host] < position[list[i].Device.Host] ? list[j++] : list[i++]);
+        while (i < split) merged.Add(list[i++]);
+        while (j < list.Count) merged.Add(list[j++]);
+        return merged;
+    }
+
+    private static bool SameEdges(IReadOnlyList<Edge> a, IReadOnlyList<Edge> b)
+    {
+        if (a.Count != b.Count) return false;
+        for (int i = 0; i < a.Count; i++) if (!a[i].Equals(b[i])) return false;
+        return true;
+    }
+
     /// <summary>The device's list without the edges across hosts (a copy: the original's list is shared).</summary>
-    private static void Strip(Topology t, Dictionary<DeviceRef, List<Edge>> map, DeviceRef d, HashSet<Edge> across)
+    private static void Strip(Topology t, LayeredMap<DeviceRef, List<Edge>> map, DeviceRef d, HashSet<Edge> across)
     {
         if (!map.TryGetValue(d, out var l) || t.OwnedLists!.Contains(l)) return;
         var kept = new List<Edge>(l.Count);
@@ -196,10 +227,10 @@ public static class Relinker
             if (before.Owners.TryGetValue(ip, out var old))
                 foreach (var o in old)
                     if (!removed.Contains(o.Device.Host)) list.Add(o);
-            if (fresh.TryGetValue(ip, out var added)) list.AddRange(added);
+            fresh.TryGetValue(ip, out var added);
+            if (added is not null) list.AddRange(added);
             if (list.Count == 0) { t.Owners.Remove(ip); continue; }
-            // stable: each host's entries keep their order
-            t.Owners[ip] = list.Select((o, k) => (o, k)).OrderBy(x => position[x.o.Device.Host]).ThenBy(x => x.k).Select(x => x.o).ToList();
+            t.Owners[ip] = fresh.ContainsKey(ip) ? Merge(list, added!.Count, position) : list;
         }
     }
 }

@@ -12,9 +12,9 @@ public sealed partial class Topology
 {
     internal readonly Dictionary<(Host, NetNamespace, int), DeviceRef> ByIndex;
     internal readonly Dictionary<(Host, NetNamespace, string), DeviceRef> ByName;
-    internal readonly Dictionary<DeviceRef, List<Edge>> Out;
-    internal readonly Dictionary<DeviceRef, List<Edge>> In;
-    internal readonly Dictionary<IPAddress, List<(DeviceRef Device, IfAddress Address)>> Owners;
+    internal readonly LayeredMap<DeviceRef, List<Edge>> Out;
+    internal readonly LayeredMap<DeviceRef, List<Edge>> In;
+    internal readonly LayeredMap<IPAddress, List<(DeviceRef Device, IfAddress Address)>> Owners;
     internal readonly Dictionary<DeviceRef, TunnelMatch> Tunnels = new();
     internal readonly List<Edge> AllEdges = [];
     internal readonly List<Segment> SegmentList = [];
@@ -36,8 +36,9 @@ public sealed partial class Topology
         IndexHosts(snapshot);
     }
 
-    /// <summary>A topology <see cref="Relinker"/> makes from a frozen one: the device, edge and address indexes start as
-    /// copies of <paramref name="from"/>'s (their edge and owner lists shared, copied before a change).</summary>
+    /// <summary>A topology <see cref="Relinker"/> makes from a frozen one: the device, edge and address indexes are layers
+    /// over <paramref name="from"/>'s (<see cref="LayeredMap{TKey, TValue}"/>: their edge and owner lists shared, copied
+    /// before a change).</summary>
     internal Topology(Snapshot snapshot, Topology from)
     {
         Snapshot = snapshot;
@@ -52,17 +53,23 @@ public sealed partial class Topology
         AllEdges = new(from.AllEdges.Count);
         AllAssumptions = new(from.AllAssumptions.Count);
         OwnedLists = new(ReferenceEqualityComparer.Instance);
-        IndexHosts(snapshot);
+        IndexHosts(snapshot, from);
     }
 
-    private void IndexHosts(Snapshot snapshot)
+    /// <param name="from">a re-linked topology's original: the namespaces of the hosts it shares are looked up in it
+    /// (<see cref="FindNamespace"/>), only the replaced hosts' are indexed here</param>
+    private void IndexHosts(Snapshot snapshot, Topology? from = null)
     {
         foreach (var h in snapshot.Hosts) _hostByName.TryAdd(h.Name, h);
         foreach (var h in snapshot.Hosts)
             foreach (var alias in h.Meta.Aliases)
                 _hostByName.TryAdd(alias, h);
+        HashSet<Host>? shared = from is null ? null : new(from.Hosts, ReferenceEqualityComparer.Instance);
         foreach (var h in snapshot.Hosts)
+        {
+            if (shared is not null && shared.Contains(h)) continue;
             foreach (var n in h.Namespaces) _namespaceById.TryAdd((h, n.Id), n); // the first one, as Host.FindNamespace
+        }
     }
 
     /// <summary>Each host's share of the linking (null once a relinked topology: it is not itself re-linked).</summary>
@@ -104,7 +111,7 @@ public sealed partial class Topology
 
     /// <summary><see cref="Host.FindNamespace"/> through an index (the linker asks once per veth).</summary>
     internal NetNamespace? FindNamespace(Host host, string id) =>
-        _namespaceById.TryGetValue((host, id), out var ns) ? ns : null;
+        _namespaceById.TryGetValue((host, id), out var ns) || Base is { } b && b._namespaceById.TryGetValue((host, id), out ns) ? ns : null;
 
     public DeviceRef? Device(Host host, NetNamespace ns, string name) =>
         ByName.TryGetValue((host, ns, name), out var d) || Base is { } b && b.ByName.TryGetValue((host, ns, name), out d) ? d : null;

@@ -12,18 +12,20 @@ namespace NetSleuth.Topology;
 /// </summary>
 public sealed partial class Topology
 {
-    internal sealed record EdgeIndex(Dictionary<DeviceRef, DeviceRef> VethPeer,
-        Dictionary<DeviceRef, DeviceRef> BridgeOf, Dictionary<DeviceRef, List<DeviceRef>> Ports);
+    internal sealed record EdgeIndex(LayeredMap<DeviceRef, DeviceRef> VethPeer,
+        LayeredMap<DeviceRef, DeviceRef> BridgeOf, LayeredMap<DeviceRef, List<DeviceRef>> Ports);
 
     /// <summary>Set by <see cref="Freeze"/>; from then on no edge is added or removed.</summary>
     private EdgeIndex? _edges;
     private Dictionary<NetNamespace, NsIndex>? _nsIndex;
-    private Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>? _portByMac;
-    private Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>? _portForMac;
+    private LayeredMap<DeviceRef, Dictionary<MacAddress, DeviceRef>>? _portByMac;
+    private LayeredMap<DeviceRef, Dictionary<MacAddress, DeviceRef>>? _portForMac;
     private Dictionary<Segment, Dictionary<MacAddress, DeviceRef>>? _segmentByMac;
     private Dictionary<DeviceRef, Dictionary<MacAddress, FdbTunnelEnd>>? _fdbEndsByMac;
-    private uint[] _v4Keys = [];
-    private (DeviceRef Device, IfAddress Address)[] _v4Owners = [];
+    /// <summary>Every global IPv4 interface address in address order (<see cref="BuildV4Index"/>); a re-linked topology
+    /// makes its own on first use (the tracer does not ask, the checks do).</summary>
+    private V4Index? _v4;
+    private sealed record V4Index(uint[] Keys, (DeviceRef Device, IfAddress Address)[] Owners);
 
     /// <summary>True once linking is over: the model and the topology are read only.</summary>
     public bool IsFrozen => _edges is not null;
@@ -58,15 +60,15 @@ public sealed partial class Topology
             foreach (var n in h.Namespaces) ns.TryAdd(n, new NsIndex(n));
         _nsIndex = ns;
         _edges = edges;
-        _portByMac = new Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>(edges.Ports.Count);
-        _portForMac = new Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>(edges.Ports.Count);
+        _portByMac = new LayeredMap<DeviceRef, Dictionary<MacAddress, DeviceRef>>(edges.Ports.OwnCount);
+        _portForMac = new LayeredMap<DeviceRef, Dictionary<MacAddress, DeviceRef>>(edges.Ports.OwnCount);
         foreach (var (br, ports) in edges.Ports)
         {
             _portByMac[br] = LearntMacs(ports);
             _portForMac[br] = MacsWithFdb(br, ports);
         }
         BuildAcrossHostIndexes();
-        BuildV4Index();
+        _v4 = BuildV4Index();
     }
 
     /// <summary>The indexes of what links hosts (underlay segments by MAC, VXLAN FDB ends by MAC): made again whole by a re-link.</summary>
@@ -110,9 +112,9 @@ public sealed partial class Topology
     {
         if (_edges is not null) throw new InvalidOperationException("the topology is already frozen");
         var before = from._edges!;
-        var veth = new Dictionary<DeviceRef, DeviceRef>(before.VethPeer);
-        var bridgeOf = new Dictionary<DeviceRef, DeviceRef>(before.BridgeOf);
-        var ports = new Dictionary<DeviceRef, List<DeviceRef>>(before.Ports);
+        var veth = new LayeredMap<DeviceRef, DeviceRef>(before.VethPeer);
+        var bridgeOf = new LayeredMap<DeviceRef, DeviceRef>(before.BridgeOf);
+        var ports = new LayeredMap<DeviceRef, List<DeviceRef>>(before.Ports);
         var bridges = new HashSet<DeviceRef>();
         foreach (var d in dirty)
         {
@@ -143,8 +145,8 @@ public sealed partial class Topology
             if (portList is not null) ports[d] = portList;
         }
         _edges = new EdgeIndex(veth, bridgeOf, ports);
-        _portByMac = new Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>(from._portByMac!);
-        _portForMac = new Dictionary<DeviceRef, Dictionary<MacAddress, DeviceRef>>(from._portForMac!);
+        _portByMac = new LayeredMap<DeviceRef, Dictionary<MacAddress, DeviceRef>>(from._portByMac!);
+        _portForMac = new LayeredMap<DeviceRef, Dictionary<MacAddress, DeviceRef>>(from._portForMac!);
         foreach (var br in bridges)
         {
             if (ports.TryGetValue(br, out var list))
@@ -159,11 +161,10 @@ public sealed partial class Topology
             }
         }
         BuildAcrossHostIndexes();
-        BuildV4Index();
     }
 
     /// <summary>Every global IPv4 interface address in address order (devices in input order among equals).</summary>
-    private void BuildV4Index()
+    private V4Index BuildV4Index()
     {
         int n = 0;
         foreach (var d in DeviceList)
@@ -182,8 +183,7 @@ public sealed partial class Topology
         Array.Sort(order, owners);
         var keys = new uint[n];
         for (int i = 0; i < n; i++) keys[i] = (uint)(order[i] >> 32);
-        _v4Keys = keys;
-        _v4Owners = owners;
+        return new V4Index(keys, owners);
     }
 
     private static bool IsGlobalV4(IfAddress a) =>
@@ -194,8 +194,16 @@ public sealed partial class Topology
     public IEnumerable<(DeviceRef Device, IfAddress Address)> AddressesIn(IpPrefix prefix)
     {
         if (!prefix.IsV4) yield break;
-        var keys = _v4Keys;
-        var owners = _v4Owners;
+        // made once (a pure function of the frozen topology: two threads that both make it make the same)
+        var v4 = Volatile.Read(ref _v4);
+        if (v4 is null)
+        {
+            if (!IsFrozen) yield break;
+            var made = BuildV4Index();
+            v4 = Interlocked.CompareExchange(ref _v4, made, null) ?? made;
+        }
+        var keys = v4.Keys;
+        var owners = v4.Owners;
         uint lo = Forwarding.Fib.ToUint(prefix.Address) & Forwarding.Fib.Mask(prefix.Length);
         uint hi = lo | ~Forwarding.Fib.Mask(prefix.Length);
         int a = 0, b = keys.Length;
@@ -235,10 +243,10 @@ public sealed partial class Topology
     /// from the device's own edge first, then from the peer's.</summary>
     private EdgeIndex BuildEdgeIndex()
     {
-        var fromVeth = new Dictionary<DeviceRef, DeviceRef>();
+        var fromVeth = new LayeredMap<DeviceRef, DeviceRef>();
         var toVeth = new Dictionary<DeviceRef, DeviceRef>();
-        var bridgeOf = new Dictionary<DeviceRef, DeviceRef>();
-        var ports = new Dictionary<DeviceRef, List<DeviceRef>>();
+        var bridgeOf = new LayeredMap<DeviceRef, DeviceRef>();
+        var ports = new LayeredMap<DeviceRef, List<DeviceRef>>();
         foreach (var e in AllEdges)
         {
             switch (e.Kind)

@@ -14,6 +14,8 @@ internal static class UnderlayLinker
     public static void LinkSegments(Topology t)
     {
         var bySubnet = new Dictionary<IpPrefix, List<DeviceRef>>();
+        // each subnet's members as a set too: the underlay of a 5,000-node cluster is one subnet of 15,000 devices
+        var inSubnet = new HashSet<(IpPrefix, DeviceRef)>();
         foreach (var host in t.Hosts)
         {
             if (host.Root is not { } root) continue;
@@ -26,7 +28,7 @@ internal static class UnderlayLinker
                     if (!a.Prefix.IsV4 && a.Address.IsIPv6LinkLocal) continue;
                     var net = a.Prefix.Network;
                     if (!bySubnet.TryGetValue(net, out var l)) bySubnet[net] = l = [];
-                    if (t.Device(host, root, link.Index) is { } d && !l.Contains(d)) l.Add(d);
+                    if (t.Device(host, root, link.Index) is { } d && inSubnet.Add((net, d))) l.Add(d);
                 }
             }
         }
@@ -52,16 +54,18 @@ internal static class UnderlayLinker
     private static void LinkRoutedTunnels(Topology t)
     {
         var done = new HashSet<(DeviceRef, DeviceRef)>();
-        foreach (var d in t.Devices.ToList())
+        var members = new Dictionary<Segment, HashSet<DeviceRef>>(ReferenceEqualityComparer.Instance);
+        foreach (var d in t.DeviceList)
         {
-            if (t.Tunnel(d) is not { Underlay: { } underlay } || d.Link.Vxlan?.Remote is not { } remote) continue;
+            // the device's own remote first: a cluster has hundreds of thousands of devices and a few VXLAN ones
+            if (d.Link.Vxlan?.Remote is not { } remote || t.Tunnel(d) is not { Underlay: { } underlay }) continue;
             var local = t.EdgesFrom(d).FirstOrDefault(e => e.Kind == EdgeKind.TunnelUnderlay)?.To;
             if (local is null) continue;
             foreach (var (far, _) in t.OwnersOf(remote))
             {
                 if (far.Host == d.Host || done.Contains((far, local))) continue;
                 var seg = t.SegmentOf(local);
-                if (seg is not null && seg.Members.Contains(far)) continue;
+                if (seg is not null && (members.TryGetValue(seg, out var set) ? set : members[seg] = [.. seg.Members]).Contains(far)) continue;
                 done.Add((local, far));
                 var route = Forwarding.Fib.MainRoute(t, underlay.Ns, remote);
                 var via = route?.Gateway is { } gw ? $"via {gw}" : "on-link";

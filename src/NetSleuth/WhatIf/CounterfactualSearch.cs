@@ -136,7 +136,7 @@ public static class CounterfactualSearch
         void Add(NsRef at, params string[] commands)
         {
             var key = at.Host.Name + "|" + string.Join(";", commands);
-            if (seen.Add(key)) list.Add([new FixStep(at.Host.Name, at.Ns.IsRoot ? null : at.Ns.Name, commands)]);
+            if (seen.Add(key)) list.Add([new FixStep(at.Host.Name, Diagnosis.NsCommand.Label(at), commands)]);
         }
         void AddSteps(List<FixStep> steps)
         {
@@ -197,9 +197,8 @@ public static class CounterfactualSearch
     private static void Candidates(Topology.Topology t, NsRef at, System.Net.IPAddress dst, Action<NsRef, string[]> add)
     {
         var ns = at.Ns;
-        if (!ns.IsRoot && ns.Name is null) return; // an unnamed namespace: no command can name it
-        string ip = ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(ns.Name!);
-        string exec = ns.IsRoot ? "" : "ip netns exec " + Shell.Quote(ns.Name!) + " ";
+        if (Exec(at) is not { } exec) return; // an unnamed namespace with no process in it: no command can enter it
+        string ip = Ip(at)!;
         // neighbours whose MAC is not the MAC of the device that owns the IP, or that failed
         foreach (var n in ns.Neighbors)
         {
@@ -254,7 +253,7 @@ public static class CounterfactualSearch
             if (l.Vxlan is { Remote: { } remote } vx && t.OwnersOf(remote).Count == 0)
                 foreach (var d in t.Devices)
                     if (d.Host != at.Host && d.Link.Vxlan is { } pv && pv.Vni == vx.Vni)
-                        foreach (var a in UnderlayOf(d))
+                        foreach (var a in UnderlayOf(t, d))
                             add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} type vxlan remote {a}"]);
         }
         // a route to the destination via each gateway the namespace already uses, and the blackholes that cover it deleted
@@ -307,24 +306,22 @@ public static class CounterfactualSearch
     /// route to the remote via each gateway it has, or on the device whose subnet holds it.</summary>
     private static void Tunnels(Topology.Topology t, NsRef at, Action<NsRef, string[]> add, Action<List<FixStep>> addSteps)
     {
-        if (!at.Ns.IsRoot && at.Ns.Name is null) return;
+        if (Ip(at) is not { } ip) return;
         foreach (var l in at.Ns.Links)
         {
             if (l.Vxlan is not { } vx || t.Device(at, l.Name) is not { } d) continue;
             var underlay = t.Tunnel(d)?.Underlay;
-            string ip = at.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(at.Ns.Name!);
             foreach (var p in t.Devices)
             {
                 if (p.Link.Vxlan is not { } pv || p == d || (p.Host == at.Host && p.Ns == at.Ns)) continue;
                 if (pv.Vni is { } vni && vx.Vni != vni) addSteps(Diagnosis.VxlanRecreate.Steps(d, underlay, vni: vni));
                 if (pv.DstPort is { } port && vx.DstPort != port) addSteps(Diagnosis.VxlanRecreate.Steps(d, underlay, port: port));
                 if (vx.Remote is { } remote && pv.Vni == vx.Vni)
-                    foreach (var a in UnderlayOf(p))
+                    foreach (var a in UnderlayOf(t, p))
                         if (!a.Equals(remote)) add(at, [$"{ip} link set dev {Shell.Quote(l.Name)} type vxlan remote {a}"]);
             }
-            if (vx.Remote is { } rem && (underlay ?? at) is var u && (u.Ns.IsRoot || u.Ns.Name is not null))
+            if (vx.Remote is { } rem && (underlay ?? at) is var u && Ip(u) is { } uip)
             {
-                string uip = u.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(u.Ns.Name!);
                 ConnectedRoutes(u, rem, add);
                 foreach (var r in u.Ns.Routes)
                     if (r.Table == RouteTables.Main && r.Gateway is { } gw && r.Type == RouteTypes.Unicast && gw.AddressFamily == rem.AddressFamily)
@@ -347,7 +344,7 @@ public static class CounterfactualSearch
     private static void Rebuilds(Topology.Topology t, NsRef at, Action<NsRef, string[]> add, Action<List<FixStep>> addSteps)
     {
         var ns = at.Ns;
-        if (!ns.IsRoot && ns.Name is null) return;
+        if (Ip(at) is null) return;
         // the reverse redirect: a match-all ingress filter on DEV redirecting to T, and none on T back
         foreach (var f in ns.Filters)
         {
@@ -387,7 +384,7 @@ public static class CounterfactualSearch
             if (e.Dst is not { } dst || e.Mac.IsZero || ns.FindLink(e.Device) is not { Vxlan: { } vx } || !e.Flags.Contains("self") && e.Master is not null) continue;
             var owners = t.Devices.Where(p => p.Link.Vxlan is { } pv && p.Link.Mac == e.Mac && p.Host != at.Host && (pv.Vni is null || vx.Vni is null || pv.Vni == vx.Vni)).ToList();
             foreach (var o in owners)
-                foreach (var a in UnderlayOf(o))
+                foreach (var a in UnderlayOf(t, o))
                     if (!a.Equals(dst))
                         add(at, [Diagnosis.NsCommand.Bridge(at, ["fdb", "replace", e.Mac.ToString(), "dev", e.Device, "dst", a.ToString(),
                             .. e.Vni is { } vni ? new[] { "vni", vni.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [],
@@ -399,8 +396,7 @@ public static class CounterfactualSearch
     /// del` of a prefix route: the address stays, the kernel no longer reaches its subnet): put back as the kernel made it.</summary>
     private static void ConnectedRoutes(NsRef at, System.Net.IPAddress target, Action<NsRef, string[]> add)
     {
-        if (!at.Ns.IsRoot && at.Ns.Name is null) return;
-        string ip = at.Ns.IsRoot ? "ip" : "ip -n " + Shell.Quote(at.Ns.Name!);
+        if (Ip(at) is not { } ip) return;
         foreach (var l in at.Ns.Links)
         {
             if (l.IsLoopback || !l.IsUp) continue;
@@ -435,12 +431,35 @@ public static class CounterfactualSearch
     private static DeviceRef? VethPeer(Topology.Topology t, NsRef at, Link l) =>
         l.IsVeth && t.Device(at, l.Name) is { } d ? t.VethPeer(d) : null;
 
-    private static IEnumerable<System.Net.IPAddress> UnderlayOf(DeviceRef d)
+    /// <summary>`ip` as it reaches the namespace, as the checks' fixes write it (<see cref="Diagnosis.NsCommand"/>): `ip -n NAME`
+    /// for a named one (a lab host's root stand-in too, so the command stays in the lab), plain `ip` in a machine's root,
+    /// `nsenter -t PID -n ip` in an unnamed one with a known process; null when no command can enter it.</summary>
+    private static string? Ip(NsRef at) => Exec(at) is { } e ? (at.Ns.Name is { } n ? "ip -n " + Shell.Quote(n) : e + "ip") : null;
+
+    /// <summary>The words before another program run in the namespace ("" in a machine's root, `ip netns exec NAME `,
+    /// `nsenter -t PID -n `); null when no command can enter it.</summary>
+    private static string? Exec(NsRef at) =>
+        at.Ns.Name is { } n ? "ip netns exec " + Shell.Quote(n) + " "
+        : at.Ns.IsRoot ? ""
+        : at.Ns.Processes.Count > 0 ? $"nsenter -t {at.Ns.Processes[0].Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)} -n "
+        : null;
+
+    /// <summary>The underlay address a VXLAN device sends from, as its peers must name it as `remote`: its `local`, else the
+    /// IPv4 addresses of its underlay device (`dev`, else the device of the route to its remote or the default route) in its underlay namespace —
+    /// the namespace it was created in (link-netns), not the one it sits in: a peer pod's vxlan0 moved into the pod holds
+    /// the pod's address, which is no tunnel end.</summary>
+    private static IEnumerable<System.Net.IPAddress> UnderlayOf(Topology.Topology t, DeviceRef d)
     {
         if (d.Link.Vxlan?.Local is { } local) { yield return local; yield break; }
-        var dev = d.Link.Vxlan?.UnderlayDevice ?? d.Namespace.Ns.Routes.FirstOrDefault(r => r.Destination.Length == 0 && r.Device is not null)?.Device;
-        var l = dev is null ? null : d.Namespace.Ns.FindLink(dev);
-        if (l is null) yield break;
+        var u = (t.Tunnel(d)?.Underlay ?? d.Namespace).Ns;
+        var v4 = u.Routes.Where(r => r.Table == RouteTables.Main && r.Type == RouteTypes.Unicast && r.Device is not null &&
+            r.Destination.Family == System.Net.Sockets.AddressFamily.InterNetwork).ToList();
+        // `dev`, else the route to its remote (the source the kernel picks for the tunnel's packets), else the default route
+        var dev = d.Link.Vxlan?.UnderlayDevice ??
+            (d.Link.Vxlan?.Remote is { } rem ? v4.Where(r => r.Destination.Contains(rem)).OrderByDescending(r => r.Destination.Length).FirstOrDefault()?.Device : null) ??
+            v4.FirstOrDefault(r => r.Destination.Length == 0)?.Device;
+        var l = dev is null ? null : u.FindLink(dev);
+        if (l is null || l.Vxlan is not null) yield break;
         foreach (var a in l.Addresses) if (a.Prefix.IsV4) yield return a.Prefix.Address;
     }
 

@@ -19,8 +19,12 @@ public static class FixVerifier
     public static int PathCap { get; set; } = 400;
     public static int Sample { get; set; } = 100;
 
-    public static void Run(Topology.Topology topology, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan budget)
+    /// <param name="timings">where the time of the verifications' parts goes (copy, re-link, re-trace; summed over the
+    /// findings), for `NETSLEUTH_TIMINGS`</param>
+    public static void Run(Topology.Topology topology, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan budget,
+        List<(string Stage, TimeSpan Elapsed)>? timings = null)
     {
+        var parts = new Parts();
         var clock = Stopwatch.StartNew();
         var byLabel = new Dictionary<string, TracedPath>(StringComparer.Ordinal);
         foreach (var p in paths) byLabel.TryAdd(p.Label, p);
@@ -31,12 +35,31 @@ public static class FixVerifier
             if (f.Id == UnexplainedId)
                 foreach (var l in f.BrokenPaths)
                     if (byLabel.GetValueOrDefault(Unreply(l)) is { } p && !unexplained.Contains(p)) unexplained.Add(p);
-        foreach (var f in findings)
+        // each verification edits its own copy and only reads the topology (as the sweep's traces do): they run on
+        // every core, taking the findings in order, so what the budget leaves out is the last ones
+        var todo = findings.Where(f => f.Fix.Count > 0).ToList();
+        int next = -1;
+        Parallel.For(0, Math.Min(Environment.ProcessorCount, Math.Max(1, todo.Count)), _ =>
         {
-            if (f.Fix.Count == 0) continue;
-            if (clock.Elapsed > budget) { f.Verification = Unverified($"the verification budget ({budget.TotalSeconds:0.#} s, as long as the diagnosis took) ran out before this finding"); continue; }
-            f.Verification = Verify(topology, f, byLabel, working, unexplained);
-        }
+            while (true)
+            {
+                int i = Interlocked.Increment(ref next);
+                if (i >= todo.Count) return;
+                var f = todo[i];
+                f.Verification = clock.Elapsed > budget
+                    ? Unverified($"the verification budget ({budget.TotalSeconds:0.#} s, as long as the diagnosis took) ran out before this finding")
+                    : Verify(topology, f, byLabel, working, unexplained, parts);
+            }
+        });
+        timings?.Add(("fix verification: copy (all threads)", TimeSpan.FromTicks(parts.Copy)));
+        timings?.Add(("fix verification: re-link (all threads)", TimeSpan.FromTicks(parts.Relink)));
+        timings?.Add(("fix verification: re-trace (all threads)", TimeSpan.FromTicks(parts.Trace)));
+    }
+
+    /// <summary>Where the verifications spent their time (ticks, summed over the threads).</summary>
+    private sealed class Parts
+    {
+        public long Copy, Relink, Trace;
     }
 
     /// <summary>The finding a broken path no check explains gets (<see cref="CounterfactualSearch"/> searches its fixes).</summary>
@@ -49,8 +72,12 @@ public static class FixVerifier
     /// those its fix restores count as its own (the sweep ties a path to a finding by the devices the trace crosses; a
     /// port on the wrong bridge is not crossed by the frames that miss it)</param>
     public static FixVerification Verify(Topology.Topology topology, Finding f, IReadOnlyDictionary<string, TracedPath> byLabel, IReadOnlyList<TracedPath> working,
-        IReadOnlyList<TracedPath>? unexplained = null)
+        IReadOnlyList<TracedPath>? unexplained = null) => Verify(topology, f, byLabel, working, unexplained, null);
+
+    private static FixVerification Verify(Topology.Topology topology, Finding f, IReadOnlyDictionary<string, TracedPath> byLabel, IReadOnlyList<TracedPath> working,
+        IReadOnlyList<TracedPath>? unexplained, Parts? parts)
     {
+        long started = Stopwatch.GetTimestamp();
         var commands = f.Fix.SelectMany(s => s.Commands.Select(c => (s.Host, c))).ToList();
         if (commands.FirstOrDefault(x => x.c.Split(' ').Contains("PID")) is { c: not null } pid)
             return Unverified($"`{pid.c}` needs a process id the input does not give (PID)");
@@ -59,7 +86,21 @@ public static class FixVerifier
         ModelCopy copy;
         try { copy = ModelCopy.Apply(topology.Snapshot, script); }
         catch (InputException e) { return Unverified("the model refuses it: " + e.Reason); }
+        long copied = Stopwatch.GetTimestamp();
         var after = Topology.Relinker.Relink(topology, copy.Result);
+        long relinked = Stopwatch.GetTimestamp();
+        if (parts is not null)
+        {
+            Interlocked.Add(ref parts.Copy, Stopwatch.GetElapsedTime(started, copied).Ticks);
+            Interlocked.Add(ref parts.Relink, Stopwatch.GetElapsedTime(copied, relinked).Ticks);
+        }
+        try { return Retrace(after, f, copy, byLabel, working, unexplained); }
+        finally { if (parts is not null) Interlocked.Add(ref parts.Trace, Stopwatch.GetElapsedTime(relinked).Ticks); }
+    }
+
+    private static FixVerification Retrace(Topology.Topology after, Finding f, ModelCopy copy, IReadOnlyDictionary<string, TracedPath> byLabel,
+        IReadOnlyList<TracedPath> working, IReadOnlyList<TracedPath>? unexplained)
+    {
         var broken = f.BrokenPaths.Select(Unreply).Distinct().Select(l => byLabel.GetValueOrDefault(l)).OfType<TracedPath>().ToList();
         if (broken.Count == 0 && f.Id != UnexplainedId && unexplained is { Count: > 0 })
         {

@@ -196,6 +196,15 @@ public sealed class LinkSetEdit : ModelEdit
         if (VxlanRemote is { } remote)
         {
             if (l.Vxlan is not { } vx) throw s.Fail($"{Device} is not a VXLAN device");
+            // vxlan_changelink: the default (all-zeros) FDB entry to the new remote is appended, the one to the old deleted
+            var old = vx.Remote ?? vx.Group;
+            if (!remote.Equals(old))
+            {
+                var zero = s.Ns.Fdb.Where(e => e.Device == l.Name && e.Mac.IsZero).ToList();
+                if (!zero.Any(e => remote.Equals(e.Dst)))
+                    s.Ns.Fdb.Add(new FdbEntry { Mac = MacAddress.Zero, Device = l.Name, Dst = remote, Flags = ["self", "permanent"] });
+                if (old is not null) s.Ns.Fdb.RemoveAll(e => e.Device == l.Name && e.Mac.IsZero && old.Equals(e.Dst));
+            }
             vx.Remote = remote;
             vx.Group = null;
         }

@@ -20,8 +20,11 @@ public sealed class FuzzLabTests(ITestOutputHelper output)
     /// 5: ARP across a tunnel whose outer packet a prohibit route discards (NEIGH_FAILED); 10: an x-netns VXLAN
     /// remote nobody on the underlay has (decided, not undecided); 85: ARP carried to a far VXLAN with another VNI
     /// (VXLAN_VNI_NOT_FOUND at the far end); 310: a bridged reply dropped by a forward rule through br_netfilter;
-    /// 374: ARP ignored where rp_filter refuses the sender; 431: a bridge that floods to no port (NO_TX_TARGET).</summary>
-    public static TheoryData<int> Seeds => new([1, 4, 5, 6, 8, 10, 13, 16, 36, 85, 310, 374, 431]);
+    /// 374: ARP ignored where rp_filter refuses the sender; 431: a bridge that floods to no port (NO_TX_TARGET);
+    /// 139: a TCP probe sent just after the lab comes up, while its bridges' IGMPv3 reports (40 bytes, like a bare
+    /// ACK) are freed on every pod's eth0 (NOT_SPECIFIED in ip_rcv_finish_core, not the probe's); 177: a far host with
+    /// no route back (the SYN consumed, nothing tied to the probe).</summary>
+    public static TheoryData<int> Seeds => new([1, 4, 5, 6, 8, 10, 13, 16, 36, 85, 139, 177, 310, 374, 431]);
 
     [Theory, MemberData(nameof(Seeds))]
     public void Given_a_random_lab_of_a_fixed_seed_when_probed_for_real_then_the_tracer_gives_the_kernels_answer(int seed)

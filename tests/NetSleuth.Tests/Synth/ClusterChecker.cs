@@ -70,7 +70,7 @@ internal static class ClusterChecker
             // x-netns: both directions glued by mirred
             bool inbound = ns.Filters.Any(f => f.Device == vx.Name && f.Actions.Any(a => a.TargetDevice == "eth0"));
             bool outbound = ns.Filters.Any(f => f.Device == "eth0" && f.Actions.Any(a => a.TargetDevice == vx.Name));
-            if (!ns.IsRoot && ns.Name is null && !(inbound && outbound)) add($"{vx.Name}: mirred glue incomplete");
+            if (!ns.IsRoot && ns.FindLink("eth0") is not null && !(inbound && outbound)) add($"{vx.Name}: mirred glue incomplete");
         }
     }
 

@@ -62,6 +62,34 @@ public sealed class CounterfactualSearchTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Matches(@"^restores (\d+) of \1, breaks 0: ", best.GetProperty("text").GetString());
     }
 
+    /// <summary>`diagnose --search-budget`: the bridge style's missing route breaks a path no check explains, so the
+    /// search runs by default; 0 switches it off (the finding stays, without candidates); a bad value is a usage error.</summary>
+    [Fact]
+    public void Given_an_unexplained_path_When_diagnosed_with_search_budget_Then_the_search_runs_or_is_off()
+    {
+        int seed = Enumerable.Range(1, 200).First(sd =>
+            new ClusterGenerator(new SynthOptions(3, 3, SynthStyle.Bridge, 1, sd)).GenerateAll().Faults.Faults is [{ Name: "missing-route" }]);
+        var dir = Directory.CreateTempSubdirectory("netsleuth-search-").FullName;
+        try
+        {
+            SynthWriter.Write(new SynthOptions(3, 3, SynthStyle.Bridge, 1, seed), dir);
+            var (code, text, err) = NetSleuth.Tests.Cli.CliTests.Run("diagnose", dir);
+            Assert.True(code == 3, err);
+            Assert.Contains("ERROR unexplained-broken-path", text);
+            Assert.Matches(@"Counterfactual search \(\d+ of \d+ candidate edits tried[^\n]*\):\n\s+restores 1 of 1, breaks 0: ", text);
+
+            (code, text, err) = NetSleuth.Tests.Cli.CliTests.Run("diagnose", dir, "--search-budget", "0");
+            Assert.True(code == 3, err);
+            Assert.Contains("ERROR unexplained-broken-path", text);
+            Assert.DoesNotContain("Counterfactual search", text);
+
+            (code, _, err) = NetSleuth.Tests.Cli.CliTests.Run("diagnose", dir, "--search-budget", "soon");
+            Assert.Equal(2, code);
+            Assert.Contains("--search-budget wants a whole number between 0 and 3600, not 'soon'", err);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     private static (NetSleuth.Model.Snapshot, FaultManifest) FirstPlacing(SynthStyle style, string fault)
     {
         for (int seed = 1; seed <= 200; seed++)

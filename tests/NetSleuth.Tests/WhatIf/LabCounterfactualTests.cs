@@ -66,6 +66,10 @@ public sealed class LabCounterfactualTests(Xunit.Abstractions.ITestOutputHelper 
     [InlineData("peer-pods/dangling-veth", "type veth peer name eth0 mtu 1400 netns ")]
     [InlineData("peer-pods-ovs/dangling-veth", "ovs-vsctl --may-exist add-port br-int veth")]
     [InlineData("flannel/wrong-remote", "fdb replace 02:00:5e:f1:00:02 dev flannel.1 dst 198.51.100.2 self permanent")]
+    // the remote set to the worker's underlay address (the peer's address in its underlay namespace, not the pod's), and
+    // the default FDB entry moved with it as vxlan_changelink does
+    [InlineData("peer-pods/wrong-remote", "link set dev vxlan0 type vxlan remote 198.51.100.163")]
+    [InlineData("peer-pods-ovs/wrong-remote", "link set dev vxlan0 type vxlan remote 198.51.100.163")]
     public void Given_a_lab_fault_with_its_checks_off_When_searched_Then_a_candidate_restores_the_probe_path(string only, string expect)
     {
         var lines = new List<string>();

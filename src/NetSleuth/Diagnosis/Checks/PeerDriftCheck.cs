@@ -78,8 +78,12 @@ internal sealed class PeerDriftCheck : ICheck
         }
         foreach (var (k, have) in count)
         {
-            if (!IsNorm(have.Count, hosts.Count)) continue;
             var holders = have.Select(x => x.Host.Ns).ToHashSet();
+            // the group is the hosts that could have the route: not those whose own subnet holds the destination (a node
+            // reaches its own pod subnet on its bridge, the others through the tunnel), so on five nodes one node without
+            // the route to another's pods is still one of four, not two of five
+            int group = hosts.Count(h => holders.Contains(h.Ns) || !Connected(h, k.Destination));
+            if (group < MinGroup || !IsNorm(have.Count, group)) continue;
             foreach (var h in hosts)
             {
                 if (holders.Contains(h.Ns) || !h.Ns.IsKnown(Sections.Routes4)) continue;
@@ -88,7 +92,7 @@ internal sealed class PeerDriftCheck : ICheck
                 var probe = Probe(ctx, h, k.Destination);
                 var instead = ctx.Route(h, probe);
                 if (instead.Route is { Type: RouteTypes.Unicast } same && same.Device == k.Device && k.Device is not null) continue;
-                yield return Missing(h, k, have, instead, hosts.Count);
+                yield return Missing(h, k, have, instead, group);
             }
         }
     }

@@ -77,7 +77,7 @@ internal sealed class VethPeerCheck : ICheck
         {
             NsCommand.Ip(root, ["link", "add", hostEnd, .. d.Link.Mtu is { } mtu ? new[] { "mtu", mtu.ToString(CultureInfo.InvariantCulture) } : [],
                 "type", "veth", "peer", "name", d.Link.Name, .. d.Link.Mtu is { } m2 ? new[] { "mtu", m2.ToString(CultureInfo.InvariantCulture) } : [],
-                "netns", ns.Ns.Name ?? "PID"]),
+                "netns", NsCommand.NetnsArg(ns)]),
         };
         if (bridge is not null) rootCmds.AddRange(BridgePortCheck.Commands(t, root, hostEnd, bridge, null));
         rootCmds.Add(NsCommand.Ip(root, "link", "set", "dev", hostEnd, "up"));
