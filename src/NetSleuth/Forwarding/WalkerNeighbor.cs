@@ -36,7 +36,7 @@ internal sealed partial class Walker
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
         if (OvnArpAnswer(dev, nextHop) is { } ovn)
         {
-            if (_record) Add(ns, new ArpStep(nextHop, link.Name, ovn.Mac, "OVN's ARP responder on " + _t.BridgeOf(dev)!.Link.Name, ovn.Detail) { Evidence = ovn.Evidence });
+            if (_record) Add(ns, new ArpStep(nextHop, link.Name, ovn.Mac, "OVN's ARP responder on " + ovn.Bridge, ovn.Detail) { Evidence = ovn.Evidence });
             return new Egress(dev, new Frame(flow, srcMac, ovn.Mac, inner, nextHop));
         }
         var (answer, by, reason, unresolved) = Arp(dev, nextHop, flow, 0);
@@ -55,7 +55,7 @@ internal sealed partial class Walker
     private string OvnResponder(DeviceRef dev, IPAddress ip, MacAddress held)
     {
         if (OvnArpAnswer(dev, ip) is not { } a) return "";
-        return $"; learnt from OVN's ARP responder on {_t.BridgeOf(dev)!.Link.Name}, which answers with {a.Mac} ({(a.Lsp is { } l ? "logical switch port " + l.Name : a.Detail)})" +
+        return $"; learnt from OVN's ARP responder on {a.Bridge}, which answers with {a.Mac} ({(a.Lsp is { } l ? "logical switch port " + l.Name : a.Detail)})" +
                (a.Mac == held ? "" : $" — not the MAC this entry holds");
     }
 

@@ -90,35 +90,38 @@ internal sealed partial class Walker
 
     /// <summary>An answer of OVN's ARP responder: the MAC, the logical switch port that holds it (when the logical view is
     /// in the input), what decided (a flow, or the port's addresses) and its evidence.</summary>
-    private sealed record OvnArp(MacAddress Mac, OvnLogicalSwitchPort? Lsp, string Detail, SourceRef? Evidence);
+    private sealed record OvnArp(MacAddress Mac, OvnLogicalSwitchPort? Lsp, string Detail, SourceRef? Evidence, string Bridge);
 
-    /// <summary>What OVN's ARP responder answers on br-int for TARGET asked from DEV (a port of an OVN bridge): from
-    /// br-int's flows when they are in the input and can be followed (the request through the OpenFlow pipeline comes
-    /// back out of DEV as a reply), else the MAC of the logical port whose addresses hold it; null when neither answers.</summary>
+    /// <summary>What OVN's ARP responder answers on br-int for TARGET asked from DEV (a port of an OVN bridge, or a veth
+    /// whose peer is one, as a pod's eth0): from br-int's flows when they are in the input and can be followed (the
+    /// request through the OpenFlow pipeline comes back out of the port as a reply), else the MAC of the logical port
+    /// whose addresses hold it; null when neither answers.</summary>
     private OvnArp? OvnArpAnswer(DeviceRef dev, IPAddress target)
     {
+        var port = dev;
         var br = _t.BridgeOf(dev);
+        if (br is null && _t.VethPeer(dev) is { } peer && _t.BridgeOf(peer) is { } pb && pb.Ns.Ovs?.Bridges.Any(b => b.Name == pb.Link.Name) == true) { port = peer; br = pb; }
         if (br is null) return null;
-        if (FlowsOf(br) is { } flows && FlowArp(br, flows, dev, target, out var viaFlows)) return viaFlows;
-        if (Lsps().Count == 0 || LspOf(dev) is not { } asker) return null;
+        if (FlowsOf(br) is { } flows && FlowArp(br, flows, dev, port, target, out var viaFlows)) return viaFlows;
+        if (Lsps().Count == 0 || LspOf(port) is not { } asker) return null;
         foreach (var p in _t.PortList(br))
-            if (p != dev && LspOf(p) is { } lsp && lsp.MacFor(target) is { } mac && lsp != asker)
-                return new OvnArp(mac, lsp, $"{target} is an address of logical switch port {lsp.Name} ({string.Join(", ", lsp.Addresses)})", lsp.Source);
+            if (p != port && LspOf(p) is { } lsp && lsp.MacFor(target) is { } mac && lsp != asker)
+                return new OvnArp(mac, lsp, $"{target} is an address of logical switch port {lsp.Name} ({string.Join(", ", lsp.Addresses)})", lsp.Source, br.Link.Name);
         return null;
     }
 
     /// <summary>An ARP request from DEV for TARGET through BR's flows: true when the flows decide (ANSWER is the reply
     /// they send back out of DEV, or null when they send none), false when they cannot be followed.</summary>
-    private bool FlowArp(DeviceRef br, OvsBridge flows, DeviceRef dev, IPAddress target, out OvnArp? answer)
+    private bool FlowArp(DeviceRef br, OvsBridge flows, DeviceRef dev, DeviceRef port, IPAddress target, out OvnArp? answer)
     {
         answer = null;
-        if (dev.Link.Mac is not { } mac || OfInterface(flows, dev.Link.Name)?.OfPort is not { } ofport) return false;
+        if (dev.Link.Mac is not { } mac || OfInterface(flows, port.Link.Name)?.OfPort is not { } ofport) return false;
         var spa = AskerAddress(dev, target, null) ?? IPAddress.Any;
-        var r = OpenFlow.Run(flows, OpenFlow.ArpRequest(ofport, dev.Link.Name, mac, spa, target));
+        var r = OpenFlow.Run(flows, OpenFlow.ArpRequest(ofport, port.Link.Name, mac, spa, target));
         if (r.Uncertain is not null) return false;
         foreach (var o in r.Outputs)
         {
-            bool back = o.Kind == OfOutput.InPort || o.Kind == OfOutput.ToPort && (o.Port == ofport || o.PortName == dev.Link.Name);
+            bool back = o.Kind == OfOutput.InPort || o.Kind == OfOutput.ToPort && (o.Port == ofport || o.PortName == port.Link.Name);
             if (!back || o.Packet.ArpOp != 2 || !OpenFlow.Ip(o.Packet.ArpSpa).Equals(target)) continue;
             var answerMac = new MacAddress(o.Packet.ArpSha);
             var responder = r.Hits.Select(h => h.Flow).FirstOrDefault(f => f.Actions.Any(a => a.Contains("ARP_OP", StringComparison.OrdinalIgnoreCase) || a.Contains("arp_op", StringComparison.Ordinal)));
@@ -128,7 +131,7 @@ internal sealed partial class Walker
             var flowText = responder is null ? "br-int's flows" : $"OpenFlow table {responder.Table} priority {responder.Priority}{(responder.Cookie is null ? "" : " cookie " + responder.Cookie)}";
             answer = new OvnArp(answerMac, lsp,
                 $"{flowText} answers the request for {target} with {answerMac}" + (lsp is null ? "" : $" (logical switch port {lsp.Name}: {string.Join(", ", lsp.Addresses)})"),
-                responder?.Source ?? lsp?.Source);
+                responder?.Source ?? lsp?.Source, br.Link.Name);
             return true;
         }
         return true;

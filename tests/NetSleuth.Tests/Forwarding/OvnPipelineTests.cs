@@ -109,4 +109,20 @@ public sealed class OvnPipelineTests
         Assert.Equal(0x3UL, o.Packet.TunMeta[0] & 0xffff); // logical outport 3 (default_web)
         Assert.Contains("tunneling to 203.0.113.2 via breth1", trace.TunnelNotes);
     }
+
+    [Fact]
+    public void Once_the_tunnels_next_hop_is_resolved_ofproto_trace_goes_on_into_the_underlay_bridge_and_the_verdict_is_still_the_Geneve_port()
+    {
+        var ns = NewNamespace();
+        Parse(ns, Dir + "healthy/worker-resolved_ovs-ofctl_dump-flows_br-int.txt", "ovs-ofctl dump-flows br-int");
+        var trace = OfprotoTrace.Read(Lines(Dir + "healthy/worker_ovs-appctl_ofproto-trace_icmp-remote-resolved.txt"))!;
+        var r = OpenFlow.Run(ns.Ovs!.Bridges.Single(), OpenFlow.PacketOf(trace.Flow, out _));
+
+        Assert.Contains("tnl_push(", trace.DatapathActions);
+        Assert.DoesNotContain("NORMAL", trace.Outputs); // breth1's NORMAL belongs to the underlay bridge's section
+        Assert.DoesNotContain(trace.Steps, s => s.Table == 0 && s.Priority == 0); // nor breth1's flow
+        Assert.Null(r.Uncertain);
+        Assert.Equal(trace.Steps.Where(s => s.Matched).Select(Key), r.Hits.Select(h => Key(h.Flow)));
+        Assert.Equal(trace.Outputs, Ports(r));
+    }
 }

@@ -30,9 +30,14 @@ internal sealed partial record OfprotoTrace(string Flow, string? Bridge, List<Of
         var steps = new List<OfprotoTraceStep>();
         var outputs = new List<string>();
         var notes = new List<string>();
+        int nested = -1; // the indentation of another bridge's section (a native tunnel's underlay bridge), while inside it
         for (int i = 0; i < lines.Count; i++)
         {
             var l = lines[i];
+            int indent = l.Length - l.TrimStart().Length;
+            if (nested >= 0 && l.Trim().Length > 0 && indent < nested) nested = -1;
+            if (indent > 0 && l.TrimStart().StartsWith("bridge(\"", StringComparison.Ordinal)) { nested = indent; continue; }
+            if (nested >= 0) continue; // its flows and outputs are that bridge's, not this one's
             if (OutputLine().Match(l) is { Success: true } o)
             {
                 bool skipped = i + 1 < lines.Count && lines[i + 1].Contains("-> skipping output", StringComparison.Ordinal);
