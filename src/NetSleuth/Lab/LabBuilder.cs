@@ -50,6 +50,7 @@ public static class LabBuilder
                 sh.Ip(ns, "link", "set", "lo", "up");
             }
             sc.Build(sh, plan, faultSet);
+            Settle(state.AllNamespaces, cancel);
             state.Status = LabState.Up;
             LabStateFile.Write(state);
         }
@@ -60,6 +61,34 @@ public static class LabBuilder
         }
         return new LabInstance(state);
     }
+
+    /// <summary>
+    /// Waits (5 s at most) until the kernel's link watcher has caught up with the links just brought up: a device
+    /// whose carrier is on (LOWER_UP) keeps its old operational state (NO-CARRIER, operstate DOWN) until linkwatch
+    /// runs, up to a second later and longer on a busy machine, and a collect in between reads a link as down that
+    /// the next read finds up. Reads only (<c>ip -o link show</c>), so nothing of it is in the lab's transcript.
+    /// </summary>
+    private static void Settle(IEnumerable<string> namespaces, CancellationToken cancel)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var pending = namespaces.ToList();
+        while (pending.Count > 0 && DateTime.UtcNow < until && !cancel.IsCancellationRequested)
+        {
+            pending = pending.Where(ns => LinkWatchPending(Proc.Run("ip", ["-n", ns, "-o", "link", "show"], null, TimeSpan.FromSeconds(10)).Stdout)).ToList();
+            if (pending.Count > 0) Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>Whether a line of <c>ip -o link show</c> has a device with carrier whose operational state is not yet up.</summary>
+    internal static bool LinkWatchPending(string ipOLink) =>
+        ipOLink.Split('\n').Any(line =>
+        {
+            var open = line.IndexOf('<');
+            var close = open < 0 ? -1 : line.IndexOf('>', open);
+            if (close < 0) return false;
+            var flags = line[(open + 1)..close].Split(',');
+            return flags.Contains("LOWER_UP") && flags.Contains("NO-CARRIER");
+        });
 
     /// <summary>The lab PREFIX as its state file records it.</summary>
     public static LabInstance Open(string prefix)
