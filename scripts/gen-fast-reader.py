@@ -47,7 +47,7 @@ def value(t):
     b = t.rstrip('?')
     simple = {
         'string': 'J.Str(ref r, c)', 'int': 'J.Int(ref r)', 'long': 'J.Long(ref r)', 'uint': 'J.UInt(ref r)',
-        'bool': 'J.Bool(ref r)', 'MacAddress': 'J.Mac(ref r)', 'IPAddress': 'J.Ip(ref r)', 'IpPrefix': 'J.Prefix(ref r)',
+        'bool': 'J.Bool(ref r)', 'MacAddress': 'J.Mac(ref r)', 'IPAddress': 'J.Ip(ref r, c)', 'IpPrefix': 'J.Prefix(ref r, c)',
         'DateTimeOffset': 'J.Date(ref r)', 'JsonElement': 'J.Element(ref r)',
     }
     if b in simple:
@@ -55,7 +55,7 @@ def value(t):
         return e.replace('(ref r', 'N(ref r') if nullable else e
     if b in model_types:
         return f'Read{b}(ref r, c)' + ('' if nullable else ' ?? throw J.Bail()')
-    if b == 'SortedDictionary<string, string>':
+    if b == 'StringMap':
         return 'J.DictNew(ref r, c)'
     raise SystemExit(f'gen-fast-reader: no reader for type {t}')
 
@@ -68,7 +68,7 @@ def assign(obj, t, name):
         if fn: return f'{fn}{target});'
         return f'J.List(ref r, c, {target}, Read{item}Item);'
     if b == 'SortedSet<string>': return f'J.StrSet(ref r, c, {obj}.{name});'
-    if b == 'SortedDictionary<string, string>' and not t.endswith('?'): return f'J.Dict(ref r, c, {obj}.{name});'
+    if b == 'StringMap' and not t.endswith('?'): return f'J.Dict(ref r, c, {obj}.{name});'
     return f'{obj}.{name} = {value(t)};'
 
 L = []

@@ -1,3 +1,4 @@
+using NetSleuth.Model.Collections;
 using System.Net;
 using System.Text.Json.Serialization;
 
@@ -58,7 +59,7 @@ public sealed class Link
     /// <summary>Bridge-port details when the device is a bridge slave.</summary>
     public BridgePortInfo? BridgePort { get; set; }
     /// <summary>Kind-specific attributes of kinds not modelled above, kept as text.</summary>
-    public SortedDictionary<string, string>? ExtraInfo { get; set; }
+    public StringMap? ExtraInfo { get; set; }
 
     public SourceRef? Source { get; set; }
 

@@ -1,3 +1,4 @@
+using NetSleuth.Model.Collections;
 namespace NetSleuth.Model;
 
 /// <summary>
@@ -19,7 +20,7 @@ public sealed class NetNamespace
     public List<NetnsIdEntry> NetnsIds { get; set; } = [];
 
     /// <summary>Sections whose input was seen; see <see cref="Sections"/>.</summary>
-    public SortedSet<string> Known { get; set; } = new(StringComparer.Ordinal);
+    public SortedSet<string> Known { get; set; } = new();
 
     public List<Link> Links { get; set; } = [];
     public List<Route> Routes { get; set; } = [];
@@ -37,7 +38,7 @@ public sealed class NetNamespace
     /// <summary>ipsets (`ipset list`).</summary>
     public List<IpSet> Ipsets { get; set; } = [];
     /// <summary>Forwarding-relevant sysctls, keyed as sysctl prints them ("net.ipv4.conf.eth0.rp_filter").</summary>
-    public SortedDictionary<string, string> Sysctls { get; set; } = new(StringComparer.Ordinal);
+    public StringMap Sysctls { get; set; } = new();
     /// <summary>Open vSwitch, when an ovs-vswitchd runs in this namespace and its OVSDB was read.</summary>
     public OvsState? Ovs { get; set; }
     /// <summary>OVN's logical switch ports, when the input holds `ovn-nbctl` output.</summary>

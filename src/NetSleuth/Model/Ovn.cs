@@ -1,3 +1,4 @@
+using NetSleuth.Model.Collections;
 namespace NetSleuth.Model;
 
 /// <summary>
@@ -38,7 +39,7 @@ public sealed class OvnEncap
     /// <summary>geneve, vxlan or stt.</summary>
     public required string Type { get; set; }
     public string? Ip { get; set; }
-    public SortedDictionary<string, string> Options { get; set; } = new(StringComparer.Ordinal);
+    public StringMap Options { get; set; } = new();
     public SourceRef? Source { get; set; }
 }
 

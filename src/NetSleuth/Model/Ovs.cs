@@ -1,3 +1,4 @@
+using NetSleuth.Model.Collections;
 namespace NetSleuth.Model;
 
 /// <summary>Open vSwitch state from one OVSDB (ovs-vsctl), held by the namespace ovs-vswitchd runs in.</summary>
@@ -26,7 +27,7 @@ public sealed class OvsBridge
     public string? DatapathType { get; set; }
     /// <summary>standalone or secure.</summary>
     public string? FailMode { get; set; }
-    public SortedDictionary<string, string> ExternalIds { get; set; } = new(StringComparer.Ordinal);
+    public StringMap ExternalIds { get; set; } = new();
     public List<OvsPort> Ports { get; set; } = [];
     /// <summary>OpenFlow flows of the bridge (`ovs-ofctl dump-flows BR`), in the order printed.</summary>
     public List<OvsFlow> Flows { get; set; } = [];
@@ -73,16 +74,16 @@ public sealed class OvsInterface
     public int? OfPort { get; set; }
     public MacAddress? MacInUse { get; set; }
     public MacAddress? Mac { get; set; }
-    public SortedDictionary<string, string> ExternalIds { get; set; } = new(StringComparer.Ordinal);
+    public StringMap ExternalIds { get; set; } = new();
     /// <summary>options: remote_ip, key, dst_port, peer, …</summary>
-    public SortedDictionary<string, string> Options { get; set; } = new(StringComparer.Ordinal);
+    public StringMap Options { get; set; } = new();
     public string? Error { get; set; }
     public string? LinkState { get; set; }
     public string? AdminState { get; set; }
     /// <summary>bfd_status: state, forwarding, diagnostic, remote_state… (BFD on a tunnel, when enabled).</summary>
-    public SortedDictionary<string, string> BfdStatus { get; set; } = new(StringComparer.Ordinal);
+    public StringMap BfdStatus { get; set; } = new();
     /// <summary>status: for a tunnel, tunnel_egress_iface and tunnel_egress_iface_carrier.</summary>
-    public SortedDictionary<string, string> Status { get; set; } = new(StringComparer.Ordinal);
+    public StringMap Status { get; set; } = new();
     public SourceRef? Source { get; set; }
 }
 

@@ -1,3 +1,4 @@
+using NetSleuth.Model.Collections;
 using NetSleuth.Model;
 
 namespace NetSleuth.Synth;
@@ -27,7 +28,7 @@ internal static class OvsNodeBuilder
         var brInt = root.AddLink("br-int", LinkKinds.OpenVSwitch, HostFactory.RandomMac(rng), PodMtu, qdisc: "noop");
         SetDown(brInt);
         var genev = root.AddLink("genev_sys_6081", LinkKinds.Geneve, HostFactory.RandomMac(rng), 65000);
-        genev.ExtraInfo = new(StringComparer.Ordinal) { ["external"] = "true", ["dstport"] = "6081" };
+        genev.ExtraInfo = new() { ["external"] = "true", ["dstport"] = "6081" };
         Enslave(genev, "ovs-system");
         uint mpIp = plan.ManagementIp(node);
         var mp0 = root.AddLink("ovn-k8s-mp0", LinkKinds.OpenVSwitch, Addressing.OvnMac(mpIp), PodMtu);

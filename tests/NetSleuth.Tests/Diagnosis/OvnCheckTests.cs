@@ -85,7 +85,7 @@ public sealed class OvnCheckTests
 
         var tunnel = s.Hosts.Single(h => h.Name == "worker").Namespaces.Select(n => n.Ovs).OfType<OvsState>()
             .SelectMany(o => o.Bridges).SelectMany(b => b.Ports).SelectMany(p => p.Interfaces).Single(i => i.Name == "ovn-node2-0");
-        tunnel.BfdStatus = new(StringComparer.Ordinal) { ["forwarding"] = "false", ["state"] = "down", ["remote_state"] = "down" };
+        tunnel.BfdStatus = new() { ["forwarding"] = "false", ["state"] = "down", ["remote_state"] = "down" };
         var f = Assert.Single(Diagnose(s).Findings, f => f.Id == "ovn-tunnel-down");
         Assert.Contains("BFD on it says so", f.Explanation);
         Assert.Contains("bfd_status {forwarding=false, remote_state=down, state=down}", f.Evidence[0].Text);

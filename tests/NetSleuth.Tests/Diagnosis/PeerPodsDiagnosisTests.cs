@@ -67,7 +67,7 @@ public sealed class PeerPodsDiagnosisTests
                 new OvsPort { Name = "br-int", Interfaces = [new OvsInterface { Name = "br-int", Type = "internal" }] },
                 new OvsPort { Name = "mp0-br", Interfaces = [new OvsInterface { Name = "mp0-br" }] },
                 new OvsPort { Name = "8b7266486ea2861", Interfaces = [new OvsInterface { Name = "8b7266486ea2861",
-                    ExternalIds = new(StringComparer.Ordinal) { ["attached_mac"] = PeerPodsModel.PodMac, ["iface-id"] = "ns_pod" } }] },
+                    ExternalIds = new() { ["attached_mac"] = PeerPodsModel.PodMac, ["iface-id"] = "ns_pod" } }] },
             ] }],
         };
 
@@ -89,7 +89,7 @@ public sealed class PeerPodsDiagnosisTests
         var hv = root.FindLink("8b7266486ea2861")!;
         hv.Master = "ovs-system"; hv.SlaveKind = LinkKinds.OpenVSwitch;
         root.Ovs = new OvsState { Bridges = [new OvsBridge { Name = "br-int", Ports = [new OvsPort { Name = hv.Name, Interfaces = [
-            new OvsInterface { Name = hv.Name, ExternalIds = new(StringComparer.Ordinal) { ["attached_mac"] = PeerPodsModel.PodMac } }] }] }] };
+            new OvsInterface { Name = hv.Name, ExternalIds = new() { ["attached_mac"] = PeerPodsModel.PodMac } }] }] }] };
 
         var f = Diag.Single(Diag.Run(s), "port-security-mac-mismatch");
 

@@ -56,6 +56,28 @@ public sealed class FastReaderTests
     }
 
     [Fact]
+    public void Given_files_read_one_after_another_on_a_thread_When_read_fast_Then_each_equals_System_Text_Json()
+    {
+        // the thread's string pool is reused (emptied) from file to file, and grows for a large one;
+        // repeated addresses and prefixes of a file are parsed once (one object), never across files
+        var small = SnapshotJson.Serialize(new ClusterGenerator(new SynthOptions(2, 2, SynthStyle.PeerPods, Seed: 5)).GenerateAll().Snapshot, indented: false);
+        var large = SnapshotJson.Serialize(new ClusterGenerator(new SynthOptions(12, 40, SynthStyle.PeerPods, Seed: 7, Faults: 4)).GenerateAll().Snapshot, indented: false);
+        var reads = new List<Snapshot>();
+        foreach (var json in new[] { small, large, small, large })
+        {
+            var fast = SnapshotFastReader.TryRead(Encoding.UTF8.GetBytes(json));
+            Assert.True(fast is not null, SnapshotFastReader.LastBail);
+            Assert.Equal(Stj(json), SnapshotJson.Serialize(fast, indented: false));
+            reads.Add(fast);
+        }
+        var gateways = reads[1].Hosts.SelectMany(h => h.Namespaces).SelectMany(n => n.Routes).Where(r => r.Gateway is not null)
+            .GroupBy(r => r.Gateway!.ToString()).First(g => g.Count() > 1).Select(r => r.Gateway).ToList();
+        Assert.All(gateways, g => Assert.Same(gateways[0], g));
+        var again = reads[3].Hosts.SelectMany(h => h.Namespaces).SelectMany(n => n.Routes).First(r => Equals(r.Gateway, gateways[0])).Gateway;
+        Assert.NotSame(gateways[0], again);
+    }
+
+    [Fact]
     public void Given_an_unknown_property_When_read_Then_the_fast_reader_declines_and_System_Text_Json_reads_it()
     {
         const string json = """{"formatVersion":1,"hosts":[{"name":"h","futureField":{"a":[1,2]},"namespaces":[{"id":"root","isRoot":true}]}]}""";

@@ -1,3 +1,4 @@
+using NetSleuth.Model.Collections;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -59,9 +60,9 @@ internal static class LinkInfoJson
 
     private static IPAddress? Ip(string? s) => s is not null && IPAddress.TryParse(s, out var a) ? a : null;
 
-    private static SortedDictionary<string, string>? Flatten(JsonElement d)
+    private static StringMap? Flatten(JsonElement d)
     {
-        var dict = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var dict = new StringMap();
         foreach (var p in d.EnumerateObject())
         {
             var s = p.Value.ValueKind switch

@@ -1,3 +1,4 @@
+using NetSleuth.Model.Collections;
 using NetSleuth.Model;
 
 namespace NetSleuth.Import.Iproute2;
@@ -62,7 +63,7 @@ internal static class LinkKindLine
             case LinkKinds.Vrf: link.Vrf = new VrfInfo { Table = Facts.UInt(After(w, "table")) }; break;
             case LinkKinds.Veth or LinkKinds.OpenVSwitch or LinkKinds.Dummy or LinkKinds.Ifb: break;
             default:
-                link.ExtraInfo = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["line"] = string.Join(' ', w[1..]) };
+                link.ExtraInfo = new StringMap { ["line"] = string.Join(' ', w[1..]) };
                 break;
         }
         return true;

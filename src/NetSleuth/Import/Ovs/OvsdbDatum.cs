@@ -1,3 +1,4 @@
+using NetSleuth.Model.Collections;
 using System.Text;
 
 namespace NetSleuth.Import.Ovs;
@@ -15,9 +16,9 @@ internal sealed class OvsdbDatum
     public int? Int => int.TryParse(Single, System.Globalization.NumberStyles.Integer,
         System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    public SortedDictionary<string, string> ToDictionary()
+    public StringMap ToDictionary()
     {
-        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var d = new StringMap();
         foreach (var (k, v) in Map) d[k] = v;
         return d;
     }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Runtime.InteropServices;
+using NetSleuth.Model.Collections;
 using System.Text.Json;
 
 namespace NetSleuth.Model.FastJson;
@@ -68,17 +70,36 @@ internal static class J
         return MacAddress.TryParse(r.GetString(), out m) ? m : throw Bail();
     }
 
-    public static IPAddress? IpN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Ip(ref r);
-    public static IPAddress Ip(ref Utf8JsonReader r)
+    public static IPAddress? IpN(ref Utf8JsonReader r, Ctx c) => r.TokenType == JsonTokenType.Null ? null : Ip(ref r, c);
+    public static IPAddress Ip(ref Utf8JsonReader r, Ctx c)
     {
         if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || r.HasValueSequence) throw Bail();
-        return IPAddress.TryParse(r.ValueSpan, out var a) ? a : throw Bail();
+        var v = r.ValueSpan;
+        if (v.Length > Ctx.MaxPooled || !System.Text.Ascii.IsValid(v)) return IPAddress.TryParse(v, out var a) ? a : throw Bail();
+        // a file names the same few addresses many times (gateways, preferred sources): parsed once, one object
+        ref object? tag = ref c.Strings.Tag(v);
+        if (tag is IPAddress known) return known;
+        if (!IPAddress.TryParse(v, out var parsed)) throw Bail();
+        tag = parsed;
+        return parsed;
     }
 
-    public static IpPrefix? PrefixN(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : Prefix(ref r);
-    public static IpPrefix Prefix(ref Utf8JsonReader r)
+    public static IpPrefix? PrefixN(ref Utf8JsonReader r, Ctx c) => r.TokenType == JsonTokenType.Null ? null : Prefix(ref r, c);
+    public static IpPrefix Prefix(ref Utf8JsonReader r, Ctx c)
     {
         if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || r.HasValueSequence) throw Bail();
+        var v = r.ValueSpan;
+        if (v.Length > Ctx.MaxPooled || !System.Text.Ascii.IsValid(v)) return ParsePrefix(ref r);
+        // as for addresses: the same prefixes recur (127.0.0.0/8 in every namespace, the pod network in each)
+        ref object? tag = ref c.Strings.Tag(v);
+        if (tag is IpPrefix known) return known;
+        var p = ParsePrefix(ref r);
+        tag = p;
+        return p;
+    }
+
+    private static IpPrefix ParsePrefix(ref Utf8JsonReader r)
+    {
         if (IpPrefix.TryParseCanonical(r.ValueSpan, out var p)) return p;
         return IpPrefix.TryParse(r.GetString(), out p) ? p : throw Bail();
     }
@@ -119,23 +140,41 @@ internal static class J
         while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(Str(ref r, c));
     }
 
-    public static void Dict(ref Utf8JsonReader r, Ctx c, SortedDictionary<string, string> into)
+    [ThreadStatic] private static List<string>? t_keys, t_values;
+
+    /// <summary>Reads an object of strings into <paramref name="into"/> (the new object's empty map); null leaves it empty.
+    /// The entries are gathered first, so the map is made at its size (a snapshot lists them in order).</summary>
+    public static void Dict(ref Utf8JsonReader r, Ctx c, StringMap into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartObject) throw Bail();
-        while (r.Read() && r.TokenType != JsonTokenType.EndObject)
+        var keys = t_keys ?? new List<string>();
+        var values = t_values ?? new List<string>();
+        t_keys = t_values = null; // in use (not shared with a nested read)
+        try
         {
-            if (r.TokenType != JsonTokenType.PropertyName) throw Bail();
-            var key = Str(ref r, c);
-            if (!r.Read()) throw Bail();
-            into[key] = Str(ref r, c);
+            while (r.Read() && r.TokenType != JsonTokenType.EndObject)
+            {
+                if (r.TokenType != JsonTokenType.PropertyName) throw Bail();
+                keys.Add(Str(ref r, c));
+                if (!r.Read()) throw Bail();
+                values.Add(Str(ref r, c));
+            }
+            into.SetAll(CollectionsMarshal.AsSpan(keys), CollectionsMarshal.AsSpan(values));
+        }
+        finally
+        {
+            keys.Clear();
+            values.Clear();
+            t_keys = keys;
+            t_values = values;
         }
     }
 
-    public static SortedDictionary<string, string>? DictNew(ref Utf8JsonReader r, Ctx c)
+    public static StringMap? DictNew(ref Utf8JsonReader r, Ctx c)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var d = new StringMap();
         Dict(ref r, c, d);
         return d;
     }

@@ -19,12 +19,13 @@ internal static partial class SnapshotFastReader
     public static unsafe Snapshot? TryRead(ReadOnlySpan<byte> utf8, RuleSharing? sharing)
     {
         var r = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        var strings = StringPool.Take();
         try
         {
             if (!r.Read()) return null;
             fixed (byte* input = utf8)
             {
-                var snap = ReadSnapshot(ref r, new Ctx { Sharing = sharing, Input = input, InputLength = utf8.Length });
+                var snap = ReadSnapshot(ref r, new Ctx { Strings = strings, Sharing = sharing, Input = input, InputLength = utf8.Length });
                 return r.Read() ? null : snap; // trailing content: let the full parser judge
             }
         }
@@ -34,6 +35,7 @@ internal static partial class SnapshotFastReader
             LastBail = $"byte {r.TokenStartIndex} ({r.TokenType}): {e.GetType().Name}";
             return null;
         }
+        finally { StringPool.Return(strings); }
     }
 
     private static IptablesTable? ReadIptablesTable(ref Utf8JsonReader r, Ctx c) =>
@@ -75,7 +77,8 @@ internal sealed class Ctx
     public const int MaxPooled = 96;
     private readonly Dictionary<(string, int), SourceRef> _sources = [];
 
-    public StringPool Strings { get; } = new();
+    /// <summary>The thread's string pool, cleared (<see cref="StringPool.Take"/>).</summary>
+    public required StringPool Strings { get; init; }
 
     /// <summary>The load's shared tables (null: every table parsed).</summary>
     public RuleSharing? Sharing { get; init; }

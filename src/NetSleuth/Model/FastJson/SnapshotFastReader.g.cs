@@ -357,9 +357,9 @@ internal static partial class SnapshotFastReader
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "prefix": o.Prefix = J.Prefix(ref r); seen |= 1; break;
-                case "peer": o.Peer = J.PrefixN(ref r); break;
-                case "broadcast": o.Broadcast = J.IpN(ref r); break;
+                case "prefix": o.Prefix = J.Prefix(ref r, c); seen |= 1; break;
+                case "peer": o.Peer = J.PrefixN(ref r, c); break;
+                case "broadcast": o.Broadcast = J.IpN(ref r, c); break;
                 case "scope": o.Scope = J.StrN(ref r, c); break;
                 case "label": o.Label = J.StrN(ref r, c); break;
                 case "flags": J.StrList(ref r, c, o.Flags); break;
@@ -384,9 +384,9 @@ internal static partial class SnapshotFastReader
             switch ((ReadOnlySpan<char>)buf[..n])
             {
                 case "vni": o.Vni = J.UIntN(ref r); break;
-                case "remote": o.Remote = J.IpN(ref r); break;
-                case "group": o.Group = J.IpN(ref r); break;
-                case "local": o.Local = J.IpN(ref r); break;
+                case "remote": o.Remote = J.IpN(ref r, c); break;
+                case "group": o.Group = J.IpN(ref r, c); break;
+                case "local": o.Local = J.IpN(ref r, c); break;
                 case "dstPort": o.DstPort = J.IntN(ref r); break;
                 case "srcPortMin": o.SrcPortMin = J.IntN(ref r); break;
                 case "srcPortMax": o.SrcPortMax = J.IntN(ref r); break;
@@ -919,11 +919,11 @@ internal static partial class SnapshotFastReader
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "destination": o.Destination = J.Ip(ref r); seen |= 1; break;
+                case "destination": o.Destination = J.Ip(ref r, c); seen |= 1; break;
                 case "type": o.Type = J.Str(ref r, c); break;
-                case "gateway": o.Gateway = J.IpN(ref r); break;
+                case "gateway": o.Gateway = J.IpN(ref r, c); break;
                 case "device": o.Device = J.StrN(ref r, c); break;
-                case "prefSrc": o.PrefSrc = J.IpN(ref r); break;
+                case "prefSrc": o.PrefSrc = J.IpN(ref r, c); break;
                 case "table": o.Table = J.UIntN(ref r); break;
                 case "command": o.Command = J.StrN(ref r, c); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
@@ -948,13 +948,13 @@ internal static partial class SnapshotFastReader
             switch ((ReadOnlySpan<char>)buf[..n])
             {
                 case "type": o.Type = J.Str(ref r, c); break;
-                case "destination": o.Destination = J.Prefix(ref r); seen |= 1; break;
+                case "destination": o.Destination = J.Prefix(ref r, c); seen |= 1; break;
                 case "table": o.Table = J.UInt(ref r); break;
-                case "gateway": o.Gateway = J.IpN(ref r); break;
+                case "gateway": o.Gateway = J.IpN(ref r, c); break;
                 case "device": o.Device = J.StrN(ref r, c); break;
                 case "protocol": o.Protocol = J.StrN(ref r, c); break;
                 case "scope": o.Scope = J.StrN(ref r, c); break;
-                case "prefSrc": o.PrefSrc = J.IpN(ref r); break;
+                case "prefSrc": o.PrefSrc = J.IpN(ref r, c); break;
                 case "metric": o.Metric = J.UIntN(ref r); break;
                 case "tos": o.Tos = J.IntN(ref r); break;
                 case "mtu": o.Mtu = J.IntN(ref r); break;
@@ -980,7 +980,7 @@ internal static partial class SnapshotFastReader
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "gateway": o.Gateway = J.IpN(ref r); break;
+                case "gateway": o.Gateway = J.IpN(ref r, c); break;
                 case "device": o.Device = J.StrN(ref r, c); break;
                 case "weight": o.Weight = J.IntN(ref r); break;
                 case "flags": J.StrList(ref r, c, o.Flags); break;
@@ -1006,8 +1006,8 @@ internal static partial class SnapshotFastReader
                 case "priority": o.Priority = J.UInt(ref r); seen |= 1; break;
                 case "family": o.Family = J.Str(ref r, c); break;
                 case "not": o.Not = J.Bool(ref r); break;
-                case "from": o.From = J.PrefixN(ref r); break;
-                case "to": o.To = J.PrefixN(ref r); break;
+                case "from": o.From = J.PrefixN(ref r, c); break;
+                case "to": o.To = J.PrefixN(ref r, c); break;
                 case "iif": o.Iif = J.StrN(ref r, c); break;
                 case "oif": o.Oif = J.StrN(ref r, c); break;
                 case "fwmark": o.Fwmark = J.UIntN(ref r); break;
@@ -1043,7 +1043,7 @@ internal static partial class SnapshotFastReader
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "address": o.Address = J.Ip(ref r); seen |= 1; break;
+                case "address": o.Address = J.Ip(ref r, c); seen |= 1; break;
                 case "device": o.Device = J.Str(ref r, c); seen |= 2; break;
                 case "mac": o.Mac = J.MacN(ref r); break;
                 case "state": J.StrList(ref r, c, o.State); break;
@@ -1096,7 +1096,7 @@ internal static partial class SnapshotFastReader
                 case "device": o.Device = J.Str(ref r, c); seen |= 2; break;
                 case "master": o.Master = J.StrN(ref r, c); break;
                 case "vlan": o.Vlan = J.IntN(ref r); break;
-                case "dst": o.Dst = J.IpN(ref r); break;
+                case "dst": o.Dst = J.IpN(ref r, c); break;
                 case "vni": o.Vni = J.UIntN(ref r); break;
                 case "port": o.Port = J.IntN(ref r); break;
                 case "flags": J.StrList(ref r, c, o.Flags); break;
@@ -1149,8 +1149,8 @@ internal static partial class SnapshotFastReader
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "src": o.Src = J.Ip(ref r); seen |= 1; break;
-                case "dst": o.Dst = J.Ip(ref r); seen |= 2; break;
+                case "src": o.Src = J.Ip(ref r, c); seen |= 1; break;
+                case "dst": o.Dst = J.Ip(ref r, c); seen |= 2; break;
                 case "sport": o.Sport = J.IntN(ref r); break;
                 case "dport": o.Dport = J.IntN(ref r); break;
                 default: throw J.Bail();
@@ -1174,7 +1174,7 @@ internal static partial class SnapshotFastReader
             switch ((ReadOnlySpan<char>)buf[..n])
             {
                 case "protocol": o.Protocol = J.Str(ref r, c); seen |= 1; break;
-                case "address": o.Address = J.IpN(ref r); break;
+                case "address": o.Address = J.IpN(ref r, c); break;
                 case "port": o.Port = J.IntN(ref r); break;
                 case "fwMark": o.FwMark = J.UIntN(ref r); break;
                 case "scheduler": o.Scheduler = J.StrN(ref r, c); break;
@@ -1201,7 +1201,7 @@ internal static partial class SnapshotFastReader
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "address": o.Address = J.Ip(ref r); seen |= 1; break;
+                case "address": o.Address = J.Ip(ref r, c); seen |= 1; break;
                 case "port": o.Port = J.IntN(ref r); break;
                 case "forward": o.Forward = J.StrN(ref r, c); break;
                 case "weight": o.Weight = J.IntN(ref r); break;

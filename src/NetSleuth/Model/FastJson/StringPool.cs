@@ -7,16 +7,59 @@ namespace NetSleuth.Model.FastJson;
 
 /// <summary>
 /// Shares the strings of one file: looked up by their ASCII bytes as they stand in the JSON (no
-/// char copy, no second hash), made once. Open addressing over a power-of-two table.
+/// char copy, no second hash), made once. Open addressing over a power-of-two table. Each string has a
+/// tag slot for a value parsed from it (an address, a prefix), so a repeated text is parsed once too.
+/// One pool serves one thread's files one after another (<see cref="Clear"/> between them): its table
+/// is not made again for every file.
 /// </summary>
 internal sealed class StringPool
 {
     private string?[] _strings = new string?[1024];
+    private object?[] _tags = new object?[1024];
     private int[] _hashes = new int[1024];
     private int _count;
 
     /// <summary>The pooled string with these ASCII bytes (the caller checks they are ASCII).</summary>
     public string Get(ReadOnlySpan<byte> ascii)
+    {
+        int i = Find(ascii); // first: it may grow the table (then _strings is another array)
+        return _strings[i]!;
+    }
+
+    /// <summary>The tag slot of the pooled string with these ASCII bytes (null until the caller sets it).</summary>
+    public ref object? Tag(ReadOnlySpan<byte> ascii)
+    {
+        int i = Find(ascii);
+        return ref _tags[i];
+    }
+
+    [ThreadStatic] private static StringPool? t_free;
+
+    /// <summary>The calling thread's pool (empty), or a new one when it is in use.</summary>
+    public static StringPool Take()
+    {
+        var p = t_free ?? new StringPool();
+        t_free = null;
+        return p;
+    }
+
+    /// <summary>Gives the pool back to the thread for its next file, emptied (the file's strings are not kept alive by it).</summary>
+    public static void Return(StringPool pool)
+    {
+        pool.Clear();
+        t_free = pool;
+    }
+
+    /// <summary>Forgets every string and tag, keeping the table (the next file's strings are its own).</summary>
+    public void Clear()
+    {
+        if (_count == 0) return;
+        Array.Clear(_strings);
+        Array.Clear(_tags);
+        _count = 0;
+    }
+
+    private int Find(ReadOnlySpan<byte> ascii)
     {
         int hash = Hash(ascii);
         int mask = _strings.Length - 1;
@@ -25,21 +68,27 @@ internal sealed class StringPool
             var s = _strings[i];
             if (s is null)
             {
-                s = Encoding.Latin1.GetString(ascii);
-                _strings[i] = s;
+                if ((_count + 1) * 2 > _strings.Length)
+                {
+                    Grow();
+                    return Find(ascii);
+                }
+                _strings[i] = Encoding.Latin1.GetString(ascii);
                 _hashes[i] = hash;
-                if (++_count * 2 > _strings.Length) Grow();
-                return s;
+                _count++;
+                return i;
             }
-            if (_hashes[i] == hash && s.Length == ascii.Length && Ascii.Equals(ascii, s)) return s;
+            if (_hashes[i] == hash && s.Length == ascii.Length && Ascii.Equals(ascii, s)) return i;
         }
     }
 
     private void Grow()
     {
         var strings = _strings;
+        var tags = _tags;
         var hashes = _hashes;
         _strings = new string?[strings.Length * 2];
+        _tags = new object?[strings.Length * 2];
         _hashes = new int[strings.Length * 2];
         int mask = _strings.Length - 1;
         for (int j = 0; j < strings.Length; j++)
@@ -48,6 +97,7 @@ internal sealed class StringPool
             int i = hashes[j] & mask;
             while (_strings[i] is not null) i = (i + 1) & mask;
             _strings[i] = s;
+            _tags[i] = tags[j];
             _hashes[i] = hashes[j];
         }
     }
