@@ -67,7 +67,7 @@ def assign(obj, t, name):
         target = f'{obj}.{name} ??= []' if t.endswith('?') else f'{obj}.{name}'
         if fn: return f'{fn}{target});'
         return f'J.List(ref r, c, {target}, Read{item}Item);'
-    if b == 'SortedSet<string>': return f'J.StrSet(ref r, c, {obj}.{name});'
+    if b == 'StringSet': return f'J.StrSet(ref r, c, {obj}.{name});'
     if b == 'StringMap' and not t.endswith('?'): return f'J.Dict(ref r, c, {obj}.{name});'
     return f'{obj}.{name} = {value(t)};'
 

@@ -20,7 +20,7 @@ public sealed class NetNamespace
     public List<NetnsIdEntry> NetnsIds { get; set; } = [];
 
     /// <summary>Sections whose input was seen; see <see cref="Sections"/>.</summary>
-    public SortedSet<string> Known { get; set; } = new();
+    public StringSet Known { get; set; } = new();
 
     public List<Link> Links { get; set; } = [];
     public List<Route> Routes { get; set; } = [];

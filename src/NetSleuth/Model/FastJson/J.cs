@@ -77,7 +77,7 @@ internal static class J
         var v = r.ValueSpan;
         if (v.Length > Ctx.MaxPooled || !System.Text.Ascii.IsValid(v)) return IPAddress.TryParse(v, out var a) ? a : throw Bail();
         // a file names the same few addresses many times (gateways, preferred sources): parsed once, one object
-        ref object? tag = ref c.Strings.Tag(v);
+        ref object? tag = ref c.Strings.ShortTag(v);
         if (tag is IPAddress known) return known;
         if (!IPAddress.TryParse(v, out var parsed)) throw Bail();
         tag = parsed;
@@ -91,7 +91,7 @@ internal static class J
         var v = r.ValueSpan;
         if (v.Length > Ctx.MaxPooled || !System.Text.Ascii.IsValid(v)) return ParsePrefix(ref r);
         // as for addresses: the same prefixes recur (127.0.0.0/8 in every namespace, the pod network in each)
-        ref object? tag = ref c.Strings.Tag(v);
+        ref object? tag = ref c.Strings.ShortTag(v);
         if (tag is IpPrefix known) return known;
         var p = ParsePrefix(ref r);
         tag = p;
@@ -133,11 +133,23 @@ internal static class J
         while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(Int(ref r));
     }
 
-    public static void StrSet(ref Utf8JsonReader r, Ctx c, SortedSet<string> into)
+    /// <summary>Reads an array of strings into <paramref name="into"/> (the new object's empty set), made at its size.</summary>
+    public static void StrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartArray) throw Bail();
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(Str(ref r, c));
+        var items = t_keys ?? new List<string>();
+        t_keys = null;
+        try
+        {
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray) items.Add(Str(ref r, c));
+            into.SetAll(CollectionsMarshal.AsSpan(items));
+        }
+        finally
+        {
+            items.Clear();
+            t_keys = items;
+        }
     }
 
     [ThreadStatic] private static List<string>? t_keys, t_values;

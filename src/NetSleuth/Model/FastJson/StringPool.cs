@@ -50,9 +50,26 @@ internal sealed class StringPool
         t_free = pool;
     }
 
+    /// <summary>Texts of at most this many bytes have tags without a string (<see cref="ShortTag"/>).</summary>
+    public const int MaxShort = 24;
+    private readonly Dictionary<(ulong, ulong, ulong, int), object?> _short = [];
+
+    /// <summary>A tag slot for a short ASCII text (an IPv4 address or prefix) that makes no string of it.</summary>
+    public ref object? ShortTag(ReadOnlySpan<byte> ascii)
+    {
+        if (ascii.Length > MaxShort) return ref Tag(ascii);
+        Span<byte> key = stackalloc byte[MaxShort];
+        key.Clear();
+        ascii.CopyTo(key);
+        var k = (BinaryPrimitives.ReadUInt64LittleEndian(key), BinaryPrimitives.ReadUInt64LittleEndian(key[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(key[16..]), ascii.Length);
+        return ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_short, k, out _);
+    }
+
     /// <summary>Forgets every string and tag, keeping the table (the next file's strings are its own).</summary>
     public void Clear()
     {
+        _short.Clear();
         if (_count == 0) return;
         Array.Clear(_strings);
         Array.Clear(_tags);
