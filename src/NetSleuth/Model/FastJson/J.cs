@@ -77,10 +77,10 @@ internal static class J
         var v = r.ValueSpan;
         if (v.Length > Ctx.MaxPooled || !System.Text.Ascii.IsValid(v)) return IPAddress.TryParse(v, out var a) ? a : throw Bail();
         // a file names the same few addresses many times (gateways, preferred sources): parsed once, one object
-        ref object? tag = ref c.Strings.ShortTag(v);
-        if (tag is IPAddress known) return known;
+        ref IPAddress? slot = ref c.Strings.Address(v);
+        if (slot is { } known) return known;
         if (!IPAddress.TryParse(v, out var parsed)) throw Bail();
-        tag = parsed;
+        slot = parsed;
         return parsed;
     }
 
@@ -91,10 +91,10 @@ internal static class J
         var v = r.ValueSpan;
         if (v.Length > Ctx.MaxPooled || !System.Text.Ascii.IsValid(v)) return ParsePrefix(ref r);
         // as for addresses: the same prefixes recur (127.0.0.0/8 in every namespace, the pod network in each)
-        ref object? tag = ref c.Strings.ShortTag(v);
-        if (tag is IpPrefix known) return known;
+        ref IpPrefix slot = ref c.Strings.Prefix(v, out bool exists);
+        if (exists) return slot;
         var p = ParsePrefix(ref r);
-        tag = p;
+        slot = p;
         return p;
     }
 
@@ -111,26 +111,72 @@ internal static class J
 
     public delegate T ItemReader<T>(ref Utf8JsonReader r, Ctx c);
 
-    /// <summary>Reads an array into <paramref name="into"/> (the new object's empty list); null leaves it empty.</summary>
+    /// <summary>Reads an array into <paramref name="into"/> (the new object's empty list); null leaves it empty. The items
+    /// are gathered first, so the list's array is made once at their number (no doubling, no spare room).</summary>
     public static void List<T>(ref Utf8JsonReader r, Ctx c, List<T> into, ItemReader<T> item)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartArray) throw Bail();
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(item(ref r, c));
+        var items = Scratch<T>.Take();
+        try
+        {
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray) items.Add(item(ref r, c));
+            AddAll(into, items);
+        }
+        finally { Scratch<T>.Return(items); }
     }
 
     public static void StrList(ref Utf8JsonReader r, Ctx c, List<string> into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartArray) throw Bail();
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(Str(ref r, c));
+        var items = Scratch<string>.Take();
+        try
+        {
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray) items.Add(Str(ref r, c));
+            AddAll(into, items);
+        }
+        finally { Scratch<string>.Return(items); }
     }
 
     public static void IntList(ref Utf8JsonReader r, List<int> into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartArray) throw Bail();
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray) into.Add(Int(ref r));
+        var items = Scratch<int>.Take();
+        try
+        {
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray) items.Add(Int(ref r));
+            AddAll(into, items);
+        }
+        finally { Scratch<int>.Return(items); }
+    }
+
+    private static void AddAll<T>(List<T> into, List<T> items)
+    {
+        if (items.Count == 0) return;
+        if (into.Count == 0) into.Capacity = items.Count; // a property given twice appends, as before
+        into.AddRange(CollectionsMarshal.AsSpan(items));
+    }
+
+    /// <summary>A thread's list for gathering the items of an array before its size is known (one per item type;
+    /// a nested array of the same type takes a new one).</summary>
+    private static class Scratch<T>
+    {
+        [ThreadStatic] private static List<T>? t_free;
+
+        public static List<T> Take()
+        {
+            var l = t_free ?? new List<T>(16);
+            t_free = null;
+            return l;
+        }
+
+        public static void Return(List<T> l)
+        {
+            l.Clear();
+            t_free = l;
+        }
     }
 
     /// <summary>Reads an array of strings into <paramref name="into"/> (the new object's empty set), made at its size.</summary>

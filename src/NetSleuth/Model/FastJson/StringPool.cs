@@ -7,8 +7,8 @@ namespace NetSleuth.Model.FastJson;
 
 /// <summary>
 /// Shares the strings of one file: looked up by their ASCII bytes as they stand in the JSON (no
-/// char copy, no second hash), made once. Open addressing over a power-of-two table. Each string has a
-/// tag slot for a value parsed from it (an address, a prefix), so a repeated text is parsed once too.
+/// char copy, no second hash), made once. Open addressing over a power-of-two table. Addresses and prefixes
+/// are cached by their text too, so a repeated one is parsed once (and is one object).
 /// One pool serves one thread's files one after another (<see cref="Clear"/> between them): its table
 /// is not made again for every file.
 /// </summary>
@@ -24,13 +24,6 @@ internal sealed class StringPool
     {
         int i = Find(ascii); // first: it may grow the table (then _strings is another array)
         return _strings[i]!;
-    }
-
-    /// <summary>The tag slot of the pooled string with these ASCII bytes (null until the caller sets it).</summary>
-    public ref object? Tag(ReadOnlySpan<byte> ascii)
-    {
-        int i = Find(ascii);
-        return ref _tags[i];
     }
 
     [ThreadStatic] private static StringPool? t_free;
@@ -50,26 +43,55 @@ internal sealed class StringPool
         t_free = pool;
     }
 
-    /// <summary>Texts of at most this many bytes have tags without a string (<see cref="ShortTag"/>).</summary>
+    /// <summary>Texts of at most this many bytes (an IPv4 address or prefix) are cached without making a string of them.</summary>
     public const int MaxShort = 24;
-    private readonly Dictionary<(ulong, ulong, ulong, int), object?> _short = [];
+    private readonly Dictionary<(ulong, ulong, ulong, int), System.Net.IPAddress> _addresses = [];
+    private readonly Dictionary<(ulong, ulong, ulong, int), IpPrefix> _prefixes = [];
 
-    /// <summary>A tag slot for a short ASCII text (an IPv4 address or prefix) that makes no string of it.</summary>
-    public ref object? ShortTag(ReadOnlySpan<byte> ascii)
+    /// <summary>The cache slot of the address written as ASCII (null until the caller sets it).</summary>
+    public ref System.Net.IPAddress? Address(ReadOnlySpan<byte> ascii)
     {
-        if (ascii.Length > MaxShort) return ref Tag(ascii);
+        if (ascii.Length > MaxShort) return ref System.Runtime.CompilerServices.Unsafe.As<object?, System.Net.IPAddress?>(ref Tag(ascii, AddressTag));
+        return ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_addresses, Key(ascii), out _)!;
+    }
+
+    /// <summary>The cache slot of the prefix written as ASCII; EXISTS: it has been set.</summary>
+    public ref IpPrefix Prefix(ReadOnlySpan<byte> ascii, out bool exists)
+    {
+        if (ascii.Length <= MaxShort)
+            return ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_prefixes, Key(ascii), out exists);
+        // longer (IPv6): boxed in the string's tag
+        ref object? tag = ref Tag(ascii, PrefixTag);
+        tag ??= new StrongBox<IpPrefix>();
+        var box = (StrongBox<IpPrefix>)tag;
+        exists = box.Value.Address is not null;
+        return ref box.Value;
+    }
+
+    private static (ulong, ulong, ulong, int) Key(ReadOnlySpan<byte> ascii)
+    {
         Span<byte> key = stackalloc byte[MaxShort];
         key.Clear();
         ascii.CopyTo(key);
-        var k = (BinaryPrimitives.ReadUInt64LittleEndian(key), BinaryPrimitives.ReadUInt64LittleEndian(key[8..]),
+        return (BinaryPrimitives.ReadUInt64LittleEndian(key), BinaryPrimitives.ReadUInt64LittleEndian(key[8..]),
             BinaryPrimitives.ReadUInt64LittleEndian(key[16..]), ascii.Length);
-        return ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_short, k, out _);
+    }
+
+    private const int AddressTag = 0, PrefixTag = 1;
+
+    /// <summary>The tag slot (of one kind) of the pooled string with these ASCII bytes.</summary>
+    private ref object? Tag(ReadOnlySpan<byte> ascii, int kind)
+    {
+        int i = Find(ascii);
+        _tags[i] ??= new object?[2];
+        return ref ((object?[])_tags[i]!)[kind];
     }
 
     /// <summary>Forgets every string and tag, keeping the table (the next file's strings are its own).</summary>
     public void Clear()
     {
-        _short.Clear();
+        _addresses.Clear();
+        _prefixes.Clear();
         if (_count == 0) return;
         Array.Clear(_strings);
         Array.Clear(_tags);
