@@ -138,7 +138,9 @@ public static class Relinker
         t.Chunks = null;
 
         int acrossStart = t.AllEdges.Count;
+        t.Across = AcrossReplay.Replayer(before, hosts, relink);
         Linker.LinkAcrossHosts(t);
+        t.Across = null;
         for (int k = acrossStart; k < t.AllEdges.Count; k++)
         {
             var e = t.AllEdges[k];
