@@ -39,8 +39,19 @@ internal sealed partial class Walker
     private readonly bool _isReply;
     private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
     private readonly List<string> _assumptions = [];
-    /// <summary>States passed so far; a walk has a few dozen at most, so a list beats a hash set here.</summary>
-    private readonly List<State> _visited = new(16);
+    /// <summary>States passed so far; a walk has a few dozen at most, so a list beats a hash set here. Taken from the
+    /// thread's spare list (a sweep walks hundreds of thousands of paths) and given back when the walk ends.</summary>
+    private readonly List<State> _visited = TakeVisited();
+
+    [ThreadStatic] private static List<State>? t_spareVisited;
+
+    private static List<State> TakeVisited()
+    {
+        var spare = t_spareVisited;
+        if (spare is null) return new List<State>(16);
+        t_spareVisited = null; // a walk started inside this one (none does today) gets its own
+        return spare;
+    }
     /// <summary>Devices the packet passed (sent, received, IP-received on), in order; recorded with the steps.</summary>
     private readonly List<DeviceRef> _passed = [];
     /// <summary>Where the packet was delivered (for the reply).</summary>
@@ -165,7 +176,10 @@ internal sealed partial class Walker
                 case Egress e: Passed(e.Dev); next = Transmit(e); break;
                 case Ingress g: Passed(g.Dev); next = Receive(g); break;
                 case IpIn p: Passed(p.Dev); next = IpReceive(p); break;
-                case End end: return Finish(end, _flow ?? flow);
+                case End end:
+                    _visited.Clear();
+                    t_spareVisited = _visited; // this walker visits nothing more
+                    return Finish(end, _flow ?? flow);
             }
         }
     }

@@ -63,7 +63,7 @@ internal sealed partial class Walker
     {
         var ns = br.Namespace;
         var key = frame.Ip.IsV4 ? "net.bridge.bridge-nf-call-iptables" : "net.bridge.bridge-nf-call-ip6tables";
-        var value = ns.Ns.Sysctl(key);
+        var value = _t.Sysctl(ns.Ns, key);
         if (value is null && !ns.Ns.IsKnown(Sections.Sysctls) && (ns.Ns.Iptables.Count > 0 || ns.Ns.Nftables is { Chains.Count: > 0 }))
             if (_record) Assume($"whether bridged frames of {br} go through the firewall of {ns} (br_netfilter, {key}) is not in the input: assumed not");
         if (value != "1") return false;

@@ -68,25 +68,26 @@ internal sealed partial class Walker
             dev is null ? ns : dev);
     }
 
-    private static string? ForwardingValue(DeviceRef dev) =>
-        dev.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.forwarding") ?? dev.Ns.Sysctl("net.ipv4.ip_forward");
+    private string? ForwardingValue(DeviceRef dev) =>
+        _t.ConfSysctl(dev.Ns, dev.Link.Name, "forwarding") ?? _t.Sysctl(dev.Ns, "net.ipv4.ip_forward");
 
     /// <summary>IN_DEV_FORWARD: conf.DEV.forwarding, which net.ipv4.ip_forward sets on every device.</summary>
     private End? ForwardingCheck(DeviceRef dev)
     {
         var ns = dev.Namespace;
-        var key = $"net.ipv4.conf.{dev.Link.Name}.forwarding";
-        var value = ns.Ns.Sysctl(key);
-        if (value is null) { key = "net.ipv4.ip_forward"; value = ns.Ns.Sysctl(key); }
+        var value = _t.ConfSysctl(ns.Ns, dev.Link.Name, "forwarding");
+        bool perDevice = value is not null;
+        value ??= _t.Sysctl(ns.Ns, "net.ipv4.ip_forward");
         if (value is null)
             return Missing(ns, "sysctl net.ipv4.ip_forward", $"the packet is to be forwarded by {ns}, but whether forwarding is on is not in the input");
+        string Key() => perDevice ? $"net.ipv4.conf.{dev.Link.Name}.forwarding" : "net.ipv4.ip_forward";
         if (value == "1")
         {
-            if (_record) Add(ns, new SysctlStep(key, value, "forwarding on"));
+            if (_record) Add(ns, new SysctlStep(Key(), value, "forwarding on"));
             return null;
         }
-        if (_record) Add(ns, new SysctlStep(key, value, "forwarding off"));
-        return new End(Disposition.ForwardingDisabled, $"{ns} would forward it out another device, but {key} = {value}", dev);
+        if (_record) Add(ns, new SysctlStep(Key(), value, "forwarding off"));
+        return new End(Disposition.ForwardingDisabled, $"{ns} would forward it out another device, but {Key()} = {value}", dev);
     }
 
     /// <summary>fib_validate_source: the reverse route to the source must leave by the arrival device (strict, 1)
@@ -95,8 +96,8 @@ internal sealed partial class Walker
     {
         var ns = dev.Namespace;
         if (dev.Link.IsLoopback) return null;
-        var all = ns.Ns.Sysctl("net.ipv4.conf.all.rp_filter");
-        var own = ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter");
+        var all = _t.ConfSysctl(ns.Ns, "all", "rp_filter");
+        var own = _t.ConfSysctl(ns.Ns, dev.Link.Name, "rp_filter");
         int? mode = all is null && own is null ? null : Math.Max(ParseInt(all), ParseInt(own));
         if (mode == 0) return null;
         var (reverse, exists, viaDev) = ReversePath(dev, flow.Destination, flow.Source, _record ? _assumptions : null, flow);
@@ -121,7 +122,7 @@ internal sealed partial class Walker
     {
         var ns = dev.Namespace;
         if (dev.Link.IsLoopback) return null;
-        int mode = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.rp_filter")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter")));
+        int mode = Math.Max(ParseInt(_t.ConfSysctl(ns.Ns, "all", "rp_filter")), ParseInt(_t.ConfSysctl(ns.Ns, dev.Link.Name, "rp_filter")));
         if (mode == 0) return null;
         var (reverse, exists, viaDev) = ReversePath(dev, target, sender, null, null);
         if (mode == 1 ? viaDev : exists) return null;

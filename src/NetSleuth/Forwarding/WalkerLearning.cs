@@ -69,7 +69,7 @@ internal sealed partial class Walker
         // address is the sender: 0 when it is local, 1 only when it is on a subnet of the device holding the target,
         // 2 never (inet_select_addr on the device, as below)
         var ns = dev.Namespace.Ns;
-        int announce = Math.Max(ParseInt(ns.Sysctl("net.ipv4.conf.all.arp_announce")), ParseInt(ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.arp_announce")));
+        int announce = Math.Max(ParseInt(_t.ConfSysctl(ns, "all", "arp_announce")), ParseInt(_t.ConfSysctl(ns, dev.Link.Name, "arp_announce")));
         if (flow is { } f && !f.Source.Equals(IPAddress.Any) && Linker.IsOwnedBy(_t, f.Source, dev.Namespace) &&
             (announce == 0 || (announce == 1 && dev.Link.Addresses.Any(a => a.Prefix.IsV4 && a.Prefix.Network.Contains(target) && a.Prefix.Network.Contains(f.Source)))))
             return f.Source;

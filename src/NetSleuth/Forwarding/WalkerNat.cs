@@ -43,11 +43,13 @@ internal sealed partial class Walker
     {
         if (!_nf.TryGetValue(ns.Ns, out var c))
         {
-            c = new NfContext { Ns = ns.Ns, Choose = Choose };
+            c = new NfContext { Ns = ns.Ns, Choose = _choose ??= Choose };
             _nf[ns.Ns] = c;
         }
         return c;
     }
+
+    private Func<string, IReadOnlyList<string>, int>? _choose;
 
     private int Choose(string key, IReadOnlyList<string> labels)
     {

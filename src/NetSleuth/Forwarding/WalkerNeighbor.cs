@@ -120,15 +120,15 @@ internal sealed partial class Walker
         var owners = allOwners.Where(o => o.Device.Host == dev.Host && o.Device.Ns == dev.Ns).ToList();
         if (owners.Count > 0)
         {
-            int ignore = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.arp_ignore")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.arp_ignore")));
+            int ignore = Math.Max(ParseInt(_t.ConfSysctl(ns.Ns, "all", "arp_ignore")), ParseInt(_t.ConfSysctl(ns.Ns, dev.Link.Name, "arp_ignore")));
             if (owners.Any(o => o.Device == dev)) return $"{target} is an address of {dev.Link.Name}";
             if (ignore == 0) return $"{target} is an address of {owners[0].Device.Link.Name} in that namespace (arp_ignore 0)";
             return null;
         }
-        bool proxy = ns.Ns.Sysctl("net.ipv4.conf.all.proxy_arp") == "1" || ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.proxy_arp") == "1";
+        bool proxy = _t.ConfSysctl(ns.Ns, "all", "proxy_arp") == "1" || _t.ConfSysctl(ns.Ns, dev.Link.Name, "proxy_arp") == "1";
         if (!proxy) return null;
         var route = Fib.MainRoute(_t, ns.Ns, target);
-        bool fwd = (ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.forwarding") ?? ns.Ns.Sysctl("net.ipv4.ip_forward")) == "1";
+        bool fwd = (_t.ConfSysctl(ns.Ns, dev.Link.Name, "forwarding") ?? _t.Sysctl(ns.Ns, "net.ipv4.ip_forward")) == "1";
         return route is { Type: RouteTypes.Unicast } && route.Device != dev.Link.Name && fwd
             ? $"proxy_arp on {dev.Link.Name}: {ns} routes {target} via {route.Device}"
             : null;

@@ -21,13 +21,8 @@ internal sealed partial class Walker
     /// <summary>The logical switch port bound to the OVS interface DEV (external_ids:iface-id), or null.</summary>
     private OvnLogicalSwitchPort? LspOf(DeviceRef dev)
     {
-        if (dev.Ns.Ovs is not { } ovs || Lsps().Count == 0) return null;
-        foreach (var b in ovs.Bridges)
-            foreach (var p in b.Ports)
-                foreach (var i in p.Interfaces)
-                    if (i.Name == dev.Link.Name && i.ExternalIds.TryGetValue("iface-id", out var id))
-                        return Lsps().TryGetValue(id, out var lsp) ? lsp : null;
-        return null;
+        if (dev.Ns.Ovs is null || Lsps().Count == 0) return null;
+        return _t.OvsIfaceId(dev.Ns, dev.Link.Name) is { } id && Lsps().TryGetValue(id, out var lsp) ? lsp : null;
     }
 
     /// <summary>OVN's pipeline on br-int for a frame from IN-PORT; null when no port of the bridge is bound to a
