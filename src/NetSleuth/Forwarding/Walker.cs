@@ -116,12 +116,15 @@ internal sealed partial class Walker
     private static (TraceResult, List<(string Key, IReadOnlyList<string> Labels, int Taken)>) RunOne(
         Topology.Topology topology, TraceRequest request, bool record, IReadOnlyList<int> forced)
     {
+        AllocProf.Start();
         var (ns, bound) = ResolveStart(topology, request);
+        AllocProf.Mark("resolve");
         var flow = new Flow(request.Source ?? IPAddress.Any, request.Destination, request.Protocol,
             request.SourcePort ?? (request.Protocol == Protocols.Icmp ? null : 40000), request.DestinationPort,
             request.Size, request.DontFragment)
         { Uid = request.Uid, SourcePortChosen = request.SourcePort is null && request.Protocol != Protocols.Icmp };
         var fw = new Walker(topology, isReply: false, record) { _forced = forced, _sourcePortGiven = request.SourcePort is not null };
+        AllocProf.Mark("walker-new");
         var forward = fw.Walk(new Out(ns, flow, bound, null), flow);
         Trace? reply = null;
         if (forward.Delivered && request.TraceReply && fw._deliveredOn is { } at)
@@ -134,9 +137,12 @@ internal sealed partial class Walker
                 DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment,
             };
             var rw = new Walker(topology, isReply: true, record) { _unNat = fw.Mappings(), _learnt = fw._learnt };
+            AllocProf.Mark("walker-new");
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }
-        return (new TraceResult(request, forward, reply), fw._choices);
+        var rr = (new TraceResult(request, forward, reply), fw._choices);
+        AllocProf.Mark("result");
+        return rr;
     }
 
     private static (NsRef Ns, DeviceRef? Bound) ResolveStart(Topology.Topology t, TraceRequest r)
@@ -172,11 +178,11 @@ internal sealed partial class Walker
             }
             switch (next)
             {
-                case Out o: next = Output(o); break;
-                case Egress e: Passed(e.Dev); next = Transmit(e); break;
-                case Ingress g: Passed(g.Dev); next = Receive(g); break;
-                case IpIn p: Passed(p.Dev); next = IpReceive(p); break;
-                case End end:
+                case Out o: AllocProf.Mark("loop"); next = Output(o); AllocProf.Mark("Output-rest"); break;
+                case Egress e: AllocProf.Mark("loop"); Passed(e.Dev); next = Transmit(e); AllocProf.Mark("Transmit-rest"); break;
+                case Ingress g: AllocProf.Mark("loop"); Passed(g.Dev); next = Receive(g); AllocProf.Mark("Receive-rest"); break;
+                case IpIn p: AllocProf.Mark("loop"); Passed(p.Dev); next = IpReceive(p); AllocProf.Mark("IpReceive-rest"); break;
+                case End end: AllocProf.Mark("loop-end");
                     _visited.Clear();
                     t_spareVisited = _visited; // this walker visits nothing more
                     return Finish(end, _flow ?? flow);
@@ -197,12 +203,14 @@ internal sealed partial class Walker
             Assume($"assumed to pass where the input did not say: {assumed.Reason}");
         if (end.Disposition != Disposition.Delivered && _hops.Count > 0)
             _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At?.ToString()));
-        var hops = _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
-        return new Trace(flow, end.Disposition, end.Reason, hops)
+        IReadOnlyList<Hop> hops = _hops.Count == 0 ? [] : _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
+        var tr = new Trace(flow, end.Disposition, end.Reason, hops)
         {
-            Missing = end.Missing, At = end.At?.ToString(), AtPlace = end.At, Assumptions = _assumptions.Distinct().ToList(),
+            Missing = end.Missing, At = end.At?.ToString(), AtPlace = end.At, Assumptions = _assumptions.Count == 0 ? [] : _assumptions.Distinct().ToList(),
             Passed = _passed, LastNamespace = _hops.Count > 0 ? _hops[^1].Ns : null,
         };
+        AllocProf.Mark("Finish");
+        return tr;
     }
 
     private bool Visit(State state)
@@ -245,14 +253,14 @@ internal sealed partial class Walker
     /// <summary>Records a step in the hop of <paramref name="ns"/> (a new hop when the namespace changes).</summary>
     private void Add(NsRef ns, Step step)
     {
-        if (_hops.Count == 0 || _hops[^1].Ns.Key != ns.Key) _hops.Add((ns, []));
+        if (_hops.Count == 0 || !NsRef.SameKey(_hops[^1].Ns, ns)) _hops.Add((ns, []));
         _hops[^1].Steps.Add(step);
     }
 
     /// <summary>Adds a step before the namespace's last one (the step that ended the packet there).</summary>
     private void InsertBeforeLast(NsRef ns, Step step)
     {
-        if (_hops.Count == 0 || _hops[^1].Ns.Key != ns.Key || _hops[^1].Steps.Count == 0) { Add(ns, step); return; }
+        if (_hops.Count == 0 || !NsRef.SameKey(_hops[^1].Ns, ns) || _hops[^1].Steps.Count == 0) { Add(ns, step); return; }
         _hops[^1].Steps.Insert(_hops[^1].Steps.Count - 1, step);
     }
 

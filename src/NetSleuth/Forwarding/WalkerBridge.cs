@@ -18,7 +18,7 @@ internal sealed partial class Walker
             return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort);
         }
         var ports = _t.PortList(br);
-        if (inPort is not null && (br.Link.Mac == dst || ports.Any(p => p.Link.Mac == dst)))
+        if (inPort is not null && (br.Link.Mac == dst || AnyPortHasMac(ports, dst)))
         {
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, "local address of the bridge: passed up to " + br.Link.Name));
             return new Ingress(br, frame, Up: true);
@@ -38,7 +38,7 @@ internal sealed partial class Walker
         }
         if (!ns.Ns.IsKnown(Sections.Fdb))
             if (_record) Assume($"the bridge FDB of {ns} is not in the input: frames to unknown MACs are flooded");
-        var fdb = ns.Ns.Fdb.FirstOrDefault(f => f.Mac == dst && f.Master == br.Link.Name && !f.Flags.Contains("self"));
+        var fdb = BridgeFdbEntry(ns.Ns, br.Link.Name, dst);
         if (fdb is not null && _t.Device(ns, fdb.Device) is { } outPort && outPort != inPort)
         {
             if (!L2Reach.Forwards(outPort))
@@ -52,6 +52,20 @@ internal sealed partial class Walker
             return BridgeOut(outPort, frame);
         }
         return Flood(br, inPort, frame, ovs: false, "flood (no fdb entry)", nf);
+    }
+
+    private static bool AnyPortHasMac(IReadOnlyList<DeviceRef> ports, MacAddress mac)
+    {
+        for (int i = 0; i < ports.Count; i++) if (ports[i].Link.Mac == mac) return true;
+        return false;
+    }
+
+    /// <summary>The first FDB entry of the bridge (not a port's own, "self") for the MAC.</summary>
+    private static FdbEntry? BridgeFdbEntry(NetNamespace ns, string bridge, MacAddress mac)
+    {
+        foreach (var f in ns.Fdb)
+            if (f.Mac == mac && f.Master == bridge && !f.Flags.Contains("self")) return f;
+        return null;
     }
 
     /// <summary>br_netfilter: with net.bridge.bridge-nf-call-iptables = 1 in the bridge's namespace (…-ip6tables for
@@ -94,9 +108,13 @@ internal sealed partial class Walker
     /// (<see cref="OvnForward"/>), else it switches like NORMAL (learning, flooding).</summary>
     private Next OvsForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
+        AllocProf.Mark("ovs-start");
         RecordedTraces(br, inPort, frame);
+        AllocProf.Mark("ovs-recorded");
         if (FlowsOf(br) is { } flows) return OpenFlowForward(br, inPort, frame, flows);
-        if (OvnForward(br, inPort, frame) is { } ovn) return ovn;
+        var ovnF = OvnForward(br, inPort, frame);
+        AllocProf.Mark("ovs-ovnforward");
+        if (ovnF is { } ovn) return ovn;
         if (LspOf(inPort) is null && _record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch); `ovs-ofctl dump-flows {br.Link.Name}` on {br.Host.Name} would confirm");
         return OvsNormal(br, inPort, frame);
     }
@@ -116,6 +134,7 @@ internal sealed partial class Walker
             if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Link.Name, frame.DstMac, "internal port with that MAC"));
             return new Ingress(local, frame, Up: true);
         }
+        AllocProf.Mark("ovsnormal-local");
         return Flood(br, inPort, frame, ovs: true, "flood (MAC table not in the input)");
     }
 
@@ -140,6 +159,7 @@ internal sealed partial class Walker
         DeviceRef? bestLanding = null;
         // a learning switch has learnt the MAC from the port right in front of it: that port first, which spares
         // a big bridge exploring every port
+        AllocProf.Mark("flood-start");
         if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && L2Reach.Forwards(direct) && !(ovs && IsOvsInternal(_t, direct)) &&
             FloodScore(direct, frame, out var directLanding) == MacScore)
         {
@@ -156,6 +176,7 @@ internal sealed partial class Walker
             if (score > bestScore) { best = port; bestScore = score; bestLanding = landing ?? port.Dev; }
             if (score == MacScore) break;
         }
+        AllocProf.Mark("flood-score");
         if (best is not { } chosen)
         {
             // nothing is flooded to a port that is down; when the port in front of the destination is the one

@@ -14,10 +14,13 @@ internal sealed partial class Walker
         var dev = p.Dev;
         var ns = dev.Namespace;
         var flow = p.Frame.Ip;
+        AllocProf.Mark("in-start");
         if (RunHook(ns, Forwarding.Hook.Prerouting, ref flow, dev.Link.Name, null, Disposition.DeniedIn) is { } pre) return pre;
+        AllocProf.Mark("in-hook-pre");
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
         var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? _assumptions : null, flow);
+        AllocProf.Mark("in-fib");
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
         // ip_route_input_slow: with forwarding off, a packet for another host fails before the route's type counts
         // (no route, blackhole, unreachable alike): EHOSTUNREACH, an address error (IP_INADDRERRORS), no ICMP
@@ -29,8 +32,11 @@ internal sealed partial class Walker
         {
             if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", null, null) { Evidence = route.Source });
             if (RpFilter(dev, flow) is { } rp) return rp;
+            AllocProf.Mark("in-rpfilter");
             if (RunHook(ns, Forwarding.Hook.Input, ref flow, dev.Link.Name, null, Disposition.DeniedIn) is { } denied) return denied;
+            AllocProf.Mark("in-hook-input");
             if (p.Frame.Inner is null && Ipvs(ns, flow) is { } ipvs) return ipvs;
+            AllocProf.Mark("in-ipvs");
             return Deliver(dev, ns, p.Frame with { Ip = flow });
         }
 
@@ -137,8 +143,14 @@ internal sealed partial class Walker
     {
         var reverse = Fib.Lookup(_t, dev.Namespace, dst, src, "lo", null, assumptions, flow, reverse: true);
         bool exists = reverse.Type == RouteTypes.Unicast;
-        bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
+        bool viaDev = exists && (reverse.Device == dev.Link.Name || HasNextHopVia(reverse.Route!, dev.Link.Name));
         return (reverse, exists, viaDev);
+    }
+
+    private static bool HasNextHopVia(Route r, string dev)
+    {
+        foreach (var n in r.NextHops) if (n.Device == dev) return true;
+        return false;
     }
 
     private static int ParseInt(string? s) => int.TryParse(s, out var n) ? n : 0;
@@ -148,7 +160,7 @@ internal sealed partial class Walker
     {
         var verdict = Netfilter.Evaluate(ns, hook, flow, inDev, outDev, established ?? _isReply, ctx);
         if (_record) foreach (var s in verdict.Steps) Add(ns, s);
-        foreach (var a in verdict.Assumptions) Assume(a);
+        for (int i = 0; i < verdict.Assumptions.Count; i++) Assume(verdict.Assumptions[i]);
         return verdict.Kind switch
         {
             VerdictKind.Accept => null,

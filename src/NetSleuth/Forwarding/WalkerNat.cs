@@ -237,10 +237,10 @@ internal sealed partial class Walker
     }
 
     /// <summary>The forward walk's translations, for its reply.</summary>
-    private List<CtMapping> Mappings()
+    private IReadOnlyList<CtMapping> Mappings()
     {
-        var list = new List<CtMapping>();
-        foreach (var m in _ct.Values) if (m.Dnat || m.Snat) list.Add(m);
-        return list;
+        List<CtMapping>? list = null;
+        foreach (var m in _ct.Values) if (m.Dnat || m.Snat) (list ??= []).Add(m);
+        return list ?? (IReadOnlyList<CtMapping>)[];
     }
 }

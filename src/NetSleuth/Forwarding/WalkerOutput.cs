@@ -17,6 +17,7 @@ internal sealed partial class Walker
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
         var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _record ? _assumptions : null, flow);
+        AllocProf.Mark("out-fib");
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
         if (RouteFailure(ns, fib, flow, input: false) is { } fail) return fail;
         var route = fib.Route!;
@@ -47,6 +48,7 @@ internal sealed partial class Walker
             if (src is null)
                 return new End(Disposition.NoRoute, $"no source address for {flow.Destination} in {ns}: {why}", ns);
             flow = SetSource(ns, o, flow, src, why);
+            AllocProf.Mark("out-source");
         }
         else if (o.Inner is null && !_isReply && !o.AfterNat && !Linker.IsOwnedBy(_t, flow.Source, ns))
         {
@@ -58,11 +60,14 @@ internal sealed partial class Walker
         {
             var sent = flow;
             if (RunHook(ns, Forwarding.Hook.Output, ref flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedOut) return deniedOut;
+            AllocProf.Mark("out-hook-output");
             if (!flow.Destination.Equals(sent.Destination)) return o with { Flow = flow, AfterNat = true }; // ip_route_me_harder: routed again
         }
         if (RunHook(ns, Forwarding.Hook.Postrouting, ref flow, null, dev.Link.Name, Disposition.DeniedOut, nextHop) is { } deniedPost) return deniedPost;
+        AllocProf.Mark("out-hook-post");
         if (LinkCheck(dev) is { } down) return down;
         if (MtuCheck(dev, route, ref flow, local: true) is { } tooBig) return tooBig;
+        AllocProf.Mark("out-link-mtu");
         return ResolveAndSend(dev, nextHop, flow, o.Inner);
     }
 
@@ -80,10 +85,16 @@ internal sealed partial class Walker
     private static (IPAddress? Src, string Why) SelectSource(NsRef ns, Route route, DeviceRef dev, IPAddress nextHop)
     {
         if (route.PrefSrc is { } pref) return (pref, $"prefsrc of the route");
-        var v4 = dev.Link.Addresses.Where(a => a.Prefix.IsV4 && a.Scope is null or "global" or "link" && !a.Flags.Contains("secondary")).ToList();
-        var onLink = v4.FirstOrDefault(a => a.Prefix.Network.Contains(nextHop));
+        // the device's primary IPv4 addresses in order: the first on the next hop's subnet, else the first
+        IfAddress? first = null, onLink = null;
+        foreach (var a in dev.Link.Addresses)
+        {
+            if (!(a.Prefix.IsV4 && a.Scope is null or "global" or "link" && !a.Flags.Contains("secondary"))) continue;
+            first ??= a;
+            if (a.Prefix.Network.Contains(nextHop)) { onLink = a; break; }
+        }
         if (onLink is not null) return (onLink.Address, $"primary address of {dev.Link.Name} on the next hop's subnet");
-        if (v4.Count > 0) return (v4[0].Address, $"primary address of {dev.Link.Name}");
+        if (first is not null) return (first.Address, $"primary address of {dev.Link.Name}");
         var any = ns.Ns.Links.Where(l => !l.IsLoopback).SelectMany(l => l.Addresses)
             .FirstOrDefault(a => a.Prefix.IsV4 && a.Scope is null or "global");
         return any is null

@@ -95,7 +95,7 @@ internal sealed partial class Walker
     {
         var port = dev;
         var br = _t.BridgeOf(dev);
-        if (br is null && _t.VethPeer(dev) is { } peer && _t.BridgeOf(peer) is { } pb && pb.Ns.Ovs?.Bridges.Any(b => b.Name == pb.Link.Name) == true) { port = peer; br = pb; }
+        if (br is null && _t.VethPeer(dev) is { } peer && _t.BridgeOf(peer) is { } pb && IsOvsBridgeNamed(pb)) { port = peer; br = pb; }
         if (br is null) return null;
         if (FlowsOf(br) is { } flows && FlowArp(br, flows, dev, port, target, out var viaFlows)) return viaFlows;
         if (Lsps().Count == 0 || LspOf(port) is not { } asker) return null;
@@ -103,6 +103,14 @@ internal sealed partial class Walker
             if (p != port && LspOf(p) is { } lsp && lsp.MacFor(target) is { } mac && lsp != asker)
                 return new OvnArp(mac, lsp, $"{target} is an address of logical switch port {lsp.Name} ({string.Join(", ", lsp.Addresses)})", lsp.Source, br.Link.Name);
         return null;
+    }
+
+    /// <summary>The OVSDB of the device's namespace has a bridge of its name.</summary>
+    private static bool IsOvsBridgeNamed(DeviceRef d)
+    {
+        if (d.Ns.Ovs is not { } ovs) return false;
+        foreach (var b in ovs.Bridges) if (b.Name == d.Link.Name) return true;
+        return false;
     }
 
     /// <summary>An ARP request from DEV for TARGET through BR's flows: true when the flows decide (ANSWER is the reply

@@ -338,15 +338,18 @@ public sealed partial class Topology
         _nsIndex is { } index && index.TryGetValue(ns, out var x) ? x
         : Base?._nsIndex is { } shared && shared.TryGetValue(ns, out x) ? x : null;
 
-    /// <summary>The namespace's sysctl KEY (<see cref="NetNamespace.Sysctl"/>), through the namespace's index.</summary>
-    public string? Sysctl(NetNamespace ns, string key) => Held(ns) is { } x ? x.Sysctl(key) : ns.Sysctl(key);
+    /// <summary>The namespace's sysctl KEY (<see cref="NetNamespace.Sysctl"/>); a node's hundreds through a hash index.</summary>
+    public string? Sysctl(NetNamespace ns, string key) =>
+        ns.Sysctls.Count >= NsIndex.SysctlIndexFrom && Held(ns) is { } x ? x.Sysctl(key) : ns.Sysctl(key);
 
     /// <summary>external_ids:iface-id of the namespace's OVS interface NAME (the first of that name that has one), or null.</summary>
     public string? OvsIfaceId(NetNamespace ns, string name) => (Held(ns) ?? new NsIndex(ns)).OvsIfaceId(name);
 
-    /// <summary>The namespace's net.ipv4.conf.DEV.NAME (<see cref="NetNamespace.Sysctl"/> of that key), without building the key.</summary>
+    /// <summary>The namespace's net.ipv4.conf.DEV.NAME (<see cref="NetNamespace.Sysctl"/> of that key); a node's hundreds
+    /// through a hash index, without building the key. A pod's few are read from the model: each pod is walked through
+    /// once or twice in a sweep, and an index would cost more to make than it saves.</summary>
     public string? ConfSysctl(NetNamespace ns, string dev, string name) =>
-        Held(ns) is { } x ? x.Conf(dev, name) : ns.Sysctl($"{NsIndex.ConfPrefix}{dev}.{name}");
+        ns.Sysctls.Count >= NsIndex.SysctlIndexFrom && Held(ns) is { } x ? x.Conf(dev, name) : ns.Sysctl($"{NsIndex.ConfPrefix}{dev}.{name}");
 }
 
 /// <summary>
@@ -364,6 +367,9 @@ internal sealed class NsIndex(NetNamespace ns)
     private Dictionary<string, string>? _ovsIfaceIds;
 
     internal const string ConfPrefix = "net.ipv4.conf.";
+
+    /// <summary>From how many sysctls a namespace's are indexed (<see cref="Topology.Sysctl"/>).</summary>
+    internal const int SysctlIndexFrom = 64;
 
     /// <summary>The namespace's sysctls in a hash map (the model's is sorted, for output; a walk asks a dozen times a hop).</summary>
     private Dictionary<string, string> Sysctls => Volatile.Read(ref _sysctls) ?? Publish(ref _sysctls, new Dictionary<string, string>(ns.Sysctls, StringComparer.Ordinal));
