@@ -40,7 +40,7 @@ internal static class SweepBench
         }
         for (int round = 0; round < rounds; round++)
         {
-            GC.Collect();
+            if (round == 0) GC.Collect();
             var cpu = Environment.CpuUsage.TotalTime;
             long alloc = GC.GetAllocatedBytesForCurrentThread();
             var sw = Stopwatch.StartNew();
@@ -50,13 +50,6 @@ internal static class SweepBench
             var wall = sw.Elapsed;
             var used = Environment.CpuUsage.TotalTime - cpu;
             alloc = GC.GetAllocatedBytesForCurrentThread() - alloc;
-            if (round == rounds - 1)
-            {
-                long total = 0;
-                foreach (var kv in AllocProf.Bytes) total += kv.Value;
-                foreach (var kv in AllocProf.Bytes.OrderByDescending(k => k.Value)) Console.WriteLine(F($"  {kv.Key,-20} {kv.Value / (double)requests.Count:F0} B/path"));
-                Console.WriteLine(F($"  total {total / (double)requests.Count:F0} B/path over {AllocProf.Bytes.Count} marks (all rounds)"));
-            }
             yield return F($"round {round}: {wall.TotalSeconds:F2} s wall, {used.TotalSeconds:F2} s cpu (process), {wall.TotalMilliseconds * 1000 / requests.Count:F1} µs/path wall, {alloc / (double)requests.Count / 1024:F1} KiB/path, {delivered} delivered both ways");
         }
     }

@@ -37,8 +37,11 @@ internal sealed partial class Walker
 
     private readonly Topology.Topology _t;
     private readonly bool _isReply;
-    private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
-    private readonly List<string> _assumptions = [];
+    // made on first use: a walk that records nothing has no hops and mostly no assumption
+    private List<(NsRef Ns, List<Step> Steps)>? _hopList;
+    private List<string>? _assumptionList;
+    private List<(NsRef Ns, List<Step> Steps)> Hops => _hopList ??= [];
+    private List<string> Assumed => _assumptionList ??= [];
     /// <summary>States passed so far; a walk has a few dozen at most, so a list beats a hash set here. Taken from the
     /// thread's spare list (a sweep walks hundreds of thousands of paths) and given back when the walk ends.</summary>
     private readonly List<State> _visited = TakeVisited();
@@ -53,7 +56,7 @@ internal sealed partial class Walker
         return spare;
     }
     /// <summary>Devices the packet passed (sent, received, IP-received on), in order; recorded with the steps.</summary>
-    private readonly List<DeviceRef> _passed = [];
+    private List<DeviceRef>? _passed;
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
     /// <summary>The packet as it was delivered (after NAT): the reply answers it.</summary>
@@ -113,36 +116,31 @@ internal sealed partial class Walker
     private static string Label(IReadOnlyList<(string Key, IReadOnlyList<string> Labels, int Taken)> made) =>
         string.Join("; ", made.Select(c => $"{c.Labels[c.Taken]} ({c.Taken + 1} of {c.Labels.Count} at {c.Key})"));
 
-    private static (TraceResult, List<(string Key, IReadOnlyList<string> Labels, int Taken)>) RunOne(
+    private static (TraceResult, IReadOnlyList<(string Key, IReadOnlyList<string> Labels, int Taken)>) RunOne(
         Topology.Topology topology, TraceRequest request, bool record, IReadOnlyList<int> forced)
     {
-        AllocProf.Start();
         var (ns, bound) = ResolveStart(topology, request);
-        AllocProf.Mark("resolve");
         var flow = new Flow(request.Source ?? IPAddress.Any, request.Destination, request.Protocol,
             request.SourcePort ?? (request.Protocol == Protocols.Icmp ? null : 40000), request.DestinationPort,
             request.Size, request.DontFragment)
         { Uid = request.Uid, SourcePortChosen = request.SourcePort is null && request.Protocol != Protocols.Icmp };
         var fw = new Walker(topology, isReply: false, record) { _forced = forced, _sourcePortGiven = request.SourcePort is not null };
-        AllocProf.Mark("walker-new");
         var forward = fw.Walk(new Out(ns, flow, bound, null), flow);
         Trace? reply = null;
         if (forward.Delivered && request.TraceReply && fw._deliveredOn is { } at)
         {
             // the kernel's ICMP socket sends echo replies with PMTU discovery off (no DF)
             var got = fw._deliveredFlow ?? forward.Flow;
-            var back = forward.Flow.Reversed() with
+            // forward.Flow.Reversed() with the delivered packet's addresses and ports, made at once
+            var back = forward.Flow with
             {
                 Source = got.Destination, Destination = got.Source, SourcePort = got.DestinationPort, DestinationPort = got.SourcePort,
-                DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment,
+                DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment, Uid = null, SourcePortChosen = false,
             };
             var rw = new Walker(topology, isReply: true, record) { _unNat = fw.Mappings(), _learnt = fw._learnt };
-            AllocProf.Mark("walker-new");
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }
-        var rr = (new TraceResult(request, forward, reply), fw._choices);
-        AllocProf.Mark("result");
-        return rr;
+        return (new TraceResult(request, forward, reply), (IReadOnlyList<(string Key, IReadOnlyList<string> Labels, int Taken)>?)fw._choices ?? []);
     }
 
     private static (NsRef Ns, DeviceRef? Bound) ResolveStart(Topology.Topology t, TraceRequest r)
@@ -178,11 +176,11 @@ internal sealed partial class Walker
             }
             switch (next)
             {
-                case Out o: AllocProf.Mark("loop"); next = Output(o); AllocProf.Mark("Output-rest"); break;
-                case Egress e: AllocProf.Mark("loop"); Passed(e.Dev); next = Transmit(e); AllocProf.Mark("Transmit-rest"); break;
-                case Ingress g: AllocProf.Mark("loop"); Passed(g.Dev); next = Receive(g); AllocProf.Mark("Receive-rest"); break;
-                case IpIn p: AllocProf.Mark("loop"); Passed(p.Dev); next = IpReceive(p); AllocProf.Mark("IpReceive-rest"); break;
-                case End end: AllocProf.Mark("loop-end");
+                case Out o: next = Output(o); break;
+                case Egress e: Passed(e.Dev); next = Transmit(e); break;
+                case Ingress g: Passed(g.Dev); next = Receive(g); break;
+                case IpIn p: Passed(p.Dev); next = IpReceive(p); break;
+                case End end:
                     _visited.Clear();
                     t_spareVisited = _visited; // this walker visits nothing more
                     return Finish(end, _flow ?? flow);
@@ -192,7 +190,7 @@ internal sealed partial class Walker
 
     private void Passed(DeviceRef d)
     {
-        if (_record && (_passed.Count == 0 || _passed[^1] != d)) _passed.Add(d);
+        if (_record && (_passed is not { Count: > 0 } || _passed[^1] != d)) (_passed ??= []).Add(d);
     }
 
     private Trace Finish(End end, Flow flow)
@@ -201,16 +199,14 @@ internal sealed partial class Walker
             end = unknown with { Reason = "it would be delivered, but " + unknown.Reason };
         else if (_deferred is { } assumed && end.Disposition != Disposition.Delivered)
             Assume($"assumed to pass where the input did not say: {assumed.Reason}");
-        if (end.Disposition != Disposition.Delivered && _hops.Count > 0)
-            _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At?.ToString()));
-        IReadOnlyList<Hop> hops = _hops.Count == 0 ? [] : _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
-        var tr = new Trace(flow, end.Disposition, end.Reason, hops)
+        if (end.Disposition != Disposition.Delivered && _hopList is { Count: > 0 })
+            _hopList[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At?.ToString()));
+        IReadOnlyList<Hop> hops = _hopList is not { Count: > 0 } ? [] : _hopList.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
+        return new Trace(flow, end.Disposition, end.Reason, hops)
         {
-            Missing = end.Missing, At = end.At?.ToString(), AtPlace = end.At, Assumptions = _assumptions.Count == 0 ? [] : _assumptions.Distinct().ToList(),
-            Passed = _passed, LastNamespace = _hops.Count > 0 ? _hops[^1].Ns : null,
+            Missing = end.Missing, At = end.At?.ToString(), AtPlace = end.At, Assumptions = _assumptionList is not { Count: > 0 } ? [] : _assumptionList.Distinct().ToList(),
+            Passed = (IReadOnlyList<DeviceRef>?)_passed ?? [], LastNamespace = _hopList is { Count: > 0 } ? _hopList[^1].Ns : null,
         };
-        AllocProf.Mark("Finish");
-        return tr;
     }
 
     private bool Visit(State state)
@@ -253,18 +249,18 @@ internal sealed partial class Walker
     /// <summary>Records a step in the hop of <paramref name="ns"/> (a new hop when the namespace changes).</summary>
     private void Add(NsRef ns, Step step)
     {
-        if (_hops.Count == 0 || !NsRef.SameKey(_hops[^1].Ns, ns)) _hops.Add((ns, []));
-        _hops[^1].Steps.Add(step);
+        if (Hops.Count == 0 || !NsRef.SameKey(Hops[^1].Ns, ns)) Hops.Add((ns, []));
+        Hops[^1].Steps.Add(step);
     }
 
     /// <summary>Adds a step before the namespace's last one (the step that ended the packet there).</summary>
     private void InsertBeforeLast(NsRef ns, Step step)
     {
-        if (_hops.Count == 0 || !NsRef.SameKey(_hops[^1].Ns, ns) || _hops[^1].Steps.Count == 0) { Add(ns, step); return; }
-        _hops[^1].Steps.Insert(_hops[^1].Steps.Count - 1, step);
+        if (Hops.Count == 0 || !NsRef.SameKey(Hops[^1].Ns, ns) || Hops[^1].Steps.Count == 0) { Add(ns, step); return; }
+        Hops[^1].Steps.Insert(Hops[^1].Steps.Count - 1, step);
     }
 
-    private void Assume(string text) => _assumptions.Add(text);
+    private void Assume(string text) => Assumed.Add(text);
 
     private static End Missing(NsRef ns, string command, string reason, Place? at = null) =>
         new(Disposition.InsufficientInfo, $"{reason}; run `{command}` on host {ns.Host.Name}" +

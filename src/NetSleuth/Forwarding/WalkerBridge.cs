@@ -108,13 +108,9 @@ internal sealed partial class Walker
     /// (<see cref="OvnForward"/>), else it switches like NORMAL (learning, flooding).</summary>
     private Next OvsForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
-        AllocProf.Mark("ovs-start");
         RecordedTraces(br, inPort, frame);
-        AllocProf.Mark("ovs-recorded");
         if (FlowsOf(br) is { } flows) return OpenFlowForward(br, inPort, frame, flows);
-        var ovnF = OvnForward(br, inPort, frame);
-        AllocProf.Mark("ovs-ovnforward");
-        if (ovnF is { } ovn) return ovn;
+        if (OvnForward(br, inPort, frame) is { } ovn) return ovn;
         if (LspOf(inPort) is null && _record) Assume($"OpenFlow tables of {br} are not in the input: it is assumed to forward like the NORMAL action (a learning switch); `ovs-ofctl dump-flows {br.Link.Name}` on {br.Host.Name} would confirm");
         return OvsNormal(br, inPort, frame);
     }
@@ -134,7 +130,6 @@ internal sealed partial class Walker
             if (_record) Add(ns, new BridgeStep(br.Link.Name, inPort.Link.Name, local.Link.Name, frame.DstMac, "internal port with that MAC"));
             return new Ingress(local, frame, Up: true);
         }
-        AllocProf.Mark("ovsnormal-local");
         return Flood(br, inPort, frame, ovs: true, "flood (MAC table not in the input)");
     }
 
@@ -152,14 +147,13 @@ internal sealed partial class Walker
         var ns = br.Namespace;
         var from = inPort?.Link.Name ?? br.Link.Name;
         var ports = _t.PortList(br);
-        int count = ovs && br != inPort ? 1 : 0;
-        foreach (var p in ports) if (p != inPort && L2Reach.Forwards(p)) count++;
+        int count = ovs && br != inPort ? 1 : 0; // the ports it is flooded to, for the step (only counted when recorded)
+        if (_record) foreach (var p in ports) if (p != inPort && L2Reach.Forwards(p)) count++;
         (DeviceRef Dev, bool Internal)? best = null;
         int bestScore = -1;
         DeviceRef? bestLanding = null;
         // a learning switch has learnt the MAC from the port right in front of it: that port first, which spares
         // a big bridge exploring every port
-        AllocProf.Mark("flood-start");
         if (_t.PortByMac(br).TryGetValue(frame.DstMac, out var direct) && direct != inPort && L2Reach.Forwards(direct) && !(ovs && IsOvsInternal(_t, direct)) &&
             FloodScore(direct, frame, out var directLanding) == MacScore)
         {
@@ -176,7 +170,6 @@ internal sealed partial class Walker
             if (score > bestScore) { best = port; bestScore = score; bestLanding = landing ?? port.Dev; }
             if (score == MacScore) break;
         }
-        AllocProf.Mark("flood-score");
         if (best is not { } chosen)
         {
             // nothing is flooded to a port that is down; when the port in front of the destination is the one

@@ -14,13 +14,10 @@ internal sealed partial class Walker
         var dev = p.Dev;
         var ns = dev.Namespace;
         var flow = p.Frame.Ip;
-        AllocProf.Mark("in-start");
         if (RunHook(ns, Forwarding.Hook.Prerouting, ref flow, dev.Link.Name, null, Disposition.DeniedIn) is { } pre) return pre;
-        AllocProf.Mark("in-hook-pre");
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
-        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? _assumptions : null, flow);
-        AllocProf.Mark("in-fib");
+        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? Assumed : null, flow);
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
         // ip_route_input_slow: with forwarding off, a packet for another host fails before the route's type counts
         // (no route, blackhole, unreachable alike): EHOSTUNREACH, an address error (IP_INADDRERRORS), no ICMP
@@ -32,11 +29,8 @@ internal sealed partial class Walker
         {
             if (_record) Add(ns, new RoutingStep(RouteTables.Name(fib.Table), route.ToString(), "local", null, null) { Evidence = route.Source });
             if (RpFilter(dev, flow) is { } rp) return rp;
-            AllocProf.Mark("in-rpfilter");
             if (RunHook(ns, Forwarding.Hook.Input, ref flow, dev.Link.Name, null, Disposition.DeniedIn) is { } denied) return denied;
-            AllocProf.Mark("in-hook-input");
             if (p.Frame.Inner is null && Ipvs(ns, flow) is { } ipvs) return ipvs;
-            AllocProf.Mark("in-ipvs");
             return Deliver(dev, ns, p.Frame with { Ip = flow });
         }
 
@@ -70,7 +64,8 @@ internal sealed partial class Walker
             _ => "the reply reaches the sender",
         };
         if (_record) Add(ns, new DeliveredStep(dev?.Link.Name ?? "lo", flow.Destination, note));
-        return new End(Disposition.Delivered, $"delivered to {flow.Destination} in {ns}" + (dev is null ? "" : $" (arrived on {dev.Link.Name})"),
+        return new End(Disposition.Delivered,
+            dev is null ? $"delivered to {flow.Destination} in {ns}" : $"delivered to {flow.Destination} in {ns} (arrived on {dev.Link.Name})",
             dev is null ? ns : dev);
     }
 
@@ -106,7 +101,7 @@ internal sealed partial class Walker
         var own = _t.ConfSysctl(ns.Ns, dev.Link.Name, "rp_filter");
         int? mode = all is null && own is null ? null : Math.Max(ParseInt(all), ParseInt(own));
         if (mode == 0) return null;
-        var (reverse, exists, viaDev) = ReversePath(dev, flow.Destination, flow.Source, _record ? _assumptions : null, flow);
+        var (reverse, exists, viaDev) = ReversePath(dev, flow.Destination, flow.Source, _record ? Assumed : null, flow);
         if (mode is null && viaDev) return null;
         bool ok = mode == 1 ? viaDev : exists;
         if (mode is not null && ok && !_record) return null; // passes, and nobody reads the note

@@ -93,7 +93,7 @@ internal sealed partial class Walker
         foreach (var a in dev.Link.Addresses)
         {
             if (!a.Prefix.IsV4) continue;
-            if (a.Prefix.Network.Contains(target)) return a.Address;
+            if (Fib.Contains(a.Prefix, target)) return a.Address;
             first ??= a;
         }
         return first?.Address;
@@ -103,7 +103,7 @@ internal sealed partial class Walker
     private static bool OnSubnetOfBoth(DeviceRef dev, IPAddress a, IPAddress b)
     {
         foreach (var x in dev.Link.Addresses)
-            if (x.Prefix.IsV4 && x.Prefix.Network.Contains(a) && x.Prefix.Network.Contains(b)) return true;
+            if (x.Prefix.IsV4 && Fib.Contains(x.Prefix, a) && Fib.Contains(x.Prefix, b)) return true;
         return false;
     }
 

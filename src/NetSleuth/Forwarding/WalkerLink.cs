@@ -11,9 +11,7 @@ internal sealed partial class Walker
         var dev = e.Dev;
         var ns = dev.Namespace;
         if (LinkCheck(dev) is { } down) return down;
-        AllocProf.Mark("tx-linkcheck");
         if (RunTc(dev, "egress", e.Frame) is { } tc) return tc;
-        AllocProf.Mark("tx-tc");
         var link = dev.Link;
         if (link.Kind == LinkKinds.Tun && IsOvsPort(_t, dev))
             return OvsForward(_t.BridgeOf(dev) ?? dev, dev, e.Frame); // an internal port of a userspace (netdev) datapath

@@ -17,7 +17,6 @@ internal sealed partial class Walker
         if (link.Flags.Contains("NOARP") || link.LinkType is "none" || link.IsLoopback)
             return new Egress(dev, new Frame(flow, srcMac, link.Mac ?? MacAddress.Zero, inner));
         // an entry that was seen is a fact, even when the rest of the table is not in the input
-        AllocProf.Mark("rs-start");
         var entry = _t.NeighborEntry(ns.Ns, link.Name, nextHop);
         if (entry is { Mac: { } mac } && !entry.State.Any(Unusable.Contains))
         {
@@ -35,16 +34,12 @@ internal sealed partial class Walker
                 $"no neighbour entry for {nextHop} on {link.Name} is in the input, and the neighbour table of {ns} is not known in whole (an entry may exist)", dev);
         if (entry is not null)
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, entry.Mac, string.Join(' ', entry.State) + ": unusable, the kernel asks again") { Evidence = entry.Source });
-        AllocProf.Mark("rs-entry");
-        var ovnA = OvnArpAnswer(dev, nextHop);
-        AllocProf.Mark("rs-ovnarp");
-        if (ovnA is { } ovn)
+        if (OvnArpAnswer(dev, nextHop) is { } ovn)
         {
             if (_record) Add(ns, new ArpStep(nextHop, link.Name, ovn.Mac, "OVN's ARP responder on " + ovn.Bridge, ovn.Detail) { Evidence = ovn.Evidence });
             return new Egress(dev, new Frame(flow, srcMac, ovn.Mac, inner, nextHop));
         }
         var (answer, by, reason, unresolved) = Arp(dev, nextHop, flow, 0);
-        AllocProf.Mark("rs-arp");
         if (_record) Add(ns, new ArpStep(nextHop, link.Name, answer, by?.ToString(), reason));
         if (answer is null && unresolved is { } u)
             return Missing(u.Namespace, "ip -d link show; ip netns list-id",
@@ -81,23 +76,27 @@ internal sealed partial class Walker
         var owners = _t.OwnersOf(target);
         var reached = new List<L2Reach.Endpoint>();
         List<string>? notes = null;
+        // the request's sender address (arp_solicit), asked once
+        IPAddress? asker = null;
+        bool askerKnown = false;
+        IPAddress? Asker()
+        {
+            if (!askerKnown) { asker = AskerAddress(dev, target, flow); askerKnown = true; }
+            return asker;
+        }
         var tunnels = new L2Tunnels { OuterDrop = (vx, remote) => OuterDrop(vx, remote, depth) };
         // the walk stops at the first device that answers: the rest of the domain is not flooded for nothing
-        AllocProf.Mark("arp-start");
         foreach (var ep in L2Reach.Walk(_t, dev, egress: true, MacAddress.Broadcast, arp: true, unresolved, tunnels: tunnels))
         {
-            AllocProf.Mark("arp-l2walk");
             reached.Add(ep);
             if (ep.Dev == dev) continue;
             var why = AnswersArp(ep.Dev, target, owners);
-            AllocProf.Mark("arp-answers");
             if (why is null) continue;
-            if (AskerAddress(dev, target, flow) is { } sender && ArpSenderRefused(ep.Dev, sender, target) is { } refused)
+            if (Asker() is { } sender && ArpSenderRefused(ep.Dev, sender, target) is { } refused)
             {
                 (notes ??= []).Add(refused);
                 continue;
             }
-            AllocProf.Mark("arp-asker-refused");
             // the answer goes back by what the request taught the tunnels it crossed
             var back = new L2Tunnels { OuterDrop = tunnels.OuterDrop, LearntBack = tunnels.Learnt() };
             if (dev.Link.Mac is { } askerMac &&
@@ -107,11 +106,10 @@ internal sealed partial class Walker
                     (back.DeadEnds.Count > 0 ? $" ({string.Join("; ", back.DeadEnds)})" : ""));
                 continue;
             }
-            AllocProf.Mark("arp-back-walk");
             if (ep.Dev.Link.Mac is not { } mac) continue;
             // an outer packet's next hop asked about on the way (depth > 0) is assumed where that packet is really sent
             if (_record && depth == 0) Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
-            if (dev.Link.Mac is { } asker) LearnFromArp(tunnels, ep.Dev, asker, AskerAddress(dev, target, flow));
+            if (dev.Link.Mac is { } ownMac) LearnFromArp(tunnels, ep.Dev, ownMac, Asker());
             return (mac, ep.Dev, why, null);
         }
         var names = reached.Where(e => e.Dev != dev).Select(e => e.Dev.ToString()).Take(4).ToList();

@@ -16,8 +16,7 @@ internal sealed partial class Walker
         var flow = o.Flow;
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
-        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _record ? _assumptions : null, flow);
-        AllocProf.Mark("out-fib");
+        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _record ? Assumed : null, flow);
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
         if (RouteFailure(ns, fib, flow, input: false) is { } fail) return fail;
         var route = fib.Route!;
@@ -48,7 +47,6 @@ internal sealed partial class Walker
             if (src is null)
                 return new End(Disposition.NoRoute, $"no source address for {flow.Destination} in {ns}: {why}", ns);
             flow = SetSource(ns, o, flow, src, why);
-            AllocProf.Mark("out-source");
         }
         else if (o.Inner is null && !_isReply && !o.AfterNat && !Linker.IsOwnedBy(_t, flow.Source, ns))
         {
@@ -60,14 +58,11 @@ internal sealed partial class Walker
         {
             var sent = flow;
             if (RunHook(ns, Forwarding.Hook.Output, ref flow, null, dev.Link.Name, Disposition.DeniedOut) is { } deniedOut) return deniedOut;
-            AllocProf.Mark("out-hook-output");
             if (!flow.Destination.Equals(sent.Destination)) return o with { Flow = flow, AfterNat = true }; // ip_route_me_harder: routed again
         }
         if (RunHook(ns, Forwarding.Hook.Postrouting, ref flow, null, dev.Link.Name, Disposition.DeniedOut, nextHop) is { } deniedPost) return deniedPost;
-        AllocProf.Mark("out-hook-post");
         if (LinkCheck(dev) is { } down) return down;
         if (MtuCheck(dev, route, ref flow, local: true) is { } tooBig) return tooBig;
-        AllocProf.Mark("out-link-mtu");
         return ResolveAndSend(dev, nextHop, flow, o.Inner);
     }
 
@@ -91,7 +86,7 @@ internal sealed partial class Walker
         {
             if (!(a.Prefix.IsV4 && a.Scope is null or "global" or "link" && !a.Flags.Contains("secondary"))) continue;
             first ??= a;
-            if (a.Prefix.Network.Contains(nextHop)) { onLink = a; break; }
+            if (Fib.Contains(a.Prefix, nextHop)) { onLink = a; break; }
         }
         if (onLink is not null) return (onLink.Address, $"primary address of {dev.Link.Name} on the next hop's subnet");
         if (first is not null) return (first.Address, $"primary address of {dev.Link.Name}");
@@ -136,7 +131,7 @@ internal sealed partial class Walker
     private DeviceRef? DownLinkFor(NsRef ns, IPAddress dst)
     {
         foreach (var l in ns.Ns.Links)
-            if (!l.IsUp && l.Addresses.Any(a => a.Prefix.Length < a.Prefix.MaxLength && a.Prefix.Network.Contains(dst)))
+            if (!l.IsUp && l.Addresses.Any(a => a.Prefix.Length < a.Prefix.MaxLength && Fib.Contains(a.Prefix, dst)))
                 return _t.Device(ns, l.Name);
         return null;
     }

@@ -30,6 +30,7 @@ internal sealed partial class Walker
     /// port's MAC (the logical router's, say: NORMAL from there, with an assumption saying so).</summary>
     private Next? OvnForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
+        if (Lsps().Count == 0) return null; // no port is bound to one (LspOf)
         var ns = br.Namespace;
         var ports = _t.PortList(br);
         var inLsp = LspOf(inPort);

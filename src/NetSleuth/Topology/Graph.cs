@@ -4,7 +4,7 @@ using NetSleuth.Model;
 namespace NetSleuth.Topology;
 
 /// <summary>A namespace of a host: the unit the tracer walks in.</summary>
-public sealed record NsRef(Host Host, NetNamespace Ns)
+public sealed record NsRef(Host Host, NetNamespace Ns) : ISpanFormattable
 {
     public string Key => $"{Host.Name}/{Ns.Id}";
 
@@ -30,10 +30,32 @@ public sealed record NsRef(Host Host, NetNamespace Ns)
     /// <summary>Equality stays the record's (same host and namespace objects); the hash is the namespace object's identity, which is cheaper.</summary>
     public override int GetHashCode() => RuntimeHelpers.GetHashCode(Ns);
     public override string ToString() => Ns.IsRoot ? Host.Name : $"{Host.Name}:{Ns.DisplayName}";
+
+    /// <summary><see cref="ToString()"/>'s text written in place (a reason or step interpolating the namespace builds no string for it).</summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Ns.IsRoot ? Text.TryWrite(destination, out charsWritten, Host.Name) : Text.TryWrite(destination, out charsWritten, Host.Name, ":", Ns.DisplayName);
+
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+}
+
+/// <summary>Writes the parts of a place's text into a span (<see cref="ISpanFormattable.TryFormat"/>).</summary>
+internal static class Text
+{
+    public static bool TryWrite(Span<char> into, out int written, string a, string? b = null, string? c = null, string? d = null, string? e = null)
+    {
+        written = 0;
+        foreach (var part in (ReadOnlySpan<string?>)[a, b, c, d, e])
+        {
+            if (part is null) continue;
+            if (!part.TryCopyTo(into[written..])) { written = 0; return false; }
+            written += part.Length;
+        }
+        return true;
+    }
 }
 
 /// <summary>A device of a namespace of a host.</summary>
-public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link)
+public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link) : ISpanFormattable
 {
     private NsRef? _ns;
 
@@ -71,6 +93,13 @@ public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link)
         }
     }
     public override string ToString() => Ns.IsRoot ? $"{Host.Name}:{Link.Name}" : $"{Host.Name}:{Ns.DisplayName}:{Link.Name}";
+
+    /// <summary><see cref="ToString()"/>'s text written in place.</summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Ns.IsRoot ? Text.TryWrite(destination, out charsWritten, Host.Name, ":", Link.Name)
+            : Text.TryWrite(destination, out charsWritten, Host.Name, ":", Ns.DisplayName, ":", Link.Name);
+
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
 }
 
 public enum EdgeKind

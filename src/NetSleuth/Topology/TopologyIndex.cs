@@ -349,7 +349,19 @@ public sealed partial class Topology
     /// through a hash index, without building the key. A pod's few are read from the model: each pod is walked through
     /// once or twice in a sweep, and an index would cost more to make than it saves.</summary>
     public string? ConfSysctl(NetNamespace ns, string dev, string name) =>
-        ns.Sysctls.Count >= NsIndex.SysctlIndexFrom && Held(ns) is { } x ? x.Conf(dev, name) : ns.Sysctl($"{NsIndex.ConfPrefix}{dev}.{name}");
+        ns.Sysctls.Count >= NsIndex.SysctlIndexFrom && Held(ns) is { } x ? x.Conf(dev, name) : ns.Sysctl(ConfKey(dev, name));
+
+    /// <summary>The thread's net.ipv4.conf.DEV.NAME keys made so far (pods' devices share a few names: eth0, all).</summary>
+    [ThreadStatic] private static Dictionary<(string Dev, string Name), string>? t_confKeys;
+
+    /// <summary>"net.ipv4.conf.DEV.NAME", made once per thread and pair.</summary>
+    internal static string ConfKey(string dev, string name)
+    {
+        var keys = t_confKeys ??= [];
+        if (keys.TryGetValue((dev, name), out var key)) return key;
+        if (keys.Count >= 4096) keys.Clear(); // a node's many device names: keep the set small
+        return keys[(dev, name)] = $"{NsIndex.ConfPrefix}{dev}.{name}";
+    }
 }
 
 /// <summary>

@@ -102,4 +102,20 @@ public sealed class NsIndexLookupTests
             foreach (var b in all)
                 Assert.Equal(a.Key == b.Key, NsRef.SameKey(a, b));
     }
+
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public void Given_an_input_When_places_are_written_into_text_in_place_Then_the_text_is_their_ToString(string input)
+    {
+        var t = Linker.Link(Load(input));
+        Span<char> small = stackalloc char[3];
+        foreach (var d in t.Devices)
+        {
+            Assert.Equal(d.ToString(), $"{d}");
+            Assert.Equal(d.Namespace.ToString(), $"{d.Namespace}");
+            Assert.Equal(d.ToString(), ((Place)d).ToString());
+            Assert.Equal(d.Namespace.ToString(), ((Place)d.Namespace).ToString());
+            Assert.False(d.TryFormat(small, out int n, default, null) && n != d.ToString().Length);
+        }
+    }
 }
