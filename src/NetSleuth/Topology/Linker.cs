@@ -371,6 +371,11 @@ public static class Linker
         }
     }
 
-    internal static bool IsOwnedBy(Topology t, IPAddress ip, NsRef ns) =>
-        t.OwnersOf(ip).Any(o => o.Device.Host == ns.Host && o.Device.Ns == ns.Ns);
+    internal static bool IsOwnedBy(Topology t, IPAddress ip, NsRef ns)
+    {
+        var owners = t.OwnersOf(ip);
+        for (int i = 0; i < owners.Count; i++)
+            if (owners[i].Device.Host == ns.Host && owners[i].Device.Ns == ns.Ns) return true;
+        return false;
+    }
 }
