@@ -124,6 +124,9 @@ public static class Reachability
         : t.Reply is { Delivered: false } r ? new PathResult(true, r, true, null)
         : new PathResult(true, null, false, null);
 
+    /// <summary>The sweep's paths (what <see cref="Start"/> traces without a request): for benchmarks and tests.</summary>
+    internal static List<(TraceRequest Req, string Label)> SweepRequests(DiagnosisContext ctx) => Requests(ctx, null).ToList();
+
     private static IEnumerable<(TraceRequest Req, string Label)> Requests(DiagnosisContext ctx, Request? request)
     {
         if (request is not null)

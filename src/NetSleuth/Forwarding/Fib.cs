@@ -299,6 +299,9 @@ internal sealed class FibTable
 {
     private const int IndexFrom = 16;
     private readonly List<Route> _routes = new(2);
+    /// <summary>A small table's routes as the IPv4 scan compares them: each route's masked address and mask (an IPv6
+    /// route's are 1 and 0, which no address matches).</summary>
+    private (uint Net, uint Mask)[] _v4 = [];
     private Dictionary<uint, List<Route>>?[]? _byLength;
     private List<Route>? _other;
     private int[] _lengths = [];
@@ -312,6 +315,13 @@ internal sealed class FibTable
         if (_routes.Count < IndexFrom)
         {
             _routes.TrimExcess();
+            _v4 = new (uint, uint)[_routes.Count];
+            for (int i = 0; i < _routes.Count; i++)
+            {
+                var d = _routes[i].Destination;
+                uint mask = Fib.Mask(d.Length);
+                _v4[i] = d.Family == AddressFamily.InterNetwork ? (Fib.ToUint(d.Address) & mask, mask) : (1, 0);
+            }
             return;
         }
         _byLength = new Dictionary<uint, List<Route>>?[33];
@@ -344,7 +354,7 @@ internal sealed class FibTable
     /// With a bound output device, unicast routes through another device are passed over.</summary>
     public Route? Best(IPAddress dst, string? oif)
     {
-        if (_byLength is null) return Scan(_routes, dst, oif);
+        if (_byLength is null) return dst.AddressFamily == AddressFamily.InterNetwork && _v4.Length == _routes.Count ? ScanV4(dst, oif) : Scan(_routes, dst, oif);
         if (dst.AddressFamily != AddressFamily.InterNetwork) return _other is null ? null : Scan(_other, dst, oif);
         uint a = Fib.ToUint(dst);
         foreach (int len in _lengths)
@@ -355,6 +365,24 @@ internal sealed class FibTable
                 if (r.Type != RouteTypes.Unicast || UsesDevice(r, oif)) return r;
         }
         return null;
+    }
+
+    /// <summary><see cref="Scan"/> of a small table for an IPv4 address, by the masks made in <see cref="Seal"/>.</summary>
+    private Route? ScanV4(IPAddress dst, string? oif)
+    {
+        uint a = Fib.ToUint(dst);
+        Route? best = null;
+        var v4 = _v4;
+        for (int i = 0; i < v4.Length; i++)
+        {
+            if ((a & v4[i].Mask) != v4[i].Net) continue;
+            var r = _routes[i];
+            if (oif is not null && r.Type == RouteTypes.Unicast && !UsesDevice(r, oif)) continue;
+            if (best is null || r.Destination.Length > best.Destination.Length ||
+                (r.Destination.Length == best.Destination.Length && (r.Metric ?? 0) < (best.Metric ?? 0)))
+                best = r;
+        }
+        return best;
     }
 
     private static Route? Scan(List<Route> routes, IPAddress dst, string? oif)

@@ -40,6 +40,19 @@ internal static class IptablesEval
         return null;
     }
 
+    /// <summary>No rule in any chain of the hook and every policy ACCEPT: <see cref="Run"/> with a walk's context accepts
+    /// without a step or an assumption (most hooks of a node, whose rules sit in one chain).</summary>
+    public static bool NothingOn(NetNamespace ns, Hook hook)
+    {
+        foreach (var (tableName, chain) in Chains(hook))
+        {
+            if (Table(ns, tableName) is not { } table) continue;
+            var idx = IptablesIndex.Of(table);
+            if (idx.HasRules(chain) || (idx.Policy(chain) ?? "ACCEPT") != "ACCEPT") return false;
+        }
+        return true;
+    }
+
     public static Verdict Run(NetNamespace ns, Hook hook, PacketView p, List<Step> steps, List<string> assumptions)
     {
         foreach (var (tableName, chain) in Chains(hook))

@@ -66,6 +66,9 @@ internal sealed class IptablesIndex
     /// <summary>Whether the chain exists (declared, or holding rules).</summary>
     public bool HasChain(string name) => _policies.ContainsKey(name) || _chains.ContainsKey(name);
 
+    /// <summary>Whether the chain holds a rule.</summary>
+    public bool HasRules(string chain) => _chains.TryGetValue(chain, out var c) && c.Count > 0;
+
     /// <summary>The chain's policy as declared (null: a user chain, or not declared).</summary>
     public string? Policy(string chain) => _policies.GetValueOrDefault(chain);
 
@@ -107,6 +110,7 @@ internal sealed class IptablesIndex
         }
 
         public Enumerator All => new(_all, []);
+        public int Count => _all.Length;
 
         public int Dispatched => _all.Length - (_byDst is null ? _all.Length : _rest.Length);
 

@@ -48,22 +48,26 @@ internal static class L2Reach
     public static IEnumerable<Endpoint> Walk(Topology.Topology t, DeviceRef start, bool egress, MacAddress dst, bool arp, List<DeviceRef>? unresolved,
         int limit = 4096, L2Tunnels? tunnels = null)
     {
-        var w = new Walker(t, dst, arp, unresolved, tunnels);
-        w.Queue.Enqueue(new Item(start, egress ? Mode.Egress : Mode.Ingress, false));
-        while (w.Queue.Count > 0 && w.Seen.Count < limit)
+        var w = Walker.Take(t, dst, arp, unresolved, tunnels);
+        try
         {
-            var item = w.Queue.Dequeue();
-            if (item.Mode != Mode.Flood)
+            w.Queue.Enqueue(new Item(start, egress ? Mode.Egress : Mode.Ingress, false));
+            while (w.Queue.Count > 0 && w.Seen.Count < limit)
             {
-                if (w.Visit(item.Dev, item.Mode, item.Carried) is { } ep) yield return ep;
-                continue;
-            }
-            foreach (var (p, m) in FloodOrder(t, item, dst))
-            {
-                if (w.Seen.Count >= limit) yield break;
-                if (w.Visit(p, m, item.Carried) is { } ep) yield return ep;
+                var item = w.Queue.Dequeue();
+                if (item.Mode != Mode.Flood)
+                {
+                    if (w.Visit(item.Dev, item.Mode, item.Carried) is { } ep) yield return ep;
+                    continue;
+                }
+                foreach (var (p, m) in FloodOrder(t, item, dst))
+                {
+                    if (w.Seen.Count >= limit) yield break;
+                    if (w.Visit(p, m, item.Carried) is { } ep) yield return ep;
+                }
             }
         }
+        finally { w.Release(); }
     }
 
     /// <summary>The ports a frame leaves a bridge by, in queue order. A unicast frame to a MAC the bridge has
@@ -88,16 +92,42 @@ internal static class L2Reach
         if (flood.Flood == FloodKind.BridgeForwards && (dst.IsMulticast || br.Link.Mac == dst)) yield return (br, Mode.Up);
     }
 
-    private sealed class Walker(Topology.Topology t, MacAddress dst, bool arp, List<DeviceRef>? unresolved, L2Tunnels? tunnels)
+    private sealed class Walker
     {
         public readonly HashSet<(DeviceRef, Mode)> Seen = new(8);
         public readonly Queue<Item> Queue = new(8);
+        private Topology.Topology t = null!;
+        private MacAddress dst;
+        private bool arp;
+        private List<DeviceRef>? unresolved;
+        private L2Tunnels? tunnels;
+
+        /// <summary>The thread's spare walkers: an ARP walk runs once or twice per traced path (and one walk may run while
+        /// another is paused), and their set and queue are worth keeping.</summary>
+        [ThreadStatic] private static Stack<Walker>? t_spare;
+
+        public static Walker Take(Topology.Topology t, MacAddress dst, bool arp, List<DeviceRef>? unresolved, L2Tunnels? tunnels)
+        {
+            var w = t_spare is { Count: > 0 } spare ? spare.Pop() : new Walker();
+            w.t = t; w.dst = dst; w.arp = arp; w.unresolved = unresolved; w.tunnels = tunnels;
+            return w;
+        }
+
+        /// <summary>Gives the walker back, emptied, for the thread's next walk.</summary>
+        public void Release()
+        {
+            if (Seen.Count > 1024) return; // a walk that flooded a big domain: its set would make every next Clear slow
+            Seen.Clear();
+            Queue.Clear();
+            t = null!; unresolved = null; tunnels = null;
+            (t_spare ??= new Stack<Walker>()).Push(this);
+        }
 
         /// <summary>Takes the device in the mode: queues where the frame goes next; the endpoint when the device's stack gets it.</summary>
         public Endpoint? Visit(DeviceRef d, Mode mode, bool carried)
         {
             if (!Seen.Add((d, mode)) || !d.Link.IsUp) return null;
-            if (mode != Mode.Up && Mirred(t, d, mode == Mode.Egress ? "egress" : "ingress", arp, out var targets))
+            if (mode != Mode.Up && d.Ns.Filters.Count > 0 && Mirred(t, d, mode == Mode.Egress ? "egress" : "ingress", arp, out var targets))
             {
                 foreach (var (target, toEgress) in targets) Queue.Enqueue(new Item(target, toEgress ? Mode.Egress : Mode.Ingress, true));
                 return null;
@@ -188,7 +218,7 @@ internal static class L2Reach
         private void Cross(DeviceRef d, DeviceRef far, System.Net.IPAddress? remote)
         {
             if (remote is not null && Discarded(d, remote)) return;
-            tunnels?.Carriers.TryAdd(far, d);
+            tunnels?.AddCarrier(far, d);
             Queue.Enqueue(new Item(far, Mode.Ingress, true));
         }
 
@@ -196,7 +226,7 @@ internal static class L2Reach
         private bool Discarded(DeviceRef d, System.Net.IPAddress remote)
         {
             if (tunnels?.OuterDrop?.Invoke(d, remote) is not { } why) return false;
-            if (!tunnels.DeadEnds.Contains(why)) tunnels.DeadEnds.Add(why);
+            tunnels.AddDeadEnd(why);
             return true;
         }
 

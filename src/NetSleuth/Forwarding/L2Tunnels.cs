@@ -20,17 +20,28 @@ internal sealed class L2Tunnels
     /// frame unless a static FDB entry for the frame's MAC decides).</summary>
     public IReadOnlyDictionary<DeviceRef, DeviceRef>? LearntBack { get; init; }
 
-    /// <summary>Tunnels the frame did not cross, and why (outer packet discarded).</summary>
-    public List<string> DeadEnds { get; } = [];
+    // made when the first is added: most ARP walks cross no tunnel
+    private List<string>? _deadEnds;
+    private Dictionary<DeviceRef, DeviceRef>? _carriers;
+
+    /// <summary>Tunnels the frame did not cross, and why (outer packet discarded), each reason once.</summary>
+    public IReadOnlyList<string> DeadEnds => _deadEnds ?? (IReadOnlyList<string>)[];
+
+    public void AddDeadEnd(string why)
+    {
+        _deadEnds ??= [];
+        if (!_deadEnds.Contains(why)) _deadEnds.Add(why);
+    }
 
     /// <summary>Far VXLAN device → the device whose outer packet brought the frame there (the first one).</summary>
-    public Dictionary<DeviceRef, DeviceRef> Carriers { get; } = [];
+    public void AddCarrier(DeviceRef far, DeviceRef carrier) => (_carriers ??= []).TryAdd(far, carrier);
 
-    /// <summary>The carriers a device with learning on remembers: the answer's way back.</summary>
-    public Dictionary<DeviceRef, DeviceRef> Learnt()
+    /// <summary>The carriers a device with learning on remembers: the answer's way back (null when the frame crossed no tunnel).</summary>
+    public Dictionary<DeviceRef, DeviceRef>? Learnt()
     {
+        if (_carriers is null) return null;
         var back = new Dictionary<DeviceRef, DeviceRef>();
-        foreach (var (far, sender) in Carriers)
+        foreach (var (far, sender) in _carriers)
             if (far.Link.Vxlan?.Learning != false) back[far] = sender;
         return back;
     }

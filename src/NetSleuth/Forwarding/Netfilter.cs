@@ -27,6 +27,8 @@ internal static class Netfilter
         if (!ipt && !nft) return Unknown;
         // both known and both empty (most pods): nothing to evaluate
         if (ipt && nft && ns.Ns.Iptables.Count == 0 && ns.Ns.Nftables is null or { Chains.Count: 0 }) return EmptyAccept;
+        // no rule on this hook and ACCEPT policies (a walk's hook: with a context, the nat table says nothing either)
+        if (ipt && nft && ctx is not null && ns.Ns.Nftables is null or { Chains.Count: 0 } && IptablesEval.NothingOn(ns.Ns, hook)) return EmptyAccept;
         var steps = new List<Step>();
         var assumptions = new List<string>();
         var packet = new PacketView(flow, inDev, outDev, established ? "ESTABLISHED" : "NEW") { Ctx = ctx };

@@ -37,12 +37,26 @@ internal sealed partial class Walker
 
     private readonly Topology.Topology _t;
     private readonly bool _isReply;
-    private readonly List<(NsRef Ns, List<Step> Steps)> _hops = [];
-    private readonly List<string> _assumptions = [];
-    /// <summary>States passed so far; a walk has a few dozen at most, so a list beats a hash set here.</summary>
-    private readonly List<State> _visited = new(16);
+    // made on first use: a walk that records nothing has no hops and mostly no assumption
+    private List<(NsRef Ns, List<Step> Steps)>? _hopList;
+    private List<string>? _assumptionList;
+    private List<(NsRef Ns, List<Step> Steps)> Hops => _hopList ??= [];
+    private List<string> Assumed => _assumptionList ??= [];
+    /// <summary>States passed so far; a walk has a few dozen at most, so a list beats a hash set here. Taken from the
+    /// thread's spare list (a sweep walks hundreds of thousands of paths) and given back when the walk ends.</summary>
+    private readonly List<State> _visited = TakeVisited();
+
+    [ThreadStatic] private static List<State>? t_spareVisited;
+
+    private static List<State> TakeVisited()
+    {
+        var spare = t_spareVisited;
+        if (spare is null) return new List<State>(16);
+        t_spareVisited = null; // a walk started inside this one (none does today) gets its own
+        return spare;
+    }
     /// <summary>Devices the packet passed (sent, received, IP-received on), in order; recorded with the steps.</summary>
-    private readonly List<DeviceRef> _passed = [];
+    private List<DeviceRef>? _passed;
     /// <summary>Where the packet was delivered (for the reply).</summary>
     private DeviceRef? _deliveredOn;
     /// <summary>The packet as it was delivered (after NAT): the reply answers it.</summary>
@@ -102,7 +116,7 @@ internal sealed partial class Walker
     private static string Label(IReadOnlyList<(string Key, IReadOnlyList<string> Labels, int Taken)> made) =>
         string.Join("; ", made.Select(c => $"{c.Labels[c.Taken]} ({c.Taken + 1} of {c.Labels.Count} at {c.Key})"));
 
-    private static (TraceResult, List<(string Key, IReadOnlyList<string> Labels, int Taken)>) RunOne(
+    private static (TraceResult, IReadOnlyList<(string Key, IReadOnlyList<string> Labels, int Taken)>) RunOne(
         Topology.Topology topology, TraceRequest request, bool record, IReadOnlyList<int> forced)
     {
         var (ns, bound) = ResolveStart(topology, request);
@@ -117,15 +131,16 @@ internal sealed partial class Walker
         {
             // the kernel's ICMP socket sends echo replies with PMTU discovery off (no DF)
             var got = fw._deliveredFlow ?? forward.Flow;
-            var back = forward.Flow.Reversed() with
+            // forward.Flow.Reversed() with the delivered packet's addresses and ports, made at once
+            var back = forward.Flow with
             {
                 Source = got.Destination, Destination = got.Source, SourcePort = got.DestinationPort, DestinationPort = got.SourcePort,
-                DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment,
+                DontFragment = request.Protocol != Protocols.Icmp && request.DontFragment, Uid = null, SourcePortChosen = false,
             };
             var rw = new Walker(topology, isReply: true, record) { _unNat = fw.Mappings(), _learnt = fw._learnt };
             reply = rw.Walk(new Out(at.Namespace, back, null, null), back);
         }
-        return (new TraceResult(request, forward, reply), fw._choices);
+        return (new TraceResult(request, forward, reply), (IReadOnlyList<(string Key, IReadOnlyList<string> Labels, int Taken)>?)fw._choices ?? []);
     }
 
     private static (NsRef Ns, DeviceRef? Bound) ResolveStart(Topology.Topology t, TraceRequest r)
@@ -165,14 +180,17 @@ internal sealed partial class Walker
                 case Egress e: Passed(e.Dev); next = Transmit(e); break;
                 case Ingress g: Passed(g.Dev); next = Receive(g); break;
                 case IpIn p: Passed(p.Dev); next = IpReceive(p); break;
-                case End end: return Finish(end, _flow ?? flow);
+                case End end:
+                    _visited.Clear();
+                    t_spareVisited = _visited; // this walker visits nothing more
+                    return Finish(end, _flow ?? flow);
             }
         }
     }
 
     private void Passed(DeviceRef d)
     {
-        if (_record && (_passed.Count == 0 || _passed[^1] != d)) _passed.Add(d);
+        if (_record && (_passed is not { Count: > 0 } || _passed[^1] != d)) (_passed ??= []).Add(d);
     }
 
     private Trace Finish(End end, Flow flow)
@@ -181,13 +199,13 @@ internal sealed partial class Walker
             end = unknown with { Reason = "it would be delivered, but " + unknown.Reason };
         else if (_deferred is { } assumed && end.Disposition != Disposition.Delivered)
             Assume($"assumed to pass where the input did not say: {assumed.Reason}");
-        if (end.Disposition != Disposition.Delivered && _hops.Count > 0)
-            _hops[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At?.ToString()));
-        var hops = _hops.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
+        if (end.Disposition != Disposition.Delivered && _hopList is { Count: > 0 })
+            _hopList[^1].Steps.Add(new DropStep(end.Disposition, end.Reason, end.At?.ToString()));
+        IReadOnlyList<Hop> hops = _hopList is not { Count: > 0 } ? [] : _hopList.Select(h => new Hop(h.Ns.Host.Name, h.Ns.Ns.IsRoot ? "root" : h.Ns.Ns.DisplayName, h.Steps)).ToList();
         return new Trace(flow, end.Disposition, end.Reason, hops)
         {
-            Missing = end.Missing, At = end.At?.ToString(), AtPlace = end.At, Assumptions = _assumptions.Distinct().ToList(),
-            Passed = _passed, LastNamespace = _hops.Count > 0 ? _hops[^1].Ns : null,
+            Missing = end.Missing, At = end.At?.ToString(), AtPlace = end.At, Assumptions = _assumptionList is not { Count: > 0 } ? [] : _assumptionList.Distinct().ToList(),
+            Passed = (IReadOnlyList<DeviceRef>?)_passed ?? [], LastNamespace = _hopList is { Count: > 0 } ? _hopList[^1].Ns : null,
         };
     }
 
@@ -231,18 +249,18 @@ internal sealed partial class Walker
     /// <summary>Records a step in the hop of <paramref name="ns"/> (a new hop when the namespace changes).</summary>
     private void Add(NsRef ns, Step step)
     {
-        if (_hops.Count == 0 || _hops[^1].Ns.Key != ns.Key) _hops.Add((ns, []));
-        _hops[^1].Steps.Add(step);
+        if (Hops.Count == 0 || !NsRef.SameKey(Hops[^1].Ns, ns)) Hops.Add((ns, []));
+        Hops[^1].Steps.Add(step);
     }
 
     /// <summary>Adds a step before the namespace's last one (the step that ended the packet there).</summary>
     private void InsertBeforeLast(NsRef ns, Step step)
     {
-        if (_hops.Count == 0 || _hops[^1].Ns.Key != ns.Key || _hops[^1].Steps.Count == 0) { Add(ns, step); return; }
-        _hops[^1].Steps.Insert(_hops[^1].Steps.Count - 1, step);
+        if (Hops.Count == 0 || !NsRef.SameKey(Hops[^1].Ns, ns) || Hops[^1].Steps.Count == 0) { Add(ns, step); return; }
+        Hops[^1].Steps.Insert(Hops[^1].Steps.Count - 1, step);
     }
 
-    private void Assume(string text) => _assumptions.Add(text);
+    private void Assume(string text) => Assumed.Add(text);
 
     private static End Missing(NsRef ns, string command, string reason, Place? at = null) =>
         new(Disposition.InsufficientInfo, $"{reason}; run `{command}` on host {ns.Host.Name}" +

@@ -18,7 +18,7 @@ internal sealed partial class Walker
             return new End(Disposition.LinkDown, $"bridge port {inPort} is in state {state}", inPort);
         }
         var ports = _t.PortList(br);
-        if (inPort is not null && (br.Link.Mac == dst || ports.Any(p => p.Link.Mac == dst)))
+        if (inPort is not null && (br.Link.Mac == dst || AnyPortHasMac(ports, dst)))
         {
             if (_record) Add(ns, new BridgeStep(br.Link.Name, from, null, dst, "local address of the bridge: passed up to " + br.Link.Name));
             return new Ingress(br, frame, Up: true);
@@ -38,7 +38,7 @@ internal sealed partial class Walker
         }
         if (!ns.Ns.IsKnown(Sections.Fdb))
             if (_record) Assume($"the bridge FDB of {ns} is not in the input: frames to unknown MACs are flooded");
-        var fdb = ns.Ns.Fdb.FirstOrDefault(f => f.Mac == dst && f.Master == br.Link.Name && !f.Flags.Contains("self"));
+        var fdb = BridgeFdbEntry(ns.Ns, br.Link.Name, dst);
         if (fdb is not null && _t.Device(ns, fdb.Device) is { } outPort && outPort != inPort)
         {
             if (!L2Reach.Forwards(outPort))
@@ -54,6 +54,20 @@ internal sealed partial class Walker
         return Flood(br, inPort, frame, ovs: false, "flood (no fdb entry)", nf);
     }
 
+    private static bool AnyPortHasMac(IReadOnlyList<DeviceRef> ports, MacAddress mac)
+    {
+        for (int i = 0; i < ports.Count; i++) if (ports[i].Link.Mac == mac) return true;
+        return false;
+    }
+
+    /// <summary>The first FDB entry of the bridge (not a port's own, "self") for the MAC.</summary>
+    private static FdbEntry? BridgeFdbEntry(NetNamespace ns, string bridge, MacAddress mac)
+    {
+        foreach (var f in ns.Fdb)
+            if (f.Mac == mac && f.Master == bridge && !f.Flags.Contains("self")) return f;
+        return null;
+    }
+
     /// <summary>br_netfilter: with net.bridge.bridge-nf-call-iptables = 1 in the bridge's namespace (…-ip6tables for
     /// IPv6; the sysctls exist once the module is loaded, per namespace on recent kernels, default 1), a bridged IP
     /// frame that came in by a port goes through the IP hooks too: PREROUTING before the FDB lookup (br_nf_pre_routing),
@@ -63,7 +77,7 @@ internal sealed partial class Walker
     {
         var ns = br.Namespace;
         var key = frame.Ip.IsV4 ? "net.bridge.bridge-nf-call-iptables" : "net.bridge.bridge-nf-call-ip6tables";
-        var value = ns.Ns.Sysctl(key);
+        var value = _t.Sysctl(ns.Ns, key);
         if (value is null && !ns.Ns.IsKnown(Sections.Sysctls) && (ns.Ns.Iptables.Count > 0 || ns.Ns.Nftables is { Chains.Count: > 0 }))
             if (_record) Assume($"whether bridged frames of {br} go through the firewall of {ns} (br_netfilter, {key}) is not in the input: assumed not");
         if (value != "1") return false;
@@ -133,8 +147,8 @@ internal sealed partial class Walker
         var ns = br.Namespace;
         var from = inPort?.Link.Name ?? br.Link.Name;
         var ports = _t.PortList(br);
-        int count = ovs && br != inPort ? 1 : 0;
-        foreach (var p in ports) if (p != inPort && L2Reach.Forwards(p)) count++;
+        int count = ovs && br != inPort ? 1 : 0; // the ports it is flooded to, for the step (only counted when recorded)
+        if (_record) foreach (var p in ports) if (p != inPort && L2Reach.Forwards(p)) count++;
         (DeviceRef Dev, bool Internal)? best = null;
         int bestScore = -1;
         DeviceRef? bestLanding = null;

@@ -17,7 +17,7 @@ internal sealed partial class Walker
         if (RunHook(ns, Forwarding.Hook.Prerouting, ref flow, dev.Link.Name, null, Disposition.DeniedIn) is { } pre) return pre;
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
-        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? _assumptions : null, flow);
+        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, dev.Link.Name, null, _record ? Assumed : null, flow);
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
         // ip_route_input_slow: with forwarding off, a packet for another host fails before the route's type counts
         // (no route, blackhole, unreachable alike): EHOSTUNREACH, an address error (IP_INADDRERRORS), no ICMP
@@ -64,29 +64,31 @@ internal sealed partial class Walker
             _ => "the reply reaches the sender",
         };
         if (_record) Add(ns, new DeliveredStep(dev?.Link.Name ?? "lo", flow.Destination, note));
-        return new End(Disposition.Delivered, $"delivered to {flow.Destination} in {ns}" + (dev is null ? "" : $" (arrived on {dev.Link.Name})"),
+        return new End(Disposition.Delivered,
+            dev is null ? $"delivered to {flow.Destination} in {ns}" : $"delivered to {flow.Destination} in {ns} (arrived on {dev.Link.Name})",
             dev is null ? ns : dev);
     }
 
-    private static string? ForwardingValue(DeviceRef dev) =>
-        dev.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.forwarding") ?? dev.Ns.Sysctl("net.ipv4.ip_forward");
+    private string? ForwardingValue(DeviceRef dev) =>
+        _t.ConfSysctl(dev.Ns, dev.Link.Name, "forwarding") ?? _t.Sysctl(dev.Ns, "net.ipv4.ip_forward");
 
     /// <summary>IN_DEV_FORWARD: conf.DEV.forwarding, which net.ipv4.ip_forward sets on every device.</summary>
     private End? ForwardingCheck(DeviceRef dev)
     {
         var ns = dev.Namespace;
-        var key = $"net.ipv4.conf.{dev.Link.Name}.forwarding";
-        var value = ns.Ns.Sysctl(key);
-        if (value is null) { key = "net.ipv4.ip_forward"; value = ns.Ns.Sysctl(key); }
+        var value = _t.ConfSysctl(ns.Ns, dev.Link.Name, "forwarding");
+        bool perDevice = value is not null;
+        value ??= _t.Sysctl(ns.Ns, "net.ipv4.ip_forward");
         if (value is null)
             return Missing(ns, "sysctl net.ipv4.ip_forward", $"the packet is to be forwarded by {ns}, but whether forwarding is on is not in the input");
+        string Key() => perDevice ? $"net.ipv4.conf.{dev.Link.Name}.forwarding" : "net.ipv4.ip_forward";
         if (value == "1")
         {
-            if (_record) Add(ns, new SysctlStep(key, value, "forwarding on"));
+            if (_record) Add(ns, new SysctlStep(Key(), value, "forwarding on"));
             return null;
         }
-        if (_record) Add(ns, new SysctlStep(key, value, "forwarding off"));
-        return new End(Disposition.ForwardingDisabled, $"{ns} would forward it out another device, but {key} = {value}", dev);
+        if (_record) Add(ns, new SysctlStep(Key(), value, "forwarding off"));
+        return new End(Disposition.ForwardingDisabled, $"{ns} would forward it out another device, but {Key()} = {value}", dev);
     }
 
     /// <summary>fib_validate_source: the reverse route to the source must leave by the arrival device (strict, 1)
@@ -95,11 +97,11 @@ internal sealed partial class Walker
     {
         var ns = dev.Namespace;
         if (dev.Link.IsLoopback) return null;
-        var all = ns.Ns.Sysctl("net.ipv4.conf.all.rp_filter");
-        var own = ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter");
+        var all = _t.ConfSysctl(ns.Ns, "all", "rp_filter");
+        var own = _t.ConfSysctl(ns.Ns, dev.Link.Name, "rp_filter");
         int? mode = all is null && own is null ? null : Math.Max(ParseInt(all), ParseInt(own));
         if (mode == 0) return null;
-        var (reverse, exists, viaDev) = ReversePath(dev, flow.Destination, flow.Source, _record ? _assumptions : null, flow);
+        var (reverse, exists, viaDev) = ReversePath(dev, flow.Destination, flow.Source, _record ? Assumed : null, flow);
         if (mode is null && viaDev) return null;
         bool ok = mode == 1 ? viaDev : exists;
         if (mode is not null && ok && !_record) return null; // passes, and nobody reads the note
@@ -121,7 +123,7 @@ internal sealed partial class Walker
     {
         var ns = dev.Namespace;
         if (dev.Link.IsLoopback) return null;
-        int mode = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.rp_filter")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.rp_filter")));
+        int mode = Math.Max(ParseInt(_t.ConfSysctl(ns.Ns, "all", "rp_filter")), ParseInt(_t.ConfSysctl(ns.Ns, dev.Link.Name, "rp_filter")));
         if (mode == 0) return null;
         var (reverse, exists, viaDev) = ReversePath(dev, target, sender, null, null);
         if (mode == 1 ? viaDev : exists) return null;
@@ -136,8 +138,14 @@ internal sealed partial class Walker
     {
         var reverse = Fib.Lookup(_t, dev.Namespace, dst, src, "lo", null, assumptions, flow, reverse: true);
         bool exists = reverse.Type == RouteTypes.Unicast;
-        bool viaDev = exists && (reverse.Device == dev.Link.Name || reverse.Route!.NextHops.Any(n => n.Device == dev.Link.Name));
+        bool viaDev = exists && (reverse.Device == dev.Link.Name || HasNextHopVia(reverse.Route!, dev.Link.Name));
         return (reverse, exists, viaDev);
+    }
+
+    private static bool HasNextHopVia(Route r, string dev)
+    {
+        foreach (var n in r.NextHops) if (n.Device == dev) return true;
+        return false;
     }
 
     private static int ParseInt(string? s) => int.TryParse(s, out var n) ? n : 0;
@@ -147,7 +155,7 @@ internal sealed partial class Walker
     {
         var verdict = Netfilter.Evaluate(ns, hook, flow, inDev, outDev, established ?? _isReply, ctx);
         if (_record) foreach (var s in verdict.Steps) Add(ns, s);
-        foreach (var a in verdict.Assumptions) Assume(a);
+        for (int i = 0; i < verdict.Assumptions.Count; i++) Assume(verdict.Assumptions[i]);
         return verdict.Kind switch
         {
             VerdictKind.Accept => null,

@@ -38,7 +38,7 @@ internal sealed partial class Walker
             return new End(Disposition.Uncertain, $"IPVS {svc} forwards to {real} in {real.Forward} mode, which is not simulated (only Masq, kube-proxy's)", ns);
         var before = flow;
         flow = flow with { Destination = real.Address, DestinationPort = real.Port ?? flow.DestinationPort };
-        if (!_ct.TryGetValue(ns.Ns, out var m)) _ct[ns.Ns] = m = new CtMapping(ns.Ns, before);
+        if (CtOf(ns.Ns) is not { } m) _ct.Add(m = new CtMapping(ns.Ns, before));
         m.Dnat = true;
         m.Final = flow;
         Ctx(ns).Dnat = true;

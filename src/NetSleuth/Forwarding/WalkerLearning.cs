@@ -10,11 +10,27 @@ namespace NetSleuth.Forwarding;
 /// The reply, traced after the request, finds both.</summary>
 internal sealed class Learnt
 {
+    // made when the first is learnt: most walks learn nothing
+    private Dictionary<(DeviceRef Dev, MacAddress Mac), IPAddress>? _fdb;
+    private Dictionary<(DeviceRef Dev, IPAddress Ip), MacAddress>? _neighbors;
+
     /// <summary>(VXLAN device, inner MAC) → the underlay address frames for that MAC are sent to.</summary>
-    public Dictionary<(DeviceRef Dev, MacAddress Mac), IPAddress> Fdb { get; } = [];
+    public bool TryFdb(DeviceRef dev, MacAddress mac, out IPAddress? at)
+    {
+        at = null;
+        return _fdb is not null && _fdb.TryGetValue((dev, mac), out at);
+    }
+
+    public void LearnFdb(DeviceRef dev, MacAddress mac, IPAddress at) => (_fdb ??= [])[(dev, mac)] = at;
 
     /// <summary>(device the request came in by, asker's address) → the asker's MAC.</summary>
-    public Dictionary<(DeviceRef Dev, IPAddress Ip), MacAddress> Neighbors { get; } = [];
+    public bool TryNeighbor(DeviceRef dev, IPAddress ip, out MacAddress mac)
+    {
+        mac = default;
+        return _neighbors is not null && _neighbors.TryGetValue((dev, ip), out mac);
+    }
+
+    public void LearnNeighbor(DeviceRef dev, IPAddress ip, MacAddress mac) => (_neighbors ??= [])[(dev, ip)] = mac;
 }
 
 /// <summary>Tunnels in the ARP walk (is the outer packet discarded in its underlay?) and what the walk teaches the far side.</summary>
@@ -69,27 +85,36 @@ internal sealed partial class Walker
         // address is the sender: 0 when it is local, 1 only when it is on a subnet of the device holding the target,
         // 2 never (inet_select_addr on the device, as below)
         var ns = dev.Namespace.Ns;
-        int announce = Math.Max(ParseInt(ns.Sysctl("net.ipv4.conf.all.arp_announce")), ParseInt(ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.arp_announce")));
+        int announce = Math.Max(ParseInt(_t.ConfSysctl(ns, "all", "arp_announce")), ParseInt(_t.ConfSysctl(ns, dev.Link.Name, "arp_announce")));
         if (flow is { } f && !f.Source.Equals(IPAddress.Any) && Linker.IsOwnedBy(_t, f.Source, dev.Namespace) &&
-            (announce == 0 || (announce == 1 && dev.Link.Addresses.Any(a => a.Prefix.IsV4 && a.Prefix.Network.Contains(target) && a.Prefix.Network.Contains(f.Source)))))
+            (announce == 0 || (announce == 1 && OnSubnetOfBoth(dev, target, f.Source))))
             return f.Source;
         IfAddress? first = null;
         foreach (var a in dev.Link.Addresses)
         {
             if (!a.Prefix.IsV4) continue;
-            if (a.Prefix.Network.Contains(target)) return a.Address;
+            if (Fib.Contains(a.Prefix, target)) return a.Address;
             first ??= a;
         }
         return first?.Address;
+    }
+
+    /// <summary>A subnet of one of the device's IPv4 addresses holds both addresses.</summary>
+    private static bool OnSubnetOfBoth(DeviceRef dev, IPAddress a, IPAddress b)
+    {
+        foreach (var x in dev.Link.Addresses)
+            if (x.Prefix.IsV4 && Fib.Contains(x.Prefix, a) && Fib.Contains(x.Prefix, b)) return true;
+        return false;
     }
 
     /// <summary>What a request that got its answer taught the far side: each learning VXLAN device it crossed
     /// the asker's MAC (at the carrier's underlay address), and the answering namespace the asker's neighbour entry.</summary>
     private void LearnFromArp(L2Tunnels tunnels, DeviceRef answerer, MacAddress askerMac, IPAddress? askerIp)
     {
-        foreach (var (far, sender) in tunnels.Learnt())
-            if (OuterSource(sender) is { } src) _learnt.Fdb[(far, askerMac)] = src;
-        if (askerIp is not null) _learnt.Neighbors[(answerer, askerIp)] = askerMac;
+        if (tunnels.Learnt() is { } learnt)
+            foreach (var (far, sender) in learnt)
+                if (OuterSource(sender) is { } src) _learnt.LearnFdb(far, askerMac, src);
+        if (askerIp is not null) _learnt.LearnNeighbor(answerer, askerIp, askerMac);
     }
 
     /// <summary>The outer source address of a VXLAN device's packets: its local address, else the address of the

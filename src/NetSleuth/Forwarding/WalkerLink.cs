@@ -147,13 +147,27 @@ internal sealed partial class Walker
             $"{dev} has MAC {mac}, but the frame is addressed to {frame.DstMac}: the kernel drops it as PACKET_OTHERHOST{promisc}", dev);
     }
 
+    private static bool HasFilter(NetNamespace ns, string dev, string hook)
+    {
+        foreach (var f in ns.Filters)
+            if (f.Device == dev && f.Direction == hook) return true;
+        return false;
+    }
+
+    /// <summary>The device's filters on the hook, in preference order (stable: the input's order on a tie).</summary>
+    private static IEnumerable<TcFilter> HookFilters(NetNamespace ns, string dev, string hook) =>
+        HasFilter(ns, dev, hook) ? SortedFilters(ns, dev, hook) : [];
+
+    private static IEnumerable<TcFilter> SortedFilters(NetNamespace ns, string dev, string hook) =>
+        ns.Filters.Where(f => f.Device == dev && f.Direction == hook).OrderBy(f => f.Pref ?? 0);
+
     /// <summary>The tc filters of a hook, in preference order: match-all filters apply; mirred redirects
     /// steal the frame, gact drop drops it; a filter whose match is not understood makes the trace uncertain.</summary>
     private Next? RunTc(DeviceRef dev, string hook, Frame frame)
     {
         if (dev.Ns.Filters.Count == 0 && dev.Ns.IsKnown(Sections.Tc)) return null; // no filter anywhere in the namespace
         var ns = dev.Namespace;
-        if (!ns.Ns.IsKnown(Sections.Tc) && !ns.Ns.Filters.Any(f => f.Device == dev.Link.Name && f.Direction == hook))
+        if (!ns.Ns.IsKnown(Sections.Tc) && !HasFilter(ns.Ns, dev.Link.Name, hook))
         {
             // Not shown at all: go on as if there were none (the usual case), and say the path rests on it.
             var missing = Missing(ns, $"tc filter show dev {Util.Shell.Quote(dev.Link.Name)} {hook}",
@@ -162,7 +176,7 @@ internal sealed partial class Walker
             _deferred ??= missing;
             return null;
         }
-        foreach (var f in ns.Ns.Filters.Where(f => f.Device == dev.Link.Name && f.Direction == hook).OrderBy(f => f.Pref ?? 0))
+        foreach (var f in HookFilters(ns.Ns, dev.Link.Name, hook))
         {
             if (f.Protocol is not (null or "all" or "ip" or "ipv4" or "0x0800")) continue;
             var name = $"{f.Kind ?? "filter"} pref {f.Pref?.ToString() ?? "?"}";

@@ -31,26 +31,35 @@ internal sealed partial class Walker
         public bool Established { get; set; }
     }
 
-    private readonly Dictionary<NetNamespace, NfContext> _nf = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<NetNamespace, CtMapping> _ct = new(ReferenceEqualityComparer.Instance);
+    // a walk passes a few namespaces: lists scanned by identity (in the order the namespaces were met) cost less than maps
+    private readonly List<(NetNamespace Ns, NfContext Ctx)> _nf = [];
+    private readonly List<CtMapping> _ct = [];
+
+    /// <summary>The connection's mapping in the namespace, when the walk made one there.</summary>
+    private CtMapping? CtOf(NetNamespace ns)
+    {
+        foreach (var m in _ct) if (ReferenceEquals(m.Ns, ns)) return m;
+        return null;
+    }
     /// <summary>For a reply: the forward walk's translations.</summary>
     private IReadOnlyList<CtMapping> _unNat = [];
     /// <summary>Choices forced by <see cref="Run"/> (by order of the choice points met) and the choices made.</summary>
     private IReadOnlyList<int> _forced = [];
-    private readonly List<(string Key, IReadOnlyList<string> Labels, int Taken)> _choices = [];
+    private List<(string Key, IReadOnlyList<string> Labels, int Taken)>? _choices;
 
     private NfContext Ctx(NsRef ns)
     {
-        if (!_nf.TryGetValue(ns.Ns, out var c))
-        {
-            c = new NfContext { Ns = ns.Ns, Choose = Choose };
-            _nf[ns.Ns] = c;
-        }
+        foreach (var (n, known) in _nf) if (ReferenceEquals(n, ns.Ns)) return known;
+        var c = new NfContext { Ns = ns.Ns, Choose = _choose ??= Choose };
+        _nf.Add((ns.Ns, c));
         return c;
     }
 
+    private Func<string, IReadOnlyList<string>, int>? _choose;
+
     private int Choose(string key, IReadOnlyList<string> labels)
     {
+        _choices ??= [];
         foreach (var c in _choices) if (c.Key == key) return c.Taken;
         int i = _choices.Count;
         int taken = i < _forced.Count ? Math.Min(_forced[i], labels.Count - 1) : 0;
@@ -73,10 +82,10 @@ internal sealed partial class Walker
             return null;
         }
         bool established = false;
-        if (dstHook && !_ct.ContainsKey(ns.Ns))
+        if (dstHook && CtOf(ns.Ns) is null)
         {
             var m = new CtMapping(ns.Ns, flow);
-            _ct[ns.Ns] = m;
+            _ct.Add(m);
             ctx.NatAllowed = true;
             if (ConntrackLookup(ns, flow) is { } entry)
             {
@@ -85,8 +94,8 @@ internal sealed partial class Walker
                 ApplyEntry(ns, hook, ref flow, entry, m, ctx);
             }
         }
-        else if (_ct.TryGetValue(ns.Ns, out var known)) established = known.Established;
-        if (!dstHook && !_ct.ContainsKey(ns.Ns)) { _ct[ns.Ns] = new CtMapping(ns.Ns, flow); ctx.NatAllowed = true; }
+        else if (CtOf(ns.Ns) is { } known) established = known.Established;
+        if (!dstHook && CtOf(ns.Ns) is null) { _ct.Add(new CtMapping(ns.Ns, flow)); ctx.NatAllowed = true; }
         ctx.PendingDnat = null; ctx.PendingSnat = null;
         var before = flow;
         if (Filter(ns, hook, flow, inDev, outDev, denied, established, ctx) is { } end)
@@ -102,7 +111,7 @@ internal sealed partial class Walker
             }
             return end;
         }
-        var map = _ct[ns.Ns];
+        var map = CtOf(ns.Ns)!;
         if (dstHook && ctx.PendingDnat is { } d)
         {
             flow = Nat.ApplyDestination(flow, d, inDev, ns.Ns);
@@ -141,7 +150,7 @@ internal sealed partial class Walker
     }
 
     /// <summary>The connection's ct state in this namespace: a reply, or an entry the input shows replied, is ESTABLISHED.</summary>
-    private bool Established(NsRef ns) => _isReply || (_ct.TryGetValue(ns.Ns, out var m) && m.Established);
+    private bool Established(NsRef ns) => _isReply || (CtOf(ns.Ns) is { } m && m.Established);
 
     private static string HookName(Hook h) => h.ToString().ToUpperInvariant();
 
@@ -156,7 +165,7 @@ internal sealed partial class Walker
         foreach (var a in l.Addresses)
         {
             if (!a.Prefix.IsV4 || a.Flags.Contains("secondary")) continue;
-            if (a.Prefix.Network.Contains(nextHop)) return a.Address;
+            if (Fib.Contains(a.Prefix, nextHop)) return a.Address;
             first ??= a.Address;
         }
         return first;
@@ -235,10 +244,10 @@ internal sealed partial class Walker
     }
 
     /// <summary>The forward walk's translations, for its reply.</summary>
-    private List<CtMapping> Mappings()
+    private IReadOnlyList<CtMapping> Mappings()
     {
-        var list = new List<CtMapping>();
-        foreach (var m in _ct.Values) if (m.Dnat || m.Snat) list.Add(m);
-        return list;
+        List<CtMapping>? list = null;
+        foreach (var m in _ct) if (m.Dnat || m.Snat) (list ??= []).Add(m);
+        return list ?? (IReadOnlyList<CtMapping>)[];
     }
 }

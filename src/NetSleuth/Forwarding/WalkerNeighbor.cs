@@ -23,7 +23,7 @@ internal sealed partial class Walker
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, mac, (entry.State.Count > 0 ? string.Join(' ', entry.State) : "state not shown") + Readings(entry) + OvnResponder(dev, nextHop, mac)) { Evidence = entry.Source });
             return new Egress(dev, new Frame(flow, srcMac, mac, inner, nextHop));
         }
-        if (_learnt.Neighbors.TryGetValue((dev, nextHop), out var learntMac))
+        if (_learnt.TryNeighbor(dev, nextHop, out var learntMac))
         {
             if (_record) Add(ns, new NeighborStep(nextHop, link.Name, learntMac,
                 "learnt from its ARP request on the way here, which this namespace answered (arp_process → neigh_event_ns)"));
@@ -75,7 +75,15 @@ internal sealed partial class Walker
         var unresolved = new List<DeviceRef>();
         var owners = _t.OwnersOf(target);
         var reached = new List<L2Reach.Endpoint>();
-        var notes = new List<string>();
+        List<string>? notes = null;
+        // the request's sender address (arp_solicit), asked once
+        IPAddress? asker = null;
+        bool askerKnown = false;
+        IPAddress? Asker()
+        {
+            if (!askerKnown) { asker = AskerAddress(dev, target, flow); askerKnown = true; }
+            return asker;
+        }
         var tunnels = new L2Tunnels { OuterDrop = (vx, remote) => OuterDrop(vx, remote, depth) };
         // the walk stops at the first device that answers: the rest of the domain is not flooded for nothing
         foreach (var ep in L2Reach.Walk(_t, dev, egress: true, MacAddress.Broadcast, arp: true, unresolved, tunnels: tunnels))
@@ -84,53 +92,73 @@ internal sealed partial class Walker
             if (ep.Dev == dev) continue;
             var why = AnswersArp(ep.Dev, target, owners);
             if (why is null) continue;
-            if (AskerAddress(dev, target, flow) is { } sender && ArpSenderRefused(ep.Dev, sender, target) is { } refused)
+            if (Asker() is { } sender && ArpSenderRefused(ep.Dev, sender, target) is { } refused)
             {
-                notes.Add(refused);
+                (notes ??= []).Add(refused);
                 continue;
             }
             // the answer goes back by what the request taught the tunnels it crossed
             var back = new L2Tunnels { OuterDrop = tunnels.OuterDrop, LearntBack = tunnels.Learnt() };
             if (dev.Link.Mac is { } askerMac &&
-                !L2Reach.Walk(_t, ep.Dev, egress: true, askerMac, arp: true, null, tunnels: back).Any(b => b.Dev == dev))
+                !Reaches(L2Reach.Walk(_t, ep.Dev, egress: true, askerMac, arp: true, null, tunnels: back), dev))
             {
-                notes.Add($"{ep.Dev} would answer, but its reply does not get back to {dev.Link.Name}" +
+                (notes ??= []).Add($"{ep.Dev} would answer, but its reply does not get back to {dev.Link.Name}" +
                     (back.DeadEnds.Count > 0 ? $" ({string.Join("; ", back.DeadEnds)})" : ""));
                 continue;
             }
             if (ep.Dev.Link.Mac is not { } mac) continue;
             // an outer packet's next hop asked about on the way (depth > 0) is assumed where that packet is really sent
             if (_record && depth == 0) Assume($"{dev}: no neighbour entry for {target}; ARP simulated: {ep.Dev} answers");
-            if (dev.Link.Mac is { } asker) LearnFromArp(tunnels, ep.Dev, asker, AskerAddress(dev, target, flow));
+            if (dev.Link.Mac is { } ownMac) LearnFromArp(tunnels, ep.Dev, ownMac, Asker());
             return (mac, ep.Dev, why, null);
         }
         var names = reached.Where(e => e.Dev != dev).Select(e => e.Dev.ToString()).Take(4).ToList();
         var where = names.Count == 0 ? "the request reaches no device" : $"the request reaches {string.Join(", ", names)}{(reached.Count > 5 ? ", …" : "")}";
+        notes ??= [];
         notes.Insert(0, $"{where}; none answers for {target}");
         // a tunnel whose outer packet is discarded is why the request went nowhere: said first
         notes.InsertRange(0, tunnels.DeadEnds);
         return (null, null, string.Join("; ", notes), unresolved.FirstOrDefault());
     }
 
-    /// <summary>Why the device's namespace answers an ARP request for the target; null when it does not.</summary>
+    private static bool Reaches(IEnumerable<L2Reach.Endpoint> endpoints, DeviceRef dev)
+    {
+        foreach (var e in endpoints) if (e.Dev == dev) return true;
+        return false;
+    }
+
+    /// <summary>What <see cref="AnswersArp"/> says when the walk records nothing (the why is only read by a step).</summary>
+    private const string Answers = "answers";
+
+    /// <summary>Why the device's namespace answers an ARP request for the target (when recording; else <see cref="Answers"/>);
+    /// null when it does not.</summary>
     private string? AnswersArp(DeviceRef dev, IPAddress target, IReadOnlyList<(DeviceRef Device, IfAddress Address)> allOwners)
     {
         var ns = dev.Namespace;
         if (dev.Link.Flags.Contains("NOARP")) return null;
-        var owners = allOwners.Where(o => o.Device.Host == dev.Host && o.Device.Ns == dev.Ns).ToList();
-        if (owners.Count > 0)
+        // the owners in the device's namespace: the first of them, and whether the device itself is one
+        DeviceRef? firstOwner = null;
+        bool ownAddress = false;
+        for (int i = 0; i < allOwners.Count; i++)
         {
-            int ignore = Math.Max(ParseInt(ns.Ns.Sysctl("net.ipv4.conf.all.arp_ignore")), ParseInt(ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.arp_ignore")));
-            if (owners.Any(o => o.Device == dev)) return $"{target} is an address of {dev.Link.Name}";
-            if (ignore == 0) return $"{target} is an address of {owners[0].Device.Link.Name} in that namespace (arp_ignore 0)";
+            var o = allOwners[i].Device;
+            if (o.Host != dev.Host || o.Ns != dev.Ns) continue;
+            firstOwner ??= o;
+            if (o == dev) { ownAddress = true; break; }
+        }
+        if (firstOwner is not null)
+        {
+            int ignore = Math.Max(ParseInt(_t.ConfSysctl(ns.Ns, "all", "arp_ignore")), ParseInt(_t.ConfSysctl(ns.Ns, dev.Link.Name, "arp_ignore")));
+            if (ownAddress) return _record ? $"{target} is an address of {dev.Link.Name}" : Answers;
+            if (ignore == 0) return _record ? $"{target} is an address of {firstOwner.Link.Name} in that namespace (arp_ignore 0)" : Answers;
             return null;
         }
-        bool proxy = ns.Ns.Sysctl("net.ipv4.conf.all.proxy_arp") == "1" || ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.proxy_arp") == "1";
+        bool proxy = _t.ConfSysctl(ns.Ns, "all", "proxy_arp") == "1" || _t.ConfSysctl(ns.Ns, dev.Link.Name, "proxy_arp") == "1";
         if (!proxy) return null;
         var route = Fib.MainRoute(_t, ns.Ns, target);
-        bool fwd = (ns.Ns.Sysctl($"net.ipv4.conf.{dev.Link.Name}.forwarding") ?? ns.Ns.Sysctl("net.ipv4.ip_forward")) == "1";
+        bool fwd = (_t.ConfSysctl(ns.Ns, dev.Link.Name, "forwarding") ?? _t.Sysctl(ns.Ns, "net.ipv4.ip_forward")) == "1";
         return route is { Type: RouteTypes.Unicast } && route.Device != dev.Link.Name && fwd
-            ? $"proxy_arp on {dev.Link.Name}: {ns} routes {target} via {route.Device}"
+            ? _record ? $"proxy_arp on {dev.Link.Name}: {ns} routes {target} via {route.Device}" : Answers
             : null;
     }
 }

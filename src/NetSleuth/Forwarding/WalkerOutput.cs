@@ -16,7 +16,7 @@ internal sealed partial class Walker
         var flow = o.Flow;
         if (!ns.Ns.IsKnown(Sections.Routes4))
             return Missing(ns, "ip route show table all", $"the routes of {ns} are not in the input");
-        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _record ? _assumptions : null, flow);
+        var fib = Fib.Lookup(_t, ns, flow.Source, flow.Destination, "lo", o.Bound?.Link.Name, _record ? Assumed : null, flow);
         if (_record) foreach (var s in fib.Steps) Add(ns, s);
         if (RouteFailure(ns, fib, flow, input: false) is { } fail) return fail;
         var route = fib.Route!;
@@ -80,10 +80,16 @@ internal sealed partial class Walker
     private static (IPAddress? Src, string Why) SelectSource(NsRef ns, Route route, DeviceRef dev, IPAddress nextHop)
     {
         if (route.PrefSrc is { } pref) return (pref, $"prefsrc of the route");
-        var v4 = dev.Link.Addresses.Where(a => a.Prefix.IsV4 && a.Scope is null or "global" or "link" && !a.Flags.Contains("secondary")).ToList();
-        var onLink = v4.FirstOrDefault(a => a.Prefix.Network.Contains(nextHop));
+        // the device's primary IPv4 addresses in order: the first on the next hop's subnet, else the first
+        IfAddress? first = null, onLink = null;
+        foreach (var a in dev.Link.Addresses)
+        {
+            if (!(a.Prefix.IsV4 && a.Scope is null or "global" or "link" && !a.Flags.Contains("secondary"))) continue;
+            first ??= a;
+            if (Fib.Contains(a.Prefix, nextHop)) { onLink = a; break; }
+        }
         if (onLink is not null) return (onLink.Address, $"primary address of {dev.Link.Name} on the next hop's subnet");
-        if (v4.Count > 0) return (v4[0].Address, $"primary address of {dev.Link.Name}");
+        if (first is not null) return (first.Address, $"primary address of {dev.Link.Name}");
         var any = ns.Ns.Links.Where(l => !l.IsLoopback).SelectMany(l => l.Addresses)
             .FirstOrDefault(a => a.Prefix.IsV4 && a.Scope is null or "global");
         return any is null
@@ -125,7 +131,7 @@ internal sealed partial class Walker
     private DeviceRef? DownLinkFor(NsRef ns, IPAddress dst)
     {
         foreach (var l in ns.Ns.Links)
-            if (!l.IsUp && l.Addresses.Any(a => a.Prefix.Length < a.Prefix.MaxLength && a.Prefix.Network.Contains(dst)))
+            if (!l.IsUp && l.Addresses.Any(a => a.Prefix.Length < a.Prefix.MaxLength && Fib.Contains(a.Prefix, dst)))
                 return _t.Device(ns, l.Name);
         return null;
     }

@@ -21,13 +21,8 @@ internal sealed partial class Walker
     /// <summary>The logical switch port bound to the OVS interface DEV (external_ids:iface-id), or null.</summary>
     private OvnLogicalSwitchPort? LspOf(DeviceRef dev)
     {
-        if (dev.Ns.Ovs is not { } ovs || Lsps().Count == 0) return null;
-        foreach (var b in ovs.Bridges)
-            foreach (var p in b.Ports)
-                foreach (var i in p.Interfaces)
-                    if (i.Name == dev.Link.Name && i.ExternalIds.TryGetValue("iface-id", out var id))
-                        return Lsps().TryGetValue(id, out var lsp) ? lsp : null;
-        return null;
+        if (dev.Ns.Ovs is null || Lsps().Count == 0) return null;
+        return _t.OvsIfaceId(dev.Ns, dev.Link.Name) is { } id && Lsps().TryGetValue(id, out var lsp) ? lsp : null;
     }
 
     /// <summary>OVN's pipeline on br-int for a frame from IN-PORT; null when no port of the bridge is bound to a
@@ -35,6 +30,7 @@ internal sealed partial class Walker
     /// port's MAC (the logical router's, say: NORMAL from there, with an assumption saying so).</summary>
     private Next? OvnForward(DeviceRef br, DeviceRef inPort, Frame frame)
     {
+        if (Lsps().Count == 0) return null; // no port is bound to one (LspOf)
         var ns = br.Namespace;
         var ports = _t.PortList(br);
         var inLsp = LspOf(inPort);
@@ -100,7 +96,7 @@ internal sealed partial class Walker
     {
         var port = dev;
         var br = _t.BridgeOf(dev);
-        if (br is null && _t.VethPeer(dev) is { } peer && _t.BridgeOf(peer) is { } pb && pb.Ns.Ovs?.Bridges.Any(b => b.Name == pb.Link.Name) == true) { port = peer; br = pb; }
+        if (br is null && _t.VethPeer(dev) is { } peer && _t.BridgeOf(peer) is { } pb && IsOvsBridgeNamed(pb)) { port = peer; br = pb; }
         if (br is null) return null;
         if (FlowsOf(br) is { } flows && FlowArp(br, flows, dev, port, target, out var viaFlows)) return viaFlows;
         if (Lsps().Count == 0 || LspOf(port) is not { } asker) return null;
@@ -108,6 +104,14 @@ internal sealed partial class Walker
             if (p != port && LspOf(p) is { } lsp && lsp.MacFor(target) is { } mac && lsp != asker)
                 return new OvnArp(mac, lsp, $"{target} is an address of logical switch port {lsp.Name} ({string.Join(", ", lsp.Addresses)})", lsp.Source, br.Link.Name);
         return null;
+    }
+
+    /// <summary>The OVSDB of the device's namespace has a bridge of its name.</summary>
+    private static bool IsOvsBridgeNamed(DeviceRef d)
+    {
+        if (d.Ns.Ovs is not { } ovs) return false;
+        foreach (var b in ovs.Bridges) if (b.Name == d.Link.Name) return true;
+        return false;
     }
 
     /// <summary>An ARP request from DEV for TARGET through BR's flows: true when the flows decide (ANSWER is the reply

@@ -21,10 +21,10 @@ internal sealed partial class Walker
         var fdb = ns.Ns.Fdb.Where(f => f.Device == dev.Link.Name && f.Dst is not null).ToList();
         var exact = fdb.FirstOrDefault(f => f.Mac == frame.DstMac);
         // vxlan_snoop learnt the MAC from a frame this device received during this trace (a static entry is never replaced)
-        IPAddress? learnt = exact is null && !frame.DstMac.IsMulticast && _learnt.Fdb.TryGetValue((dev, frame.DstMac), out var l) ? l : null;
+        IPAddress? learnt = exact is null && !frame.DstMac.IsMulticast && _learnt.TryFdb(dev, frame.DstMac, out var l) ? l : null;
         var entry = learnt is not null ? null : exact ?? ZeroEntryTowards(dev, frame.DstMac) ?? fdb.FirstOrDefault(f => f.Mac.IsZero);
         var remote = learnt ?? entry?.Dst ?? vx.Remote;
-        var remoteFrom = learnt is not null ? $"entry for {frame.DstMac} learnt from a frame it received from {learnt} (learning on)"
+        string RemoteFrom() => learnt is not null ? $"entry for {frame.DstMac} learnt from a frame it received from {learnt} (learning on)"
             : entry is null ? "remote of the device"
             : (entry.Mac.IsZero ? "default fdb entry" : $"fdb entry for the inner destination {entry.Mac}") +
               (vx.Remote is null ? $"; {dev.Link.Name} has no remote" : "");
@@ -45,7 +45,7 @@ internal sealed partial class Walker
         // df unset (the default): the outer packet may be fragmented; set: never; inherit: like the inner packet
         bool df = vx.Df switch { "set" => true, "inherit" => frame.Ip.DontFragment, _ => false };
         var outer = new Flow(vx.Local ?? IPAddress.Any, remote, Protocols.Udp, null, port, frame.Ip.Size + VxlanOverhead, df);
-        if (_record) Add(ns, new VxlanEncapStep(dev.Link.Name, vni, remote, port, underlay.ToString(), vx.Local, remoteFrom)
+        if (_record) Add(ns, new VxlanEncapStep(dev.Link.Name, vni, remote, port, underlay.ToString(), vx.Local, RemoteFrom())
         {
             Evidence = entry?.Source ?? dev.Link.Source,
             Assumption = vx.Df is null ? "the device's df setting is not in the input: assumed unset (the default), so a large outer packet is fragmented" : null,
@@ -95,7 +95,7 @@ internal sealed partial class Walker
         if (dev.Link.Vxlan?.Learning != false && !payload.Frame.SrcMac.IsMulticast && !payload.Frame.SrcMac.IsZero &&
             (outer.Ip.Source.Equals(IPAddress.Any) ? OuterSource(payload.Vxlan) : outer.Ip.Source) is { } from &&
             !ns.Ns.Fdb.Any(f => f.Device == dev.Link.Name && f.Mac == payload.Frame.SrcMac))
-            _learnt.Fdb[(dev, payload.Frame.SrcMac)] = from;
+            _learnt.LearnFdb(dev, payload.Frame.SrcMac, from);
         return new Ingress(dev, payload.Frame);
     }
 
@@ -118,7 +118,7 @@ internal sealed partial class Walker
         return list;
     }
 
-    private bool InUnderlay(DeviceRef vx, NsRef ns) => (_t.Tunnel(vx)?.Underlay ?? _t.LinkNamespace(vx))?.Key == ns.Key;
+    private bool InUnderlay(DeviceRef vx, NsRef ns) => (_t.Tunnel(vx)?.Underlay ?? _t.LinkNamespace(vx)) is { } u && NsRef.SameKey(u, ns);
 
     /// <summary>VXLAN devices by the namespace of their socket, built once per topology (only when a tunnel
     /// end is not already known from the linker's match).</summary>

@@ -4,16 +4,58 @@ using NetSleuth.Model;
 namespace NetSleuth.Topology;
 
 /// <summary>A namespace of a host: the unit the tracer walks in.</summary>
-public sealed record NsRef(Host Host, NetNamespace Ns)
+public sealed record NsRef(Host Host, NetNamespace Ns) : ISpanFormattable
 {
     public string Key => $"{Host.Name}/{Ns.Id}";
+
+    /// <summary><c>a.Key == b.Key</c>, without building the keys.</summary>
+    internal static bool SameKey(NsRef a, NsRef b)
+    {
+        if (ReferenceEquals(a.Host.Name, b.Host.Name) && ReferenceEquals(a.Ns.Id, b.Ns.Id)) return true;
+        int la = a.Host.Name.Length + 1 + a.Ns.Id.Length;
+        if (la != b.Host.Name.Length + 1 + b.Ns.Id.Length) return false;
+        if (la > 256) return a.Key == b.Key;
+        Span<char> x = stackalloc char[la], y = stackalloc char[la];
+        Fill(x, a);
+        Fill(y, b);
+        return ((ReadOnlySpan<char>)x).SequenceEqual(y);
+
+        static void Fill(Span<char> into, NsRef n)
+        {
+            n.Host.Name.CopyTo(into);
+            into[n.Host.Name.Length] = '/';
+            n.Ns.Id.CopyTo(into[(n.Host.Name.Length + 1)..]);
+        }
+    }
     /// <summary>Equality stays the record's (same host and namespace objects); the hash is the namespace object's identity, which is cheaper.</summary>
     public override int GetHashCode() => RuntimeHelpers.GetHashCode(Ns);
     public override string ToString() => Ns.IsRoot ? Host.Name : $"{Host.Name}:{Ns.DisplayName}";
+
+    /// <summary><see cref="ToString()"/>'s text written in place (a reason or step interpolating the namespace builds no string for it).</summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Ns.IsRoot ? Text.TryWrite(destination, out charsWritten, Host.Name) : Text.TryWrite(destination, out charsWritten, Host.Name, ":", Ns.DisplayName);
+
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+}
+
+/// <summary>Writes the parts of a place's text into a span (<see cref="ISpanFormattable.TryFormat"/>).</summary>
+internal static class Text
+{
+    public static bool TryWrite(Span<char> into, out int written, string a, string? b = null, string? c = null, string? d = null, string? e = null)
+    {
+        written = 0;
+        foreach (var part in (ReadOnlySpan<string?>)[a, b, c, d, e])
+        {
+            if (part is null) continue;
+            if (!part.TryCopyTo(into[written..])) { written = 0; return false; }
+            written += part.Length;
+        }
+        return true;
+    }
 }
 
 /// <summary>A device of a namespace of a host.</summary>
-public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link)
+public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link) : ISpanFormattable
 {
     private NsRef? _ns;
 
@@ -51,6 +93,13 @@ public sealed record DeviceRef(Host Host, NetNamespace Ns, Link Link)
         }
     }
     public override string ToString() => Ns.IsRoot ? $"{Host.Name}:{Link.Name}" : $"{Host.Name}:{Ns.DisplayName}:{Link.Name}";
+
+    /// <summary><see cref="ToString()"/>'s text written in place.</summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Ns.IsRoot ? Text.TryWrite(destination, out charsWritten, Host.Name, ":", Link.Name)
+            : Text.TryWrite(destination, out charsWritten, Host.Name, ":", Ns.DisplayName, ":", Link.Name);
+
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
 }
 
 public enum EdgeKind

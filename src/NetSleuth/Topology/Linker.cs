@@ -38,6 +38,7 @@ public static class Linker
             LinkNamespaces(t, hosts[i]);
         }
         c.StartP3(t, n);
+        t.Across = AcrossReplay.Recorder();
         LinkAcrossHosts(t);
         c.Classify(t);
         t.Freeze();
@@ -116,13 +117,14 @@ public static class Linker
         }
     }
 
-    internal static void AddEdge(Topology t, Edge e)
+    /// <param name="assume">record the edge's assumption (a replayed edge's was recorded with it: <see cref="AcrossReplay"/>)</param>
+    internal static void AddEdge(Topology t, Edge e, bool assume = true)
     {
         if (t.IsFrozen) throw new InvalidOperationException("an edge added after linking: the topology is frozen");
         t.AllEdges.Add(e);
         Add(t, t.Out, e.From, e);
         if (e.To is not null) Add(t, t.In, e.To, e);
-        if (e.Assumption is not null) t.AllAssumptions.Add(new Assumption(e.Assumption, e.From, e.From.Link.Source));
+        if (assume && e.Assumption is not null) t.AllAssumptions.Add(new Assumption(e.Assumption, e.From, e.From.Link.Source));
 
         static void Add(Topology t, LayeredMap<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
         {
@@ -369,6 +371,11 @@ public static class Linker
         }
     }
 
-    internal static bool IsOwnedBy(Topology t, IPAddress ip, NsRef ns) =>
-        t.OwnersOf(ip).Any(o => o.Device.Host == ns.Host && o.Device.Ns == ns.Ns);
+    internal static bool IsOwnedBy(Topology t, IPAddress ip, NsRef ns)
+    {
+        var owners = t.OwnersOf(ip);
+        for (int i = 0; i < owners.Count; i++)
+            if (owners[i].Device.Host == ns.Host && owners[i].Device.Ns == ns.Ns) return true;
+        return false;
+    }
 }

@@ -19,27 +19,39 @@ internal static class OvsLinker
     public static void LinkPatchesAndTunnels(Topology t)
     {
         var tunnels = new List<TunnelPort>();
-        foreach (var ns in t.Namespaces)
-        {
-            if (ns.Ns.Ovs is not { } ovs) continue;
-            var bridgeOf = new Dictionary<string, OvsBridge>(StringComparer.Ordinal);
-            foreach (var br in ovs.Bridges)
-                foreach (var p in br.Ports)
-                    foreach (var i in p.Interfaces) bridgeOf.TryAdd(i.Name, br);
-            var datapathLinked = new HashSet<(string, string)>();
-            foreach (var br in ovs.Bridges)
-                foreach (var p in br.Ports)
-                    foreach (var i in p.Interfaces)
-                    {
-                        if (i.Type == "patch") LinkPatch(t, ns, br, i, bridgeOf);
-                        else if (i.Type is { } type && TunnelTypes.Contains(type))
-                        {
-                            tunnels.Add(new TunnelPort(ns, br, i, Ip(i, "local_ip"), Ip(i, "remote_ip")));
-                            LinkDatapathDevice(t, ns, br, i, type, datapathLinked);
-                        }
-                    }
-        }
+        foreach (var host in t.Hosts)
+            foreach (var n in host.Namespaces)
+            {
+                if (n.Ovs is null) continue;
+                var ns = new NsRef(host, n);
+                // a namespace's patch and datapath ports are its own: replayed for a host a re-link left alone
+                tunnels.AddRange(AcrossReplay.Run(t, host, n, () => LinkBridges(t, ns)));
+            }
         LinkTunnels(t, tunnels);
+    }
+
+    /// <summary>The namespace's patch port pairs and datapath devices; its tunnel ports, for the join across hosts.</summary>
+    private static List<TunnelPort> LinkBridges(Topology t, NsRef ns)
+    {
+        var ovs = ns.Ns.Ovs!;
+        var tunnels = new List<TunnelPort>();
+        var bridgeOf = new Dictionary<string, OvsBridge>(StringComparer.Ordinal);
+        foreach (var br in ovs.Bridges)
+            foreach (var p in br.Ports)
+                foreach (var i in p.Interfaces) bridgeOf.TryAdd(i.Name, br);
+        var datapathLinked = new HashSet<(string, string)>();
+        foreach (var br in ovs.Bridges)
+            foreach (var p in br.Ports)
+                foreach (var i in p.Interfaces)
+                {
+                    if (i.Type == "patch") LinkPatch(t, ns, br, i, bridgeOf);
+                    else if (i.Type is { } type && TunnelTypes.Contains(type))
+                    {
+                        tunnels.Add(new TunnelPort(ns, br, i, Ip(i, "local_ip"), Ip(i, "remote_ip")));
+                        LinkDatapathDevice(t, ns, br, i, type, datapathLinked);
+                    }
+                }
+        return tunnels;
     }
 
     private static IPAddress? Ip(OvsInterface i, string key) =>

@@ -26,7 +26,9 @@ public readonly record struct Place(Host Host, NetNamespace Ns, Link? Link)
     public override int GetHashCode() =>
         HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Ns), Link is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Link));
 
-    public override string ToString() => Link is { } l ? new DeviceRef(Host, Ns, l).ToString() : new NsRef(Host, Ns).ToString();
+    public override string ToString() =>
+        Link is { } l ? Ns.IsRoot ? $"{Host.Name}:{l.Name}" : $"{Host.Name}:{Ns.DisplayName}:{l.Name}" // DeviceRef's text
+        : Ns.IsRoot ? Host.Name : $"{Host.Name}:{Ns.DisplayName}"; // NsRef's
 }
 
 /// <summary>A <see cref="Place"/> in JSON: its text.</summary>

@@ -70,19 +70,15 @@ public static class Relinker
                 dirty.Add(d);
             }
         }
-        var across = new HashSet<Edge>(ReferenceEqualityComparer.Instance);
-        for (int k = c.P3Edge[n]; k < before.AllEdges.Count; k++) across.Add(before.AllEdges[k]);
         // the ends of the edges across hosts, before and after: their lists change, but most get the same edges again
-        var acrossEnds = new HashSet<DeviceRef>();
-        foreach (var e in across)
+        var cut = before.AcrossCut ??= Cut(before, c.P3Edge[n]);
+        var acrossEnds = new HashSet<DeviceRef>(cut.Ends);
+        foreach (var (d, outgoing, kept) in cut.Lists)
         {
-            acrossEnds.Add(e.From);
-            Strip(t, t.Out, e.From, across);
-            if (e.To is { } to)
-            {
-                acrossEnds.Add(to);
-                Strip(t, t.In, to, across);
-            }
+            var map = outgoing ? t.Out : t.In;
+            if (!map.ContainsKey(d)) continue; // its host is linked again: its lists went
+            if (kept is null) map.Remove(d);
+            else map[d] = kept; // shared by every re-link: not owned, so copied before a change
         }
 
         // phase 1: the replaced hosts indexed again, the others' devices and index entries kept
@@ -142,7 +138,9 @@ public static class Relinker
         t.Chunks = null;
 
         int acrossStart = t.AllEdges.Count;
+        t.Across = AcrossReplay.Replayer(before, hosts, relink);
         Linker.LinkAcrossHosts(t);
+        t.Across = null;
         for (int k = acrossStart; k < t.AllEdges.Count; k++)
         {
             var e = t.AllEdges[k];
@@ -184,15 +182,39 @@ public static class Relinker
         return true;
     }
 
-    /// <summary>The device's list without the edges across hosts (a copy: the original's list is shared).</summary>
-    private static void Strip(Topology t, LayeredMap<DeviceRef, List<Edge>> map, DeviceRef d, HashSet<Edge> across)
+    /// <summary>What every re-link of one topology starts from, made once (the verifications of a diagnosis re-link the
+    /// same topology again and again): the ends of its edges across hosts, and each end's edge lists without them.</summary>
+    internal sealed class AcrossHostCut
     {
-        if (!map.TryGetValue(d, out var l) || t.OwnedLists!.Contains(l)) return;
-        var kept = new List<Edge>(l.Count);
-        foreach (var e in l) if (!across.Contains(e)) kept.Add(e);
-        if (kept.Count == 0) { map.Remove(d); return; }
-        map[d] = kept;
-        t.OwnedLists.Add(kept);
+        public required HashSet<DeviceRef> Ends { get; init; }
+        /// <summary>Each end's outgoing or incoming list without the edges across hosts (null: nothing left).</summary>
+        public required List<(DeviceRef Device, bool Outgoing, List<Edge>? Kept)> Lists { get; init; }
+    }
+
+    private static AcrossHostCut Cut(Topology before, int from)
+    {
+        var across = new HashSet<Edge>(ReferenceEqualityComparer.Instance);
+        for (int k = from; k < before.AllEdges.Count; k++) across.Add(before.AllEdges[k]);
+        var ends = new HashSet<DeviceRef>();
+        var lists = new List<(DeviceRef, bool, List<Edge>?)>();
+        var doneOut = new HashSet<DeviceRef>();
+        var doneIn = new HashSet<DeviceRef>();
+        foreach (var e in across)
+        {
+            ends.Add(e.From);
+            if (doneOut.Add(e.From) && before.Out.TryGetValue(e.From, out var o)) lists.Add((e.From, true, Without(o, across)));
+            if (e.To is not { } to) continue;
+            ends.Add(to);
+            if (doneIn.Add(to) && before.In.TryGetValue(to, out var i)) lists.Add((to, false, Without(i, across)));
+        }
+        return new AcrossHostCut { Ends = ends, Lists = lists };
+
+        static List<Edge>? Without(List<Edge> l, HashSet<Edge> across)
+        {
+            var kept = new List<Edge>(l.Count);
+            foreach (var e in l) if (!across.Contains(e)) kept.Add(e);
+            return kept.Count == 0 ? null : kept;
+        }
     }
 
     private static void Copy<T>(List<T> from, int start, int end, List<T> to)

@@ -83,6 +83,10 @@ public sealed partial class Topology
     internal int HostsRelinked = -1;
     /// <summary>In a relinked topology: the edge lists it made or copied (the others are shared with the original).</summary>
     internal HashSet<List<Edge>>? OwnedLists;
+    /// <summary>Made by the first re-link of this topology, read by the others (they may run at once: made twice at worst).</summary>
+    internal Relinker.AcrossHostCut? AcrossCut;
+    /// <summary>The full link's record of the host-local parts of the linking across hosts; in a re-link, what replays them.</summary>
+    internal AcrossReplay? Across;
 
     public Snapshot Snapshot { get; }
     public IReadOnlyList<Host> Hosts => Snapshot.Hosts;

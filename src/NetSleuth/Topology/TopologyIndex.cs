@@ -331,9 +331,37 @@ public sealed partial class Topology
 
     /// <summary>The namespace's own indexes (FIB, neighbours, userspace OVS ports); a namespace the topology does
     /// not hold gets a fresh one.</summary>
-    internal NsIndex Of(NetNamespace ns) =>
+    internal NsIndex Of(NetNamespace ns) => Held(ns) ?? new NsIndex(ns);
+
+    /// <summary>The namespace's indexes when the topology holds it, else null (nothing is made).</summary>
+    private NsIndex? Held(NetNamespace ns) =>
         _nsIndex is { } index && index.TryGetValue(ns, out var x) ? x
-        : Base?._nsIndex is { } shared && shared.TryGetValue(ns, out x) ? x : new NsIndex(ns);
+        : Base?._nsIndex is { } shared && shared.TryGetValue(ns, out x) ? x : null;
+
+    /// <summary>The namespace's sysctl KEY (<see cref="NetNamespace.Sysctl"/>); a node's hundreds through a hash index.</summary>
+    public string? Sysctl(NetNamespace ns, string key) =>
+        ns.Sysctls.Count >= NsIndex.SysctlIndexFrom && Held(ns) is { } x ? x.Sysctl(key) : ns.Sysctl(key);
+
+    /// <summary>external_ids:iface-id of the namespace's OVS interface NAME (the first of that name that has one), or null.</summary>
+    public string? OvsIfaceId(NetNamespace ns, string name) => (Held(ns) ?? new NsIndex(ns)).OvsIfaceId(name);
+
+    /// <summary>The namespace's net.ipv4.conf.DEV.NAME (<see cref="NetNamespace.Sysctl"/> of that key); a node's hundreds
+    /// through a hash index, without building the key. A pod's few are read from the model: each pod is walked through
+    /// once or twice in a sweep, and an index would cost more to make than it saves.</summary>
+    public string? ConfSysctl(NetNamespace ns, string dev, string name) =>
+        ns.Sysctls.Count >= NsIndex.SysctlIndexFrom && Held(ns) is { } x ? x.Conf(dev, name) : ns.Sysctl(ConfKey(dev, name));
+
+    /// <summary>The thread's net.ipv4.conf.DEV.NAME keys made so far (pods' devices share a few names: eth0, all).</summary>
+    [ThreadStatic] private static Dictionary<(string Dev, string Name), string>? t_confKeys;
+
+    /// <summary>"net.ipv4.conf.DEV.NAME", made once per thread and pair.</summary>
+    internal static string ConfKey(string dev, string name)
+    {
+        var keys = t_confKeys ??= [];
+        if (keys.TryGetValue((dev, name), out var key)) return key;
+        if (keys.Count >= 4096) keys.Clear(); // a node's many device names: keep the set small
+        return keys[(dev, name)] = $"{NsIndex.ConfPrefix}{dev}.{name}";
+    }
 }
 
 /// <summary>
@@ -347,6 +375,46 @@ internal sealed class NsIndex(NetNamespace ns)
     private Forwarding.NsFib? _fib;
     private Dictionary<(string, IPAddress), Neighbor>? _neighbors;
     private HashSet<string>? _userspaceOvs;
+    private Dictionary<string, string>? _sysctls;
+    private Dictionary<string, string>? _ovsIfaceIds;
+
+    internal const string ConfPrefix = "net.ipv4.conf.";
+
+    /// <summary>From how many sysctls a namespace's are indexed (<see cref="Topology.Sysctl"/>).</summary>
+    internal const int SysctlIndexFrom = 64;
+
+    /// <summary>The namespace's sysctls in a hash map (the model's is sorted, for output; a walk asks a dozen times a hop).</summary>
+    private Dictionary<string, string> Sysctls => Volatile.Read(ref _sysctls) ?? Publish(ref _sysctls, new Dictionary<string, string>(ns.Sysctls, StringComparer.Ordinal));
+
+    public string? Sysctl(string key) => Sysctls.TryGetValue(key, out var v) ? v : null;
+
+    /// <summary>net.ipv4.conf.DEV.NAME, the key put together on the stack.</summary>
+    public string? Conf(string dev, string name)
+    {
+        int len = ConfPrefix.Length + dev.Length + 1 + name.Length;
+        if (len > 256) return Sysctl($"{ConfPrefix}{dev}.{name}");
+        Span<char> key = stackalloc char[len];
+        ConfPrefix.CopyTo(key);
+        dev.CopyTo(key[ConfPrefix.Length..]);
+        key[ConfPrefix.Length + dev.Length] = '.';
+        name.CopyTo(key[(ConfPrefix.Length + dev.Length + 1)..]);
+        return Sysctls.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var v) ? v : null;
+    }
+
+    /// <summary>external_ids:iface-id of the namespace's OVS interface NAME: the first interface of that name (bridges, ports,
+    /// interfaces in input order) that has one; null when none has.</summary>
+    public string? OvsIfaceId(string name) =>
+        (Volatile.Read(ref _ovsIfaceIds) ?? Publish(ref _ovsIfaceIds, IfaceIds())).TryGetValue(name, out var id) ? id : null;
+
+    private Dictionary<string, string> IfaceIds()
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var b in ns.Ovs?.Bridges ?? [])
+            foreach (var p in b.Ports)
+                foreach (var i in p.Interfaces)
+                    if (i.ExternalIds.TryGetValue("iface-id", out var id)) d.TryAdd(i.Name, id);
+        return d;
+    }
 
     public Forwarding.NsFib Fib => Volatile.Read(ref _fib) ?? Publish(ref _fib, new Forwarding.NsFib(ns));
 

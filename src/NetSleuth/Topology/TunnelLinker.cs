@@ -19,21 +19,10 @@ internal static class TunnelLinker
         foreach (var d in t.Devices)
         {
             if (d.Link.Kind != LinkKinds.Vxlan) continue;
-            var (uns, why) = Linker.ResolveLinkNamespace(t, d.Host, d.Ns, d.Link);
-            if (uns is null && GuessUnderlay(t, d) is { } guess)
-            {
-                uns = guess.Ns;
-                t.AllAssumptions.Add(new Assumption(
-                    $"VXLAN underlay namespace: {why}; assumed {guess}, {(guess.Ns.IsRoot ? "the host's root namespace, which" : "the only namespace that")} has a route to the remote", d, d.Link.Source));
-            }
-            NsRef? underlay = uns is null ? null : new NsRef(d.Host, uns);
-            all.Add((d, underlay));
-            if (uns is null)
-            {
-                t.AllAssumptions.Add(new Assumption($"VXLAN underlay namespace unknown: {why}", d, d.Link.Source));
-                continue;
-            }
-            LinkUnderlayDevice(t, d, new NsRef(d.Host, uns));
+            // the underlay namespace and device are the device's host's own: replayed for a host a re-link left alone
+            var uns = AcrossReplay.Run(t, d.Host, d, () => Underlay(t, d));
+            all.Add((d, uns is null ? null : new NsRef(d.Host, uns)));
+            if (uns is null) continue;
             if (!byUnderlay.TryGetValue((d.Host, uns), out var l)) byUnderlay[(d.Host, uns)] = l = [];
             l.Add((d, new NsRef(d.Host, uns)));
         }
@@ -92,6 +81,26 @@ internal static class TunnelLinker
                 Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why));
             }
         }
+    }
+
+    /// <summary>The namespace holding the device's UDP socket (an assumption when guessed or unknown), and the edge to
+    /// the underlay device its packets leave by.</summary>
+    private static NetNamespace? Underlay(Topology t, DeviceRef d)
+    {
+        var (uns, why) = Linker.ResolveLinkNamespace(t, d.Host, d.Ns, d.Link);
+        if (uns is null && GuessUnderlay(t, d) is { } guess)
+        {
+            uns = guess.Ns;
+            t.AllAssumptions.Add(new Assumption(
+                $"VXLAN underlay namespace: {why}; assumed {guess}, {(guess.Ns.IsRoot ? "the host's root namespace, which" : "the only namespace that")} has a route to the remote", d, d.Link.Source));
+        }
+        if (uns is null)
+        {
+            t.AllAssumptions.Add(new Assumption($"VXLAN underlay namespace unknown: {why}", d, d.Link.Source));
+            return null;
+        }
+        LinkUnderlayDevice(t, d, new NsRef(d.Host, uns));
+        return uns;
     }
 
     /// <summary>

@@ -19,17 +19,11 @@ internal static class UnderlayLinker
         foreach (var host in t.Hosts)
         {
             if (host.Root is not { } root) continue;
-            foreach (var link in root.Links)
+            // a host's own addresses: replayed for a host a re-link left alone
+            foreach (var (net, d) in AcrossReplay.Run(t, host, host, () => Addresses(t, host, root)))
             {
-                if (link.IsLoopback) continue;
-                foreach (var a in link.Addresses)
-                {
-                    if (a.Scope is "host" or "link" || a.Prefix.Length == a.Prefix.MaxLength) continue;
-                    if (!a.Prefix.IsV4 && a.Address.IsIPv6LinkLocal) continue;
-                    var net = a.Prefix.Network;
-                    if (!bySubnet.TryGetValue(net, out var l)) bySubnet[net] = l = [];
-                    if (t.Device(host, root, link.Index) is { } d && inSubnet.Add((net, d))) l.Add(d);
-                }
+                if (!bySubnet.TryGetValue(net, out var l)) bySubnet[net] = l = [];
+                if (inSubnet.Add((net, d))) l.Add(d);
             }
         }
         foreach (var (subnet, members) in bySubnet.OrderBy(k => k.Key.ToString(), StringComparer.Ordinal))
@@ -45,6 +39,23 @@ internal static class UnderlayLinker
                 $"hosts {string.Join(", ", members.Select(m => m.Host.Name).Distinct())} share subnet {subnet}: assumed one L2 segment"));
         }
         LinkRoutedTunnels(t);
+    }
+
+    /// <summary>The subnets of the root namespace's devices (not loopback, host or link scope, host routes, IPv6 link-local).</summary>
+    private static List<(IpPrefix Subnet, DeviceRef Device)> Addresses(Topology t, Host host, NetNamespace root)
+    {
+        var found = new List<(IpPrefix, DeviceRef)>();
+        foreach (var link in root.Links)
+        {
+            if (link.IsLoopback) continue;
+            foreach (var a in link.Addresses)
+            {
+                if (a.Scope is "host" or "link" || a.Prefix.Length == a.Prefix.MaxLength) continue;
+                if (!a.Prefix.IsV4 && a.Address.IsIPv6LinkLocal) continue;
+                if (t.Device(host, root, link.Index) is { } d) found.Add((a.Prefix.Network, d));
+            }
+        }
+        return found;
     }
 
     /// <summary>

@@ -76,19 +76,42 @@ internal sealed class PeerDriftCheck : ICheck
             if (!count.TryGetValue(k, out var l)) count[k] = l = [];
             if (l.Count == 0 || l[^1].Host != h) l.Add((h, r));
         }
+        // the subnets each host has an address on, once (a host whose own subnet holds a destination reaches it another
+        // way); looked up per route by the destination masked to each length present, not host by host per route
+        var covering = new Dictionary<IpPrefix, List<int>>();
+        var lengths = new SortedSet<int>();
+        for (int i = 0; i < hosts.Count; i++)
+        foreach (var l in hosts[i].Ns.Links)
+        foreach (var a in l.Addresses)
+        {
+            if (!a.Prefix.IsV4) continue;
+            var net = a.Prefix.Network;
+            if (!covering.TryGetValue(net, out var on)) covering[net] = on = [];
+            if (on.Count == 0 || on[^1] != i) on.Add(i);
+            lengths.Add(net.Length);
+        }
+        var connected = new HashSet<int>();
         foreach (var (k, have) in count)
         {
             var holders = have.Select(x => x.Host.Ns).ToHashSet();
+            connected.Clear();
+            foreach (int len in lengths)
+            {
+                if (len > k.Destination.Length) break;
+                if (covering.TryGetValue(new IpPrefix(IpPrefix.Mask(k.Destination.Address, len), len), out var on)) connected.UnionWith(on);
+            }
             // the group is the hosts that could have the route: not those whose own subnet holds the destination (a node
             // reaches its own pod subnet on its bridge, the others through the tunnel), so on five nodes one node without
             // the route to another's pods is still one of four, not two of five
-            int group = hosts.Count(h => holders.Contains(h.Ns) || !Connected(h, k.Destination));
+            int group = hosts.Count;
+            foreach (int i in connected) if (!holders.Contains(hosts[i].Ns)) group--;
             if (group < MinGroup || !IsNorm(have.Count, group)) continue;
-            foreach (var h in hosts)
+            for (int i = 0; i < hosts.Count; i++)
             {
+                var h = hosts[i];
                 if (holders.Contains(h.Ns) || !h.Ns.IsKnown(Sections.Routes4)) continue;
                 if (h.Ns.Routes.Any(r => r.Table == k.Table && r.Destination.Network == k.Destination)) continue;
-                if (Connected(h, k.Destination)) continue; // its own subnet: routed another way on purpose
+                if (connected.Contains(i)) continue; // its own subnet: routed another way on purpose
                 var probe = Probe(ctx, h, k.Destination);
                 var instead = ctx.Route(h, probe);
                 if (instead.Route is { Type: RouteTypes.Unicast } same && same.Device == k.Device && k.Device is not null) continue;
@@ -96,10 +119,6 @@ internal sealed class PeerDriftCheck : ICheck
             }
         }
     }
-
-    /// <summary>One of the host's addresses is on a subnet that holds the whole destination (its connected route covers it).</summary>
-    private static bool Connected(NsRef h, IpPrefix p) =>
-        h.Ns.Links.Any(l => l.Addresses.Any(a => a.Prefix.IsV4 && a.Prefix.Length <= p.Length && a.Prefix.Network.Contains(p.Network.Address)));
 
     /// <summary>An address inside the prefix to ask the FIB about: a pod address of another host there (what
     /// the route is for), else the first host address.</summary>

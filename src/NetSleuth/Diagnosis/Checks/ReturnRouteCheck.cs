@@ -87,6 +87,16 @@ internal sealed class ReturnRouteCheck : ICheck
             if (!bySubnet.TryGetValue(Key(a), out var l)) bySubnet[Key(a)] = l = [];
             l.Add((d, a));
         }
+        // per subnet, once: its members without a default route (a cluster's underlay subnet holds every node, and
+        // every node is a router on it)
+        var routeless = new Dictionary<(uint, int), List<(DeviceRef Dev, IfAddress Addr)>>();
+        List<(DeviceRef Dev, IfAddress Addr)> Routeless((uint, int) key)
+        {
+            if (routeless.TryGetValue(key, out var found)) return found;
+            found = bySubnet.TryGetValue(key, out var m) ? m.Where(o => o.Dev.Ns.IsKnown(Sections.Routes4) && !HasDefault(ctx, o.Dev.Ns)).ToList() : [];
+            routeless[key] = found;
+            return found;
+        }
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var r in routers)
         {
@@ -94,8 +104,7 @@ internal sealed class ReturnRouteCheck : ICheck
                 .Where(x => x.Addr.Prefix.IsV4 && x.Addr.Prefix.Length < 31 && DiagnosisContext.IsGlobal(x.Addr)).ToList();
             if (subnets.Count < 2) continue;
             // only namespaces without a default route can lack the way back: find them first (cheap), then look at R's routes
-            var needy = subnets.Select(x => (x.Link, x.Addr, Members: bySubnet.TryGetValue(Key(x.Addr), out var m)
-                    ? m.Where(o => o.Dev.Ns != r.Ns && o.Dev.Ns.IsKnown(Sections.Routes4) && !HasDefault(ctx, o.Dev.Ns)).ToList() : []))
+            var needy = subnets.Select(x => (x.Link, x.Addr, Members: Routeless(Key(x.Addr)).Where(o => o.Dev.Ns != r.Ns).ToList()))
                 .Where(x => x.Members.Count > 0).ToList();
             if (needy.Count == 0) continue;
             foreach (var route in r.Ns.Routes)
