@@ -164,23 +164,27 @@ public static class Linker
     internal static (NetNamespace? Ns, string? Why) ResolveLinkNamespace(Topology t, Host host, NetNamespace ns, Link link)
     {
         if (link.LinkNamespace is { } id)
-            return t.FindNamespace(host, id) is { } r ? Shown(r, $"its peer namespace '{id}'") : (null, $"its peer namespace '{id}' is not in the input");
+            return t.FindNamespace(host, id) is { } r ? Shown(r, "its peer namespace '{0}'", id) : (null, $"its peer namespace '{id}' is not in the input");
         if (link.LinkNetnsName is { } name)
         {
             // iproute2 prints the /run/netns name; a collector may also give the namespace's id
             var byName = host.Namespaces.FirstOrDefault(n => n.Name == name) ?? host.Namespaces.FirstOrDefault(n => n.Id == name);
-            return byName is not null ? Shown(byName, $"link-netns '{name}'") : (null, $"link-netns '{name}' names no namespace of host {host.Name} in the input");
+            return byName is not null ? Shown(byName, "link-netns '{0}'", name) : (null, $"link-netns '{name}' names no namespace of host {host.Name} in the input");
         }
         if (link.LinkNetnsId is { } nsid)
         {
-            var entry = ns.NetnsIds.FirstOrDefault(e => e.Id == nsid);
-            if (entry?.Namespace is { } target && t.FindNamespace(host, target) is { } r) return Shown(r, $"link-netnsid {nsid}");
+            // once per veth of a node's root namespace, which has an id for each of its pods: a loop, not a closure
+            NetnsIdEntry? entry = null;
+            foreach (var e in ns.NetnsIds)
+                if (e.Id == nsid) { entry = e; break; }
+            if (entry?.Namespace is { } target && t.FindNamespace(host, target) is { } r) return Shown(r, "link-netnsid {0}", nsid);
             return (null, $"link-netnsid {nsid} is not in namespace {ns.DisplayName}'s netnsid list");
         }
         return (ns, null);
 
-        static (NetNamespace?, string?) Shown(NetNamespace n, string what) =>
-            n.Links.Count > 0 ? (n, null) : (null, $"{what} names namespace {n.DisplayName}, but the input shows no device in it");
+        // the reason is only made when there is one (a cluster's linking resolves hundreds of thousands of veths)
+        static (NetNamespace?, string?) Shown<T>(NetNamespace n, string what, T arg) =>
+            n.Links.Count > 0 ? (n, null) : (null, $"{string.Format(System.Globalization.CultureInfo.InvariantCulture, what, arg)} names namespace {n.DisplayName}, but the input shows no device in it");
     }
 
     private static void LinkVeth(Topology t, DeviceRef d)
