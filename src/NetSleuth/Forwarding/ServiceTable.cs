@@ -70,6 +70,26 @@ internal static class ServiceTable
         return list;
     }
 
+    /// <summary>The DNAT rules' endpoints of a nat table, in rule order, made once per table: the nodes of a cluster share
+    /// kube-proxy's table when it is the same text (RuleSharing). Made again when the table's rule list is not the one
+    /// they were made from (as <see cref="IptablesIndex"/>: a what-if edits a copy).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IptablesTable, NatEndpointList> NatEndpoints = new();
+
+    /// <summary>Drops what was made of a table an edit changes.</summary>
+    public static void Invalidate(IptablesTable t) => NatEndpoints.Remove(t);
+
+    private sealed record NatEndpointList(List<IptablesRule> Rules, int Count, List<(IPAddress, int?)> Endpoints);
+
+    private static List<(IPAddress, int?)> DnatEndpoints(IptablesTable t)
+    {
+        if (NatEndpoints.TryGetValue(t, out var made) && ReferenceEquals(made.Rules, t.Rules) && made.Count == t.Rules.Count) return made.Endpoints;
+        var list = new List<(IPAddress, int?)>();
+        foreach (var r in t.Rules)
+            if (r.Target == "DNAT" && IptablesNat.Action(t, r) is { Address: { } a } act) list.Add((a, act.Port));
+        NatEndpoints.AddOrUpdate(t, new NatEndpointList(t.Rules, t.Rules.Count, list));
+        return list;
+    }
+
     /// <summary>Every endpoint (address and port) a DNAT rule or IPVS real server of the namespace names.</summary>
     public static HashSet<(IPAddress, int?)> Endpoints(NetNamespace ns)
     {
@@ -77,8 +97,7 @@ internal static class ServiceTable
         foreach (var t in ns.Iptables)
         {
             if (t.Name != "nat") continue;
-            foreach (var r in t.Rules)
-                if (r.Target == "DNAT" && IptablesNat.Action(t, r) is { Address: { } a } act) set.Add((a, act.Port));
+            foreach (var e in DnatEndpoints(t)) set.Add(e);
         }
         if (ns.Nftables is { } rs)
             foreach (var r in rs.Rules)

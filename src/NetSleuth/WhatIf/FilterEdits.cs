@@ -136,6 +136,7 @@ public sealed class IptablesEdit : ModelEdit
             s.Ns.Iptables.Add(t);
         }
         Forwarding.IptablesIndex.Invalidate(t); // the rules change below: the evaluator's index of them is rebuilt on next use
+        Forwarding.ServiceTable.Invalidate(t);
         var chain = Chain is null ? null : t.Chains.FirstOrDefault(c => c.Name == Chain);
         if (Chain is not null && chain is null)
         {
