@@ -8,25 +8,12 @@ public sealed record NsRef(Host Host, NetNamespace Ns) : ISpanFormattable
 {
     public string Key => $"{Host.Name}/{Ns.Id}";
 
-    /// <summary><c>a.Key == b.Key</c>, without building the keys.</summary>
-    internal static bool SameKey(NsRef a, NsRef b)
-    {
-        if (ReferenceEquals(a.Host.Name, b.Host.Name) && ReferenceEquals(a.Ns.Id, b.Ns.Id)) return true;
-        int la = a.Host.Name.Length + 1 + a.Ns.Id.Length;
-        if (la != b.Host.Name.Length + 1 + b.Ns.Id.Length) return false;
-        if (la > 256) return a.Key == b.Key;
-        Span<char> x = stackalloc char[la], y = stackalloc char[la];
-        Fill(x, a);
-        Fill(y, b);
-        return ((ReadOnlySpan<char>)x).SequenceEqual(y);
-
-        static void Fill(Span<char> into, NsRef n)
-        {
-            n.Host.Name.CopyTo(into);
-            into[n.Host.Name.Length] = '/';
-            n.Ns.Id.CopyTo(into[(n.Host.Name.Length + 1)..]);
-        }
-    }
+    /// <summary><c>a.Key == b.Key</c>, without building the keys: with host names of one length the '/' sits at one place,
+    /// so the keys are equal when both parts are (a name holding '/' can only match otherwise: then the keys are built).</summary>
+    internal static bool SameKey(NsRef a, NsRef b) =>
+        a.Host.Name.Length == b.Host.Name.Length
+            ? a.Host.Name == b.Host.Name && a.Ns.Id == b.Ns.Id
+            : a.Host.Name.Length + a.Ns.Id.Length == b.Host.Name.Length + b.Ns.Id.Length && a.Key == b.Key;
     /// <summary>Equality stays the record's (same host and namespace objects); the hash is the namespace object's identity, which is cheaper.</summary>
     public override int GetHashCode() => RuntimeHelpers.GetHashCode(Ns);
     public override string ToString() => Ns.IsRoot ? Host.Name : $"{Host.Name}:{Ns.DisplayName}";

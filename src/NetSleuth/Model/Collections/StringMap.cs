@@ -94,16 +94,7 @@ public sealed class StringMap : IDictionary<string, string>, IReadOnlyDictionary
     private int IndexOf(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        int lo = 0, hi = _count - 1;
-        while (lo <= hi)
-        {
-            int mid = lo + ((hi - lo) >> 1);
-            int c = string.CompareOrdinal(_keys[mid], key);
-            if (c == 0) return mid;
-            if (c < 0) lo = mid + 1;
-            else hi = mid - 1;
-        }
-        return ~lo;
+        return Array.BinarySearch(_keys, 0, _count, key, StringComparer.Ordinal);
     }
 
     private void Insert(int at, string key, string value)

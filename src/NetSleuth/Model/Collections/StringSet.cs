@@ -82,16 +82,7 @@ public sealed class StringSet : ICollection<string>, IReadOnlyCollection<string>
     private int IndexOf(string item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        int lo = 0, hi = _count - 1;
-        while (lo <= hi)
-        {
-            int mid = lo + ((hi - lo) >> 1);
-            int c = string.CompareOrdinal(_items[mid], item);
-            if (c == 0) return mid;
-            if (c < 0) lo = mid + 1;
-            else hi = mid - 1;
-        }
-        return ~lo;
+        return Array.BinarySearch(_items, 0, _count, item, StringComparer.Ordinal);
     }
 
     public struct Enumerator : IEnumerator<string>
