@@ -14,6 +14,7 @@ public static class Program
           parse  --file F [--rounds R]                                          single-thread parse speed of one snapshot file (fast reader vs System.Text.Json)
           parse  --dir DIR                                                      the floor: read + tokenise every snapshot file of DIR once, on every core
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
+          relink --dir DIR --fixes OUT.json [--rounds N]                         re-link the model after each fix `diagnose --format json` printed (OUT.json): cpu and allocation per fix, one thread
           sweep  --dir DIR [--rounds N] [--limit K] [--out FILE]                  the diagnosis sweep's walks (verdicts only) on one thread: cpu and allocation per path
           import-gen --links N --kind transcript|sos [--flat] --out PATH           write a large transcript (file) or sosreport (directory)
           import --input PATH [--repeat R] [--json FILE] [--stages]               time `netsleuth import PATH`: read into a snapshot, then write its JSON (--stages: a transcript's parts)
@@ -39,6 +40,11 @@ public static class Program
             if (args[0] == "trace")
             {
                 foreach (var l in TraceBench.Run(opts)) Console.WriteLine(l);
+                return 0;
+            }
+            if (args[0] == "relink")
+            {
+                foreach (var l in RelinkBench.Run(opts)) Console.WriteLine(l);
                 return 0;
             }
             if (args[0] == "sweep")
