@@ -9,7 +9,9 @@ namespace NetSleuth.Topology;
 /// device whose UDP socket lives in the namespace owning IP, with the entry's (else the device's) VNI
 /// and port. Its way back — its own remote, or its FDB entry for this device's MAC — must point here.
 /// </summary>
-internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay)
+/// <param name="drawn">the tunnel edges drawn so far (from, to), by every device of the input</param>
+internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay,
+    HashSet<(DeviceRef, DeviceRef)> drawn)
 {
     /// <summary>Per namespace: (device, MAC) → the first FDB entry with a dst (the way back), built on first use.</summary>
     private readonly Dictionary<NetNamespace, Dictionary<(string, MacAddress), IPAddress>> _dstByMac = new();
@@ -61,14 +63,14 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
         if (end.Far is { } far)
         {
             if (_drawn.Add((d, far)) && !_drawn.Contains((far, d)))
-                Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, far, label));
+                TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, far, label));
             return;
         }
         string what = $"fdb entry {end.Entry.Mac} dst {end.Dst}";
         string why = !owned ? $"{what}: {end.Dst} is not an address of any host in the input"
             : end.NearMisses.Count > 0 ? $"{what}: tunnel far end does not match: " + string.Join("; ", end.NearMisses.Select(m => $"{m.Far}: {m.Reason}"))
             : $"{what}: no VXLAN device has its socket where {end.Dst} is";
-        Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, end.NearMisses.Count == 1 ? end.NearMisses[0].Far : null, label, why));
+        TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, end.NearMisses.Count == 1 ? end.NearMisses[0].Far : null, label, why));
     }
 
     /// <summary>Why the candidate is not the entry's far end; null when it is.</summary>

@@ -79,8 +79,8 @@ public static class Linker
     internal static void LinkAcrossHosts(Topology t)
     {
         OvsLinker.LinkPatchesAndTunnels(t);
-        TunnelLinker.LinkTunnels(t);
-        UnderlayLinker.LinkSegments(t);
+        var tunnels = TunnelLinker.LinkTunnels(t);
+        UnderlayLinker.LinkSegments(t, tunnels);
     }
 
     /// <summary>Phase 1 for one host: its devices indexed by ifindex and name (and their addresses when <paramref name="owners"/>).</summary>
@@ -117,14 +117,20 @@ public static class Linker
         }
     }
 
-    /// <param name="assume">record the edge's assumption (a replayed edge's was recorded with it: <see cref="AcrossReplay"/>)</param>
+    /// <param name="assume">record the edge's assumption</param>
     internal static void AddEdge(Topology t, Edge e, bool assume = true)
     {
         if (t.IsFrozen) throw new InvalidOperationException("an edge added after linking: the topology is frozen");
         t.AllEdges.Add(e);
+        if (assume && e.Assumption is not null) t.AllAssumptions.Add(new Assumption(e.Assumption, e.From, e.From.Link.Source));
+        // a re-link's edges across hosts: the lists of their ends are made again once it is over (Relinker)
+        if (t.Across is { Replaying: true } replay)
+        {
+            replay.Touch(e);
+            return;
+        }
         Add(t, t.Out, e.From, e);
         if (e.To is not null) Add(t, t.In, e.To, e);
-        if (assume && e.Assumption is not null) t.AllAssumptions.Add(new Assumption(e.Assumption, e.From, e.From.Link.Source));
 
         static void Add(Topology t, LayeredMap<DeviceRef, List<Edge>> map, DeviceRef k, Edge e)
         {

@@ -21,14 +21,21 @@ internal static class OvsLinker
         var tunnels = new List<TunnelPort>();
         foreach (var host in t.Hosts)
             foreach (var n in host.Namespaces)
-            {
-                if (n.Ovs is null) continue;
-                var ns = new NsRef(host, n);
-                // a namespace's patch and datapath ports are its own: replayed for a host a re-link left alone
-                tunnels.AddRange(AcrossReplay.Run(t, host, n, () => LinkBridges(t, ns)));
-            }
-        LinkTunnels(t, tunnels);
+                if (n.Ovs is not null) tunnels.AddRange(Bridges(t, host, n));
+        // the join across hosts reads every tunnel port: made again in every re-link (the original's edges noted as changed)
+        AcrossReplay.Join<object>(t, JoinKind.OvsTunnels, TunnelsKey, null, _ => false, _ =>
+        {
+            LinkTunnels(t, tunnels);
+            return TunnelsKey;
+        });
     }
+
+    private static readonly object TunnelsKey = new();
+
+    /// <summary>A namespace's patch and datapath ports are its own: replayed for a host a re-link left alone (a method of
+    /// its own: the closure is made for the namespaces with OVS only, not for each of a cluster's hundred thousand).</summary>
+    private static List<TunnelPort> Bridges(Topology t, Host host, NetNamespace n) =>
+        AcrossReplay.Run(t, host, n, () => LinkBridges(t, new NsRef(host, n)));
 
     /// <summary>The namespace's patch port pairs and datapath devices; its tunnel ports, for the join across hosts.</summary>
     private static List<TunnelPort> LinkBridges(Topology t, NsRef ns)

@@ -32,7 +32,7 @@ public static class Relinker
         var oldHosts = before.Hosts;
         var hosts = after.Hosts;
         int n = hosts.Count;
-        if (c is null || !c.Valid || !before.IsFrozen || oldHosts.Count != n) return Linker.Link(after);
+        if (c is null || !c.Valid || !before.IsFrozen || oldHosts.Count != n || before.Across is null) return Linker.Link(after);
         var changed = new bool[n];
         var removed = new HashSet<Host>(ReferenceEqualityComparer.Instance);
         var added = new List<Host>();
@@ -57,8 +57,8 @@ public static class Relinker
         t.ShareNsIndexes(before, removed.ToList(), added);
         var dirty = new HashSet<DeviceRef>();
 
-        // the edges of every host linked again go; so do the edges across hosts (made again below): the lists of
-        // their ends keep the edges within hosts, which come first in every list
+        // the edges of every host linked again go (the edges across hosts are made or replayed again below, and the lists of
+        // the devices whose edges across hosts change are made again then)
         for (int i = 0; i < n; i++)
         {
             if (!relink[i]) continue;
@@ -69,16 +69,6 @@ public static class Relinker
                 t.In.Remove(d);
                 dirty.Add(d);
             }
-        }
-        // the ends of the edges across hosts, before and after: their lists change, but most get the same edges again
-        var cut = before.AcrossCut ??= Cut(before, c.P3Edge[n]);
-        var acrossEnds = new HashSet<DeviceRef>(cut.Ends);
-        foreach (var (d, outgoing, kept) in cut.Lists)
-        {
-            var map = outgoing ? t.Out : t.In;
-            if (!map.ContainsKey(d)) continue; // its host is linked again: its lists went
-            if (kept is null) map.Remove(d);
-            else map[d] = kept; // shared by every re-link: not owned, so copied before a change
         }
 
         // phase 1: the replaced hosts indexed again, the others' devices and index entries kept
@@ -109,7 +99,7 @@ public static class Relinker
             }
         }
         chunks[n] = t.DeviceList.Count;
-        if (ownersTouched.Count > 0) Reown(t, before, hosts, changed, chunks, removed, ownersTouched);
+        if (ownersTouched.Count > 0) Reown(t, before, hosts, changed, chunks, ownersTouched);
 
         // phase 2 and 3: host after host, each host's share kept or linked again
         t.Chunks = new LinkChunks(n);
@@ -138,83 +128,59 @@ public static class Relinker
         t.Chunks = null;
 
         int acrossStart = t.AllEdges.Count;
-        t.Across = AcrossReplay.Replayer(before, hosts, relink);
+        var replay = AcrossReplay.Replayer(before, Positions(before), hosts, relink, changed, chunks, removed, ownersTouched)!;
+        t.Across = replay;
         Linker.LinkAcrossHosts(t);
         t.Across = null;
+        replay.TouchUnmet();
+        // the devices whose edges across hosts may have changed: their edges within their hosts (the original's, or those
+        // linked again above), then their edges across hosts in the edge list's order, as a full link adds them; every
+        // other device's lists are the original's, which hold the same edges across hosts in the same order
+        var across = before.AcrossEdges ??= AcrossSet(before, c.P3Edge[n]);
+        foreach (var d in replay.DirtyEnds)
+        {
+            if (dirty.Contains(d) || removed.Contains(d.Host)) continue;
+            Within(t.Out, before.Out, d, across);
+            Within(t.In, before.In, d, across);
+            dirty.Add(d);
+        }
         for (int k = acrossStart; k < t.AllEdges.Count; k++)
         {
             var e = t.AllEdges[k];
-            acrossEnds.Add(e.From);
-            if (e.To is { } to) acrossEnds.Add(to);
+            if (dirty.Contains(e.From)) Append(t.Out, e.From, e);
+            if (e.To is { } to && dirty.Contains(to)) Append(t.In, to, e);
         }
-        // an end whose edges equal the original's (the same kinds, ends, labels, in the same order) keeps its index
-        // entries, and so does its bridge: the indexes are functions of the edge lists
-        foreach (var d in acrossEnds)
-            if (!dirty.Contains(d) && !(SameEdges(before.EdgesFrom(d), t.EdgesFrom(d)) && SameEdges(before.EdgesTo(d), t.EdgesTo(d))))
-                dirty.Add(d);
         t.OwnedLists = null;
         t.HostsRelinked = relink.Count(x => x);
         t.FreezeFrom(before, dirty, removed);
         return t;
     }
 
-    /// <summary>The list in host order, each host's entries in their order: the original's (already in host order) merged
-    /// with the last <paramref name="tail"/> entries, the replaced hosts' (in host order too). A stable merge: linear in
-    /// the list, which for an address every pod holds (a link-local gateway) has a hundred thousand entries.</summary>
-    private static List<(DeviceRef Device, IfAddress Address)> Merge(List<(DeviceRef Device, IfAddress Address)> list, int tail,
-        Dictionary<Host, int> position)
+    /// <summary>The original's edges across hosts (made once per topology: the verifications of a diagnosis re-link the
+    /// same topology again and again; they may run at once: made twice at worst).</summary>
+    private static HashSet<Edge> AcrossSet(Topology before, int from)
     {
-        int split = list.Count - tail;
-        if (split == 0) return list;
-        var merged = new List<(DeviceRef Device, IfAddress Address)>(list.Count);
-        int i = 0, j = split;
-        while (i < split && j < list.Count)
-            merged.Add(position[list[j].Device.Host] < position[list[i].Device.Host] ? list[j++] : list[i++]);
-        while (i < split) merged.Add(list[i++]);
-        while (j < list.Count) merged.Add(list[j++]);
-        return merged;
-    }
-
-    private static bool SameEdges(IReadOnlyList<Edge> a, IReadOnlyList<Edge> b)
-    {
-        if (a.Count != b.Count) return false;
-        for (int i = 0; i < a.Count; i++) if (!a[i].Equals(b[i])) return false;
-        return true;
-    }
-
-    /// <summary>What every re-link of one topology starts from, made once (the verifications of a diagnosis re-link the
-    /// same topology again and again): the ends of its edges across hosts, and each end's edge lists without them.</summary>
-    internal sealed class AcrossHostCut
-    {
-        public required HashSet<DeviceRef> Ends { get; init; }
-        /// <summary>Each end's outgoing or incoming list without the edges across hosts (null: nothing left).</summary>
-        public required List<(DeviceRef Device, bool Outgoing, List<Edge>? Kept)> Lists { get; init; }
-    }
-
-    private static AcrossHostCut Cut(Topology before, int from)
-    {
-        var across = new HashSet<Edge>(ReferenceEqualityComparer.Instance);
+        var across = new HashSet<Edge>(before.AllEdges.Count - from, ReferenceEqualityComparer.Instance);
         for (int k = from; k < before.AllEdges.Count; k++) across.Add(before.AllEdges[k]);
-        var ends = new HashSet<DeviceRef>();
-        var lists = new List<(DeviceRef, bool, List<Edge>?)>();
-        var doneOut = new HashSet<DeviceRef>();
-        var doneIn = new HashSet<DeviceRef>();
-        foreach (var e in across)
-        {
-            ends.Add(e.From);
-            if (doneOut.Add(e.From) && before.Out.TryGetValue(e.From, out var o)) lists.Add((e.From, true, Without(o, across)));
-            if (e.To is not { } to) continue;
-            ends.Add(to);
-            if (doneIn.Add(to) && before.In.TryGetValue(to, out var i)) lists.Add((to, false, Without(i, across)));
-        }
-        return new AcrossHostCut { Ends = ends, Lists = lists };
+        return across;
+    }
 
-        static List<Edge>? Without(List<Edge> l, HashSet<Edge> across)
-        {
-            var kept = new List<Edge>(l.Count);
-            foreach (var e in l) if (!across.Contains(e)) kept.Add(e);
-            return kept.Count == 0 ? null : kept;
-        }
+    /// <summary>The device's list without its edges across hosts (a new list: the original's is shared).</summary>
+    private static void Within(LayeredMap<DeviceRef, List<Edge>> map, LayeredMap<DeviceRef, List<Edge>> original, DeviceRef d, HashSet<Edge> across)
+    {
+        List<Edge>? kept = null;
+        if (original.TryGetValue(d, out var l))
+            foreach (var e in l)
+                if (!across.Contains(e)) (kept ??= new List<Edge>(l.Count)).Add(e);
+        if (kept is null) map.Remove(d);
+        else map[d] = kept;
+    }
+
+    /// <summary>Appends to a list this re-link made (a device linked again, or one <see cref="Within"/> gave a new list).</summary>
+    private static void Append(LayeredMap<DeviceRef, List<Edge>> map, DeviceRef d, Edge e)
+    {
+        ref var l = ref map.GetValueRefOrAddDefault(d, out _);
+        (l ??= new List<Edge>(2)).Add(e);
     }
 
     private static void Copy<T>(List<T> from, int start, int end, List<T> to)
@@ -225,11 +191,11 @@ public static class Relinker
     /// <summary>The owners of the addresses the replaced hosts held or hold: the others' entries kept, the new hosts'
     /// added, in input order (host, then device, then address), as a full link lists them.</summary>
     private static void Reown(Topology t, Topology before, IReadOnlyList<Host> hosts, bool[] changed, int[] chunks,
-        HashSet<Host> removed, HashSet<IPAddress> addresses)
+        HashSet<IPAddress> addresses)
     {
-        var position = new Dictionary<Host, int>(hosts.Count, ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < hosts.Count; i++) position.TryAdd(hosts[i], i);
-        var fresh = new Dictionary<IPAddress, List<(DeviceRef, IfAddress)>>();
+        var position = Positions(before);
+        // the replaced hosts' entries, by address, in host order
+        var fresh = new Dictionary<IPAddress, List<(int Host, DeviceRef Device, IfAddress Address)>>();
         for (int i = 0; i < hosts.Count; i++)
         {
             if (!changed[i]) continue;
@@ -239,20 +205,58 @@ public static class Relinker
                 foreach (var a in d.Link.Addresses)
                 {
                     if (!fresh.TryGetValue(a.Address, out var l)) fresh[a.Address] = l = [];
-                    l.Add((d, a));
+                    l.Add((i, d, a));
                 }
             }
         }
+        var none = new List<(DeviceRef Device, IfAddress Address)>();
         foreach (var ip in addresses)
         {
-            var list = new List<(DeviceRef Device, IfAddress Address)>();
-            if (before.Owners.TryGetValue(ip, out var old))
-                foreach (var o in old)
-                    if (!removed.Contains(o.Device.Host)) list.Add(o);
+            // the original's list is in host order: each replaced host's entries are one run of it, replaced by the new
+            // host's (a list every namespace's loopback address is in has a hundred thousand entries: copied, not searched)
+            var old = before.Owners.TryGetValue(ip, out var o) ? o : none;
             fresh.TryGetValue(ip, out var added);
-            if (added is not null) list.AddRange(added);
-            if (list.Count == 0) { t.Owners.Remove(ip); continue; }
-            t.Owners[ip] = fresh.ContainsKey(ip) ? Merge(list, added!.Count, position) : list;
+            var list = new List<(DeviceRef Device, IfAddress Address)>(old.Count + (added?.Count ?? 0));
+            int from = 0, next = 0;
+            for (int i = 0; i < hosts.Count; i++)
+            {
+                if (!changed[i]) continue;
+                int start = RunStart(old, from, i, position), end = RunStart(old, start, i + 1, position);
+                Copy(old, from, start, list);
+                while (added is not null && next < added.Count && added[next].Host == i)
+                {
+                    list.Add((added[next].Device, added[next].Address));
+                    next++;
+                }
+                from = end;
+            }
+            Copy(old, from, old.Count, list);
+            if (list.Count == 0) t.Owners.Remove(ip);
+            else t.Owners[ip] = list;
         }
+    }
+
+    /// <summary>The original's hosts' places, made once (a re-link's hosts are in the original's places; a replaced host's
+    /// copy is not in it).</summary>
+    private static Dictionary<Host, int> Positions(Topology before)
+    {
+        if (before.HostPositions is { } made) return made;
+        var position = new Dictionary<Host, int>(before.Hosts.Count, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < before.Hosts.Count; i++) position.TryAdd(before.Hosts[i], i);
+        return before.HostPositions = position;
+    }
+
+    /// <summary>The first entry at or after <paramref name="from"/> whose host is at <paramref name="host"/> or later (the
+    /// list is in host order).</summary>
+    private static int RunStart(List<(DeviceRef Device, IfAddress Address)> list, int from, int host, Dictionary<Host, int> position)
+    {
+        int lo = from, hi = list.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (position[list[mid].Device.Host] < host) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 }

@@ -49,9 +49,10 @@ public sealed partial class Topology
         Out = new(from.Out);
         In = new(from.In);
         Owners = new(from.Owners);
-        DeviceList = new(from.DeviceList.Count);
-        AllEdges = new(from.AllEdges.Count);
-        AllAssumptions = new(from.AllAssumptions.Count);
+        // with room for what an edit adds: a list of a million entries that grows by one is copied into one twice as long
+        DeviceList = new(from.DeviceList.Count + 1024);
+        AllEdges = new(from.AllEdges.Count + 1024);
+        AllAssumptions = new(from.AllAssumptions.Count + 1024);
         OwnedLists = new(ReferenceEqualityComparer.Instance);
         IndexHosts(snapshot, from);
     }
@@ -83,8 +84,11 @@ public sealed partial class Topology
     internal int HostsRelinked = -1;
     /// <summary>In a relinked topology: the edge lists it made or copied (the others are shared with the original).</summary>
     internal HashSet<List<Edge>>? OwnedLists;
-    /// <summary>Made by the first re-link of this topology, read by the others (they may run at once: made twice at worst).</summary>
-    internal Relinker.AcrossHostCut? AcrossCut;
+    /// <summary>The edges across hosts, made by the first re-link of this topology, read by the others (they may run at
+    /// once: made twice at worst).</summary>
+    internal HashSet<Edge>? AcrossEdges;
+    /// <summary>Each host's place in <see cref="Hosts"/>, made by the first re-link of this topology (as <see cref="AcrossEdges"/>).</summary>
+    internal Dictionary<Host, int>? HostPositions;
     /// <summary>The full link's record of the host-local parts of the linking across hosts; in a re-link, what replays them.</summary>
     internal AcrossReplay? Across;
 

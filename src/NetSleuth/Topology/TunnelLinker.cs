@@ -1,3 +1,4 @@
+using System.Net;
 using NetSleuth.Model;
 
 namespace NetSleuth.Topology;
@@ -12,80 +13,156 @@ internal static class TunnelLinker
     /// <summary>The kernel's default VXLAN port when none was given (iproute2 warns and uses 8472).</summary>
     public const int DefaultPort = 8472;
 
-    public static void LinkTunnels(Topology t)
+    /// <summary>A VXLAN device, the namespace of its UDP socket and the underlay device its packets leave by (the
+    /// <see cref="EdgeKind.TunnelUnderlay"/> edge's end).</summary>
+    internal readonly record struct VxlanEnd(DeviceRef Device, NsRef? Underlay, DeviceRef? Local);
+
+    /// <summary>What a device's underlay part made: its socket's namespace and the underlay device, if found.</summary>
+    private sealed record UnderlayPart(NetNamespace? Ns, DeviceRef? Local);
+
+    /// <summary>What a device's far-end join made and read: the owners' hosts of its remote (whose VXLAN devices were the
+    /// candidates) and the candidates' remotes (whose owners say whether they point back).</summary>
+    private sealed record TunnelJoin(TunnelMatch Match, Host[] Hosts, IPAddress[] Backs);
+
+    /// <summary>Matches every VXLAN device's far end; returns the devices with their underlay, in input order.</summary>
+    public static List<VxlanEnd> LinkTunnels(Topology t)
     {
         var byUnderlay = new Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>>();
-        var all = new List<(DeviceRef Dev, NsRef? Underlay)>();
-        foreach (var d in t.Devices)
+        var all = new List<VxlanEnd>();
+        foreach (var d in AcrossReplay.VxlanDevices(t))
         {
-            if (d.Link.Kind != LinkKinds.Vxlan) continue;
             // the underlay namespace and device are the device's host's own: replayed for a host a re-link left alone
-            var uns = AcrossReplay.Run(t, d.Host, d, () => Underlay(t, d));
-            all.Add((d, uns is null ? null : new NsRef(d.Host, uns)));
+            var (uns, local) = AcrossReplay.Run(t, d.Host, d, () => Underlay(t, d));
+            all.Add(new VxlanEnd(d, uns is null ? null : new NsRef(d.Host, uns), local));
             if (uns is null) continue;
             if (!byUnderlay.TryGetValue((d.Host, uns), out var l)) byUnderlay[(d.Host, uns)] = l = [];
             l.Add((d, new NsRef(d.Host, uns)));
         }
 
-        var fdbLinker = new FdbTunnelLinker(t, byUnderlay);
-        foreach (var (d, underlay) in all)
+        // the tunnel edges drawn so far, from → to (a pair gets one edge)
+        var drawn = new HashSet<(DeviceRef, DeviceRef)>();
+        // in a re-link: the devices whose join was made again (a device whose far end's join came first and was made again
+        // is made again too: its edge depends on that join's match and edges)
+        var redone = new HashSet<DeviceRef>();
+        var fdbLinker = new FdbTunnelLinker(t, byUnderlay, drawn);
+        var across = t.Across;
+        bool replaying = across is { Replaying: true };
+        Action<Edge> onReplay = e => Drawn(drawn, e);
+        Func<Host, bool>? hostTouched = replaying ? across!.HostTouched : null;
+        Func<IPAddress, bool>? addressTouched = replaying ? across!.AddressTouched : null;
+        foreach (var (d, underlay, _) in all)
         {
             var vx = d.Link.Vxlan;
+            TunnelJoin join;
             if (vx?.Remote is not { } remote)
             {
-                bool fdbOnly = vx?.Group is null && vx?.External != true;
-                t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, [])
+                // FDB ends read every owner of every entry's dst: made again in every re-link
+                bool fdb = vx is not null && vx.Group is null && vx.External != true;
+                join = AcrossReplay.Join<TunnelJoin>(t, JoinKind.Tunnel, d, d.Host, _ => !fdb, _ =>
                 {
-                    FdbEnds = fdbOnly && vx is not null ? fdbLinker.Ends(d, underlay) : [],
-                };
-                if (fdbOnly)
-                    t.AllAssumptions.Add(new Assumption("VXLAN device without a remote or group: far ends come from FDB entries only", d, d.Link.Source));
-                continue;
-            }
-            // The namespaces that own the remote address (normally one: the far host's underlay).
-            var farUnderlays = t.OwnersOf(remote).Select(o => o.Device.Namespace).Distinct().ToList();
-            if (farUnderlays.Count == 0)
-            {
-                t.Tunnels[d] = new TunnelMatch(d, underlay, null, null, []);
-                Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, null, Label(vx),
-                    $"remote {remote} is not an address of any host in the input"));
-                continue;
-            }
-            DeviceRef? far = null;
-            NsRef? farUnderlay = null;
-            var misses = new List<TunnelMismatch>();
-            foreach (var fu in farUnderlays)
-            {
-                if (!byUnderlay.TryGetValue((fu.Host, fu.Ns), out var candidates)) continue;
-                foreach (var (c, _) in candidates)
-                {
-                    if (c == d) continue;
-                    var reason = Mismatch(t, vx, underlay, c.Link.Vxlan);
-                    if (reason is null && far is null) { far = c; farUnderlay = fu; }
-                    else if (reason is not null) misses.Add(new TunnelMismatch(c, reason));
-                }
-                farUnderlay ??= fu;
-            }
-            t.Tunnels[d] = new TunnelMatch(d, underlay, far, farUnderlay, misses);
-            if (far is not null)
-            {
-                if (DeviceRef.CompareKeys(d, far) < 0 || !t.Tunnels.ContainsKey(far) || t.Tunnels[far].Far != d)
-                    if (!t.EdgesFrom(far).Any(e => e.Kind == EdgeKind.Tunnel && e.To == d))
-                        Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, far, Label(vx)));
+                    if (replaying) redone.Add(d);
+                    return WithoutRemote(t, d, vx, underlay, fdbLinker);
+                }, onReplay);
             }
             else
-            {
-                var why = misses.Count > 0
-                    ? string.Join("; ", misses.Select(m => $"{m.Far}: {m.Reason}"))
-                    : $"no VXLAN device has its socket in {string.Join(" or ", farUnderlays)} (the owner of {remote})";
-                Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why));
-            }
+                join = AcrossReplay.Join<TunnelJoin>(t, JoinKind.Tunnel, d, d.Host,
+                    j => !addressTouched!(remote) && !Any(j.Hosts, hostTouched!) && !Any(j.Backs, addressTouched)
+                        && (j.Match.Far is not { } far || !redone.Contains(far)),
+                    _ =>
+                    {
+                        if (replaying) redone.Add(d);
+                        return WithRemote(t, d, vx, remote, underlay, byUnderlay, drawn);
+                    }, onReplay);
+            t.Tunnels[d] = join.Match;
         }
+        return all;
+    }
+
+    private static bool Any<T>(T[] items, Func<T, bool> test)
+    {
+        foreach (var x in items) if (test(x)) return true;
+        return false;
+    }
+
+    /// <summary>Adds a tunnel edge and notes it drawn.</summary>
+    internal static void AddTunnelEdge(Topology t, HashSet<(DeviceRef, DeviceRef)> drawn, Edge e)
+    {
+        Linker.AddEdge(t, e);
+        Drawn(drawn, e);
+    }
+
+    private static void Drawn(HashSet<(DeviceRef, DeviceRef)> drawn, Edge e)
+    {
+        if (e.Kind == EdgeKind.Tunnel && e.To is { } to) drawn.Add((e.From, to));
+    }
+
+    private static TunnelJoin WithoutRemote(Topology t, DeviceRef d, VxlanInfo? vx, NsRef? underlay, FdbTunnelLinker fdbLinker)
+    {
+        bool fdbOnly = vx?.Group is null && vx?.External != true;
+        var match = new TunnelMatch(d, underlay, null, null, [])
+        {
+            FdbEnds = fdbOnly && vx is not null ? fdbLinker.Ends(d, underlay) : [],
+        };
+        t.Tunnels[d] = match;
+        if (fdbOnly)
+            t.AllAssumptions.Add(new Assumption("VXLAN device without a remote or group: far ends come from FDB entries only", d, d.Link.Source));
+        return new TunnelJoin(match, [], []);
+    }
+
+    private static TunnelJoin WithRemote(Topology t, DeviceRef d, VxlanInfo vx, IPAddress remote, NsRef? underlay,
+        Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay, HashSet<(DeviceRef, DeviceRef)> drawn)
+    {
+        // The namespaces that own the remote address (normally one: the far host's underlay).
+        var farUnderlays = t.OwnersOf(remote).Select(o => o.Device.Namespace).Distinct().ToList();
+        if (farUnderlays.Count == 0)
+        {
+            var none = new TunnelMatch(d, underlay, null, null, []);
+            t.Tunnels[d] = none;
+            Linker.AddEdge(t, new Edge(EdgeKind.Tunnel, d, null, Label(vx),
+                $"remote {remote} is not an address of any host in the input"));
+            return new TunnelJoin(none, [], []);
+        }
+        DeviceRef? far = null;
+        NsRef? farUnderlay = null;
+        var misses = new List<TunnelMismatch>();
+        var backs = new List<IPAddress>();
+        foreach (var fu in farUnderlays)
+        {
+            if (!byUnderlay.TryGetValue((fu.Host, fu.Ns), out var candidates)) continue;
+            foreach (var (c, _) in candidates)
+            {
+                if (c == d) continue;
+                if (c.Link.Vxlan?.Remote is { } back) backs.Add(back);
+                var reason = Mismatch(t, vx, underlay, c.Link.Vxlan);
+                if (reason is null && far is null) { far = c; farUnderlay = fu; }
+                else if (reason is not null) misses.Add(new TunnelMismatch(c, reason));
+            }
+            farUnderlay ??= fu;
+        }
+        var match = new TunnelMatch(d, underlay, far, farUnderlay, misses);
+        t.Tunnels[d] = match;
+        if (far is not null)
+        {
+            if (DeviceRef.CompareKeys(d, far) < 0 || !t.Tunnels.TryGetValue(far, out var back) || back.Far != d)
+                if (!drawn.Contains((far, d)))
+                    AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, far, Label(vx)));
+        }
+        else
+        {
+            var why = misses.Count > 0
+                ? string.Join("; ", misses.Select(m => $"{m.Far}: {m.Reason}"))
+                : $"no VXLAN device has its socket in {string.Join(" or ", farUnderlays)} (the owner of {remote})";
+            AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why));
+        }
+        var hosts = new List<Host>(farUnderlays.Count);
+        foreach (var fu in farUnderlays)
+            if (!hosts.Exists(h => ReferenceEquals(h, fu.Host))) hosts.Add(fu.Host);
+        return new TunnelJoin(match, [.. hosts], [.. backs]);
     }
 
     /// <summary>The namespace holding the device's UDP socket (an assumption when guessed or unknown), and the edge to
     /// the underlay device its packets leave by.</summary>
-    private static NetNamespace? Underlay(Topology t, DeviceRef d)
+    private static UnderlayPart Underlay(Topology t, DeviceRef d)
     {
         var (uns, why) = Linker.ResolveLinkNamespace(t, d.Host, d.Ns, d.Link);
         if (uns is null && GuessUnderlay(t, d) is { } guess)
@@ -97,10 +174,9 @@ internal static class TunnelLinker
         if (uns is null)
         {
             t.AllAssumptions.Add(new Assumption($"VXLAN underlay namespace unknown: {why}", d, d.Link.Source));
-            return null;
+            return new UnderlayPart(null, null);
         }
-        LinkUnderlayDevice(t, d, new NsRef(d.Host, uns));
-        return uns;
+        return new UnderlayPart(uns, LinkUnderlayDevice(t, d, new NsRef(d.Host, uns)));
     }
 
     /// <summary>
@@ -120,19 +196,19 @@ internal static class TunnelLinker
     /// else the underlay namespace's route to the remote. x-netns devices always get the edge (an
     /// unresolved one names the namespace); same-namespace ones only when the device is known.
     /// </summary>
-    private static void LinkUnderlayDevice(Topology t, DeviceRef d, NsRef uns)
+    private static DeviceRef? LinkUnderlayDevice(Topology t, DeviceRef d, NsRef uns)
     {
         var vx = d.Link.Vxlan;
         var where = uns.Ns != d.Ns ? $"udp socket in {uns.Ns.DisplayName}" : "udp socket";
         if (vx?.UnderlayIndex is { } ui && t.Device(uns.Host, uns.Ns, ui) is { } byIndex)
         {
             Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, byIndex, where));
-            return;
+            return byIndex;
         }
         if (vx?.UnderlayDevice is { } un && t.Device(uns, un) is { } byName)
         {
             Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, byName, where));
-            return;
+            return byName;
         }
         var target = vx?.Remote ?? vx?.Group;
         var routed = target is null ? null : Forwarding.Fib.OutDevice(t, uns, target);
@@ -141,6 +217,7 @@ internal static class TunnelLinker
         else if (uns.Ns != d.Ns)
             Linker.AddEdge(t, new Edge(EdgeKind.TunnelUnderlay, d, null, where,
                 target is null ? null : $"no route to {target} in {uns}: which underlay device carries the tunnel is unknown"));
+        return routed;
     }
 
     private static string Label(VxlanInfo? vx) => $"vxlan vni {vx?.Vni?.ToString() ?? "?"} port {vx?.DstPort ?? DefaultPort}";
