@@ -49,6 +49,9 @@ internal sealed class AcrossReplay
     private readonly int[]? _chunks;
     private readonly bool[]? _changed;
 
+    /// <summary>Replaying: how many joins across hosts were replayed (the rest were made again).</summary>
+    public int JoinsReplayed { get; private set; }
+
     /// <summary>Replaying: the ends of every edge across hosts made again (or made before and not replayed).</summary>
     public readonly HashSet<DeviceRef> DirtyEnds = [];
 
@@ -138,6 +141,7 @@ internal sealed class AcrossReplay
             if ((host is null || !a._touchedHosts!.Contains(host)) && unchanged(old))
             {
                 a.Replay(t, made, replayed);
+                a.JoinsReplayed++;
                 return old;
             }
             a.TouchMade(made);

@@ -152,6 +152,7 @@ public static class Relinker
         }
         t.OwnedLists = null;
         t.HostsRelinked = relink.Count(x => x);
+        t.JoinsReplayed = replay.JoinsReplayed;
         t.FreezeFrom(before, dirty, removed);
         return t;
     }

@@ -82,6 +82,8 @@ public sealed partial class Topology
     internal Topology? Base;
     /// <summary>How many hosts <see cref="Relinker"/> linked again to make this topology (-1: linked in full).</summary>
     internal int HostsRelinked = -1;
+    /// <summary>How many joins across hosts <see cref="Relinker"/> replayed from the original to make this topology.</summary>
+    internal int JoinsReplayed;
     /// <summary>In a relinked topology: the edge lists it made or copied (the others are shared with the original).</summary>
     internal HashSet<List<Edge>>? OwnedLists;
     /// <summary>The edges across hosts, made by the first re-link of this topology, read by the others (they may run at

@@ -67,6 +67,59 @@ public sealed class RelinkerTests
         AssertSame(Linker.Link(copy2.Result), Relinker.Relink(before, copy2.Result), "rename of a cross-host veth end");
     }
 
+    [Fact]
+    public void Given_tunnels_across_hosts_When_an_edit_changes_what_a_join_of_other_hosts_read_Then_that_join_is_made_again_and_the_others_replayed()
+    {
+        // the joins across hosts (a VXLAN device's far end, an underlay segment, a routed underlay edge) are replayed from
+        // the original when what they read did not change: these edits change what joins of hosts they do not touch read
+        // peer-pods: each pod's VXLAN device on a node is joined to one on its pod VM, across underlay subnets
+        var (snap, _) = new ClusterGenerator(new SynthOptions(6, 3, SynthStyle.PeerPods, Seed: 5)).GenerateAll();
+        var before = Linker.Link(snap);
+        var tunnel = before.Edges.First(e => e.Kind == EdgeKind.Tunnel && e.To is { } to && to.Host != e.From.Host
+            && e.From.Link.Vxlan?.Remote is not null && to.Link.Vxlan?.Remote is not null);
+        DeviceRef near = tunnel.From, far = tunnel.To!;
+        var remote = near.Link.Vxlan!.Remote!;
+        // the device on the far host that holds the near device's remote, and a third host of the far host's kind
+        var owner = before.OwnersOf(remote).First(o => o.Device.Host == far.Host);
+        var third = before.Devices.First(d => d.Ns.IsRoot && d.Host != far.Host && d.Host != near.Host && Kind(d.Host) == Kind(far.Host)
+            && d.Link.Addresses.Any(a => a.Prefix.IsV4 && a.Scope is null or "global") && !d.Link.IsLoopback);
+        var nearUnderlay = before.OwnersOf(far.Link.Vxlan!.Remote!).First(o => o.Device.Host == near.Host);
+        var farLink = $"{far.Host.Name}: {Ip(far.Ns)}";
+        var vx = far.Link.Vxlan;
+        var recreate = (uint vni, int port) => $"{farLink}link del {far.Link.Name}\n{farLink}link add {far.Link.Name} type vxlan id {vni} remote {vx.Remote} dstport {port}\n";
+        var otherSubnet = third.Link.Addresses.First(a => a.Prefix.IsV4 && a.Scope is null or "global").Prefix;
+        var moved = $"{otherSubnet.Network.Address.ToString()[..otherSubnet.Network.Address.ToString().LastIndexOf('.')]}.250/{otherSubnet.Length}";
+        var edits = new List<(string What, string Text)>
+        {
+            // the owner of the near device's remote moves to a third host: the near host's join reads its owners
+            ("remote's address to a third host", $"{far.Host.Name}: ip addr del {owner.Address.Prefix} dev {owner.Device.Link.Name}\n" +
+                $"{third.Host.Name}: ip addr add {owner.Address.Prefix} dev {third.Link.Name}\n"),
+            ("remote's address removed", $"{far.Host.Name}: ip addr del {owner.Address.Prefix} dev {owner.Device.Link.Name}\n"),
+            // the far end's VNI, port, name change: the near host's join read its VXLAN details
+            ("far end's VNI", recreate((vx!.Vni ?? 1) + 7, vx.DstPort ?? 4789)),
+            ("far end's port", recreate(vx.Vni ?? 1, (vx.DstPort ?? 4789) + 1)),
+            ("far end renamed", $"{farLink}link set dev {far.Link.Name} name vxr0\n"),
+            ("far end's remote", $"{farLink}link set dev {far.Link.Name} type vxlan remote {owner.Address.Address}\n"),
+            // the far end's way back: the address it points to leaves the near host's underlay
+            ("way back's address removed", $"{near.Host.Name}: ip addr del {nearUnderlay.Address.Prefix} dev {nearUnderlay.Device.Link.Name}\n"),
+            // an underlay address moves to another subnet: segments and routed underlay edges change
+            ("underlay address to another subnet", $"{far.Host.Name}: ip addr del {owner.Address.Prefix} dev {owner.Device.Link.Name}\n" +
+                $"{far.Host.Name}: ip addr add {moved} dev {owner.Device.Link.Name}\n"),
+            ("underlay address added in another subnet", $"{third.Host.Name}: ip addr add {owner.Address.Prefix.Address}/{owner.Address.Prefix.Length} dev {third.Link.Name}\n"),
+        };
+        foreach (var (what, text) in edits)
+        {
+            var copy = ModelCopy.Apply(snap, CommandInterpreter.Read(text, "t.sh", snap));
+            var relinked = Relinker.Relink(before, copy.Result);
+            Assert.InRange(relinked.HostsRelinked, 1, snap.Hosts.Count - 1);
+            Assert.True(relinked.JoinsReplayed > 0, what + ": no join was replayed");
+            AssertSame(Linker.Link(copy.Result), relinked, what + ": " + text.Trim());
+        }
+        AssertSame(Linker.Link(snap), before, "the original after every relink");
+
+        static string Kind(Host h) => new(h.Name.TakeWhile(ch => !char.IsDigit(ch)).ToArray());
+    }
+
     private static List<Edge> CrossHostVeths(NetSleuth.Topology.Topology t) =>
         t.Edges.Where(e => e.Kind == EdgeKind.Veth && e.To is not null && e.From.Host != e.To.Host).ToList();
 
