@@ -105,7 +105,7 @@ public sealed class RelinkerTests
             // an underlay address moves to another subnet: segments and routed underlay edges change
             ("underlay address to another subnet", $"{far.Host.Name}: ip addr del {owner.Address.Prefix} dev {owner.Device.Link.Name}\n" +
                 $"{far.Host.Name}: ip addr add {moved} dev {owner.Device.Link.Name}\n"),
-            ("underlay address added in another subnet", $"{third.Host.Name}: ip addr add {owner.Address.Prefix.Address}/{owner.Address.Prefix.Length} dev {third.Link.Name}\n"),
+            ("remote's address on a third host too", $"{third.Host.Name}: ip addr add {owner.Address.Prefix.Address}/{owner.Address.Prefix.Length} dev {third.Link.Name}\n"),
         };
         foreach (var (what, text) in edits)
         {
