@@ -179,8 +179,23 @@ internal static class J
         }
     }
 
-    /// <summary>Reads an array of strings into <paramref name="into"/> (the new object's empty set), made at its size.</summary>
-    public static void StrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
+    /// <summary>Reads an array of strings into <paramref name="into"/> (the new object's empty set), made at its size; the set
+    /// to keep: INTO, or the set an earlier array of the file with the same text gave when the load shares records.</summary>
+    public static StringSet StrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
+    {
+        if (c.Records is { } pool && r.TokenType == JsonTokenType.StartArray)
+        {
+            if (into.Count > 0) throw Bail(); // given twice: INTO may be a shared one (System.Text.Json appends)
+            if (pool.TryGetAt<StringSet>(ref r, out var key, out var known)) return known;
+            FillStrSet(ref r, c, into);
+            pool.Add(key, into);
+            return into;
+        }
+        FillStrSet(ref r, c, into);
+        return into;
+    }
+
+    private static void FillStrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartArray) throw Bail();
@@ -202,7 +217,22 @@ internal static class J
 
     /// <summary>Reads an object of strings into <paramref name="into"/> (the new object's empty map); null leaves it empty.
     /// The entries are gathered first, so the map is made at its size (a snapshot lists them in order).</summary>
-    public static void Dict(ref Utf8JsonReader r, Ctx c, StringMap into)
+    /// <returns>the map to keep: INTO, or the map an earlier object of the file with the same text gave when the load shares records</returns>
+    public static StringMap Dict(ref Utf8JsonReader r, Ctx c, StringMap into)
+    {
+        if (c.Records is { } pool && r.TokenType == JsonTokenType.StartObject)
+        {
+            if (into.Count > 0) throw Bail(); // given twice: INTO may be a shared one
+            if (pool.TryGetAt<StringMap>(ref r, out var key, out var known)) return known;
+            FillDict(ref r, c, into);
+            pool.Add(key, into);
+            return into;
+        }
+        FillDict(ref r, c, into);
+        return into;
+    }
+
+    private static void FillDict(ref Utf8JsonReader r, Ctx c, StringMap into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartObject) throw Bail();
@@ -233,7 +263,7 @@ internal static class J
     {
         if (r.TokenType == JsonTokenType.Null) return null;
         var d = new StringMap();
-        Dict(ref r, c, d);
+        FillDict(ref r, c, d); // a map of its own (ExtraInfo): not shared
         return d;
     }
 }

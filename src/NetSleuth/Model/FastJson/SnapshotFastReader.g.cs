@@ -346,7 +346,10 @@ internal static partial class SnapshotFastReader
 
     private static IfAddress ReadIfAddressItem(ref Utf8JsonReader r, Ctx c) => ReadIfAddress(ref r, c) ?? throw J.Bail();
 
-    private static IfAddress? ReadIfAddress(ref Utf8JsonReader r, Ctx c)
+    private static IfAddress? ReadIfAddress(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadIfAddressParsed(ref x, y));
+
+    private static IfAddress? ReadIfAddressParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -562,7 +565,7 @@ internal static partial class SnapshotFastReader
                 case "isRoot": o.IsRoot = J.Bool(ref r); break;
                 case "processes": J.List(ref r, c, o.Processes, ReadNsProcessItem); break;
                 case "netnsIds": J.List(ref r, c, o.NetnsIds, ReadNetnsIdEntryItem); break;
-                case "known": J.StrSet(ref r, c, o.Known); break;
+                case "known": o.Known = J.StrSet(ref r, c, o.Known); break;
                 case "links": J.List(ref r, c, o.Links, ReadLinkItem); break;
                 case "routes": J.List(ref r, c, o.Routes, ReadRouteItem); break;
                 case "rules": J.List(ref r, c, o.Rules, ReadRuleItem); break;
@@ -575,7 +578,7 @@ internal static partial class SnapshotFastReader
                 case "conntrack": J.List(ref r, c, o.Conntrack, ReadConntrackEntryItem); break;
                 case "ipvs": J.List(ref r, c, o.Ipvs, ReadIpvsServiceItem); break;
                 case "ipsets": J.List(ref r, c, o.Ipsets, ReadIpSetItem); break;
-                case "sysctls": J.Dict(ref r, c, o.Sysctls); break;
+                case "sysctls": o.Sysctls = J.Dict(ref r, c, o.Sysctls); break;
                 case "ovs": o.Ovs = ReadOvsState(ref r, c); break;
                 case "ovn": o.Ovn = ReadOvnState(ref r, c); break;
                 case "routeLookups": J.List(ref r, c, o.RouteLookups, ReadRouteLookupItem); break;
@@ -651,7 +654,7 @@ internal static partial class SnapshotFastReader
             {
                 case "type": o.Type = J.Str(ref r, c); seen |= 1; break;
                 case "ip": o.Ip = J.StrN(ref r, c); break;
-                case "options": J.Dict(ref r, c, o.Options); break;
+                case "options": o.Options = J.Dict(ref r, c, o.Options); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
@@ -731,7 +734,7 @@ internal static partial class SnapshotFastReader
                 case "uuid": o.Uuid = J.StrN(ref r, c); break;
                 case "datapathType": o.DatapathType = J.StrN(ref r, c); break;
                 case "failMode": o.FailMode = J.StrN(ref r, c); break;
-                case "externalIds": J.Dict(ref r, c, o.ExternalIds); break;
+                case "externalIds": o.ExternalIds = J.Dict(ref r, c, o.ExternalIds); break;
                 case "ports": J.List(ref r, c, o.Ports, ReadOvsPortItem); break;
                 case "flows": J.List(ref r, c, o.Flows, ReadOvsFlowItem); break;
                 case "flowsKnown": o.FlowsKnown = J.Bool(ref r); break;
@@ -813,13 +816,13 @@ internal static partial class SnapshotFastReader
                 case "ofPort": o.OfPort = J.IntN(ref r); break;
                 case "macInUse": o.MacInUse = J.MacN(ref r); break;
                 case "mac": o.Mac = J.MacN(ref r); break;
-                case "externalIds": J.Dict(ref r, c, o.ExternalIds); break;
-                case "options": J.Dict(ref r, c, o.Options); break;
+                case "externalIds": o.ExternalIds = J.Dict(ref r, c, o.ExternalIds); break;
+                case "options": o.Options = J.Dict(ref r, c, o.Options); break;
                 case "error": o.Error = J.StrN(ref r, c); break;
                 case "linkState": o.LinkState = J.StrN(ref r, c); break;
                 case "adminState": o.AdminState = J.StrN(ref r, c); break;
-                case "bfdStatus": J.Dict(ref r, c, o.BfdStatus); break;
-                case "status": J.Dict(ref r, c, o.Status); break;
+                case "bfdStatus": o.BfdStatus = J.Dict(ref r, c, o.BfdStatus); break;
+                case "status": o.Status = J.Dict(ref r, c, o.Status); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
@@ -936,7 +939,10 @@ internal static partial class SnapshotFastReader
 
     private static Route ReadRouteItem(ref Utf8JsonReader r, Ctx c) => ReadRoute(ref r, c) ?? throw J.Bail();
 
-    private static Route? ReadRoute(ref Utf8JsonReader r, Ctx c)
+    private static Route? ReadRoute(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadRouteParsed(ref x, y));
+
+    private static Route? ReadRouteParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -992,7 +998,10 @@ internal static partial class SnapshotFastReader
 
     private static Rule ReadRuleItem(ref Utf8JsonReader r, Ctx c) => ReadRule(ref r, c) ?? throw J.Bail();
 
-    private static Rule? ReadRule(ref Utf8JsonReader r, Ctx c)
+    private static Rule? ReadRule(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadRuleParsed(ref x, y));
+
+    private static Rule? ReadRuleParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -1032,7 +1041,10 @@ internal static partial class SnapshotFastReader
 
     private static Neighbor ReadNeighborItem(ref Utf8JsonReader r, Ctx c) => ReadNeighbor(ref r, c) ?? throw J.Bail();
 
-    private static Neighbor? ReadNeighbor(ref Utf8JsonReader r, Ctx c)
+    private static Neighbor? ReadNeighbor(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadNeighborParsed(ref x, y));
+
+    private static Neighbor? ReadNeighborParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -1313,7 +1325,10 @@ internal static partial class SnapshotFastReader
 
     private static TcQdisc ReadTcQdiscItem(ref Utf8JsonReader r, Ctx c) => ReadTcQdisc(ref r, c) ?? throw J.Bail();
 
-    private static TcQdisc? ReadTcQdisc(ref Utf8JsonReader r, Ctx c)
+    private static TcQdisc? ReadTcQdisc(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadTcQdiscParsed(ref x, y));
+
+    private static TcQdisc? ReadTcQdiscParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -1419,7 +1434,10 @@ internal static partial class SnapshotFastReader
 
     private static NetnsIdEntry ReadNetnsIdEntryItem(ref Utf8JsonReader r, Ctx c) => ReadNetnsIdEntry(ref r, c) ?? throw J.Bail();
 
-    private static NetnsIdEntry? ReadNetnsIdEntry(ref Utf8JsonReader r, Ctx c)
+    private static NetnsIdEntry? ReadNetnsIdEntry(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadNetnsIdEntryParsed(ref x, y));
+
+    private static NetnsIdEntry? ReadNetnsIdEntryParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
