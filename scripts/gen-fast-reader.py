@@ -32,6 +32,14 @@ SHARED = {'IptablesTable', 'NftRuleset'}
 # only types that nothing changes once loaded (what-if edits change a copy read without sharing) and whose identity
 # means nothing (no Link: the topology tells devices apart by object)
 POOLED = {'Rule', 'Route', 'TcQdisc', 'IfAddress', 'Neighbor', 'NetnsIdEntry'}
+# lists read through J.ListShared / J.StrListShared under the same rule: a list repeated within a file (a pod's
+# rules, qdiscs, a loopback's flags and address) is read once; not where the items are each different (links, routes)
+POOLED_LISTS = {
+    'NetNamespace': {'Rules', 'Qdiscs', 'NetnsIds', 'Neighbors', 'Filters'},
+    'Link': {'Flags', 'AltNames', 'Addresses'},
+    'IfAddress': {'Flags'}, 'Route': {'Flags', 'NextHops'}, 'NextHop': {'Flags'},
+    'Neighbor': {'State', 'EarlierReadings'}, 'NeighborReading': {'State'}, 'FdbEntry': {'Flags'},
+}
 # JSON properties older writers emitted for get-only members (now [JsonIgnore]); System.Text.Json skips them, so do we
 OBSOLETE = {'Host': ['root'], 'NetNamespace': ['displayName']}
 ctors = {k: v for k, v in ctors.items() if k not in SKIP}
@@ -63,12 +71,15 @@ def value(t):
         return 'J.DictNew(ref r, c)'
     raise SystemExit(f'gen-fast-reader: no reader for type {t}')
 
-def assign(obj, t, name):
+def assign(obj, t, name, owner=None):
     b = t.rstrip('?')
     if b.startswith('List<'):
         item = b[5:-1]
-        fn = {'string': 'J.StrList(ref r, c, ', 'int': 'J.IntList(ref r, '}.get(item)
         target = f'{obj}.{name} ??= []' if t.endswith('?') else f'{obj}.{name}'
+        if name in POOLED_LISTS.get(owner, ()) and not t.endswith('?'):
+            if item == 'string': return f'{target} = J.StrListShared(ref r, c, {target});'
+            return f'{target} = J.ListShared(ref r, c, {target}, Read{item}Item);'
+        fn = {'string': 'J.StrList(ref r, c, ', 'int': 'J.IntList(ref r, '}.get(item)
         if fn: return f'{fn}{target});'
         return f'J.List(ref r, c, {target}, Read{item}Item);'
     if b == 'StringSet': return f'{obj}.{name} = J.StrSet(ref r, c, {obj}.{name});'
@@ -121,7 +132,7 @@ for t in order:
     for i, (isreq, typ, name) in enumerate(props):
         bit = req.index((isreq, typ, name)) if isreq else -1
         extra = f' seen |= {1 << bit};' if isreq else ''
-        w(f'                case "{camel(name)}": {assign("o", typ, name)}{extra} break;')
+        w(f'                case "{camel(name)}": {assign("o", typ, name, t)}{extra} break;')
     for name in OBSOLETE.get(t, []):
         w(f'                case "{name}": r.Skip(); break;')
     w('                default: throw J.Bail();')

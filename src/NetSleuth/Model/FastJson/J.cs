@@ -126,6 +126,37 @@ internal static class J
         finally { Scratch<T>.Return(items); }
     }
 
+    /// <summary><see cref="List{T}"/>, and the list to keep: INTO, or the list an earlier array of the file with the same
+    /// text gave when the load shares records (<see cref="RecordPool"/>).</summary>
+    public static List<T> ListShared<T>(ref Utf8JsonReader r, Ctx c, List<T> into, ItemReader<T> item)
+    {
+        if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartArray)
+        {
+            List(ref r, c, into, item);
+            return into;
+        }
+        if (into.Count > 0) throw Bail(); // given twice: INTO may be a shared one (System.Text.Json appends)
+        if (pool.TryGetAt<List<T>>(ref r, out var key, out var known)) return known;
+        List(ref r, c, into, item);
+        pool.Add(key, into);
+        return into;
+    }
+
+    /// <summary><see cref="StrList"/>, shared as <see cref="ListShared{T}"/>.</summary>
+    public static List<string> StrListShared(ref Utf8JsonReader r, Ctx c, List<string> into)
+    {
+        if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartArray)
+        {
+            StrList(ref r, c, into);
+            return into;
+        }
+        if (into.Count > 0) throw Bail();
+        if (pool.TryGetAt<List<string>>(ref r, out var key, out var known)) return known;
+        StrList(ref r, c, into);
+        pool.Add(key, into);
+        return into;
+    }
+
     public static void StrList(ref Utf8JsonReader r, Ctx c, List<string> into)
     {
         if (r.TokenType == JsonTokenType.Null) return;

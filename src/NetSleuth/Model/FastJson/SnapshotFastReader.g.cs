@@ -314,11 +314,11 @@ internal static partial class SnapshotFastReader
                 case "mac": o.Mac = J.MacN(ref r); break;
                 case "broadcast": o.Broadcast = J.MacN(ref r); break;
                 case "mtu": o.Mtu = J.IntN(ref r); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "flags": o.Flags = J.StrListShared(ref r, c, o.Flags); break;
                 case "operState": o.OperState = J.StrN(ref r, c); break;
                 case "master": o.Master = J.StrN(ref r, c); break;
                 case "promiscuity": o.Promiscuity = J.IntN(ref r); break;
-                case "altNames": J.StrList(ref r, c, o.AltNames); break;
+                case "altNames": o.AltNames = J.StrListShared(ref r, c, o.AltNames); break;
                 case "slaveKind": o.SlaveKind = J.StrN(ref r, c); break;
                 case "qdisc": o.Qdisc = J.StrN(ref r, c); break;
                 case "linkIndex": o.LinkIndex = J.IntN(ref r); break;
@@ -326,7 +326,7 @@ internal static partial class SnapshotFastReader
                 case "linkNetnsId": o.LinkNetnsId = J.IntN(ref r); break;
                 case "linkNetnsName": o.LinkNetnsName = J.StrN(ref r, c); break;
                 case "linkNamespace": o.LinkNamespace = J.StrN(ref r, c); break;
-                case "addresses": J.List(ref r, c, o.Addresses, ReadIfAddressItem); break;
+                case "addresses": o.Addresses = J.ListShared(ref r, c, o.Addresses, ReadIfAddressItem); break;
                 case "vxlan": o.Vxlan = ReadVxlanInfo(ref r, c); break;
                 case "bridge": o.Bridge = ReadBridgeInfo(ref r, c); break;
                 case "vlan": o.Vlan = ReadVlanInfo(ref r, c); break;
@@ -365,7 +365,7 @@ internal static partial class SnapshotFastReader
                 case "broadcast": o.Broadcast = J.IpN(ref r, c); break;
                 case "scope": o.Scope = J.StrN(ref r, c); break;
                 case "label": o.Label = J.StrN(ref r, c); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "flags": o.Flags = J.StrListShared(ref r, c, o.Flags); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
@@ -564,15 +564,15 @@ internal static partial class SnapshotFastReader
                 case "inode": o.Inode = J.LongN(ref r); break;
                 case "isRoot": o.IsRoot = J.Bool(ref r); break;
                 case "processes": J.List(ref r, c, o.Processes, ReadNsProcessItem); break;
-                case "netnsIds": J.List(ref r, c, o.NetnsIds, ReadNetnsIdEntryItem); break;
+                case "netnsIds": o.NetnsIds = J.ListShared(ref r, c, o.NetnsIds, ReadNetnsIdEntryItem); break;
                 case "known": o.Known = J.StrSet(ref r, c, o.Known); break;
                 case "links": J.List(ref r, c, o.Links, ReadLinkItem); break;
                 case "routes": J.List(ref r, c, o.Routes, ReadRouteItem); break;
-                case "rules": J.List(ref r, c, o.Rules, ReadRuleItem); break;
-                case "neighbors": J.List(ref r, c, o.Neighbors, ReadNeighborItem); break;
+                case "rules": o.Rules = J.ListShared(ref r, c, o.Rules, ReadRuleItem); break;
+                case "neighbors": o.Neighbors = J.ListShared(ref r, c, o.Neighbors, ReadNeighborItem); break;
                 case "fdb": J.List(ref r, c, o.Fdb, ReadFdbEntryItem); break;
-                case "qdiscs": J.List(ref r, c, o.Qdiscs, ReadTcQdiscItem); break;
-                case "filters": J.List(ref r, c, o.Filters, ReadTcFilterItem); break;
+                case "qdiscs": o.Qdiscs = J.ListShared(ref r, c, o.Qdiscs, ReadTcQdiscItem); break;
+                case "filters": o.Filters = J.ListShared(ref r, c, o.Filters, ReadTcFilterItem); break;
                 case "iptables": J.List(ref r, c, o.Iptables, ReadIptablesTableItem); break;
                 case "nftables": o.Nftables = ReadNftRuleset(ref r, c); break;
                 case "conntrack": J.List(ref r, c, o.Conntrack, ReadConntrackEntryItem); break;
@@ -964,8 +964,8 @@ internal static partial class SnapshotFastReader
                 case "metric": o.Metric = J.UIntN(ref r); break;
                 case "tos": o.Tos = J.IntN(ref r); break;
                 case "mtu": o.Mtu = J.IntN(ref r); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
-                case "nextHops": J.List(ref r, c, o.NextHops, ReadNextHopItem); break;
+                case "flags": o.Flags = J.StrListShared(ref r, c, o.Flags); break;
+                case "nextHops": o.NextHops = J.ListShared(ref r, c, o.NextHops, ReadNextHopItem); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
@@ -989,7 +989,7 @@ internal static partial class SnapshotFastReader
                 case "gateway": o.Gateway = J.IpN(ref r, c); break;
                 case "device": o.Device = J.StrN(ref r, c); break;
                 case "weight": o.Weight = J.IntN(ref r); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "flags": o.Flags = J.StrListShared(ref r, c, o.Flags); break;
                 default: throw J.Bail();
             }
         }
@@ -1058,11 +1058,11 @@ internal static partial class SnapshotFastReader
                 case "address": o.Address = J.Ip(ref r, c); seen |= 1; break;
                 case "device": o.Device = J.Str(ref r, c); seen |= 2; break;
                 case "mac": o.Mac = J.MacN(ref r); break;
-                case "state": J.StrList(ref r, c, o.State); break;
+                case "state": o.State = J.StrListShared(ref r, c, o.State); break;
                 case "router": o.Router = J.Bool(ref r); break;
                 case "proxy": o.Proxy = J.Bool(ref r); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
-                case "earlierReadings": J.List(ref r, c, o.EarlierReadings, ReadNeighborReadingItem); break;
+                case "earlierReadings": o.EarlierReadings = J.ListShared(ref r, c, o.EarlierReadings, ReadNeighborReadingItem); break;
                 default: throw J.Bail();
             }
         }
@@ -1083,7 +1083,7 @@ internal static partial class SnapshotFastReader
             switch ((ReadOnlySpan<char>)buf[..n])
             {
                 case "mac": o.Mac = J.MacN(ref r); break;
-                case "state": J.StrList(ref r, c, o.State); break;
+                case "state": o.State = J.StrListShared(ref r, c, o.State); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
@@ -1111,7 +1111,7 @@ internal static partial class SnapshotFastReader
                 case "dst": o.Dst = J.IpN(ref r, c); break;
                 case "vni": o.Vni = J.UIntN(ref r); break;
                 case "port": o.Port = J.IntN(ref r); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "flags": o.Flags = J.StrListShared(ref r, c, o.Flags); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
