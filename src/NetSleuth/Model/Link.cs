@@ -26,12 +26,12 @@ public sealed class Link
     public MacAddress? Broadcast { get; set; }
     public int? Mtu { get; set; }
     /// <summary>Interface flags as `ip` prints them (UP, LOWER_UP, BROADCAST, NOARP, PROMISC, …).</summary>
-    public List<string> Flags { get; set; } = [];
+    public List<string> Flags { get => field ??= []; set; }
     /// <summary>UP, DOWN, UNKNOWN, LOWERLAYERDOWN, …</summary>
     public string? OperState { get; set; }
     public string? Master { get; set; }
     public int? Promiscuity { get; set; }
-    public List<string> AltNames { get; set; } = [];
+    public List<string> AltNames { get => field ??= []; set; }
     /// <summary>IFLA_INFO_SLAVE_KIND: "bridge", "bond", "openvswitch", "vrf".</summary>
     public string? SlaveKind { get; set; }
     public string? Qdisc { get; set; }
@@ -47,7 +47,7 @@ public sealed class Link
     /// <summary>The namespace (Id) that <see cref="LinkIndex"/> lives in, resolved by the collector/importer.</summary>
     public string? LinkNamespace { get; set; }
 
-    public List<IfAddress> Addresses { get; set; } = [];
+    public List<IfAddress> Addresses { get => field ??= []; set; }
 
     public VxlanInfo? Vxlan { get; set; }
     public BridgeInfo? Bridge { get; set; }
@@ -102,7 +102,7 @@ public sealed class IfAddress
     public string? Scope { get; set; }
     public string? Label { get; set; }
     /// <summary>secondary, noprefixroute, dadfailed, tentative, deprecated, dynamic, …</summary>
-    public List<string> Flags { get; set; } = [];
+    public List<string> Flags { get => field ??= []; set; }
     public SourceRef? Source { get; set; }
 
     [JsonIgnore] public IPAddress Address => Prefix.Address;

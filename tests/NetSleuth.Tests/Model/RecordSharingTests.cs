@@ -125,4 +125,38 @@ public sealed class RecordSharingTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Theory]
+    [InlineData("""{"formatVersion":1,"hosts":[{"name":"h","namespaces":[{"id":"root","isRoot":true,"routes":null,"rules":[],"known":null,"links":[{"index":1,"name":"lo","flags":null,"addresses":[]}]}]}]}""")]
+    [InlineData("""{"formatVersion":1,"hosts":[{"name":"h","namespaces":[{"id":"a","sysctls":{"x":"1"}},{"id":"b","sysctls":{"x":"1"},"links":[{"index":1,"name":"lo"},{"index":2,"name":"lo2"}]}]}]}""")]
+    public void Given_null_empty_and_absent_collections_When_read_fast_with_and_without_sharing_Then_they_are_empty_and_usable_as_System_Text_Json_gives(string json)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        foreach (var sharing in new[] { null, new RuleSharing() })
+        {
+            var snap = NetSleuth.Model.FastJson.SnapshotFastReader.TryRead(utf8, sharing);
+            Assert.NotNull(snap);
+            Assert.Equal(Stj(utf8), SnapshotJson.SerializeFull(snap));
+            foreach (var ns in snap.Hosts[0].Namespaces)
+            {
+                Assert.NotNull(ns.Routes);
+                Assert.NotNull(ns.Known);
+                Assert.All(ns.Links, l => Assert.NotNull(l.Flags));
+            }
+        }
+        // a lone read (what a what-if copy is made with) gives collections of its own, free to change
+        var lone = SnapshotJson.Deserialize(utf8, "x.json");
+        var links = lone.Hosts[0].Namespaces.SelectMany(n => n.Links).ToList();
+        links[0].Flags.Add("UP");
+        Assert.All(links.Skip(1), l => Assert.Empty(l.Flags));
+    }
+
+    [Fact]
+    public void Given_a_collection_given_twice_When_read_Then_the_fast_reader_declines_and_System_Text_Json_reads_it()
+    {
+        var utf8 = Encoding.UTF8.GetBytes("""{"formatVersion":1,"hosts":[{"name":"h","namespaces":[{"id":"root","rules":[{"priority":1}],"rules":[{"priority":2}]}]}]}""");
+        Assert.Null(NetSleuth.Model.FastJson.SnapshotFastReader.TryRead(utf8, new RuleSharing()));
+        var snap = SnapshotJson.Deserialize(utf8, "x.json", new RuleSharing());
+        Assert.Equal(Stj(utf8), SnapshotJson.SerializeFull(snap));
+    }
 }

@@ -126,35 +126,67 @@ internal static class J
         finally { Scratch<T>.Return(items); }
     }
 
-    /// <summary><see cref="List{T}"/>, and the list to keep: INTO, or the list an earlier array of the file with the same
-    /// text gave when the load shares records (<see cref="RecordPool"/>).</summary>
-    public static List<T> ListShared<T>(ref Utf8JsonReader r, Ctx c, List<T> into, ItemReader<T> item)
+    /// <summary>A new list of the array's items (null for a JSON null: the model makes an empty one when it is used),
+    /// made at their number. In a sharing load (<see cref="RecordPool"/>) an empty array gives the file's shared empty
+    /// list, and when POOLED, an array whose text the file held before gives that array's list.</summary>
+    public static List<T>? NewList<T>(ref Utf8JsonReader r, Ctx c, ItemReader<T> item, bool pooled)
     {
-        if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartArray)
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (r.TokenType != JsonTokenType.StartArray) throw Bail();
+        var pool = c.Records;
+        RecordPool.Key key = default;
+        if (pooled && pool is not null && pool.TryGetAt<List<T>>(ref r, out key, out var known)) return known;
+        var items = Scratch<T>.Take();
+        try
         {
-            List(ref r, c, into, item);
-            return into;
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray) items.Add(item(ref r, c));
+            if (items.Count == 0) return pool is null ? [] : pool.Empty<List<T>>();
+            var list = new List<T>(items.Count);
+            list.AddRange(CollectionsMarshal.AsSpan(items));
+            if (pooled && pool is not null) pool.Add(key, list);
+            return list;
         }
-        if (into.Count > 0) throw Bail(); // given twice: INTO may be a shared one (System.Text.Json appends)
-        if (pool.TryGetAt<List<T>>(ref r, out var key, out var known)) return known;
-        List(ref r, c, into, item);
-        pool.Add(key, into);
-        return into;
+        finally { Scratch<T>.Return(items); }
     }
 
-    /// <summary><see cref="StrList"/>, shared as <see cref="ListShared{T}"/>.</summary>
-    public static List<string> StrListShared(ref Utf8JsonReader r, Ctx c, List<string> into)
+    /// <summary><see cref="NewList{T}"/> of strings.</summary>
+    public static List<string>? NewStrList(ref Utf8JsonReader r, Ctx c, bool pooled) =>
+        NewList(ref r, c, static (ref Utf8JsonReader x, Ctx y) => Str(ref x, y), pooled);
+
+    /// <summary>A new set of the array's strings (null for a JSON null); in a sharing load, the set an earlier array of the
+    /// file with the same text gave.</summary>
+    public static StringSet? NewStrSet(ref Utf8JsonReader r, Ctx c)
     {
+        if (r.TokenType == JsonTokenType.Null) return null;
         if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartArray)
         {
-            StrList(ref r, c, into);
-            return into;
+            var set = new StringSet();
+            FillStrSet(ref r, c, set);
+            return set;
         }
-        if (into.Count > 0) throw Bail();
-        if (pool.TryGetAt<List<string>>(ref r, out var key, out var known)) return known;
-        StrList(ref r, c, into);
-        pool.Add(key, into);
-        return into;
+        if (pool.TryGetAt<StringSet>(ref r, out var key, out var known)) return known;
+        var made = new StringSet();
+        FillStrSet(ref r, c, made);
+        pool.Add(key, made);
+        return made;
+    }
+
+    /// <summary>A new map of the object's strings (null for a JSON null); in a sharing load, the map an earlier object of
+    /// the file with the same text gave.</summary>
+    public static StringMap? NewDict(ref Utf8JsonReader r, Ctx c)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartObject)
+        {
+            var map = new StringMap();
+            FillDict(ref r, c, map);
+            return map;
+        }
+        if (pool.TryGetAt<StringMap>(ref r, out var key, out var known)) return known;
+        var made = new StringMap();
+        FillDict(ref r, c, made);
+        pool.Add(key, made);
+        return made;
     }
 
     public static void StrList(ref Utf8JsonReader r, Ctx c, List<string> into)

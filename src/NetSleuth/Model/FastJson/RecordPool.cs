@@ -39,6 +39,7 @@ internal sealed unsafe class RecordPool : IEqualityComparer<RecordPool.Key>
     public static void Return(RecordPool pool)
     {
         pool._records.Clear();
+        Array.Clear(pool._empty);
         pool._input = null;
         pool.Lookups = pool.Hits = 0;
         t_free = pool;
@@ -79,6 +80,19 @@ internal sealed unsafe class RecordPool : IEqualityComparer<RecordPool.Key>
     }
 
     public void Add(Key key, object record) => _records.TryAdd(key, record);
+
+    private object?[] _empty = new object?[8];
+    private static int s_slots;
+    private static class Slot<T> { public static readonly int Index = Interlocked.Increment(ref s_slots) - 1; }
+
+    /// <summary>The file's one empty T (a list, a set, a map) for every record that has none: a model collection
+    /// is made when first used, and a shared load's never is.</summary>
+    public T Empty<T>() where T : class, new()
+    {
+        int i = Slot<T>.Index;
+        if (i >= _empty.Length) Array.Resize(ref _empty, Math.Max(i + 1, _empty.Length * 2));
+        return (T)(_empty[i] ??= new T());
+    }
 
     public bool Equals(Key x, Key y) =>
         x.Hash == y.Hash && x.Length == y.Length && ReferenceEquals(x.Type, y.Type) &&
