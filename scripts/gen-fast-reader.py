@@ -23,7 +23,7 @@ for f in sorted(glob.glob(os.path.join(model, '*.cs'))):
             if m.group(4):
                 ctors[cur] = [tuple(p.split('=')[0].split()) for p in m.group(4).split(',')]
             continue
-        m = re.match(r'\s+public (required )?([\w<>?,\. ]+?) (\w+) \{ (get; set;|get => field \?\?= (\[\]|new\(\)); set;) \}', line)
+        m = re.match(r'\s+public (required )?([\w<>?,\. ]+?) (\w+) \{ (get; set;|get => field \?\?= (\[\]|new\(\)); set;|get => [^;{}]+; set => [^;{}]+;) \}', line)
         if m and cur:
             if cur not in types: types[cur] = []; order.append(cur)
             types[cur].append((bool(m.group(1)), m.group(2).strip(), m.group(3)))
