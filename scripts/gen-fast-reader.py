@@ -81,6 +81,7 @@ def assign(obj, t, name, owner=None):
         pooled = 'true' if name in POOLED_LISTS.get(owner, ()) else 'false'
         # null (a JSON null) leaves it to be made when used, as System.Text.Json's null does
         if b == 'List<string>': return f'{obj}.{name} = J.NewStrList(ref r, c, {pooled})!;'
+        if b == 'List<int>': return f'{obj}.{name} = J.NewList(ref r, c, static (ref Utf8JsonReader x, Ctx _) => J.Int(ref x), {pooled})!;'
         if b.startswith('List<'): return f'{obj}.{name} = J.NewList(ref r, c, Read{b[5:-1]}Item, {pooled})!;'
         if b == 'StringSet': return f'{obj}.{name} = J.NewStrSet(ref r, c)!;'
         if b == 'StringMap': return f'{obj}.{name} = J.NewDict(ref r, c)!;'

@@ -820,6 +820,7 @@ internal static partial class SnapshotFastReader
         J.StartObject(ref r);
         var o = new OvsPort { Name = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -828,13 +829,18 @@ internal static partial class SnapshotFastReader
                 case "name": o.Name = J.Str(ref r, c); seen |= 1; break;
                 case "uuid": o.Uuid = J.StrN(ref r, c); break;
                 case "tag": o.Tag = J.IntN(ref r); break;
-                case "trunks": J.IntList(ref r, o.Trunks); break;
-                case "interfaces": J.List(ref r, c, o.Interfaces, ReadOvsInterfaceItem); break;
+                case "trunks": if ((made & 1) != 0) throw J.Bail(); o.Trunks = J.NewList(ref r, c, static (ref Utf8JsonReader x, Ctx _) => J.Int(ref x), false)!; made |= 1; break;
+                case "interfaces": if ((made & 2) != 0) throw J.Bail(); o.Interfaces = J.NewList(ref r, c, ReadOvsInterfaceItem, false)!; made |= 2; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 1) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Trunks = pool.Empty<List<int>>();
+            if ((made & 2) == 0) o.Interfaces = pool.Empty<List<OvsInterface>>();
+        }
         return o;
     }
 
@@ -846,6 +852,7 @@ internal static partial class SnapshotFastReader
         J.StartObject(ref r);
         var o = new OvsInterface { Name = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -857,18 +864,25 @@ internal static partial class SnapshotFastReader
                 case "ofPort": o.OfPort = J.IntN(ref r); break;
                 case "macInUse": o.MacInUse = J.MacN(ref r); break;
                 case "mac": o.Mac = J.MacN(ref r); break;
-                case "externalIds": o.ExternalIds = J.Dict(ref r, c, o.ExternalIds); break;
-                case "options": o.Options = J.Dict(ref r, c, o.Options); break;
+                case "externalIds": if ((made & 1) != 0) throw J.Bail(); o.ExternalIds = J.NewDict(ref r, c)!; made |= 1; break;
+                case "options": if ((made & 2) != 0) throw J.Bail(); o.Options = J.NewDict(ref r, c)!; made |= 2; break;
                 case "error": o.Error = J.StrN(ref r, c); break;
                 case "linkState": o.LinkState = J.StrN(ref r, c); break;
                 case "adminState": o.AdminState = J.StrN(ref r, c); break;
-                case "bfdStatus": o.BfdStatus = J.Dict(ref r, c, o.BfdStatus); break;
-                case "status": o.Status = J.Dict(ref r, c, o.Status); break;
+                case "bfdStatus": if ((made & 4) != 0) throw J.Bail(); o.BfdStatus = J.NewDict(ref r, c)!; made |= 4; break;
+                case "status": if ((made & 8) != 0) throw J.Bail(); o.Status = J.NewDict(ref r, c)!; made |= 8; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 1) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.ExternalIds = pool.Empty<StringMap>();
+            if ((made & 2) == 0) o.Options = pool.Empty<StringMap>();
+            if ((made & 4) == 0) o.BfdStatus = pool.Empty<StringMap>();
+            if ((made & 8) == 0) o.Status = pool.Empty<StringMap>();
+        }
         return o;
     }
 
