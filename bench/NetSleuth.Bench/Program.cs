@@ -11,6 +11,7 @@ public static class Program
         usage: NetSleuth.Bench BENCHMARK [options]   (see docs/benchmarks.md)
           synth  --nodes N --pods M [--style S] [--faults K] [--seed S] --dir DIR   time the generator (DIR must not exist)
           load   --dir DIR [--sequential] [--repeat R] [--until-link]            load + link + diagnose + one trace of DIR (R-1 warm-up loads first; --until-link: stop after link)
+          heap   --dir DIR [--wait SEC]                                          load DIR, then the model's live heap after a full GC (--wait: keep it alive SEC seconds, for dotnet-gcdump)
           parse  --file F [--rounds R]                                          single-thread parse speed of one snapshot file (fast reader vs System.Text.Json)
           parse  --dir DIR                                                      the floor: read + tokenise every snapshot file of DIR once, on every core
           trace  --dir DIR --from HOST[:NETNS] --to IP [--rounds N]               time one trace (+ its reply) after load and link
@@ -33,6 +34,7 @@ public static class Program
             {
                 "synth" => SynthBench(opts),
                 "load" => LoadBench(opts),
+                "heap" => HeapBench(opts),
                 "import-gen" => ImportBench.Generate(opts),
                 "import" => ImportBench.Run(opts),
                 _ => null,
@@ -144,6 +146,34 @@ public static class Program
     private static List<StageResult> LoadBench(Dictionary<string, string> o) =>
         PipelineBench.Run(o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required"),
             o.ContainsKey("sequential"), Int(o, "repeat", 1), o.ContainsKey("until-link"));
+
+    /// <summary>The loaded model's size: what every later GC marks. Load as the CLI does, then a full blocking GC.</summary>
+    private static List<StageResult> HeapBench(Dictionary<string, string> o)
+    {
+        var dir = o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required");
+        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != SynthWriter.FaultsFile)
+            .Order(StringComparer.Ordinal).ToList();
+        GC.Collect();
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        Snapshot snap = null!;
+        var load = Measure.Run("load", Path.GetFileName(dir.TrimEnd('/')), () =>
+        {
+            snap = NetSleuth.Import.InputLoader.Load(files);
+            return $"{snap.Hosts.Sum(h => h.Namespaces.Count)} netns";
+        });
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        long live = GC.GetTotalMemory(forceFullCollection: true) - before;
+        var rows = new List<StageResult> { load, new("live model", load.Size, 0, 0, live, Measure.CurrentRss(), "bytes live after a full GC (the alloc column)") };
+        if (o.TryGetValue("wait", out var w))
+        {
+            foreach (var r in rows) Console.WriteLine(r.Row());
+            Console.Out.Flush();
+            Thread.Sleep(TimeSpan.FromSeconds(double.Parse(w, CultureInfo.InvariantCulture)));
+            rows.Clear();
+        }
+        GC.KeepAlive(snap);
+        return rows;
+    }
 
     private static int Int(Dictionary<string, string> o, string name, int dflt) =>
         o.TryGetValue(name, out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : dflt;

@@ -14,6 +14,8 @@ internal sealed class PhaseTimings
     private long _started = Stopwatch.GetTimestamp();
     private TimeSpan _cpu = Environment.CpuUsage.TotalTime;
     private long _allocated = GC.GetTotalAllocatedBytes();
+    private (int Gen0, int Gen1, int Gen2) _collections = Collections();
+    private TimeSpan _paused = GC.GetTotalPauseDuration();
 
     public PhaseTimings(TextWriter err)
     {
@@ -28,12 +30,19 @@ internal sealed class PhaseTimings
         if (_err is null) return;
         var cpu = Environment.CpuUsage.TotalTime;
         long allocated = GC.GetTotalAllocatedBytes();
+        var collections = Collections();
+        var paused = GC.GetTotalPauseDuration();
         _err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"timing: {name,-34} {Stopwatch.GetElapsedTime(_started).TotalSeconds,7:F2} s wall {(cpu - _cpu).TotalSeconds,7:F2} s cpu {(allocated - _allocated) / 1048576.0,9:F0} MiB allocated"));
+            $"timing: {name,-34} {Stopwatch.GetElapsedTime(_started).TotalSeconds,7:F2} s wall {(cpu - _cpu).TotalSeconds,7:F2} s cpu {(allocated - _allocated) / 1048576.0,9:F0} MiB allocated" +
+            $"   GC {collections.Gen0 - _collections.Gen0}/{collections.Gen1 - _collections.Gen1}/{collections.Gen2 - _collections.Gen2} (gen0/1/2), paused {(paused - _paused).TotalSeconds:F2} s"));
         _started = Stopwatch.GetTimestamp();
         _cpu = cpu;
         _allocated = allocated;
+        _collections = collections;
+        _paused = paused;
     }
+
+    private static (int Gen0, int Gen1, int Gen2) Collections() => (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
     /// <summary>The diagnoser's own stages (each check with its thread's CPU time, the sweep, the verification with the
     /// process's CPU time and the sum over its threads of the time of its parts);

@@ -37,19 +37,31 @@ public static class Reachability
     /// <summary>The sweep's paths, traced while the checks run (tracing reads only the topology).</summary>
     internal sealed class Pending
     {
-        public required List<(TraceRequest Req, string Label)> Requests { get; init; }
-        public required Task<PathResult[]> Results { get; init; }
+        public required Task<(List<(TraceRequest Req, string Label)> Requests, PathResult[] Results)> Work { get; init; }
+        /// <summary>The paths listed (waits for the listing and the traces).</summary>
+        public List<(TraceRequest Req, string Label)> Requests => Work.GetAwaiter().GetResult().Requests;
+        /// <summary>Each listed path's result, in the list's order (waits for the traces).</summary>
+        public PathResult[] Results => Work.GetAwaiter().GetResult().Results;
     }
 
-    /// <summary>Lists the paths (on the calling thread: it reads the context's indexes) and starts tracing them.</summary>
+    /// <summary>Lists the paths and traces them: for a sweep both on other threads, while the checks run on the calling one
+    /// (listing and tracing read only the topology, whose lookups are made for concurrent readers, and the context's pod
+    /// addresses, made here first).</summary>
     internal static Pending Start(DiagnosisContext ctx, Request? request)
     {
-        var requests = Requests(ctx, request).ToList();
-        bool sweep = request is null;
+        if (request is not null)
+        {
+            var one = Requests(ctx, request).ToList();
+            return new Pending { Work = Task.FromResult((one, TraceAll(ctx, one, sweep: false))) };
+        }
+        _ = ctx.PodAddresses; // a lazy field of the context: made on this thread, read by both
         return new Pending
         {
-            Requests = requests,
-            Results = sweep ? Task.Run(() => TraceAll(ctx, requests, sweep: true)) : Task.FromResult(TraceAll(ctx, requests, sweep: false)),
+            Work = Task.Run(() =>
+            {
+                var requests = Requests(ctx, null).ToList();
+                return (requests, TraceAll(ctx, requests, sweep: true));
+            }),
         };
     }
 
@@ -59,7 +71,7 @@ public static class Reachability
         var fresh = new Dictionary<string, Finding>(StringComparer.Ordinal);
         int done = 0, broken = 0, undecided = 0;
         var requests = pending.Requests;
-        var results = pending.Results.GetAwaiter().GetResult();
+        var results = pending.Results;
         for (int i = 0; i < requests.Count; i++)
         {
             var (req, label) = requests[i];

@@ -86,7 +86,7 @@ internal static class IptablesEval
     {
         if (depth > 32) return new Verdict(VerdictKind.Uncertain, $"chain nesting too deep at {chain}", steps, []);
         var idx = IptablesIndex.Of(table);
-        foreach (int index in idx.Candidates(chain, p.Flow.Destination))
+        foreach (int index in idx.Candidates(chain, p.Flow.Destination, p.Flow.DestinationPort))
         {
             var rule = table.Rules[index];
             var m = Match(rule, p, out bool statistic);

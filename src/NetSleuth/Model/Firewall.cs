@@ -42,11 +42,11 @@ public sealed class IptablesRule
 /// <summary>An nftables ruleset, from `nft -j list ruleset` (or parsed from `nft list ruleset` text).</summary>
 public sealed class NftRuleset
 {
-    public List<NftTable> Tables { get; set; } = [];
-    public List<NftChain> Chains { get; set; } = [];
-    public List<NftRule> Rules { get; set; } = [];
+    public List<NftTable> Tables { get => field ??= []; set; }
+    public List<NftChain> Chains { get => field ??= []; set; }
+    public List<NftRule> Rules { get => field ??= []; set; }
     /// <summary>Named sets and maps (kube-proxy's service-ips, cluster-ips, …).</summary>
-    public List<NftSet> Sets { get; set; } = [];
+    public List<NftSet> Sets { get => field ??= []; set; }
     public SourceRef? Source { get; set; }
 }
 

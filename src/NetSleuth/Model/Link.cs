@@ -26,12 +26,12 @@ public sealed class Link
     public MacAddress? Broadcast { get; set; }
     public int? Mtu { get; set; }
     /// <summary>Interface flags as `ip` prints them (UP, LOWER_UP, BROADCAST, NOARP, PROMISC, …).</summary>
-    public List<string> Flags { get; set; } = [];
+    public List<string> Flags { get => field ??= []; set; }
     /// <summary>UP, DOWN, UNKNOWN, LOWERLAYERDOWN, …</summary>
     public string? OperState { get; set; }
     public string? Master { get; set; }
     public int? Promiscuity { get; set; }
-    public List<string> AltNames { get; set; } = [];
+    public List<string> AltNames { get => field ??= []; set; }
     /// <summary>IFLA_INFO_SLAVE_KIND: "bridge", "bond", "openvswitch", "vrf".</summary>
     public string? SlaveKind { get; set; }
     public string? Qdisc { get; set; }
@@ -39,29 +39,51 @@ public sealed class Link
     /// <summary>IFLA_LINK: the peer (veth) or parent/underlay (vlan, macvlan, vxlan dev) ifindex — the "@ifN" / "@eth0".</summary>
     public int? LinkIndex { get; set; }
     /// <summary>The parent name when `ip` printed one ("vlan10@eth0").</summary>
-    public string? LinkName { get; set; }
+    public string? LinkName { get => _rare?.LinkName; set => Rare(value is not null)?.LinkName = value; }
     /// <summary>IFLA_LINK_NETNSID as the reporting namespace numbers it; null = same namespace.</summary>
     public int? LinkNetnsId { get; set; }
     /// <summary>The "link-netns NAME" iproute2 printed, when it could name it.</summary>
-    public string? LinkNetnsName { get; set; }
+    public string? LinkNetnsName { get => _rare?.LinkNetnsName; set => Rare(value is not null)?.LinkNetnsName = value; }
     /// <summary>The namespace (Id) that <see cref="LinkIndex"/> lives in, resolved by the collector/importer.</summary>
     public string? LinkNamespace { get; set; }
 
-    public List<IfAddress> Addresses { get; set; } = [];
+    public List<IfAddress> Addresses { get => field ??= []; set; }
 
-    public VxlanInfo? Vxlan { get; set; }
-    public BridgeInfo? Bridge { get; set; }
-    public VlanInfo? Vlan { get; set; }
-    public MacvlanInfo? Macvlan { get; set; }
-    public BondInfo? Bond { get; set; }
-    public VrfInfo? Vrf { get; set; }
-    public TunInfo? Tun { get; set; }
+    public VxlanInfo? Vxlan { get => _rare?.Vxlan; set => Rare(value is not null)?.Vxlan = value; }
+    public BridgeInfo? Bridge { get => _rare?.Bridge; set => Rare(value is not null)?.Bridge = value; }
+    public VlanInfo? Vlan { get => _rare?.Vlan; set => Rare(value is not null)?.Vlan = value; }
+    public MacvlanInfo? Macvlan { get => _rare?.Macvlan; set => Rare(value is not null)?.Macvlan = value; }
+    public BondInfo? Bond { get => _rare?.Bond; set => Rare(value is not null)?.Bond = value; }
+    public VrfInfo? Vrf { get => _rare?.Vrf; set => Rare(value is not null)?.Vrf = value; }
+    public TunInfo? Tun { get => _rare?.Tun; set => Rare(value is not null)?.Tun = value; }
     /// <summary>Bridge-port details when the device is a bridge slave.</summary>
-    public BridgePortInfo? BridgePort { get; set; }
+    public BridgePortInfo? BridgePort { get => _rare?.BridgePort; set => Rare(value is not null)?.BridgePort = value; }
     /// <summary>Kind-specific attributes of kinds not modelled above, kept as text.</summary>
-    public StringMap? ExtraInfo { get; set; }
+    public StringMap? ExtraInfo { get => _rare?.ExtraInfo; set => Rare(value is not null)?.ExtraInfo = value; }
 
     public SourceRef? Source { get; set; }
+
+    /// <summary>The attributes few devices have (kind details, a parent's name, a peer namespace's name), kept apart:
+    /// a cluster's hundreds of thousands of veths and loopbacks do not carry eleven empty references each.</summary>
+    private RareAttributes? _rare;
+
+    /// <summary>The rare attributes, made when one is set (MAKE); null when none is and none was.</summary>
+    private RareAttributes? Rare(bool make) => make ? _rare ??= new RareAttributes() : _rare;
+
+    private sealed class RareAttributes
+    {
+        public string? LinkName;
+        public string? LinkNetnsName;
+        public VxlanInfo? Vxlan;
+        public BridgeInfo? Bridge;
+        public VlanInfo? Vlan;
+        public MacvlanInfo? Macvlan;
+        public BondInfo? Bond;
+        public VrfInfo? Vrf;
+        public TunInfo? Tun;
+        public BridgePortInfo? BridgePort;
+        public StringMap? ExtraInfo;
+    }
 
     /// <summary>Administratively up: the UP flag, or, where no flags were shown (`ip -br`), an operstate that only an
     /// up device has (UP, UNKNOWN as lo and tun show, DORMANT, LOWERLAYERDOWN).</summary>
@@ -102,7 +124,7 @@ public sealed class IfAddress
     public string? Scope { get; set; }
     public string? Label { get; set; }
     /// <summary>secondary, noprefixroute, dadfailed, tentative, deprecated, dynamic, …</summary>
-    public List<string> Flags { get; set; } = [];
+    public List<string> Flags { get => field ??= []; set; }
     public SourceRef? Source { get; set; }
 
     [JsonIgnore] public IPAddress Address => Prefix.Address;

@@ -5,6 +5,9 @@ namespace NetSleuth.Model;
 /// One network namespace and everything in it that decides where a packet goes.
 /// A list that is empty because its input was never seen is told apart from an empty table by
 /// <see cref="Known"/>: a section absent from it is unknown, not empty.
+/// Its collections, and those of the records loaded by the thousand (links, addresses, routes, neighbours, FDB entries,
+/// nft rulesets), are made when first used (<c>field ??= []</c>): a pod with no conntrack, IPVS or FDB entries holds no
+/// empty lists for them. A load that shares records gives them its file's one empty list instead (FastJson/RecordPool).
 /// </summary>
 public sealed class NetNamespace
 {
@@ -15,36 +18,36 @@ public sealed class NetNamespace
     public long? Inode { get; set; }
     public bool IsRoot { get; set; }
     /// <summary>A few processes living in it (for unnamed container namespaces), with their command names.</summary>
-    public List<NsProcess> Processes { get; set; } = [];
+    public List<NsProcess> Processes { get => field ??= []; set; }
     /// <summary>This namespace's view of the others: netnsid → namespace Id (as `ip netns list-id` inside it).</summary>
-    public List<NetnsIdEntry> NetnsIds { get; set; } = [];
+    public List<NetnsIdEntry> NetnsIds { get => field ??= []; set; }
 
     /// <summary>Sections whose input was seen; see <see cref="Sections"/>.</summary>
-    public StringSet Known { get; set; } = new();
+    public StringSet Known { get => field ??= new(); set; }
 
-    public List<Link> Links { get; set; } = [];
-    public List<Route> Routes { get; set; } = [];
-    public List<Rule> Rules { get; set; } = [];
-    public List<Neighbor> Neighbors { get; set; } = [];
-    public List<FdbEntry> Fdb { get; set; } = [];
-    public List<TcQdisc> Qdiscs { get; set; } = [];
-    public List<TcFilter> Filters { get; set; } = [];
-    public List<IptablesTable> Iptables { get; set; } = [];
+    public List<Link> Links { get => field ??= []; set; }
+    public List<Route> Routes { get => field ??= []; set; }
+    public List<Rule> Rules { get => field ??= []; set; }
+    public List<Neighbor> Neighbors { get => field ??= []; set; }
+    public List<FdbEntry> Fdb { get => field ??= []; set; }
+    public List<TcQdisc> Qdiscs { get => field ??= []; set; }
+    public List<TcFilter> Filters { get => field ??= []; set; }
+    public List<IptablesTable> Iptables { get => field ??= []; set; }
     public NftRuleset? Nftables { get; set; }
     /// <summary>Connection-tracking entries (`conntrack -L`), when the input holds them (Sections.Conntrack).</summary>
-    public List<ConntrackEntry> Conntrack { get; set; } = [];
+    public List<ConntrackEntry> Conntrack { get => field ??= []; set; }
     /// <summary>IPVS virtual services (`ipvsadm -Ln`), when the input holds them (Sections.Ipvs).</summary>
-    public List<IpvsService> Ipvs { get; set; } = [];
+    public List<IpvsService> Ipvs { get => field ??= []; set; }
     /// <summary>ipsets (`ipset list`).</summary>
-    public List<IpSet> Ipsets { get; set; } = [];
+    public List<IpSet> Ipsets { get => field ??= []; set; }
     /// <summary>Forwarding-relevant sysctls, keyed as sysctl prints them ("net.ipv4.conf.eth0.rp_filter").</summary>
-    public StringMap Sysctls { get; set; } = new();
+    public StringMap Sysctls { get => field ??= new(); set; }
     /// <summary>Open vSwitch, when an ovs-vswitchd runs in this namespace and its OVSDB was read.</summary>
     public OvsState? Ovs { get; set; }
     /// <summary>OVN's logical switch ports, when the input holds `ovn-nbctl` output.</summary>
     public OvnState? Ovn { get; set; }
     /// <summary>Answers of `ip route get` found in an import (not FIB entries).</summary>
-    public List<RouteLookup> RouteLookups { get; set; } = [];
+    public List<RouteLookup> RouteLookups { get => field ??= []; set; }
 
     public bool IsKnown(string section) => Known.Contains(section);
 

@@ -60,8 +60,8 @@ public sealed class OvsPort
     public required string Name { get; set; }
     public string? Uuid { get; set; }
     public int? Tag { get; set; }
-    public List<int> Trunks { get; set; } = [];
-    public List<OvsInterface> Interfaces { get; set; } = [];
+    public List<int> Trunks { get => field ??= []; set; }
+    public List<OvsInterface> Interfaces { get => field ??= []; set; }
     public SourceRef? Source { get; set; }
 }
 
@@ -74,16 +74,16 @@ public sealed class OvsInterface
     public int? OfPort { get; set; }
     public MacAddress? MacInUse { get; set; }
     public MacAddress? Mac { get; set; }
-    public StringMap ExternalIds { get; set; } = new();
+    public StringMap ExternalIds { get => field ??= new(); set; }
     /// <summary>options: remote_ip, key, dst_port, peer, …</summary>
-    public StringMap Options { get; set; } = new();
+    public StringMap Options { get => field ??= new(); set; }
     public string? Error { get; set; }
     public string? LinkState { get; set; }
     public string? AdminState { get; set; }
     /// <summary>bfd_status: state, forwarding, diagnostic, remote_state… (BFD on a tunnel, when enabled).</summary>
-    public StringMap BfdStatus { get; set; } = new();
+    public StringMap BfdStatus { get => field ??= new(); set; }
     /// <summary>status: for a tunnel, tunnel_egress_iface and tunnel_egress_iface_carrier.</summary>
-    public StringMap Status { get; set; } = new();
+    public StringMap Status { get => field ??= new(); set; }
     public SourceRef? Source { get; set; }
 }
 

@@ -24,9 +24,9 @@ public sealed class Route
     /// <summary>Route MTU metric ("mtu 1400"), if any.</summary>
     public int? Mtu { get; set; }
     /// <summary>onlink, linkdown, dead, pervasive, …</summary>
-    public List<string> Flags { get; set; } = [];
+    public List<string> Flags { get => field ??= []; set; }
     /// <summary>Multipath next hops; empty for a single-path route (Gateway/Device used instead).</summary>
-    public List<NextHop> NextHops { get; set; } = [];
+    public List<NextHop> NextHops { get => field ??= []; set; }
     public SourceRef? Source { get; set; }
 
     [JsonIgnore] public bool IsV4 => Destination.IsV4;
@@ -42,7 +42,7 @@ public sealed class NextHop
     public IPAddress? Gateway { get; set; }
     public string? Device { get; set; }
     public int? Weight { get; set; }
-    public List<string> Flags { get; set; } = [];
+    public List<string> Flags { get => field ??= []; set; }
 }
 
 public static class RouteTypes
@@ -128,14 +128,14 @@ public sealed class Neighbor
     public required string Device { get; set; }
     public MacAddress? Mac { get; set; }
     /// <summary>PERMANENT, NOARP, REACHABLE, STALE, DELAY, PROBE, INCOMPLETE, FAILED, NONE.</summary>
-    public List<string> State { get; set; } = [];
+    public List<string> State { get => field ??= []; set; }
     public bool Router { get; set; }
     public bool Proxy { get; set; }
     public SourceRef? Source { get; set; }
     /// <summary>Earlier readings of this entry in the input (an `arp -an` run twice, `ip neigh` and `arp` of one
     /// namespace) that held another MAC, oldest first: conflicting evidence kept with its sources. The entry's own
     /// <see cref="Mac"/>, <see cref="State"/> and <see cref="Source"/> are the latest reading, the one forwarding uses.</summary>
-    public List<NeighborReading> EarlierReadings { get; set; } = [];
+    public List<NeighborReading> EarlierReadings { get => field ??= []; set; }
 
     [JsonIgnore] public bool IsUsable => Mac is not null && !State.Contains("FAILED") && !State.Contains("INCOMPLETE");
     public override string ToString() => $"{Address} dev {Device}" + (Mac is null ? "" : $" lladdr {Mac}") +
@@ -146,7 +146,7 @@ public sealed class Neighbor
 public sealed class NeighborReading
 {
     public MacAddress? Mac { get; set; }
-    public List<string> State { get; set; } = [];
+    public List<string> State { get => field ??= []; set; }
     public SourceRef? Source { get; set; }
 
     public override string ToString() => (Mac?.ToString() ?? "no MAC") + (State.Count == 0 ? "" : " " + string.Join(' ', State));
@@ -164,6 +164,6 @@ public sealed class FdbEntry
     public uint? Vni { get; set; }
     public int? Port { get; set; }
     /// <summary>permanent, static, (empty = dynamic/learned); plus "self", "master", "extern_learn", …</summary>
-    public List<string> Flags { get; set; } = [];
+    public List<string> Flags { get => field ??= []; set; }
     public SourceRef? Source { get; set; }
 }

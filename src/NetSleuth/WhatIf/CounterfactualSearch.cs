@@ -311,7 +311,7 @@ public static class CounterfactualSearch
         {
             if (l.Vxlan is not { } vx || t.Device(at, l.Name) is not { } d) continue;
             var underlay = t.Tunnel(d)?.Underlay;
-            foreach (var p in t.Devices)
+            foreach (var p in Peers(t, d))
             {
                 if (p.Link.Vxlan is not { } pv || p == d || (p.Host == at.Host && p.Ns == at.Ns)) continue;
                 if (pv.Vni is { } vni && vx.Vni != vni) addSteps(Diagnosis.VxlanRecreate.Steps(d, underlay, vni: vni));
@@ -335,6 +335,26 @@ public static class CounterfactualSearch
                                         add(u, [$"{uip} route replace {rem}/32 via {g} dev {Shell.Quote(ul.Name)}"]);
             }
         }
+    }
+
+    /// <summary>The VXLAN devices a tunnel's VNI, port or remote is taken from: those the linker weighed as its far ends (the
+    /// one that matched and the near misses, of the remote's namespace or of each FDB entry's), else every VXLAN device of
+    /// the input (a remote that no host owns). At scale every pod's tunnel has its own VNI: the devices of the whole
+    /// cluster would be a candidate each.</summary>
+    private static IEnumerable<DeviceRef> Peers(Topology.Topology t, DeviceRef d)
+    {
+        var near = new List<DeviceRef>();
+        if (t.Tunnel(d) is { } tm)
+        {
+            if (tm.Far is { } far) near.Add(far);
+            near.AddRange(tm.NearMisses.Select(m => m.Far));
+            foreach (var e in tm.FdbEnds)
+            {
+                if (e.Far is { } ef) near.Add(ef);
+                near.AddRange(e.NearMisses.Select(m => m.Far));
+            }
+        }
+        return near.Count > 0 ? near.Distinct() : t.Devices.Where(p => p.Link.Vxlan is not null);
     }
 
     /// <summary>What a fault took away that the namespace's own state shows should be there: the reverse of a tc mirred

@@ -40,7 +40,7 @@ public static class PathTracer
     /// <summary>The sweep's paths as diagnose traced them, with their verdicts (what was not traced in the budget is left out).</summary>
     internal static List<TracedPath> FromSweep(Topology.Topology t, Diagnosis.Reachability.Pending pending)
     {
-        var results = pending.Results.GetAwaiter().GetResult();
+        var results = pending.Results;
         var list = new List<TracedPath>(results.Length);
         for (int i = 0; i < results.Length; i++)
         {

@@ -15,12 +15,14 @@ namespace NetSleuth.Tests.Forwarding;
 public sealed class ServiceScaleTests
 {
     private static ServicePort Port(int i) => new("default", "svc" + i, "http", i % 3 == 0 ? "udp" : "tcp", $"10.96.1.{i}", 80 + i % 5,
-        i % 10 == 0 ? 30100 + i : null, i % 7 == 0 ? [] : i % 2 == 0 ? [("198.18.2.20", 8080), ("198.18.3.20", 8080)] : [("198.18.3.20", 9090)]);
+        i % 3 == 0 ? 30100 + i : null, i % 7 == 0 ? [] : i % 2 == 0 ? [("198.18.2.20", 8080), ("198.18.3.20", 8080)] : [("198.18.3.20", 9090)]);
 
-    /// <summary>kube-proxy's rules for 120 Services on the service model's node, with rules around them the dispatch must
-    /// leave in their place: a negated destination, two destinations, a conntrack match, a match the evaluator does not
-    /// understand (the trace that meets it is uncertain).</summary>
-    private static ServiceModel Model()
+    /// <summary>kube-proxy's rules for 120 Services (40 with a NodePort) on the service model's node, with rules around them
+    /// the dispatch must leave in their place: a negated destination, two destinations, a conntrack match, a match the
+    /// evaluator does not understand (the trace that meets it is uncertain), in KUBE-SERVICES and in KUBE-NODEPORTS.</summary>
+    /// <param name="recentInServices">a rule with -m recent in KUBE-SERVICES before its last rule: every packet that gets
+    /// that far (to a NodePort) is uncertain</param>
+    private static ServiceModel Model(bool recentInServices = true)
     {
         var m = new ServiceModel();
         for (int i = 1; i <= 120; i++) m.Services.Add(Port(i));
@@ -32,7 +34,12 @@ public sealed class ServiceScaleTests
             "-A KUBE-SERVICES -d 10.96.1.8/32,10.96.1.11/32 -p tcp -m tcp --dport 88 -j KUBE-MARK-MASQ\n" +
             "-A KUBE-SERVICES -d 10.96.1.13/32 -p tcp -m tcp --dport 83 -m conntrack --ctstate NEW -j KUBE-MARK-MASQ\n" + text[first..];
         int last = text.IndexOf(nodePorts, StringComparison.Ordinal);
-        text = text[..last] + "-A KUBE-SERVICES -d 10.96.1.40/32 -p tcp -m recent --rcheck --name probe -j DROP\n" + text[last..];
+        if (recentInServices) text = text[..last] + "-A KUBE-SERVICES -d 10.96.1.40/32 -p tcp -m recent --rcheck --name probe -j DROP\n" + text[last..];
+        int nodePortRules = text.IndexOf("-A KUBE-NODEPORTS ", StringComparison.Ordinal);
+        text = text[..nodePortRules] + "-A KUBE-NODEPORTS -p udp -m udp ! --dport 30106 -m comment --comment \"negated\" -j KUBE-MARK-MASQ\n" + text[nodePortRules..];
+        int afterNodePorts = text.LastIndexOf("-A KUBE-NODEPORTS ", StringComparison.Ordinal);
+        afterNodePorts = text.IndexOf('\n', afterNodePorts) + 1;
+        text = text[..afterNodePorts] + "-A KUBE-NODEPORTS -p tcp -m recent --rcheck --name probe -j DROP\n" + text[afterNodePorts..];
         m.Parse(["iptables-save"], text);
         return m;
     }
@@ -42,7 +49,7 @@ public sealed class ServiceScaleTests
     {
         var m = Model();
         var nat = m.M.R.Iptables.Single(t => t.Name == "nat");
-        Assert.True(IptablesIndex.Of(nat).DispatchedRules >= 100, $"{IptablesIndex.Of(nat).DispatchedRules} rules dispatched");
+        Assert.True(IptablesIndex.Of(nat).DispatchedRules >= 140, $"{IptablesIndex.Of(nat).DispatchedRules} rules dispatched");
 
         var packets = new List<(string To, int Port, string Proto)>();
         foreach (var s in m.Services)
@@ -53,7 +60,35 @@ public sealed class ServiceScaleTests
         }
         packets.AddRange([("10.96.1.8", 88, "tcp"), ("10.96.1.11", 88, "tcp"), ("10.96.1.13", 83, "tcp"), ("10.96.1.9", 9999, "udp"),
             ("10.96.1.10", 9999, "udp"), ("10.96.1.40", 80, "tcp"), ("10.96.9.9", 80, "tcp"), ("198.18.3.20", 9090, "tcp"), ("198.18.1.1", 30110, "tcp")]);
-        int differ = 0, uncertain = 0, dnat = 0;
+        var (dnat, uncertain) = SameAsScan(m, packets);
+        Assert.True(dnat >= 80, $"{dnat} traces translated");
+        Assert.True(uncertain >= 1, "the rule with -m recent makes the packets that reach it uncertain, indexed or not");
+    }
+
+    [Fact]
+    public void Given_kube_proxy_node_ports_when_traced_with_the_dispatch_by_port_then_every_trace_equals_the_linear_scan()
+    {
+        var m = Model(recentInServices: false);
+        var packets = new List<(string To, int Port, string Proto)>();
+        foreach (var s in m.Services)
+        {
+            if (s.NodePort is not { } np) continue;
+            // to the node's own address: KUBE-SERVICES' last rule jumps to KUBE-NODEPORTS, dispatched by port
+            packets.Add(("198.18.1.1", np, s.Protocol));
+            packets.Add(("198.18.1.1", np + 1, s.Protocol));
+            packets.Add(("198.18.1.1", np, s.Protocol == "tcp" ? "udp" : "tcp"));
+        }
+        Assert.True(packets.Count >= 100, $"{packets.Count} packets");
+        var (dnat, uncertain) = SameAsScan(m, packets);
+        Assert.True(dnat >= 30, $"{dnat} traces translated");
+        Assert.True(uncertain >= 1, "the rule with -m recent at the end of KUBE-NODEPORTS makes tcp packets to no NodePort uncertain");
+    }
+
+    /// <summary>Traces each packet from pod c with the dispatch and with the linear scan: the same trace, step for step.
+    /// Returns how many were translated (DNAT) and how many were uncertain.</summary>
+    private static (int Dnat, int Uncertain) SameAsScan(ServiceModel m, List<(string To, int Port, string Proto)> packets)
+    {
+        int uncertain = 0, dnat = 0;
         foreach (var (to, port, proto) in packets)
         {
             var indexed = m.Trace("c", to, port, proto);
@@ -63,13 +98,11 @@ public sealed class ServiceScaleTests
             finally { IptablesIndex.LinearScan = false; }
             var a = TraceText.Render(indexed);
             var b = TraceText.Render(scanned);
-            if (a != b) { differ++; Assert.Fail($"{proto} {to}:{port}\nindexed:\n{a}\nscanned:\n{b}"); }
+            if (a != b) Assert.Fail($"{proto} {to}:{port}\nindexed:\n{a}\nscanned:\n{b}");
             if (indexed.Forward.Disposition == Disposition.Uncertain) uncertain++;
             if (indexed.Forward.Hops.SelectMany(h => h.Steps).Any(s => s is NatStep { Kind: "DNAT" })) dnat++;
         }
-        Assert.Equal(0, differ);
-        Assert.True(dnat >= 80, $"{dnat} traces translated");
-        Assert.True(uncertain >= 1, "the rule with -m recent makes the packets that reach it uncertain, indexed or not");
+        return (dnat, uncertain);
     }
 
     [Theory]
@@ -88,6 +121,23 @@ public sealed class ServiceScaleTests
     {
         var rule = new IptablesRule { Chain = "KUBE-SERVICES", Args = [.. System.Text.RegularExpressions.Regex.Matches(args, "\"[^\"]*\"|\\S+").Select(x => x.Value)] }; // quoted parts kept whole, as iptables-save's parser keeps them
         Assert.Equal(dispatched, IptablesIndex.DispatchKey(rule) is not null);
+    }
+
+    [Theory]
+    [InlineData("-p tcp -m comment --comment \"default/web:http\" -m tcp --dport 30080 -j KUBE-EXT-X", 30080)]
+    [InlineData("-p udp -m udp --destination-port 30053 -j KUBE-EXT-X", 30053)]
+    [InlineData("-d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-X", null)] // dispatched by its destination instead
+    [InlineData("-d 10.96.0.0/24 -p tcp -m tcp --dport 80 -j KUBE-SVC-X", null)]
+    [InlineData("-p tcp -m tcp ! --dport 30080 -j RETURN", null)]
+    [InlineData("-p tcp -m tcp --dport 30080:30090 -j KUBE-EXT-X", null)]
+    [InlineData("-p tcp -m multiport --dports 30080,30081 -j KUBE-EXT-X", null)]
+    [InlineData("-p tcp -m tcp --dport 30080 --dport 30081 -j KUBE-EXT-X", null)]
+    [InlineData("-p tcp -m tcp --dport 30080 -m recent --rcheck -j DROP", null)]
+    [InlineData("-p tcp -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j KUBE-EXT-X", null)]
+    public void Given_a_rule_without_a_destination_when_indexed_then_only_one_with_a_single_port_the_evaluator_always_decides_is_dispatched_by_port(string args, int? port)
+    {
+        var rule = new IptablesRule { Chain = "KUBE-NODEPORTS", Args = [.. System.Text.RegularExpressions.Regex.Matches(args, "\"[^\"]*\"|\\S+").Select(x => x.Value)] };
+        Assert.Equal(port, IptablesIndex.DispatchKeys(rule).Port);
     }
 
     [Fact]

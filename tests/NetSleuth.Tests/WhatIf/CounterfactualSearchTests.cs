@@ -25,6 +25,19 @@ public sealed class CounterfactualSearchTests(Xunit.Abstractions.ITestOutputHelp
         Assert.All(row.Best.Fix.SelectMany(s => s.Commands), c => Assert.DoesNotContain("PID", c, StringComparison.Ordinal));
     }
 
+    /// <summary>At scale every peer pod's tunnel has a VNI of its own: the recreated tunnel takes the VNI of the devices the
+    /// linker weighed as its far ends, not of every VXLAN device of the cluster (forty of them here, which used up the
+    /// candidate cap before the right one).</summary>
+    [Fact]
+    public void Given_a_vni_mismatch_among_twenty_nodes_of_peer_pods_When_searched_Then_the_tunnel_recreated_with_its_far_ends_vni_restores_the_path()
+    {
+        var row = CounterfactualMeasure.RunOne(SynthStyle.PeerPods, "vni-mismatch", nodes: 20, pods: 2, budget: TimeSpan.FromSeconds(60));
+        output.WriteLine(row.Row());
+        Assert.True(row.BrokenPaths > 0, "no unexplained path with the checks off");
+        Assert.True(row.Found, row.Row());
+        Assert.Contains(row.Best!.Fix.SelectMany(s => s.Commands), c => c.Contains("type vxlan id", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Given_a_tiny_budget_When_searched_Then_it_says_it_gave_up()
     {

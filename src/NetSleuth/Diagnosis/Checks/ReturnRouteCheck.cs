@@ -16,25 +16,37 @@ internal sealed class ReturnRouteCheck : ICheck
     private static bool PassesThrough(DiagnosisContext ctx, IpPrefix prefix, System.Net.IPAddress? target, NsRef r)
     {
         if (target is null) return false;
-        var chains = ctx.Cache("return-route-chains", () => new Dictionary<(IpPrefix, System.Net.IPAddress, NetNamespace), HashSet<NetNamespace>>());
-        if (!chains.TryGetValue((prefix, target, r.Ns), out var visited))
+        // the start is the first holder of an address of the prefix outside R's namespace: the prefix's first holder, or
+        // for R's own namespace the first holder outside it; the gateways followed depend on the start and the target
+        // only, so each chain is followed once for every router that asks (a cluster's every node routes every other
+        // node's pod subnet)
+        var starts = ctx.Cache("return-route-starts", () => new Dictionary<IpPrefix, (DeviceRef? First, DeviceRef? Other)>());
+        if (!starts.TryGetValue(prefix, out var s))
+        {
+            var first = PodIn(ctx, prefix, except: null);
+            starts[prefix] = s = (first, first is { } f ? PodIn(ctx, prefix, except: f.Ns) : null);
+        }
+        var start = s.First is { } one && one.Ns != r.Ns ? one : s.First is null ? null : s.Other;
+        if (start is not { } from) return false;
+        var chains = ctx.Cache("return-route-chains", () => new Dictionary<(NetNamespace, System.Net.IPAddress), HashSet<NetNamespace>>());
+        if (!chains.TryGetValue((from.Ns, target), out var visited))
         {
             visited = [];
-            var start = PodIn(ctx, prefix, except: r.Ns);
-            var ns = start?.Namespace;
+            NsRef? ns = from.Namespace;
             for (int hop = 0; ns is not null && hop < 8 && visited.Add(ns.Ns); hop++)
             {
                 var res = ctx.Route(ns, target);
                 if (res.Route?.Gateway is not { } gw || res.Blackholes) break;
                 ns = ctx.Topology.OwnersOf(gw).FirstOrDefault().Device?.Namespace;
             }
-            chains[(prefix, target, r.Ns)] = visited;
+            chains[(from.Ns, target)] = visited;
         }
         return visited.Contains(r.Ns);
     }
 
-    /// <summary>A device holding an address inside the prefix (the topology's address index), among the first 64.</summary>
-    private static DeviceRef? PodIn(DiagnosisContext ctx, IpPrefix prefix, NetNamespace except)
+    /// <summary>A device holding an address inside the prefix (the topology's address index) outside
+    /// <paramref name="except"/>, among the first 64 of that namespace.</summary>
+    private static DeviceRef? PodIn(DiagnosisContext ctx, IpPrefix prefix, NetNamespace? except)
     {
         int seen = 0;
         foreach (var (d, _) in ctx.Topology.AddressesIn(prefix))

@@ -80,20 +80,31 @@ internal sealed class ServiceEndpointCheck : ICheck
         TraceResult r;
         try
         {
-            r = Tracer.Trace(ctx.Topology, new TraceRequest(node.Host.Name, node.Ns.IsRoot ? null : node.Ns.Name ?? node.Ns.Id, null, svc.Address)
-                { Start = node, Protocol = proto, DestinationPort = svc.Port, SourcePort = SourcePort });
+            var request = new TraceRequest(node.Host.Name, node.Ns.IsRoot ? null : node.Ns.Name ?? node.Ns.Id, null, svc.Address)
+                { Start = node, Protocol = proto, DestinationPort = svc.Port, SourcePort = SourcePort };
+            // the verdicts first (every endpoint choice, no steps recorded), as the sweep does: the steps only when one fails
+            if (!new[] { Tracer.Verdict(ctx.Topology, request) }.SelectMany(v => v.Alternatives is { } alts ? [v, .. alts] : new[] { v }).Any(x => Failing(x) is not null))
+                yield break;
+            r = Tracer.Trace(ctx.Topology, request);
         }
         catch (ArgumentException) { yield break; } // a request the tracer refuses (no such start): nothing to say
         foreach (var x in new[] { r }.Concat(r.Alternatives ?? []))
         {
-            var failing = !x.Forward.Delivered ? x.Forward : x.Reply is { Delivered: false } reply ? reply : null;
-            if (failing is null || failing.Disposition is Disposition.InsufficientInfo or Disposition.Uncertain or Disposition.Delivered) continue;
+            if (Failing(x) is not { } failing) continue;
             // translated by kube-proxy's rules: the endpoint was chosen, and the path to it (or back) is what fails
             var dnat = x.Forward.Hops.SelectMany(h => h.Steps).OfType<NatStep>().FirstOrDefault(n => n.Kind is "DNAT");
             var ipvs = x.Forward.Hops.SelectMany(h => h.Steps).OfType<IpvsStep>().FirstOrDefault();
             if (dnat is null && ipvs is null) continue;
             yield return Finding(ctx, node, svc, x, failing, dnat, ipvs);
         }
+    }
+
+    /// <summary>The direction of the trace that fails for a reason of its own (not missing input, not a rule the simulator
+    /// cannot judge); null when none does.</summary>
+    private static Trace? Failing(TraceResult x)
+    {
+        var failing = !x.Forward.Delivered ? x.Forward : x.Reply is { Delivered: false } reply ? reply : null;
+        return failing is null || failing.Disposition is Disposition.InsufficientInfo or Disposition.Uncertain or Disposition.Delivered ? null : failing;
     }
 
     private static Finding Finding(DiagnosisContext ctx, NsRef node, ServiceTable.Frontend svc, TraceResult x, Trace failing, NatStep? dnat, IpvsStep? ipvs)

@@ -39,6 +39,9 @@ internal sealed class ServiceReachCheck : ICheck
         {
             if (!node.Ns.IsRoot) continue;
             if (node.Ns.Iptables.All(x => x.Rules.Count == 0) && node.Ns.Nftables is null or { Rules.Count: 0 }) continue;
+            // only a port of this node's bridges with hairpin off can be at fault: most nodes have none, and then their
+            // thousands of endpoints need no look-up
+            if (!HasHairpinOffPort(t, node)) continue;
             var endpoints = ServiceTable.Endpoints(node.Ns);
             if (endpoints.Count == 0) continue;
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -73,6 +76,17 @@ internal sealed class ServiceReachCheck : ICheck
                 }
             }
         }
+    }
+
+    /// <summary>Whether a device of the namespace is a port with hairpin off of a bridge that is not promiscuous.</summary>
+    private static bool HasHairpinOffPort(Topology.Topology t, NsRef node)
+    {
+        foreach (var link in node.Ns.Links)
+        {
+            if (link.BridgePort is not { Hairpin: false }) continue;
+            if (t.BridgeOf(new DeviceRef(node.Host, node.Ns, link)) is { } br && !br.Link.IsPromiscuous) return true;
+        }
+        return false;
     }
 
     /// <summary>The rule (or map element) that names the endpoint, for its input line.</summary>

@@ -126,6 +126,69 @@ internal static class J
         finally { Scratch<T>.Return(items); }
     }
 
+    /// <summary>A new list of the array's items (null for a JSON null: the model makes an empty one when it is used),
+    /// made at their number. In a sharing load (<see cref="RecordPool"/>) an empty array gives the file's shared empty
+    /// list, and when POOLED, an array whose text the file held before gives that array's list.</summary>
+    public static List<T>? NewList<T>(ref Utf8JsonReader r, Ctx c, ItemReader<T> item, bool pooled)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (r.TokenType != JsonTokenType.StartArray) throw Bail();
+        var pool = c.Records;
+        RecordPool.Key key = default;
+        if (pooled && pool is not null && pool.TryGetAt<List<T>>(ref r, out key, out var known)) return known;
+        var items = Scratch<T>.Take();
+        try
+        {
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray) items.Add(item(ref r, c));
+            if (items.Count == 0) return pool is null ? [] : pool.Empty<List<T>>();
+            var list = new List<T>(items.Count);
+            list.AddRange(CollectionsMarshal.AsSpan(items));
+            if (pooled && pool is not null) pool.Add(key, list);
+            return list;
+        }
+        finally { Scratch<T>.Return(items); }
+    }
+
+    /// <summary><see cref="NewList{T}"/> of strings.</summary>
+    public static List<string>? NewStrList(ref Utf8JsonReader r, Ctx c, bool pooled) =>
+        NewList(ref r, c, static (ref Utf8JsonReader x, Ctx y) => Str(ref x, y), pooled);
+
+    /// <summary>A new set of the array's strings (null for a JSON null); in a sharing load, the set an earlier array of the
+    /// file with the same text gave.</summary>
+    public static StringSet? NewStrSet(ref Utf8JsonReader r, Ctx c)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartArray)
+        {
+            var set = new StringSet();
+            FillStrSet(ref r, c, set);
+            return set;
+        }
+        if (pool.TryGetAt<StringSet>(ref r, out var key, out var known)) return known;
+        var made = new StringSet();
+        FillStrSet(ref r, c, made);
+        pool.Add(key, made);
+        return made;
+    }
+
+    /// <summary>A new map of the object's strings (null for a JSON null); in a sharing load, the map an earlier object of
+    /// the file with the same text gave.</summary>
+    public static StringMap? NewDict(ref Utf8JsonReader r, Ctx c)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartObject)
+        {
+            var map = new StringMap();
+            FillDict(ref r, c, map);
+            return map;
+        }
+        if (pool.TryGetAt<StringMap>(ref r, out var key, out var known)) return known;
+        var made = new StringMap();
+        FillDict(ref r, c, made);
+        pool.Add(key, made);
+        return made;
+    }
+
     public static void StrList(ref Utf8JsonReader r, Ctx c, List<string> into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
@@ -179,8 +242,23 @@ internal static class J
         }
     }
 
-    /// <summary>Reads an array of strings into <paramref name="into"/> (the new object's empty set), made at its size.</summary>
-    public static void StrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
+    /// <summary>Reads an array of strings into <paramref name="into"/> (the new object's empty set), made at its size; the set
+    /// to keep: INTO, or the set an earlier array of the file with the same text gave when the load shares records.</summary>
+    public static StringSet StrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
+    {
+        if (c.Records is { } pool && r.TokenType == JsonTokenType.StartArray)
+        {
+            if (into.Count > 0) throw Bail(); // given twice: INTO may be a shared one (System.Text.Json appends)
+            if (pool.TryGetAt<StringSet>(ref r, out var key, out var known)) return known;
+            FillStrSet(ref r, c, into);
+            pool.Add(key, into);
+            return into;
+        }
+        FillStrSet(ref r, c, into);
+        return into;
+    }
+
+    private static void FillStrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartArray) throw Bail();
@@ -202,7 +280,22 @@ internal static class J
 
     /// <summary>Reads an object of strings into <paramref name="into"/> (the new object's empty map); null leaves it empty.
     /// The entries are gathered first, so the map is made at its size (a snapshot lists them in order).</summary>
-    public static void Dict(ref Utf8JsonReader r, Ctx c, StringMap into)
+    /// <returns>the map to keep: INTO, or the map an earlier object of the file with the same text gave when the load shares records</returns>
+    public static StringMap Dict(ref Utf8JsonReader r, Ctx c, StringMap into)
+    {
+        if (c.Records is { } pool && r.TokenType == JsonTokenType.StartObject)
+        {
+            if (into.Count > 0) throw Bail(); // given twice: INTO may be a shared one
+            if (pool.TryGetAt<StringMap>(ref r, out var key, out var known)) return known;
+            FillDict(ref r, c, into);
+            pool.Add(key, into);
+            return into;
+        }
+        FillDict(ref r, c, into);
+        return into;
+    }
+
+    private static void FillDict(ref Utf8JsonReader r, Ctx c, StringMap into)
     {
         if (r.TokenType == JsonTokenType.Null) return;
         if (r.TokenType != JsonTokenType.StartObject) throw Bail();
@@ -233,7 +326,7 @@ internal static class J
     {
         if (r.TokenType == JsonTokenType.Null) return null;
         var d = new StringMap();
-        Dict(ref r, c, d);
+        FillDict(ref r, c, d); // a map of its own (ExtraInfo): not shared
         return d;
     }
 }

@@ -23,6 +23,17 @@ public sealed class RuleSharing
     /// <summary>Tables parsed (distinct contents) and tables given again instead of parsed.</summary>
     public long Parsed => Interlocked.Read(ref _parsed);
     public long Shared => Interlocked.Read(ref _shared);
+    /// <summary>Small records looked up and found again within their file (<see cref="FastJson.RecordPool"/>).</summary>
+    public long RecordLookups => Interlocked.Read(ref _recordLookups);
+    public long RecordsShared => Interlocked.Read(ref _recordsShared);
+    private long _recordLookups, _recordsShared;
+
+    internal void CountRecords(int lookups, int hits)
+    {
+        Interlocked.Add(ref _recordLookups, lookups);
+        Interlocked.Add(ref _recordsShared, hits);
+    }
+
     /// <summary>Bytes of JSON not parsed again.</summary>
     public long SharedBytes => Interlocked.Read(ref _sharedBytes);
 

@@ -20,12 +20,16 @@ internal static partial class SnapshotFastReader
     {
         var r = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         var strings = StringPool.Take();
+        RecordPool? records = null;
         try
         {
             if (!r.Read()) return null;
             fixed (byte* input = utf8)
             {
-                var snap = ReadSnapshot(ref r, new Ctx { Strings = strings, Sharing = sharing, Input = input, InputLength = utf8.Length });
+                // a load that shares tables shares a file's repeated small records too; a lone read (a what-if copy) does not
+                if (sharing is not null) records = RecordPool.Take(input);
+                var snap = ReadSnapshot(ref r, new Ctx { Strings = strings, Sharing = sharing, Records = records, Input = input, InputLength = utf8.Length });
+                if (records is not null) sharing!.CountRecords(records.Lookups, records.Hits);
                 return r.Read() ? null : snap; // trailing content: let the full parser judge
             }
         }
@@ -35,7 +39,11 @@ internal static partial class SnapshotFastReader
             LastBail = $"byte {r.TokenStartIndex} ({r.TokenType}): {e.GetType().Name}";
             return null;
         }
-        finally { StringPool.Return(strings); }
+        finally
+        {
+            StringPool.Return(strings);
+            if (records is not null) RecordPool.Return(records);
+        }
     }
 
     private static IptablesTable? ReadIptablesTable(ref Utf8JsonReader r, Ctx c) =>
@@ -44,7 +52,7 @@ internal static partial class SnapshotFastReader
     private static NftRuleset? ReadNftRuleset(ref Utf8JsonReader r, Ctx c) =>
         Shared(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadNftRulesetParsed(ref x, y));
 
-    private delegate T? Parse<T>(ref Utf8JsonReader r, Ctx c);
+    internal delegate T? Parse<T>(ref Utf8JsonReader r, Ctx c);
 
     /// <summary>The object at the reader: the one parsed earlier from the same JSON text when the load shares tables,
     /// else parsed here (and offered for sharing).</summary>
@@ -55,12 +63,24 @@ internal static partial class SnapshotFastReader
         var ahead = r; // a copy: skipping it leaves R where it is
         ahead.Skip();
         long end = ahead.BytesConsumed;
-        if (end - start < RuleSharing.MinBytes || end > c.InputLength) return parse(ref r, c);
+        if (end > c.InputLength) return parse(ref r, c);
+        if (end - start < RuleSharing.MinBytes) return Pooled(ref r, c, parse); // small (an empty ruleset): shared within the file
         var text = new ReadOnlySpan<byte>(c.Input + start, (int)(end - start));
         var key = RuleSharing.Key(text);
         if (sharing.TryGet<T>(key, text.Length, out var known)) { r = ahead; return known; }
         var parsed = parse(ref r, c);
         return parsed is null ? null : sharing.Add(key, parsed);
+    }
+
+    /// <summary>The record at the reader: the one read earlier in this file from the same JSON text when the load shares
+    /// records (<see cref="RecordPool"/>), else parsed here (and kept for the next one).</summary>
+    internal static T? Pooled<T>(ref Utf8JsonReader r, Ctx c, Parse<T> parse) where T : class
+    {
+        if (c.Records is not { } pool || r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray)) return parse(ref r, c);
+        if (pool.TryGetAt<T>(ref r, out var key, out var known)) return known;
+        var parsed = parse(ref r, c);
+        if (parsed is not null) pool.Add(key, parsed);
+        return parsed;
     }
 
     /// <summary>Where the last read gave up (for tests and benchmarks).</summary>
@@ -82,6 +102,8 @@ internal sealed class Ctx
 
     /// <summary>The load's shared tables (null: every table parsed).</summary>
     public RuleSharing? Sharing { get; init; }
+    /// <summary>The file's shared small records (null: every record parsed).</summary>
+    public RecordPool? Records { get; init; }
     /// <summary>The whole input (pinned while the file is read), for hashing a table's text.</summary>
     public unsafe byte* Input { get; init; }
     public int InputLength { get; init; }

@@ -2,6 +2,7 @@
 #nullable enable
 using System.Net;
 using System.Text.Json;
+using NetSleuth.Model.Collections;
 
 namespace NetSleuth.Model.FastJson;
 
@@ -150,18 +151,26 @@ internal static partial class SnapshotFastReader
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
         var o = new NftRuleset();
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
-                case "tables": J.List(ref r, c, o.Tables, ReadNftTableItem); break;
-                case "chains": J.List(ref r, c, o.Chains, ReadNftChainItem); break;
-                case "rules": J.List(ref r, c, o.Rules, ReadNftRuleItem); break;
-                case "sets": J.List(ref r, c, o.Sets, ReadNftSetItem); break;
+                case "tables": if ((made & 1) != 0) throw J.Bail(); o.Tables = J.NewList(ref r, c, ReadNftTableItem, false)!; made |= 1; break;
+                case "chains": if ((made & 2) != 0) throw J.Bail(); o.Chains = J.NewList(ref r, c, ReadNftChainItem, false)!; made |= 2; break;
+                case "rules": if ((made & 4) != 0) throw J.Bail(); o.Rules = J.NewList(ref r, c, ReadNftRuleItem, false)!; made |= 4; break;
+                case "sets": if ((made & 8) != 0) throw J.Bail(); o.Sets = J.NewList(ref r, c, ReadNftSetItem, false)!; made |= 8; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
+        }
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Tables = pool.Empty<List<NftTable>>();
+            if ((made & 2) == 0) o.Chains = pool.Empty<List<NftChain>>();
+            if ((made & 4) == 0) o.Rules = pool.Empty<List<NftRule>>();
+            if ((made & 8) == 0) o.Sets = pool.Empty<List<NftSet>>();
         }
         return o;
     }
@@ -301,6 +310,7 @@ internal static partial class SnapshotFastReader
         J.StartObject(ref r);
         var o = new Link { Index = default!, Name = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -314,11 +324,11 @@ internal static partial class SnapshotFastReader
                 case "mac": o.Mac = J.MacN(ref r); break;
                 case "broadcast": o.Broadcast = J.MacN(ref r); break;
                 case "mtu": o.Mtu = J.IntN(ref r); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "flags": if ((made & 1) != 0) throw J.Bail(); o.Flags = J.NewStrList(ref r, c, true)!; made |= 1; break;
                 case "operState": o.OperState = J.StrN(ref r, c); break;
                 case "master": o.Master = J.StrN(ref r, c); break;
                 case "promiscuity": o.Promiscuity = J.IntN(ref r); break;
-                case "altNames": J.StrList(ref r, c, o.AltNames); break;
+                case "altNames": if ((made & 2) != 0) throw J.Bail(); o.AltNames = J.NewStrList(ref r, c, true)!; made |= 2; break;
                 case "slaveKind": o.SlaveKind = J.StrN(ref r, c); break;
                 case "qdisc": o.Qdisc = J.StrN(ref r, c); break;
                 case "linkIndex": o.LinkIndex = J.IntN(ref r); break;
@@ -326,7 +336,7 @@ internal static partial class SnapshotFastReader
                 case "linkNetnsId": o.LinkNetnsId = J.IntN(ref r); break;
                 case "linkNetnsName": o.LinkNetnsName = J.StrN(ref r, c); break;
                 case "linkNamespace": o.LinkNamespace = J.StrN(ref r, c); break;
-                case "addresses": J.List(ref r, c, o.Addresses, ReadIfAddressItem); break;
+                case "addresses": if ((made & 4) != 0) throw J.Bail(); o.Addresses = J.NewList(ref r, c, ReadIfAddressItem, true)!; made |= 4; break;
                 case "vxlan": o.Vxlan = ReadVxlanInfo(ref r, c); break;
                 case "bridge": o.Bridge = ReadBridgeInfo(ref r, c); break;
                 case "vlan": o.Vlan = ReadVlanInfo(ref r, c); break;
@@ -341,17 +351,27 @@ internal static partial class SnapshotFastReader
             }
         }
         if (seen != 3) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Flags = pool.Empty<List<string>>();
+            if ((made & 2) == 0) o.AltNames = pool.Empty<List<string>>();
+            if ((made & 4) == 0) o.Addresses = pool.Empty<List<IfAddress>>();
+        }
         return o;
     }
 
     private static IfAddress ReadIfAddressItem(ref Utf8JsonReader r, Ctx c) => ReadIfAddress(ref r, c) ?? throw J.Bail();
 
-    private static IfAddress? ReadIfAddress(ref Utf8JsonReader r, Ctx c)
+    private static IfAddress? ReadIfAddress(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadIfAddressParsed(ref x, y));
+
+    private static IfAddress? ReadIfAddressParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
         var o = new IfAddress { Prefix = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -362,12 +382,16 @@ internal static partial class SnapshotFastReader
                 case "broadcast": o.Broadcast = J.IpN(ref r, c); break;
                 case "scope": o.Scope = J.StrN(ref r, c); break;
                 case "label": o.Label = J.StrN(ref r, c); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "flags": if ((made & 1) != 0) throw J.Bail(); o.Flags = J.NewStrList(ref r, c, true)!; made |= 1; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 1) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Flags = pool.Empty<List<string>>();
+        }
         return o;
     }
 
@@ -551,6 +575,7 @@ internal static partial class SnapshotFastReader
         J.StartObject(ref r);
         var o = new NetNamespace { Id = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -560,30 +585,49 @@ internal static partial class SnapshotFastReader
                 case "name": o.Name = J.StrN(ref r, c); break;
                 case "inode": o.Inode = J.LongN(ref r); break;
                 case "isRoot": o.IsRoot = J.Bool(ref r); break;
-                case "processes": J.List(ref r, c, o.Processes, ReadNsProcessItem); break;
-                case "netnsIds": J.List(ref r, c, o.NetnsIds, ReadNetnsIdEntryItem); break;
-                case "known": J.StrSet(ref r, c, o.Known); break;
-                case "links": J.List(ref r, c, o.Links, ReadLinkItem); break;
-                case "routes": J.List(ref r, c, o.Routes, ReadRouteItem); break;
-                case "rules": J.List(ref r, c, o.Rules, ReadRuleItem); break;
-                case "neighbors": J.List(ref r, c, o.Neighbors, ReadNeighborItem); break;
-                case "fdb": J.List(ref r, c, o.Fdb, ReadFdbEntryItem); break;
-                case "qdiscs": J.List(ref r, c, o.Qdiscs, ReadTcQdiscItem); break;
-                case "filters": J.List(ref r, c, o.Filters, ReadTcFilterItem); break;
-                case "iptables": J.List(ref r, c, o.Iptables, ReadIptablesTableItem); break;
+                case "processes": if ((made & 1) != 0) throw J.Bail(); o.Processes = J.NewList(ref r, c, ReadNsProcessItem, false)!; made |= 1; break;
+                case "netnsIds": if ((made & 2) != 0) throw J.Bail(); o.NetnsIds = J.NewList(ref r, c, ReadNetnsIdEntryItem, true)!; made |= 2; break;
+                case "known": if ((made & 4) != 0) throw J.Bail(); o.Known = J.NewStrSet(ref r, c)!; made |= 4; break;
+                case "links": if ((made & 8) != 0) throw J.Bail(); o.Links = J.NewList(ref r, c, ReadLinkItem, false)!; made |= 8; break;
+                case "routes": if ((made & 16) != 0) throw J.Bail(); o.Routes = J.NewList(ref r, c, ReadRouteItem, false)!; made |= 16; break;
+                case "rules": if ((made & 32) != 0) throw J.Bail(); o.Rules = J.NewList(ref r, c, ReadRuleItem, true)!; made |= 32; break;
+                case "neighbors": if ((made & 64) != 0) throw J.Bail(); o.Neighbors = J.NewList(ref r, c, ReadNeighborItem, true)!; made |= 64; break;
+                case "fdb": if ((made & 128) != 0) throw J.Bail(); o.Fdb = J.NewList(ref r, c, ReadFdbEntryItem, false)!; made |= 128; break;
+                case "qdiscs": if ((made & 256) != 0) throw J.Bail(); o.Qdiscs = J.NewList(ref r, c, ReadTcQdiscItem, true)!; made |= 256; break;
+                case "filters": if ((made & 512) != 0) throw J.Bail(); o.Filters = J.NewList(ref r, c, ReadTcFilterItem, true)!; made |= 512; break;
+                case "iptables": if ((made & 1024) != 0) throw J.Bail(); o.Iptables = J.NewList(ref r, c, ReadIptablesTableItem, false)!; made |= 1024; break;
                 case "nftables": o.Nftables = ReadNftRuleset(ref r, c); break;
-                case "conntrack": J.List(ref r, c, o.Conntrack, ReadConntrackEntryItem); break;
-                case "ipvs": J.List(ref r, c, o.Ipvs, ReadIpvsServiceItem); break;
-                case "ipsets": J.List(ref r, c, o.Ipsets, ReadIpSetItem); break;
-                case "sysctls": J.Dict(ref r, c, o.Sysctls); break;
+                case "conntrack": if ((made & 2048) != 0) throw J.Bail(); o.Conntrack = J.NewList(ref r, c, ReadConntrackEntryItem, false)!; made |= 2048; break;
+                case "ipvs": if ((made & 4096) != 0) throw J.Bail(); o.Ipvs = J.NewList(ref r, c, ReadIpvsServiceItem, false)!; made |= 4096; break;
+                case "ipsets": if ((made & 8192) != 0) throw J.Bail(); o.Ipsets = J.NewList(ref r, c, ReadIpSetItem, false)!; made |= 8192; break;
+                case "sysctls": if ((made & 16384) != 0) throw J.Bail(); o.Sysctls = J.NewDict(ref r, c)!; made |= 16384; break;
                 case "ovs": o.Ovs = ReadOvsState(ref r, c); break;
                 case "ovn": o.Ovn = ReadOvnState(ref r, c); break;
-                case "routeLookups": J.List(ref r, c, o.RouteLookups, ReadRouteLookupItem); break;
+                case "routeLookups": if ((made & 32768) != 0) throw J.Bail(); o.RouteLookups = J.NewList(ref r, c, ReadRouteLookupItem, false)!; made |= 32768; break;
                 case "displayName": r.Skip(); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 1) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Processes = pool.Empty<List<NsProcess>>();
+            if ((made & 2) == 0) o.NetnsIds = pool.Empty<List<NetnsIdEntry>>();
+            if ((made & 4) == 0) o.Known = pool.Empty<StringSet>();
+            if ((made & 8) == 0) o.Links = pool.Empty<List<Link>>();
+            if ((made & 16) == 0) o.Routes = pool.Empty<List<Route>>();
+            if ((made & 32) == 0) o.Rules = pool.Empty<List<Rule>>();
+            if ((made & 64) == 0) o.Neighbors = pool.Empty<List<Neighbor>>();
+            if ((made & 128) == 0) o.Fdb = pool.Empty<List<FdbEntry>>();
+            if ((made & 256) == 0) o.Qdiscs = pool.Empty<List<TcQdisc>>();
+            if ((made & 512) == 0) o.Filters = pool.Empty<List<TcFilter>>();
+            if ((made & 1024) == 0) o.Iptables = pool.Empty<List<IptablesTable>>();
+            if ((made & 2048) == 0) o.Conntrack = pool.Empty<List<ConntrackEntry>>();
+            if ((made & 4096) == 0) o.Ipvs = pool.Empty<List<IpvsService>>();
+            if ((made & 8192) == 0) o.Ipsets = pool.Empty<List<IpSet>>();
+            if ((made & 16384) == 0) o.Sysctls = pool.Empty<StringMap>();
+            if ((made & 32768) == 0) o.RouteLookups = pool.Empty<List<RouteLookup>>();
+        }
         return o;
     }
 
@@ -651,7 +695,7 @@ internal static partial class SnapshotFastReader
             {
                 case "type": o.Type = J.Str(ref r, c); seen |= 1; break;
                 case "ip": o.Ip = J.StrN(ref r, c); break;
-                case "options": J.Dict(ref r, c, o.Options); break;
+                case "options": o.Options = J.Dict(ref r, c, o.Options); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
@@ -731,7 +775,7 @@ internal static partial class SnapshotFastReader
                 case "uuid": o.Uuid = J.StrN(ref r, c); break;
                 case "datapathType": o.DatapathType = J.StrN(ref r, c); break;
                 case "failMode": o.FailMode = J.StrN(ref r, c); break;
-                case "externalIds": J.Dict(ref r, c, o.ExternalIds); break;
+                case "externalIds": o.ExternalIds = J.Dict(ref r, c, o.ExternalIds); break;
                 case "ports": J.List(ref r, c, o.Ports, ReadOvsPortItem); break;
                 case "flows": J.List(ref r, c, o.Flows, ReadOvsFlowItem); break;
                 case "flowsKnown": o.FlowsKnown = J.Bool(ref r); break;
@@ -776,6 +820,7 @@ internal static partial class SnapshotFastReader
         J.StartObject(ref r);
         var o = new OvsPort { Name = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -784,13 +829,18 @@ internal static partial class SnapshotFastReader
                 case "name": o.Name = J.Str(ref r, c); seen |= 1; break;
                 case "uuid": o.Uuid = J.StrN(ref r, c); break;
                 case "tag": o.Tag = J.IntN(ref r); break;
-                case "trunks": J.IntList(ref r, o.Trunks); break;
-                case "interfaces": J.List(ref r, c, o.Interfaces, ReadOvsInterfaceItem); break;
+                case "trunks": if ((made & 1) != 0) throw J.Bail(); o.Trunks = J.NewList(ref r, c, static (ref Utf8JsonReader x, Ctx _) => J.Int(ref x), false)!; made |= 1; break;
+                case "interfaces": if ((made & 2) != 0) throw J.Bail(); o.Interfaces = J.NewList(ref r, c, ReadOvsInterfaceItem, false)!; made |= 2; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 1) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Trunks = pool.Empty<List<int>>();
+            if ((made & 2) == 0) o.Interfaces = pool.Empty<List<OvsInterface>>();
+        }
         return o;
     }
 
@@ -802,6 +852,7 @@ internal static partial class SnapshotFastReader
         J.StartObject(ref r);
         var o = new OvsInterface { Name = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -813,18 +864,25 @@ internal static partial class SnapshotFastReader
                 case "ofPort": o.OfPort = J.IntN(ref r); break;
                 case "macInUse": o.MacInUse = J.MacN(ref r); break;
                 case "mac": o.Mac = J.MacN(ref r); break;
-                case "externalIds": J.Dict(ref r, c, o.ExternalIds); break;
-                case "options": J.Dict(ref r, c, o.Options); break;
+                case "externalIds": if ((made & 1) != 0) throw J.Bail(); o.ExternalIds = J.NewDict(ref r, c)!; made |= 1; break;
+                case "options": if ((made & 2) != 0) throw J.Bail(); o.Options = J.NewDict(ref r, c)!; made |= 2; break;
                 case "error": o.Error = J.StrN(ref r, c); break;
                 case "linkState": o.LinkState = J.StrN(ref r, c); break;
                 case "adminState": o.AdminState = J.StrN(ref r, c); break;
-                case "bfdStatus": J.Dict(ref r, c, o.BfdStatus); break;
-                case "status": J.Dict(ref r, c, o.Status); break;
+                case "bfdStatus": if ((made & 4) != 0) throw J.Bail(); o.BfdStatus = J.NewDict(ref r, c)!; made |= 4; break;
+                case "status": if ((made & 8) != 0) throw J.Bail(); o.Status = J.NewDict(ref r, c)!; made |= 8; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 1) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.ExternalIds = pool.Empty<StringMap>();
+            if ((made & 2) == 0) o.Options = pool.Empty<StringMap>();
+            if ((made & 4) == 0) o.BfdStatus = pool.Empty<StringMap>();
+            if ((made & 8) == 0) o.Status = pool.Empty<StringMap>();
+        }
         return o;
     }
 
@@ -936,12 +994,16 @@ internal static partial class SnapshotFastReader
 
     private static Route ReadRouteItem(ref Utf8JsonReader r, Ctx c) => ReadRoute(ref r, c) ?? throw J.Bail();
 
-    private static Route? ReadRoute(ref Utf8JsonReader r, Ctx c)
+    private static Route? ReadRoute(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadRouteParsed(ref x, y));
+
+    private static Route? ReadRouteParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
         var o = new Route { Destination = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -958,13 +1020,18 @@ internal static partial class SnapshotFastReader
                 case "metric": o.Metric = J.UIntN(ref r); break;
                 case "tos": o.Tos = J.IntN(ref r); break;
                 case "mtu": o.Mtu = J.IntN(ref r); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
-                case "nextHops": J.List(ref r, c, o.NextHops, ReadNextHopItem); break;
+                case "flags": if ((made & 1) != 0) throw J.Bail(); o.Flags = J.NewStrList(ref r, c, true)!; made |= 1; break;
+                case "nextHops": if ((made & 2) != 0) throw J.Bail(); o.NextHops = J.NewList(ref r, c, ReadNextHopItem, true)!; made |= 2; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 1) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Flags = pool.Empty<List<string>>();
+            if ((made & 2) == 0) o.NextHops = pool.Empty<List<NextHop>>();
+        }
         return o;
     }
 
@@ -975,6 +1042,7 @@ internal static partial class SnapshotFastReader
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
         var o = new NextHop();
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -983,16 +1051,23 @@ internal static partial class SnapshotFastReader
                 case "gateway": o.Gateway = J.IpN(ref r, c); break;
                 case "device": o.Device = J.StrN(ref r, c); break;
                 case "weight": o.Weight = J.IntN(ref r); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "flags": if ((made & 1) != 0) throw J.Bail(); o.Flags = J.NewStrList(ref r, c, true)!; made |= 1; break;
                 default: throw J.Bail();
             }
+        }
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Flags = pool.Empty<List<string>>();
         }
         return o;
     }
 
     private static Rule ReadRuleItem(ref Utf8JsonReader r, Ctx c) => ReadRule(ref r, c) ?? throw J.Bail();
 
-    private static Rule? ReadRule(ref Utf8JsonReader r, Ctx c)
+    private static Rule? ReadRule(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadRuleParsed(ref x, y));
+
+    private static Rule? ReadRuleParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -1032,12 +1107,16 @@ internal static partial class SnapshotFastReader
 
     private static Neighbor ReadNeighborItem(ref Utf8JsonReader r, Ctx c) => ReadNeighbor(ref r, c) ?? throw J.Bail();
 
-    private static Neighbor? ReadNeighbor(ref Utf8JsonReader r, Ctx c)
+    private static Neighbor? ReadNeighbor(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadNeighborParsed(ref x, y));
+
+    private static Neighbor? ReadNeighborParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
         var o = new Neighbor { Address = default!, Device = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -1046,15 +1125,20 @@ internal static partial class SnapshotFastReader
                 case "address": o.Address = J.Ip(ref r, c); seen |= 1; break;
                 case "device": o.Device = J.Str(ref r, c); seen |= 2; break;
                 case "mac": o.Mac = J.MacN(ref r); break;
-                case "state": J.StrList(ref r, c, o.State); break;
+                case "state": if ((made & 1) != 0) throw J.Bail(); o.State = J.NewStrList(ref r, c, true)!; made |= 1; break;
                 case "router": o.Router = J.Bool(ref r); break;
                 case "proxy": o.Proxy = J.Bool(ref r); break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
-                case "earlierReadings": J.List(ref r, c, o.EarlierReadings, ReadNeighborReadingItem); break;
+                case "earlierReadings": if ((made & 2) != 0) throw J.Bail(); o.EarlierReadings = J.NewList(ref r, c, ReadNeighborReadingItem, true)!; made |= 2; break;
                 default: throw J.Bail();
             }
         }
         if (seen != 3) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.State = pool.Empty<List<string>>();
+            if ((made & 2) == 0) o.EarlierReadings = pool.Empty<List<NeighborReading>>();
+        }
         return o;
     }
 
@@ -1065,16 +1149,21 @@ internal static partial class SnapshotFastReader
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
         var o = new NeighborReading();
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
             switch ((ReadOnlySpan<char>)buf[..n])
             {
                 case "mac": o.Mac = J.MacN(ref r); break;
-                case "state": J.StrList(ref r, c, o.State); break;
+                case "state": if ((made & 1) != 0) throw J.Bail(); o.State = J.NewStrList(ref r, c, true)!; made |= 1; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
+        }
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.State = pool.Empty<List<string>>();
         }
         return o;
     }
@@ -1087,6 +1176,7 @@ internal static partial class SnapshotFastReader
         J.StartObject(ref r);
         var o = new FdbEntry { Mac = default!, Device = default! };
         int seen = 0;
+        int made = 0; // collections read (each once: given twice, System.Text.Json decides)
         Span<char> buf = stackalloc char[J.MaxName];
         while (J.NextProperty(ref r, buf, out int n))
         {
@@ -1099,12 +1189,16 @@ internal static partial class SnapshotFastReader
                 case "dst": o.Dst = J.IpN(ref r, c); break;
                 case "vni": o.Vni = J.UIntN(ref r); break;
                 case "port": o.Port = J.IntN(ref r); break;
-                case "flags": J.StrList(ref r, c, o.Flags); break;
+                case "flags": if ((made & 1) != 0) throw J.Bail(); o.Flags = J.NewStrList(ref r, c, true)!; made |= 1; break;
                 case "source": o.Source = ReadSourceRef(ref r, c); break;
                 default: throw J.Bail();
             }
         }
         if (seen != 3) throw J.Bail();
+        if (c.Records is { } pool)
+        {
+            if ((made & 1) == 0) o.Flags = pool.Empty<List<string>>();
+        }
         return o;
     }
 
@@ -1313,7 +1407,10 @@ internal static partial class SnapshotFastReader
 
     private static TcQdisc ReadTcQdiscItem(ref Utf8JsonReader r, Ctx c) => ReadTcQdisc(ref r, c) ?? throw J.Bail();
 
-    private static TcQdisc? ReadTcQdisc(ref Utf8JsonReader r, Ctx c)
+    private static TcQdisc? ReadTcQdisc(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadTcQdiscParsed(ref x, y));
+
+    private static TcQdisc? ReadTcQdiscParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
@@ -1419,7 +1516,10 @@ internal static partial class SnapshotFastReader
 
     private static NetnsIdEntry ReadNetnsIdEntryItem(ref Utf8JsonReader r, Ctx c) => ReadNetnsIdEntry(ref r, c) ?? throw J.Bail();
 
-    private static NetnsIdEntry? ReadNetnsIdEntry(ref Utf8JsonReader r, Ctx c)
+    private static NetnsIdEntry? ReadNetnsIdEntry(ref Utf8JsonReader r, Ctx c) =>
+        Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => ReadNetnsIdEntryParsed(ref x, y));
+
+    private static NetnsIdEntry? ReadNetnsIdEntryParsed(ref Utf8JsonReader r, Ctx c)
     {
         if (J.IsNull(ref r)) return null;
         J.StartObject(ref r);
