@@ -14,10 +14,11 @@ namespace NetSleuth.Topology;
 /// assumptions; these hosts are linked again:
 /// the hosts replaced; the hosts joined to one of them by a veth pair across hosts (a lab "host" is a group of
 /// namespaces: their pairs are linked in full, both sides); hosts with a veth whose peer no namespace of their own
-/// holds (another host's edit may give it one). The relations across hosts — OVS patch and tunnel ports, VXLAN
-/// tunnels (remote, VNI, FDB ends), underlay segments and routed underlay — are made again over the whole input:
-/// they are few (a handful per node) and any edit can change them. The frozen indexes are copied and made again
-/// only for the devices whose edges changed.
+/// holds (another host's edit may give it one). The relations across hosts run in a full link's order, each part or
+/// join replayed from the original when what it read did not change, made again otherwise (<see cref="AcrossReplay"/>:
+/// a VXLAN device's far end, an underlay segment, a routed underlay edge; OVS tunnel ports and FDB ends are always made
+/// again); only the devices whose edges across hosts may have changed get new edge lists. The frozen indexes are
+/// copied and made again only for the devices whose edges changed.
 /// </para>
 /// Falls back to a full link when the copy does not have the original's hosts in the original's places, or when the
 /// original's linking could not be split by host.
