@@ -175,8 +175,12 @@ internal static class IptablesEval
         return (src, dst);
     }
 
-    /// <summary>true/false when every match is understood; null when one is not.</summary>
+    /// <summary>true/false when every match is understood; false too when a match before one that is not understood already
+    /// fails (the rule cannot match, whatever the other says); null otherwise.</summary>
     internal static bool? Match(IptablesRule rule, PacketView p) => Match(rule, p, out _);
+
+    /// <summary>What a rule's matches come to at one the simulator does not understand: false when an earlier one failed.</summary>
+    private static bool? Undecided(bool resultSoFar) => resultSoFar ? null : false;
 
     /// <summary>As <see cref="Match(IptablesRule, PacketView)"/>; <paramref name="statistic"/>: the rule also has -m statistic
     /// (an endpoint choice the caller makes; the other matches hold).</summary>
@@ -188,7 +192,7 @@ internal static class IptablesEval
         for (int i = 0; i < a.Count; i++)
         {
             bool neg = false;
-            if (a[i] == "!") { neg = true; i++; if (i >= a.Count) return null; }
+            if (a[i] == "!") { neg = true; i++; if (i >= a.Count) return Undecided(result); }
             string opt = a[i];
             string? val = i + 1 < a.Count ? Unquote(a[i + 1]) : null;
             bool? m;
@@ -202,16 +206,16 @@ internal static class IptablesEval
                 case "-m" or "--match":
                     i++;
                     if (val is "comment" or "conntrack" or "state" or "tcp" or "udp" or "icmp" or "multiport" or "mark" or "addrtype" or "set") continue;
-                    if (val == "statistic") { if (p.Ctx?.Choose is null) return null; statistic = true; continue; }
-                    return null;
+                    if (val == "statistic") { if (p.Ctx?.Choose is null) return Undecided(result); statistic = true; continue; }
+                    return Undecided(result);
                 case "--mode":
-                    if (!statistic || val is not ("random" or "nth")) return null;
+                    if (!statistic || val is not ("random" or "nth")) return Undecided(result);
                     i++; continue;
                 case "--probability" or "--every" or "--packet":
-                    if (!statistic) return null;
+                    if (!statistic) return Undecided(result);
                     i++; continue;
                 case "--mark":
-                    if (p.Ctx is not { } mctx || !MarkValue.TryParsePair(val, out var mv, out var mm)) return null;
+                    if (p.Ctx is not { } mctx || !MarkValue.TryParsePair(val, out var mv, out var mm)) return Undecided(result);
                     m = (mctx.Mark & mm) == mv; i++; break;
                 case "--src-type" or "--dst-type":
                     m = AddrTypeMatch(val, opt == "--src-type" ? p.Flow.Source : p.Flow.Destination, p); i++; break;
@@ -236,9 +240,9 @@ internal static class IptablesEval
                     };
                     i++;
                     break;
-                default: return null;
+                default: return Undecided(result);
             }
-            if (m is null) return null;
+            if (m is null) return Undecided(result);
             if (neg) m = !m;
             result &= m.Value;
         }

@@ -80,6 +80,23 @@ public sealed class FilterTraceTests
         Assert.Contains("hashlimit", r.Forward.Reason);
     }
 
+    /// <summary>The kernel matches a rule only when all its matches hold: one that fails before a match the simulator does
+    /// not understand decides (the packet goes on to the next rule); one that holds leaves the rule undecided.</summary>
+    [Theory]
+    [InlineData("-A FORWARD -d 198.18.9.9/32 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD -p udp -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD ! -s 198.18.1.0/24 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD -s 198.18.1.0/24 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Uncertain)]
+    public void Given_a_rule_whose_match_fails_before_one_not_understood_when_traced_then_the_rule_does_not_match(string rule, Disposition expected)
+    {
+        var m = new RouterModel();
+        RouterModel.Iptables(m.R, "filter", null, rule);
+
+        var r = m.Trace();
+
+        Assert.Equal(expected, r.Forward.Disposition);
+    }
+
     [Fact]
     public void Given_an_nft_input_chain_dropping_icmp_from_the_client_when_traced_then_denied_in()
     {
