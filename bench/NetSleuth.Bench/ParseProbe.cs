@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using NetSleuth.Model;
+using NetSleuth.Synth;
 
 namespace NetSleuth.Bench;
 
@@ -77,7 +78,7 @@ internal static class ParseProbe
     /// </summary>
     public static List<string> RunDir(string dir)
     {
-        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != "faults.json").Order(StringComparer.Ordinal).ToArray();
+        var files = SynthWriter.SnapshotFiles(dir).ToArray();
         var cpu0 = Environment.CpuUsage.TotalTime;
         var sw = Stopwatch.StartNew();
         long bytes = 0, tokens = 0;

@@ -17,8 +17,7 @@ internal static class PipelineBench
     public static List<StageResult> Run(string dir, bool sequential, int repeat, bool untilLink = false)
     {
         var manifest = SynthWriter.ReadFaults(dir);
-        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != SynthWriter.FaultsFile)
-            .Order(StringComparer.Ordinal).ToList();
+        var files = SynthWriter.SnapshotFiles(dir);
         var size = $"{manifest.Nodes}x{manifest.Pods} {manifest.Style}";
         var rows = new List<StageResult>();
         for (int i = 1; i < repeat; i++)

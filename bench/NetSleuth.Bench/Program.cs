@@ -151,8 +151,7 @@ public static class Program
     private static List<StageResult> HeapBench(Dictionary<string, string> o)
     {
         var dir = o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required");
-        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != SynthWriter.FaultsFile)
-            .Order(StringComparer.Ordinal).ToList();
+        var files = SynthWriter.SnapshotFiles(dir);
         GC.Collect();
         long before = GC.GetTotalMemory(forceFullCollection: true);
         Snapshot snap = null!;

@@ -5,6 +5,7 @@ using NetSleuth.Import;
 using NetSleuth.Model;
 using NetSleuth.Topology;
 using NetSleuth.WhatIf;
+using NetSleuth.Synth;
 
 namespace NetSleuth.Bench;
 
@@ -20,7 +21,7 @@ internal static class RelinkBench
         string dir = o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required");
         string fixes = o.GetValueOrDefault("fixes") ?? throw new InputException("--fixes", 0, "required");
         int rounds = o.TryGetValue("rounds", out var r) ? int.Parse(r, CultureInfo.InvariantCulture) : 3;
-        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != "faults.json").Order(StringComparer.Ordinal).ToList();
+        var files = SynthWriter.SnapshotFiles(dir);
         var snap = SnapshotBulkLoader.LoadMany(files);
         var topology = Linker.Link(snap);
         var scripts = new List<(string Id, List<(string Host, string Command)> Commands)>();

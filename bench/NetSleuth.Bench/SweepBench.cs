@@ -6,6 +6,7 @@ using NetSleuth.Forwarding;
 using NetSleuth.Import;
 using NetSleuth.Model;
 using NetSleuth.Topology;
+using NetSleuth.Synth;
 
 namespace NetSleuth.Bench;
 
@@ -21,7 +22,7 @@ internal static class SweepBench
     {
         string dir = o.GetValueOrDefault("dir") ?? throw new InputException("--dir", 0, "required");
         int rounds = o.TryGetValue("rounds", out var r) ? int.Parse(r, CultureInfo.InvariantCulture) : 3;
-        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != "faults.json").Order(StringComparer.Ordinal).ToList();
+        var files = SynthWriter.SnapshotFiles(dir);
         var snap = SnapshotBulkLoader.LoadMany(files);
         var topology = Linker.Link(snap);
         var ctx = new DiagnosisContext(topology);

@@ -5,6 +5,7 @@ using NetSleuth.Forwarding;
 using NetSleuth.Import;
 using NetSleuth.Model;
 using NetSleuth.Topology;
+using NetSleuth.Synth;
 
 namespace NetSleuth.Bench;
 
@@ -23,7 +24,7 @@ internal static class TraceBench
         int rounds = o.TryGetValue("rounds", out var r) ? int.Parse(r, CultureInfo.InvariantCulture) : 200;
         // --verdict: the diagnosis sweep's walk (verdicts only, no steps)
         Func<Topology.Topology, TraceRequest, TraceResult> trace = o.ContainsKey("verdict") ? Tracer.Verdict : Tracer.Trace;
-        var files = Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != "faults.json").Order(StringComparer.Ordinal).ToList();
+        var files = SynthWriter.SnapshotFiles(dir);
 
         var sw = Stopwatch.StartNew();
         var snap = SnapshotBulkLoader.LoadMany(files);

@@ -154,10 +154,6 @@ internal sealed class IptablesIndex
         }
     }
 
-    /// <summary>The IPv4 host address a rule can only match packets to: one `-d A/32` (or `-d A`), not negated, and every
-    /// other match one <see cref="IptablesEval.Match(IptablesRule, PacketView)"/> always decides. Null otherwise.</summary>
-    internal static uint? DispatchKey(IptablesRule rule) => DispatchKeys(rule).Dst;
-
     /// <summary>What a rule can be dispatched by, when every one of its matches is one
     /// <see cref="IptablesEval.Match(IptablesRule, PacketView)"/> always decides: the one IPv4 host address it can only match
     /// packets to (one `-d A/32` or `-d A`, not negated); else, with no `-d` at all, the one destination port (one

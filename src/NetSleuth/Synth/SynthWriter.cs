@@ -13,6 +13,10 @@ public static class SynthWriter
 {
     public const string FaultsFile = "faults.json";
 
+    /// <summary>The snapshot files of a written directory (every *.json but <see cref="FaultsFile"/>), in name order.</summary>
+    public static List<string> SnapshotFiles(string dir) =>
+        Directory.GetFiles(dir, "*.json").Where(f => Path.GetFileName(f) != FaultsFile).Order(StringComparer.Ordinal).ToList();
+
     public static SynthSummary Write(SynthOptions options, string dir, bool indented = false, Action<int>? nodeDone = null)
     {
         var gen = new ClusterGenerator(options);

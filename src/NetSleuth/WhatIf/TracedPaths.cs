@@ -41,12 +41,13 @@ public static class PathTracer
     internal static List<TracedPath> FromSweep(Topology.Topology t, Diagnosis.Reachability.Pending pending)
     {
         var results = pending.Results;
+        var requests = pending.Requests;
         var list = new List<TracedPath>(results.Length);
         for (int i = 0; i < results.Length; i++)
         {
             var r = results[i];
             if (!r.Traced) break;
-            var (req, label) = pending.Requests[i];
+            var (req, label) = requests[i];
             var verdict = r.Error is not null ? PathVerdict.Broken
                 : r.Bad is null ? PathVerdict.Works
                 : r.Bad.Disposition is Disposition.InsufficientInfo or Disposition.Uncertain ? PathVerdict.Undecided : PathVerdict.Broken;

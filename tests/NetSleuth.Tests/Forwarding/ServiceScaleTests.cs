@@ -120,7 +120,7 @@ public sealed class ServiceScaleTests
     public void Given_a_rule_when_indexed_then_only_one_the_evaluator_always_decides_is_dispatched_by_destination(string args, bool dispatched)
     {
         var rule = new IptablesRule { Chain = "KUBE-SERVICES", Args = [.. System.Text.RegularExpressions.Regex.Matches(args, "\"[^\"]*\"|\\S+").Select(x => x.Value)] }; // quoted parts kept whole, as iptables-save's parser keeps them
-        Assert.Equal(dispatched, IptablesIndex.DispatchKey(rule) is not null);
+        Assert.Equal(dispatched, IptablesIndex.DispatchKeys(rule).Dst is not null);
     }
 
     [Theory]

@@ -83,8 +83,8 @@ internal sealed class ServiceEndpointCheck : ICheck
             var request = new TraceRequest(node.Host.Name, node.Ns.IsRoot ? null : node.Ns.Name ?? node.Ns.Id, null, svc.Address)
                 { Start = node, Protocol = proto, DestinationPort = svc.Port, SourcePort = SourcePort };
             // the verdicts first (every endpoint choice, no steps recorded), as the sweep does: the steps only when one fails
-            if (!new[] { Tracer.Verdict(ctx.Topology, request) }.SelectMany(v => v.Alternatives is { } alts ? [v, .. alts] : new[] { v }).Any(x => Failing(x) is not null))
-                yield break;
+            var quick = Tracer.Verdict(ctx.Topology, request);
+            if (Failing(quick) is null && (quick.Alternatives ?? []).All(x => Failing(x) is null)) yield break;
             r = Tracer.Trace(ctx.Topology, request);
         }
         catch (ArgumentException) { yield break; } // a request the tracer refuses (no such start): nothing to say

@@ -155,39 +155,13 @@ internal static class J
 
     /// <summary>A new set of the array's strings (null for a JSON null); in a sharing load, the set an earlier array of the
     /// file with the same text gave.</summary>
-    public static StringSet? NewStrSet(ref Utf8JsonReader r, Ctx c)
-    {
-        if (r.TokenType == JsonTokenType.Null) return null;
-        if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartArray)
-        {
-            var set = new StringSet();
-            FillStrSet(ref r, c, set);
-            return set;
-        }
-        if (pool.TryGetAt<StringSet>(ref r, out var key, out var known)) return known;
-        var made = new StringSet();
-        FillStrSet(ref r, c, made);
-        pool.Add(key, made);
-        return made;
-    }
+    public static StringSet? NewStrSet(ref Utf8JsonReader r, Ctx c) => r.TokenType == JsonTokenType.Null ? null
+        : SnapshotFastReader.Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => { var set = new StringSet(); FillStrSet(ref x, y, set); return set; });
 
     /// <summary>A new map of the object's strings (null for a JSON null); in a sharing load, the map an earlier object of
     /// the file with the same text gave.</summary>
-    public static StringMap? NewDict(ref Utf8JsonReader r, Ctx c)
-    {
-        if (r.TokenType == JsonTokenType.Null) return null;
-        if (c.Records is not { } pool || r.TokenType != JsonTokenType.StartObject)
-        {
-            var map = new StringMap();
-            FillDict(ref r, c, map);
-            return map;
-        }
-        if (pool.TryGetAt<StringMap>(ref r, out var key, out var known)) return known;
-        var made = new StringMap();
-        FillDict(ref r, c, made);
-        pool.Add(key, made);
-        return made;
-    }
+    public static StringMap? NewDict(ref Utf8JsonReader r, Ctx c) => r.TokenType == JsonTokenType.Null ? null
+        : SnapshotFastReader.Pooled(ref r, c, static (ref Utf8JsonReader x, Ctx y) => { var map = new StringMap(); FillDict(ref x, y, map); return map; });
 
     public static void StrList(ref Utf8JsonReader r, Ctx c, List<string> into)
     {
@@ -244,19 +218,8 @@ internal static class J
 
     /// <summary>Reads an array of strings into <paramref name="into"/> (the new object's empty set), made at its size; the set
     /// to keep: INTO, or the set an earlier array of the file with the same text gave when the load shares records.</summary>
-    public static StringSet StrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
-    {
-        if (c.Records is { } pool && r.TokenType == JsonTokenType.StartArray)
-        {
-            if (into.Count > 0) throw Bail(); // given twice: INTO may be a shared one (System.Text.Json appends)
-            if (pool.TryGetAt<StringSet>(ref r, out var key, out var known)) return known;
-            FillStrSet(ref r, c, into);
-            pool.Add(key, into);
-            return into;
-        }
-        FillStrSet(ref r, c, into);
-        return into;
-    }
+    public static StringSet StrSet(ref Utf8JsonReader r, Ctx c, StringSet into) =>
+        Into(ref r, c, into, into.Count, JsonTokenType.StartArray, FillStrSet);
 
     private static void FillStrSet(ref Utf8JsonReader r, Ctx c, StringSet into)
     {
@@ -281,17 +244,24 @@ internal static class J
     /// <summary>Reads an object of strings into <paramref name="into"/> (the new object's empty map); null leaves it empty.
     /// The entries are gathered first, so the map is made at its size (a snapshot lists them in order).</summary>
     /// <returns>the map to keep: INTO, or the map an earlier object of the file with the same text gave when the load shares records</returns>
-    public static StringMap Dict(ref Utf8JsonReader r, Ctx c, StringMap into)
+    public static StringMap Dict(ref Utf8JsonReader r, Ctx c, StringMap into) =>
+        Into(ref r, c, into, into.Count, JsonTokenType.StartObject, FillDict);
+
+    private delegate void Fill<T>(ref Utf8JsonReader r, Ctx c, T into);
+
+    /// <summary>Fills INTO (the new object's empty collection, COUNT entries) from the value at the reader, or in a sharing
+    /// load returns the collection an earlier value of the file with the same text gave.</summary>
+    private static T Into<T>(ref Utf8JsonReader r, Ctx c, T into, int count, JsonTokenType start, Fill<T> fill) where T : class
     {
-        if (c.Records is { } pool && r.TokenType == JsonTokenType.StartObject)
+        if (c.Records is { } pool && r.TokenType == start)
         {
-            if (into.Count > 0) throw Bail(); // given twice: INTO may be a shared one
-            if (pool.TryGetAt<StringMap>(ref r, out var key, out var known)) return known;
-            FillDict(ref r, c, into);
+            if (count > 0) throw Bail(); // given twice: INTO may be a shared one (System.Text.Json appends)
+            if (pool.TryGetAt<T>(ref r, out var key, out var known)) return known;
+            fill(ref r, c, into);
             pool.Add(key, into);
             return into;
         }
-        FillDict(ref r, c, into);
+        fill(ref r, c, into);
         return into;
     }
 
