@@ -80,13 +80,21 @@ public sealed class FilterTraceTests
         Assert.Contains("hashlimit", r.Forward.Reason);
     }
 
-    /// <summary>The kernel matches a rule only when all its matches hold: one that fails before a match the simulator does
-    /// not understand decides (the packet goes on to the next rule); one that holds leaves the rule undecided.</summary>
+    /// <summary>The kernel matches a rule only when all its matches hold: one that fails, before or after a match the simulator
+    /// does not understand, decides (the packet goes on to the next rule); when all the others hold the rule stays undecided.</summary>
     [Theory]
     [InlineData("-A FORWARD -d 198.18.9.9/32 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
     [InlineData("-A FORWARD -p udp -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
     [InlineData("-A FORWARD ! -s 198.18.1.0/24 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
     [InlineData("-A FORWARD -s 198.18.1.0/24 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Uncertain)]
+    // the kernel checks the address, interface and protocol fields before any match module, wherever the command put them
+    [InlineData("-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -d 198.18.9.9/32 -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -p udp -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x ! -s 198.18.1.0/24 -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -s 198.18.1.0/24 -j DROP", Disposition.Uncertain)]
+    // an unknown module's option named like a known one is the module's: connmark's --mark is not the packet's mark
+    [InlineData("-A FORWARD -m connmark --mark 0x1/0x1 -j DROP", Disposition.Uncertain)]
+    [InlineData("-A FORWARD -m connmark ! --mark 0x1/0x1 -j DROP", Disposition.Uncertain)]
     public void Given_a_rule_whose_match_fails_before_one_not_understood_when_traced_then_the_rule_does_not_match(string rule, Disposition expected)
     {
         var m = new RouterModel();
