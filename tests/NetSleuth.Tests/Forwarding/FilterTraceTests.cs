@@ -138,6 +138,22 @@ public sealed class FilterTraceTests
         Assert.Equal(Disposition.Uncertain, m.Trace().Forward.Disposition);
     }
 
+    /// <summary>nf_tables ends a rule at its first match that fails: a match the simulator knows that fails after one it does
+    /// not know decides (not matched), unless a verdict or another statement comes between them.</summary>
+    [Theory]
+    [InlineData("""{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"198.18.7.0","len":24}}}},{"drop":null}""", Disposition.Delivered)]
+    [InlineData("""{"counter":{"packets":0,"bytes":0}},{"match":{"op":"==","left":{"payload":{"protocol":"udp","field":"dport"}},"right":4789}},{"drop":null}""", Disposition.Delivered)]
+    [InlineData("""{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"198.18.1.0","len":24}}}},{"drop":null}""", Disposition.Uncertain)]
+    [InlineData("""{"mangle":{"key":{"meta":{"key":"priority"}},"value":1}},{"match":{"op":"==","left":{"payload":{"protocol":"udp","field":"dport"}},"right":4789}},{"drop":null}""", Disposition.Uncertain)]
+    public void Given_an_nft_match_not_understood_then_one_that_fails_when_traced_then_the_rule_does_not_match(string rest, Disposition expected)
+    {
+        var m = new RouterModel();
+        m.S.Known.Add(Sections.Nftables);
+        m.S.Nftables = Nft("""[{"match":{"op":"==","left":{"meta":{"key":"cpu"}},"right":1}},""" + rest + "]");
+
+        Assert.Equal(expected, m.Trace().Forward.Disposition);
+    }
+
     [Theory]
     // as `nft list ruleset` prints them (nft 1.0.x): the text form is evaluated like the `nft -j` one
     [InlineData("ip saddr 198.18.1.0/24 meta l4proto icmp counter packets 3 bytes 252 drop", Disposition.DeniedIn)]
