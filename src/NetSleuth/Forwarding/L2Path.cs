@@ -27,7 +27,7 @@ internal readonly struct L2Path(Topology.Topology t)
 
     private L2Result Walk(DeviceRef d, bool egress, MacAddress dst, bool leavingBridge)
     {
-        var path = new List<DeviceRef>();
+        var path = new List<DeviceRef>(4); // most walks: a veth pair, a tunnel, a port or two
         bool redirected = false;
         for (int step = 0; step < MaxSteps; step++)
         {

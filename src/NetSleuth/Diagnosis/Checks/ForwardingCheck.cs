@@ -21,7 +21,7 @@ internal sealed class ForwardingCheck : ICheck
             foreach (var (owner, _) in ctx.Topology.OwnersOf(gw))
             {
                 var n = owner.Namespace;
-                if (n.Ns == m.Ns || n.Ns.Sysctl("net.ipv4.ip_forward") != "0") continue;
+                if (n.Ns == m.Ns || ctx.Topology.Sysctl(n.Ns, "net.ipv4.ip_forward") != "0") continue;
                 // a host route to the gateway's own namespace needs no forwarding
                 if (r.Destination.Length == 32 && Linker.IsOwnedBy(ctx.Topology, r.Destination.Address, n)) continue;
                 if (found.TryGetValue(n.Ns, out var f))
