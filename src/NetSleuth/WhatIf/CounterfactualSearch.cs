@@ -44,28 +44,51 @@ public static class CounterfactualSearch
     /// <summary>Inputs of at most this many namespaces in all are searched in every namespace of the hosts a failing path crossed.</summary>
     public const int SmallInput = 16;
 
+    /// <summary>Where the search's time goes, summed over its candidates (for `NETSLEUTH_TIMINGS` and the bench).</summary>
+    public sealed class Parts
+    {
+        internal long GenerateTicks, CopyTicks, RelinkTicks, TraceTicks;
+        public TimeSpan Generate => TimeSpan.FromTicks(GenerateTicks);
+        /// <summary>The commands read and applied to a copy of the model.</summary>
+        public TimeSpan Copy => TimeSpan.FromTicks(CopyTicks);
+        public TimeSpan Relink => TimeSpan.FromTicks(RelinkTicks);
+        /// <summary>The broken and working paths traced again.</summary>
+        public TimeSpan Trace => TimeSpan.FromTicks(TraceTicks);
+    }
+
     /// <summary>Searches for each unexplained-broken-path finding (sharing one budget) and sets <see cref="Finding.Counterfactual"/>.</summary>
-    public static void Run(Topology.Topology t, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan? budget = null, int? cap = null)
+    /// <param name="timings">where the time of the search's parts goes (candidates generated; copy, re-link, re-trace), for `NETSLEUTH_TIMINGS`</param>
+    public static void Run(Topology.Topology t, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan? budget = null, int? cap = null,
+        List<(string Stage, TimeSpan Elapsed)>? timings = null)
     {
         var clock = Stopwatch.StartNew();
         var total = budget ?? Budget;
+        var parts = new Parts();
         foreach (var f in findings)
         {
             if (f.Id != "unexplained-broken-path") continue;
             var left = total - clock.Elapsed;
-            f.Counterfactual = Search(t, f, paths, left < TimeSpan.Zero ? TimeSpan.Zero : left, cap ?? CandidateCap);
+            f.Counterfactual = Search(t, f, paths, left < TimeSpan.Zero ? TimeSpan.Zero : left, cap ?? CandidateCap, parts: parts);
         }
+        timings?.Add(("counterfactual search: generate", parts.Generate));
+        timings?.Add(("counterfactual search: copy", parts.Copy));
+        timings?.Add(("counterfactual search: re-link", parts.Relink));
+        timings?.Add(("counterfactual search: re-trace", parts.Trace));
     }
 
     /// <param name="log">when given, one line per candidate tried: its commands and what it did (or why it could not be applied)</param>
-    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap, Action<string>? log = null)
+    /// <param name="parts">when given, the time of the search's parts is added to it</param>
+    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap, Action<string>? log = null,
+        Parts? parts = null)
     {
         var clock = Stopwatch.StartNew();
         var byLabel = new Dictionary<string, TracedPath>(StringComparer.Ordinal);
         foreach (var p in paths) byLabel.TryAdd(p.Label, p);
         var broken = f.BrokenPaths.Select(Unreply).Distinct().Select(l => byLabel.GetValueOrDefault(l)).OfType<TracedPath>().ToList();
         var working = paths.Where(p => p.Verdict == PathVerdict.Works).ToList();
+        long generating = Stopwatch.GetTimestamp();
         var candidates = Generate(t, broken);
+        if (parts is not null) parts.GenerateTicks += Stopwatch.GetElapsedTime(generating).Ticks;
         var good = new List<CounterfactualCandidate>();
         var partial = new List<CounterfactualCandidate>();
         int tried = 0;
@@ -75,7 +98,7 @@ public static class CounterfactualSearch
             if (tried >= cap) { gaveUp = $"gave up after the candidate cap ({cap}) of {candidates.Count}"; break; }
             if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out after {tried} of {candidates.Count} candidates"; break; }
             tried++;
-            var (r, why) = Try(t, c, broken, working);
+            var (r, why) = Try(t, c, broken, working, parts);
             log?.Invoke(Describe(c, r, why));
             if (r is null || r.Broke > 0) continue;
             var cand = new CounterfactualCandidate(c, r);
@@ -92,7 +115,7 @@ public static class CounterfactualSearch
                     if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out while trying pairs"; break; }
                     var fix = singles[i].Fix.Concat(singles[j].Fix).ToList();
                     tried++;
-                    var (r, why) = Try(t, fix, broken, working);
+                    var (r, why) = Try(t, fix, broken, working, parts);
                     log?.Invoke("pair: " + Describe(fix, r, why));
                     if (r is not null && r.Broke == 0 && r.Restored > Math.Max(singles[i].Result.Restored, singles[j].Result.Restored))
                         good.Add(new CounterfactualCandidate(fix, r));
@@ -103,18 +126,32 @@ public static class CounterfactualSearch
         return new CounterfactualResult(best, candidates.Count, tried, gaveUp);
     }
 
-    private static (FixVerification? Result, string? Why) Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working)
+    private static (FixVerification? Result, string? Why) Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working, Parts? parts)
     {
         var commands = fix.SelectMany(s => s.Commands.Select(c => (s.Host, c))).ToList();
+        long started = Stopwatch.GetTimestamp();
         try
         {
             var script = CommandInterpreter.ReadFix(commands, t.Snapshot, "counterfactual");
             if (script.NotModelled.FirstOrDefault() is { } nm) return (null, $"not modelled: `{nm.Text}`: {nm.NotModelled}");
             var copy = ModelCopy.Apply(t.Snapshot, script);
+            long copied = Stopwatch.GetTimestamp();
             var after = Relinker.Relink(t, copy.Result);
-            return (FixVerifier.Compare(after, broken, working, copy.TouchedHosts), null);
+            long relinked = Stopwatch.GetTimestamp();
+            var result = FixVerifier.Compare(after, broken, working, copy.TouchedHosts);
+            if (parts is not null)
+            {
+                parts.CopyTicks += Stopwatch.GetElapsedTime(started, copied).Ticks;
+                parts.RelinkTicks += Stopwatch.GetElapsedTime(copied, relinked).Ticks;
+                parts.TraceTicks += Stopwatch.GetElapsedTime(relinked).Ticks;
+            }
+            return (result, null);
         }
-        catch (InputException e) { return (null, "refused: " + e.Message); }
+        catch (InputException e)
+        {
+            if (parts is not null) parts.CopyTicks += Stopwatch.GetElapsedTime(started).Ticks;
+            return (null, "refused: " + e.Message);
+        }
     }
 
     /// <summary>One line of the verbose log: the candidate's commands and what they did.</summary>
