@@ -124,7 +124,7 @@ internal static class TogetherBench
             var all = CounterfactualSearch.Generate(topology, broken);
             yield return $"  candidates of {first.Title}: {all.Count}";
             foreach (var g in all.GroupBy(c => $"{c[0].Host} [{c[0].Namespace}] {Kind(c[0].Commands[0])}").OrderByDescending(g => g.Count()))
-                yield return $"    {g.Count(),5} {g.Key}  e.g. {g.First()[0].Commands[0]}";
+                yield return $"    {g.Count(),5} {g.Key}  e.g. {g.First()[0].Commands[0]}" + (o.ContainsKey("all") ? "\n      " + string.Join("\n      ", g.Select(x => string.Join(" && ", x[0].Commands))) : "");
         }
         GC.KeepAlive(topology);
     }

@@ -138,7 +138,7 @@ public static class CounterfactualSearch
             long copied = Stopwatch.GetTimestamp();
             var after = Relinker.Relink(t, copy.Result);
             long relinked = Stopwatch.GetTimestamp();
-            var result = FixVerifier.Compare(after, broken, working, copy.TouchedHosts);
+            var result = FixVerifier.Compare(after, broken, working, copy.TouchedHosts, workingIfChanged: true);
             if (parts is not null)
             {
                 parts.CopyTicks += Stopwatch.GetElapsedTime(started, copied).Ticks;
@@ -161,7 +161,8 @@ public static class CounterfactualSearch
         if (r is null) return $"{cmds}\n    -> {why}";
         var still = r.StillBroken.FirstOrDefault();
         var broke = r.NewlyBroken.FirstOrDefault();
-        return $"{cmds}\n    -> restores {r.Restored} of {r.BrokenBefore}, moved on {r.MovedOn}, breaks {r.Broke}" +
+        return $"{cmds}\n    -> restores {r.Restored} of {r.BrokenBefore}, moved on {r.MovedOn}, " +
+            (r.Restored + r.MovedOn == 0 && r.WorkingChecked == 0 ? "working paths not traced" : $"breaks {r.Broke}") +
             (still is null ? "" : $"; still: {still}") + (broke is null ? "" : $"; breaks: {broke}");
     }
 
@@ -191,8 +192,13 @@ public static class CounterfactualSearch
             if (bad.LastNamespace is { } last) sites.Add(last);
             for (int h = bad.Hops.Count - 1; h >= 0 && sites.Count < MaxSites; h--)
                 if (Find(t, bad.Hops[h]) is { } ns && !sites.Contains(ns)) sites.Add(ns);
+            // the links the traces touched: the devices they passed and where they stopped (a veth whose peer is down)
+            var touched = new HashSet<Link>(ReferenceEqualityComparer.Instance);
+            foreach (var d in bad.Passed.Concat(r.Forward.Passed)) touched.Add(d.Link);
+            if (bad.AtPlace is { Link: { } atLink }) touched.Add(atLink);
+            var owners = new HashSet<NetNamespace>(t.OwnersOf(bad.Flow.Destination).Select(o => o.Device.Ns), ReferenceEqualityComparer.Instance);
             foreach (var site in sites.ToList())
-                foreach (var peer in Peers(t, site)) if (!sites.Contains(peer)) sites.Add(peer);
+                foreach (var peer in Peers(t, site, touched, owners)) if (!sites.Contains(peer)) sites.Add(peer);
             // a small input (a lab, a few hosts): every namespace of the hosts the packet crossed — a device down or a route
             // missing where the packet never got to is not on its hops
             // (a reply that fails: the hosts the request crossed too — a redirect missing on the way back is in a namespace
@@ -204,7 +210,7 @@ public static class CounterfactualSearch
                         foreach (var n in h.Namespaces) if (!sites.Contains(new NsRef(h, n))) sites.Add(new NsRef(h, n));
             foreach (var site in sites)
             {
-                Candidates(t, site, bad.Flow.Destination, Add);
+                Candidates(t, site, bad.Flow.Destination, touched, Add);
                 Tunnels(t, site, Add, AddSteps);
                 Rebuilds(t, site, Add, AddSteps);
             }
@@ -219,19 +225,24 @@ public static class CounterfactualSearch
         return ns is null ? null : new NsRef(host!, ns);
     }
 
-    /// <summary>The namespaces at the other end of a veth of this one (a pod and its node).</summary>
-    private static IEnumerable<NsRef> Peers(Topology.Topology t, NsRef site)
+    /// <summary>The namespaces at the other end of a veth of this one (a pod and its node) that the failing trace
+    /// touched: the veth (either end) is one it passed or stopped at, or the namespace holds the destination. The trace
+    /// read nothing in the namespace behind a veth it never used (a node's other 109 pods): no edit there changes it.</summary>
+    private static IEnumerable<NsRef> Peers(Topology.Topology t, NsRef site, HashSet<Link> touched, HashSet<NetNamespace> owners)
     {
         foreach (var l in site.Ns.Links)
         {
             if (!l.IsVeth || l.LinkNamespace is null && l.LinkNetnsName is null) continue;
             var name = l.LinkNetnsName ?? l.LinkNamespace;
             var ns = site.Host.Namespaces.FirstOrDefault(n => n.Name == name || n.Id == name || (name == "root" && n.IsRoot));
-            if (ns is not null && ns != site.Ns) yield return new NsRef(site.Host, ns);
+            if (ns is null || ns == site.Ns) continue;
+            bool used = touched.Contains(l) || owners.Contains(ns) ||
+                t.Device(site, l.Name) is { } d && t.VethPeer(d) is { } p && touched.Contains(p.Link);
+            if (used) yield return new NsRef(site.Host, ns);
         }
     }
 
-    private static void Candidates(Topology.Topology t, NsRef at, System.Net.IPAddress dst, Action<NsRef, string[]> add)
+    private static void Candidates(Topology.Topology t, NsRef at, System.Net.IPAddress dst, HashSet<Link> touched, Action<NsRef, string[]> add)
     {
         var ns = at.Ns;
         if (Exec(at) is not { } exec) return; // an unnamed namespace with no process in it: no command can enter it
@@ -307,7 +318,8 @@ public static class CounterfactualSearch
             add(at, [exec + "sysctl -w net.ipv4.ip_forward=1"]);
         var rpOn = new List<string>();
         foreach (var kv in ns.Sysctls)
-            if (kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Key.EndsWith(".rp_filter", StringComparison.Ordinal) && kv.Value is "1" or "2")
+            if (kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Key.EndsWith(".rp_filter", StringComparison.Ordinal) && kv.Value is "1" or "2" &&
+                MayValidateSource(t, at, kv.Key["net.ipv4.conf.".Length..^".rp_filter".Length], touched))
             {
                 add(at, [exec + $"sysctl -w {kv.Key}=0"]);
                 rpOn.Add(kv.Key);
@@ -336,6 +348,19 @@ public static class CounterfactualSearch
                         add(at, [$"{ip} route replace {dst}/32 via {a.Prefix.Address} dev {Shell.Quote(l.Name)}"]);
                 add(at, [$"{ip} route replace {dst}/{(dst.AddressFamily is System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)} dev {Shell.Quote(l.Name)}"]);
             }
+    }
+
+    /// <summary>
+    /// Whether the reverse-path filter of device DEV ("all" and "default" always) can have decided the failing trace:
+    /// the kernel checks it on the device a packet arrives on (the trace passed it, or stopped at it) and on the device
+    /// an ARP request arrives on — the other end of a veth the trace used, or a device with an address that answers. A
+    /// node's 110 pod ports (no address, unused by this path) are none of these: their rp_filter changes nothing.
+    /// </summary>
+    private static bool MayValidateSource(Topology.Topology t, NsRef at, string dev, HashSet<Link> touched)
+    {
+        if (dev is "all" or "default" || at.Ns.FindLink(dev) is not { } l) return true;
+        if (touched.Contains(l) || l.Addresses.Count > 0) return true;
+        return VethPeer(t, at, l) is { } peer && touched.Contains(peer.Link);
     }
 
     /// <summary>VXLAN devices of the site against the other VXLAN devices of the input: recreated with a peer's VNI or
