@@ -99,8 +99,8 @@ internal static class TogetherBench
             $"{report.PathsChecked} paths traced, {report.PathsBroken} broken");
         yield return string.Create(CultureInfo.InvariantCulture,
             $"  counterfactual search {T("counterfactual search").TotalSeconds:F2} s wall, {T("counterfactual search cpu").TotalSeconds:F2} s cpu " +
-            $"(generate {T("counterfactual search: generate").TotalSeconds:F2} s, copy {T("counterfactual search: copy").TotalSeconds:F2} s, " +
-            $"re-link {T("counterfactual search: re-link").TotalSeconds:F2} s, re-trace {T("counterfactual search: re-trace").TotalSeconds:F2} s)");
+            $"(summed over threads: generate {T("counterfactual search: generate").TotalSeconds:F2} s, copy {T("counterfactual search: copy (all threads)").TotalSeconds:F2} s, " +
+            $"re-link {T("counterfactual search: re-link (all threads)").TotalSeconds:F2} s, re-trace {T("counterfactual search: re-trace (all threads)").TotalSeconds:F2} s)");
         yield return $"  unexplained findings: {unexplained.Count} ({searched} searched, {withFix} with a fix kept); candidates tried/generated {tried}/{generated}";
         yield return $"  unexplained broken paths restored: {restored.Count} of {brokenUnexplained.Count} ({brokenUnexplained.Count(p => !attributed.Contains(p))} of them tied to no placed fault)";
         yield return $"  faults restored: {faultsRestored.Count} of {faultsUnexplained.Count} faults with unexplained broken paths ({manifest.Faults.Count} placed)";
@@ -123,9 +123,31 @@ internal static class TogetherBench
             var broken = first.BrokenPaths.Select(Unreply).Distinct().Select(l => byLabel.GetValueOrDefault(l)).OfType<TracedPath>().ToList();
             var all = CounterfactualSearch.Generate(topology, broken);
             yield return $"  candidates of {first.Title}: {all.Count}";
+            if (o.ContainsKey("all"))
+                for (int i = 0; i < all.Count; i++)
+                {
+                    var line = $"    {i + 1,4} {all[i][0].Host} [{all[i][0].Namespace}] {string.Join(" && ", all[i][0].Commands)}";
+                    yield return line[..Math.Min(200, line.Length)];
+                }
+            else
             foreach (var g in all.GroupBy(c => $"{c[0].Host} [{c[0].Namespace}] {Kind(c[0].Commands[0])}").OrderByDescending(g => g.Count()))
-                yield return $"    {g.Count(),5} {g.Key}  e.g. {g.First()[0].Commands[0]}" + (o.ContainsKey("all") ? "\n      " + string.Join("\n      ", g.Select(x => string.Join(" && ", x[0].Commands))) : "");
+                yield return $"    {g.Count(),5} {g.Key}  e.g. {g.First()[0].Commands[0]}";
         }
+        // --positions: each unexplained finding searched alone, without cap or budget: where its first restoring candidate comes
+        if (o.ContainsKey("positions"))
+            foreach (var f in unexplained)
+            {
+                int n = 0, firstAt = 0;
+                var r = CounterfactualSearch.Search(topology, f, report.Paths, TimeSpan.FromHours(1), int.MaxValue, log: l =>
+                {
+                    if (l.StartsWith("pair: ", StringComparison.Ordinal)) return;
+                    n++;
+                    int at = l.IndexOf("-> restores ", StringComparison.Ordinal);
+                    if (firstAt == 0 && at >= 0 && !l.Contains("-> restores 0 ", StringComparison.Ordinal) && l.Contains(", breaks 0", StringComparison.Ordinal)) firstAt = n;
+                });
+                yield return $"    {f.Title[..Math.Min(60, f.Title.Length)]}: first restoring candidate {(firstAt == 0 ? "none" : firstAt.ToString(CultureInfo.InvariantCulture))} of {r.Generated}" +
+                    (r.Best.FirstOrDefault() is { } best ? $"; best: {best.Summary()[..Math.Min(160, best.Summary().Length)]}" : "");
+            }
         GC.KeepAlive(topology);
     }
 
