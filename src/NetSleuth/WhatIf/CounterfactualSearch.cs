@@ -64,14 +64,19 @@ public static class CounterfactualSearch
         var clock = Stopwatch.StartNew();
         var total = budget ?? Budget;
         var parts = new Parts();
-        foreach (var f in findings)
+        var todo = findings.Where(f => f.Id == "unexplained-broken-path").ToList();
+        for (int k = 0; k < todo.Count; k++)
         {
-            if (f.Id != "unexplained-broken-path") continue;
-            var left = total - clock.Elapsed;
+            var f = todo[k];
+            // each finding its share of what is left (what one leaves unused goes to the next): the first of twelve
+            // does not spend the budget of all twelve
+            var left = (total - clock.Elapsed) / (todo.Count - k);
             // the budget spent on the findings before: not even the candidates made (at 1,000 nodes that costs 0.5 s a finding)
             f.Counterfactual = left <= TimeSpan.Zero
                 ? new CounterfactualResult([], 0, 0, $"gave up: the time budget ({total.TotalSeconds:0.###} s) ran out before this finding")
                 : Search(t, f, paths, left, cap ?? CandidateCap, parts: parts);
+            if (todo.Count > 1 && f.Counterfactual.GaveUp is { } g && g.StartsWith("gave up: the time budget", StringComparison.Ordinal))
+                f.Counterfactual = f.Counterfactual with { GaveUp = g + $" (its share of the {total.TotalSeconds:0.###} s of {todo.Count} unexplained findings)" };
         }
         timings?.Add(("counterfactual search: generate", parts.Generate));
         timings?.Add(("counterfactual search: copy (all threads)", parts.Copy));
@@ -98,17 +103,24 @@ public static class CounterfactualSearch
         string? gaveUp = null;
         // the first CAP candidates, tried on every core (each edits its own copy and only reads the topology, as the fix
         // verifications do), then taken in order: the result is the one trying them one after another gives
-        int n = Math.Min(candidates.Count, cap), next = -1;
+        // A candidate of one command that restores every path and breaks none ranks first whatever comes after it (ties
+        // keep their order): the candidates after the first such one are not tried.
+        int n = Math.Min(candidates.Count, cap), next = -1, perfect = int.MaxValue;
         var results = new (FixVerification? Result, string? Why)?[n];
         Parallel.For(0, Math.Min(Environment.ProcessorCount, Math.Max(1, n)), _ =>
         {
             while (true)
             {
                 int i = Interlocked.Increment(ref next);
-                if (i >= n || clock.Elapsed > budget) return;
-                results[i] = Try(t, candidates[i], broken, working, parts);
+                if (i >= n || i > Volatile.Read(ref perfect) || clock.Elapsed > budget) return;
+                var tr = Try(t, candidates[i], broken, working, parts);
+                results[i] = tr;
+                if (tr.Result is { Broke: 0 } r && r.Restored == broken.Count && broken.Count > 0 && candidates[i].Sum(x => x.Commands.Count) == 1)
+                    for (int seen = Volatile.Read(ref perfect); i < seen; seen = Volatile.Read(ref perfect))
+                        if (Interlocked.CompareExchange(ref perfect, i, seen) == seen) break;
             }
         });
+        if (perfect < n) n = perfect + 1;
         for (int i = 0; i < n; i++)
         {
             if (results[i] is not var (r, why)) continue;
@@ -120,7 +132,7 @@ public static class CounterfactualSearch
             else if (r.MovedOn > 0) partial.Add(cand);
         }
         if (tried < n) gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out after {tried} of {candidates.Count} candidates";
-        else if (candidates.Count > cap) gaveUp = $"gave up after the candidate cap ({cap}) of {candidates.Count}";
+        else if (candidates.Count > cap && perfect == int.MaxValue) gaveUp = $"gave up after the candidate cap ({cap}) of {candidates.Count}";
         // pairs of the best singles, when no single one restores every path
         if (gaveUp is null && !good.Any(g => g.Result.Restored == broken.Count))
         {
