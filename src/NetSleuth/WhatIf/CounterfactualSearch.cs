@@ -235,6 +235,9 @@ public static class CounterfactualSearch
             // (a reply that fails: the hosts the request crossed too — a redirect missing on the way back is in a namespace
             // the request went through, while the reply dies on the far side, its ARP unanswered)
             var crossed = new HashSet<string>(bad.Hops.Select(h => h.Host).Concat(r.Forward.Hops.Select(h => h.Host)), StringComparer.Ordinal);
+            // the namespace the packet was for, on a host it reached: a pod whose veth lost its host end is behind no veth of its node
+            foreach (var o in t.OwnersOf(bad.Flow.Destination))
+                if (crossed.Contains(o.Device.Host.Name) && !sites.Contains(o.Device.Namespace)) sites.Add(o.Device.Namespace);
             if (t.Snapshot.Hosts.Sum(h => h.Namespaces.Count) <= SmallInput)
                 foreach (var h in t.Snapshot.Hosts)
                     if (crossed.Contains(h.Name))

@@ -12,6 +12,8 @@ public sealed class CounterfactualSearchTests(Xunit.Abstractions.ITestOutputHelp
     [InlineData(SynthStyle.Ovs, "link-down")]
     [InlineData(SynthStyle.PeerPods, "firewall-drops-tunnel-port")]
     [InlineData(SynthStyle.Bridge, "link-down")]
+    // the destination pod's namespace is searched (its veth lost its host end: no veth of the node leads to it)
+    [InlineData(SynthStyle.PeerPods, "dangling-veth")]
     public void Given_a_fault_with_its_check_off_When_searched_Then_a_candidate_restores_every_unexplained_path(SynthStyle style, string fault)
     {
         var row = CounterfactualMeasure.RunOne(style, fault, budget: TimeSpan.FromSeconds(30));
