@@ -9,7 +9,7 @@ namespace NetSleuth.Forwarding;
 /// <param name="Route">the route that decided; null when nothing matched (or a rule decided)</param>
 /// <param name="Type">route type of the result, or the rule action (blackhole, unreachable, prohibit); "none" when nothing matched</param>
 /// <param name="Gateway">the next hop's gateway (multipath: the chosen one); null = on link</param>
-internal sealed record FibResult(Route? Route, string Type, uint Table, IPAddress? Gateway, string? Device, IReadOnlyList<Step> Steps)
+internal readonly record struct FibResult(Route? Route, string Type, uint Table, IPAddress? Gateway, string? Device, IReadOnlyList<Step> Steps)
 {
     /// <summary>Something decided: a route, or a rule's action.</summary>
     public bool Found => Type is not "none";

@@ -175,12 +175,19 @@ internal static class IptablesEval
         return (src, dst);
     }
 
-    /// <summary>true/false when every match is understood; false too when a match before one that is not understood already
-    /// fails (the rule cannot match, whatever the other says); null otherwise.</summary>
+    /// <summary>true/false when every match is understood; false too when any match the simulator understands fails, wherever
+    /// it stands in the rule (the kernel matches a rule only when all its matches hold, and checks the address, interface
+    /// and protocol fields before any match extension); null otherwise.</summary>
     internal static bool? Match(IptablesRule rule, PacketView p) => Match(rule, p, out _);
 
-    /// <summary>What a rule's matches come to at one the simulator does not understand: false when an earlier one failed.</summary>
-    private static bool? Undecided(bool resultSoFar) => resultSoFar ? null : false;
+    /// <summary>The rule's fixed fields, which iptables keeps in the rule's header whatever their place in the command.</summary>
+    private static bool IsHeader(string t) =>
+        t is "-s" or "--source" or "-d" or "--destination" or "-p" or "--protocol" or "-i" or "--in-interface" or "-o" or "--out-interface";
+
+    /// <summary>Where the options of a match module end: the next module, the target, or a header field.</summary>
+    private static bool StartsNext(IReadOnlyList<string> a, int k) =>
+        a[k] is "-m" or "--match" or "-j" or "--jump" or "-g" or "--goto" || IsHeader(a[k]) ||
+        (a[k] == "!" && k + 1 < a.Count && IsHeader(a[k + 1]));
 
     /// <summary>As <see cref="Match(IptablesRule, PacketView)"/>; <paramref name="statistic"/>: the rule also has -m statistic
     /// (an endpoint choice the caller makes; the other matches hold).</summary>
@@ -188,11 +195,11 @@ internal static class IptablesEval
     {
         statistic = false;
         var a = rule.Args;
-        bool result = true;
+        bool result = true, unknown = false;
         for (int i = 0; i < a.Count; i++)
         {
             bool neg = false;
-            if (a[i] == "!") { neg = true; i++; if (i >= a.Count) return Undecided(result); }
+            if (a[i] == "!") { neg = true; i++; if (i >= a.Count) { unknown = true; break; } }
             string opt = a[i];
             string? val = i + 1 < a.Count ? Unquote(a[i + 1]) : null;
             bool? m;
@@ -206,16 +213,16 @@ internal static class IptablesEval
                 case "-m" or "--match":
                     i++;
                     if (val is "comment" or "conntrack" or "state" or "tcp" or "udp" or "icmp" or "multiport" or "mark" or "addrtype" or "set") continue;
-                    if (val == "statistic") { if (p.Ctx?.Choose is null) return Undecided(result); statistic = true; continue; }
-                    return Undecided(result);
+                    if (val == "statistic") { if (p.Ctx?.Choose is null) { unknown = true; SkipModule(a, ref i); continue; } statistic = true; continue; }
+                    { unknown = true; SkipModule(a, ref i); continue; }
                 case "--mode":
-                    if (!statistic || val is not ("random" or "nth")) return Undecided(result);
+                    if (!statistic || val is not ("random" or "nth")) { unknown = true; SkipModule(a, ref i); continue; }
                     i++; continue;
                 case "--probability" or "--every" or "--packet":
-                    if (!statistic) return Undecided(result);
+                    if (!statistic) { unknown = true; SkipModule(a, ref i); continue; }
                     i++; continue;
                 case "--mark":
-                    if (p.Ctx is not { } mctx || !MarkValue.TryParsePair(val, out var mv, out var mm)) return Undecided(result);
+                    if (p.Ctx is not { } mctx || !MarkValue.TryParsePair(val, out var mv, out var mm)) { unknown = true; SkipModule(a, ref i); continue; }
                     m = (mctx.Mark & mm) == mv; i++; break;
                 case "--src-type" or "--dst-type":
                     m = AddrTypeMatch(val, opt == "--src-type" ? p.Flow.Source : p.Flow.Destination, p); i++; break;
@@ -240,13 +247,20 @@ internal static class IptablesEval
                     };
                     i++;
                     break;
-                default: return Undecided(result);
+                default: { unknown = true; SkipModule(a, ref i); continue; }
             }
-            if (m is null) return Undecided(result);
+            if (m is null) { unknown = true; continue; }
             if (neg) m = !m;
             result &= m.Value;
         }
-        return result;
+        return !result ? false : unknown ? null : true;
+    }
+
+    /// <summary>Past an option the simulator does not know, and the rest of its module's options and values (an option of an
+    /// unknown module may share a known one's name: connmark's --mark is not the packet's mark).</summary>
+    private static void SkipModule(IReadOnlyList<string> a, ref int i)
+    {
+        while (i + 1 < a.Count && !StartsNext(a, i + 1)) i++;
     }
 
     private static bool? CtStateMatch(string? val, PacketView p)

@@ -128,19 +128,21 @@ internal static class NftEval
 
     /// <summary>One rule's statements against the packet, in order, as nf_tables runs them: the first match that fails
     /// ends the rule (not matched); a match or statement the simulator does not know makes it undecided (Matched
-    /// null, <c>Why</c> says which, as the tail of a sentence naming the rule).</summary>
+    /// null, <c>Why</c> says which, as the tail of a sentence naming the rule) — unless a match it knows fails after the
+    /// unknown one and before any verdict or other statement: whatever the unknown one said, the rule ends there.</summary>
     private static (bool? Matched, string? Verdict, string? Target, string? Why) Evaluate(JsonElement expr, PacketView p, NftScope? scope)
     {
-        string? verdict = null, target = null;
+        string? verdict = null, target = null, unknown = null;
         foreach (var st in expr.EnumerateArray())
         {
             if (st.ValueKind != JsonValueKind.Object) continue;
             var prop = st.EnumerateObject().FirstOrDefault();
+            if (unknown is not null && prop.Name is not ("match" or "counter" or "log" or "comment" or "notrack")) return (null, null, null, unknown);
             switch (prop.Name)
             {
                 case "match":
                     var m = NftNat.TryMatch(prop.Value, p, scope, out var nm) ? nm : Match(prop.Value, p);
-                    if (m is null) return (null, null, null, " has a match the simulator does not understand");
+                    if (m is null) { unknown ??= " has a match the simulator does not understand"; break; }
                     if (!m.Value) return (false, null, null, null);
                     break;
                 case "counter" or "log" or "comment" or "notrack":
@@ -169,7 +171,7 @@ internal static class NftEval
                     return (null, null, null, $": statement '{prop.Name}' is not simulated");
             }
         }
-        return (true, verdict, target, null);
+        return unknown is not null ? (null, null, null, unknown) : (true, verdict, target, null);
     }
 
     /// <summary>The address prefixes the rule's ip saddr/daddr matches name (== or in; not !=).</summary>

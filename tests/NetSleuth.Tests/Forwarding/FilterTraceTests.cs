@@ -80,13 +80,21 @@ public sealed class FilterTraceTests
         Assert.Contains("hashlimit", r.Forward.Reason);
     }
 
-    /// <summary>The kernel matches a rule only when all its matches hold: one that fails before a match the simulator does
-    /// not understand decides (the packet goes on to the next rule); one that holds leaves the rule undecided.</summary>
+    /// <summary>The kernel matches a rule only when all its matches hold: one that fails, before or after a match the simulator
+    /// does not understand, decides (the packet goes on to the next rule); when all the others hold the rule stays undecided.</summary>
     [Theory]
     [InlineData("-A FORWARD -d 198.18.9.9/32 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
     [InlineData("-A FORWARD -p udp -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
     [InlineData("-A FORWARD ! -s 198.18.1.0/24 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Delivered)]
     [InlineData("-A FORWARD -s 198.18.1.0/24 -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -j DROP", Disposition.Uncertain)]
+    // the kernel checks the address, interface and protocol fields before any match module, wherever the command put them
+    [InlineData("-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -d 198.18.9.9/32 -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -p udp -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x ! -s 198.18.1.0/24 -j DROP", Disposition.Delivered)]
+    [InlineData("-A FORWARD -m hashlimit --hashlimit-above 5/sec --hashlimit-name x -s 198.18.1.0/24 -j DROP", Disposition.Uncertain)]
+    // an unknown module's option named like a known one is the module's: connmark's --mark is not the packet's mark
+    [InlineData("-A FORWARD -m connmark --mark 0x1/0x1 -j DROP", Disposition.Uncertain)]
+    [InlineData("-A FORWARD -m connmark ! --mark 0x1/0x1 -j DROP", Disposition.Uncertain)]
     public void Given_a_rule_whose_match_fails_before_one_not_understood_when_traced_then_the_rule_does_not_match(string rule, Disposition expected)
     {
         var m = new RouterModel();
@@ -128,6 +136,22 @@ public sealed class FilterTraceTests
         m.S.Nftables = Nft("""[{"match":{"op":"==","left":{"meta":{"key":"cpu"}},"right":1}},{"accept":null}]""");
 
         Assert.Equal(Disposition.Uncertain, m.Trace().Forward.Disposition);
+    }
+
+    /// <summary>nf_tables ends a rule at its first match that fails: a match the simulator knows that fails after one it does
+    /// not know decides (not matched), unless a verdict or another statement comes between them.</summary>
+    [Theory]
+    [InlineData("""{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"198.18.7.0","len":24}}}},{"drop":null}""", Disposition.Delivered)]
+    [InlineData("""{"counter":{"packets":0,"bytes":0}},{"match":{"op":"==","left":{"payload":{"protocol":"udp","field":"dport"}},"right":4789}},{"drop":null}""", Disposition.Delivered)]
+    [InlineData("""{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"saddr"}},"right":{"prefix":{"addr":"198.18.1.0","len":24}}}},{"drop":null}""", Disposition.Uncertain)]
+    [InlineData("""{"mangle":{"key":{"meta":{"key":"priority"}},"value":1}},{"match":{"op":"==","left":{"payload":{"protocol":"udp","field":"dport"}},"right":4789}},{"drop":null}""", Disposition.Uncertain)]
+    public void Given_an_nft_match_not_understood_then_one_that_fails_when_traced_then_the_rule_does_not_match(string rest, Disposition expected)
+    {
+        var m = new RouterModel();
+        m.S.Known.Add(Sections.Nftables);
+        m.S.Nftables = Nft("""[{"match":{"op":"==","left":{"meta":{"key":"cpu"}},"right":1}},""" + rest + "]");
+
+        Assert.Equal(expected, m.Trace().Forward.Disposition);
     }
 
     [Theory]
