@@ -13,10 +13,11 @@ namespace NetSleuth.Topology;
 internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay,
     HashSet<(DeviceRef, DeviceRef)> drawn)
 {
-    /// <summary>Per namespace: (device, MAC) → the first FDB entry with a dst (the way back), built on first use.</summary>
-    private readonly Dictionary<NetNamespace, Dictionary<(string, MacAddress), IPAddress>> _dstByMac = new();
     /// <summary>Tunnel edges drawn so far, either way round: a pair of devices gets one edge.</summary>
-    private readonly HashSet<(DeviceRef, DeviceRef)> _drawn = [];
+    private readonly HashSet<(DeviceRef, DeviceRef)> _drawn = new(t.Base?.TunnelPairs ?? 0);
+
+    /// <summary>How many pairs were drawn (a re-link's sets start that big: a flannel mesh of 1,000 nodes draws a million).</summary>
+    public int Pairs => _drawn.Count;
     /// <summary>The last edge label made (a mesh uses one VNI and port throughout).</summary>
     private (uint? Vni, int Port, string Text)? _label;
 
@@ -39,7 +40,7 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
                 for (int j = 0; j < i && !seen; j++) seen = owners[j].Device.Host == o.Host && owners[j].Device.Ns == o.Ns;
                 if (seen || !byUnderlay.TryGetValue((o.Host, o.Ns), out var candidates)) continue;
                 // several devices could match: the one whose MAC the entry holds receives the frames
-                var ordered = candidates.Count == 1 ? candidates : candidates.OrderBy(c => c.Dev.Link.Mac == entry.Mac ? 0 : 1).ToList();
+                var ordered = candidates.Count == 1 ? candidates : ByMac(candidates, entry.Mac);
                 foreach (var (c, _) in ordered)
                 {
                     if (c == d) continue;
@@ -88,10 +89,16 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
         return string.Join(", ", reasons);
     }
 
+    /// <summary>The candidates with the entry's MAC first, in order (a method of its own: a lambda in the loop would make its
+    /// closure for every entry of a mesh).</summary>
+    private static List<(DeviceRef Dev, NsRef Underlay)> ByMac(List<(DeviceRef Dev, NsRef Underlay)> candidates, MacAddress mac) =>
+        candidates.OrderBy(c => c.Dev.Link.Mac == mac ? 0 : 1).ToList();
+
     private bool OwnedBy(IPAddress ip, NsRef ns)
     {
-        foreach (var (o, _) in t.OwnersOf(ip))
-            if (o.Host == ns.Host && o.Ns == ns.Ns) return true;
+        var owners = t.OwnersOf(ip); // indexed: a mesh asks a million times
+        for (int i = 0; i < owners.Count; i++)
+            if (owners[i].Device.Host == ns.Host && owners[i].Device.Ns == ns.Ns) return true;
         return false;
     }
 
@@ -100,9 +107,11 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
     {
         if (far.Link.Vxlan?.Remote is { } r) return r;
         if (d.Link.Mac is not { } mac) return null;
-        if (!_dstByMac.TryGetValue(far.Ns, out var map))
+        // per namespace: (device, MAC) → the first FDB entry with a dst, made on first use (a re-link's original made those of
+        // the namespaces it shares: 1,000 flannel nodes hold a million entries)
+        if (!t.FdbDsts.TryGetValue(far.Ns, out var map) && (t.Base is not { } original || !original.FdbDsts.TryGetValue(far.Ns, out map)))
         {
-            _dstByMac[far.Ns] = map = new();
+            t.FdbDsts[far.Ns] = map = new();
             foreach (var f in far.Ns.Fdb)
                 if (f.Dst is { } dst) map.TryAdd((f.Device, f.Mac), dst);
         }

@@ -40,7 +40,7 @@ internal static class TunnelLinker
         }
 
         // the tunnel edges drawn so far, from → to (a pair gets one edge)
-        var drawn = new HashSet<(DeviceRef, DeviceRef)>();
+        var drawn = new HashSet<(DeviceRef, DeviceRef)>(t.Base?.TunnelPairs ?? 0);
         // in a re-link: the devices whose join was made again (a device whose far end's join came first and was made again
         // is made again too: its edge depends on that join's match and edges)
         var redone = new HashSet<DeviceRef>();
@@ -75,6 +75,7 @@ internal static class TunnelLinker
                     }, onReplay);
             t.Tunnels[d] = join.Match;
         }
+        t.TunnelPairs = Math.Max(drawn.Count, fdbLinker.Pairs);
         return all;
     }
 
