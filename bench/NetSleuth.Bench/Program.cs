@@ -20,6 +20,9 @@ public static class Program
           import-gen --links N --kind transcript|sos [--flat] --out PATH           write a large transcript (file) or sosreport (directory)
           import --input PATH [--repeat R] [--json FILE] [--stages]               time `netsleuth import PATH`: read into a snapshot, then write its JSON (--stages: a transcript's parts)
           counterfactual [--lab [DIR]] [--only SCENARIO[/FAULT]] [--verbose] [--style S] [--nodes N] [--pods M] [--budget SEC] [--cap N]  each fault kind alone, its checks off: does the counterfactual search restore the paths? (docs/whatif.md)
+          counterfactual --together [--faults K] [--seed S] [--style S] [--nodes N] [--pods M] [--dir DIR] [--budget SEC] [--cap N] [--verbose]
+                 K faults at once (default 20, seed 2, peer-pods 100 x 110), the checks explaining them all off, diagnosed as the CLI does (verification, search):
+                 wall, cpu, peak RSS, the search's time and candidates, paths and faults it restored (the cluster is written to DIR, default under /tmp, and reused)
           fuzz   [--inputs N] [--seed S] [--seeds DIR]...                           damaged real inputs through the importers: crashes, hangs, memory
         Prints one row per stage: wall time, MiB allocated, peak RSS (VmHWM) during the stage.
         """;
@@ -75,6 +78,11 @@ public static class Program
 
     private static int Counterfactual(Dictionary<string, string> o)
     {
+        if (o.ContainsKey("together"))
+        {
+            foreach (var l in TogetherBench.Run(o)) Console.WriteLine(l);
+            return 0;
+        }
         var styles = o.TryGetValue("style", out var st)
             ? [SynthOptions.ParseStyle(st) ?? throw new InputException("--style", 0, "bridge|ovs|peer-pods")]
             : new[] { SynthStyle.Bridge, SynthStyle.Ovs, SynthStyle.PeerPods };

@@ -106,8 +106,10 @@ public static class Diagnoser
         if (options.SearchFixes && findings.Any(f => f.Id == "unexplained-broken-path"))
         {
             long searchStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            WhatIf.CounterfactualSearch.Run(topology, findings, paths, options.SearchBudget, options.SearchCap);
+            var searchCpu = Environment.CpuUsage.TotalTime;
+            WhatIf.CounterfactualSearch.Run(topology, findings, paths, options.SearchBudget, options.SearchCap, timings);
             timings.Add(("counterfactual search", System.Diagnostics.Stopwatch.GetElapsedTime(searchStarted)));
+            timings.Add(("counterfactual search cpu", Environment.CpuUsage.TotalTime - searchCpu));
         }
         return new DiagnosisReport
         {

@@ -101,17 +101,8 @@ public static class CounterfactualMeasure
     public static (List<string> Skipped, int Unexplained, int Broken, int Restored, CounterfactualCandidate? Best, int Tried, int Generated, string? GaveUp)
         Measure(Topology.Topology t, Reachability.Request? request, TimeSpan? budget, int? cap, IReadOnlySet<string>? alsoSkip = null, Action<string>? log = null)
     {
-        var skip = new HashSet<string>(alsoSkip ?? new HashSet<string>(), StringComparer.Ordinal);
-        DiagnosisReport report = null!;
-        for (int round = 0; round < 6; round++)
-        {
-            report = Diagnoser.Run(t, request, new DiagnoseOptions { SkipChecks = skip, VerifyFixes = false, SearchFixes = false });
-            var explaining = report.Findings.Where(f => f.BrokenPaths.Count > 0 && f.Id is not "unexplained-broken-path" and not "path-undecided" and not "trace-failed").ToList();
-            if (explaining.Count == 0) break;
-            foreach (var f in explaining)
-                foreach (var id in f.AlsoSeenAs.Prepend(f.Id))
-                    if (CheckOf(id) is { } c) skip.Add(c);
-        }
+        var (skip, rounds) = ExplainingChecks(t, request, alsoSkip);
+        var report = rounds[^1];
         var unexplained = report.Findings.Where(f => f.Id == "unexplained-broken-path").ToList();
         CounterfactualCandidate? best = null;
         int tried = 0, generated = 0, broken = 0, restored = 0;
@@ -126,6 +117,33 @@ public static class CounterfactualMeasure
         }
         return ([.. skip.Order(StringComparer.Ordinal)], unexplained.Count, broken, restored, best, tried, generated, gaveUp);
     }
+
+    /// <summary>
+    /// The checks that explain the input's broken paths, switched off one round after another (a path one check explained
+    /// may then be explained by another: the MAC fault is found by two) until no check explains one, at most six rounds.
+    /// </summary>
+    /// <returns>the checks switched off (with <paramref name="alsoSkip"/>), and the report of each round (checks, the sweep;
+    /// no verification, no search): the last one's broken paths are those no check explains</returns>
+    public static (HashSet<string> Skip, List<DiagnosisReport> Rounds) ExplainingChecks(Topology.Topology t, Reachability.Request? request, IReadOnlySet<string>? alsoSkip = null)
+    {
+        var skip = new HashSet<string>(alsoSkip ?? new HashSet<string>(), StringComparer.Ordinal);
+        var rounds = new List<DiagnosisReport>();
+        for (int round = 0; round < 6; round++)
+        {
+            var report = Diagnoser.Run(t, request, new DiagnoseOptions { SkipChecks = skip, VerifyFixes = false, SearchFixes = false });
+            rounds.Add(report);
+            var explaining = Explaining(report).ToList();
+            if (explaining.Count == 0) break;
+            foreach (var f in explaining)
+                foreach (var id in f.AlsoSeenAs.Prepend(f.Id))
+                    if (CheckOf(id) is { } c) skip.Add(c);
+        }
+        return (skip, rounds);
+    }
+
+    /// <summary>The findings of a check that explain broken paths (not the sweep's own).</summary>
+    public static IEnumerable<Finding> Explaining(DiagnosisReport report) =>
+        report.Findings.Where(f => f.BrokenPaths.Count > 0 && f.Id is not "unexplained-broken-path" and not "path-undecided" and not "trace-failed");
 
     /// <summary>The check (its catalogue id) that produces findings with this id.</summary>
     private static string? CheckOf(string findingId)

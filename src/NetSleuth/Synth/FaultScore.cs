@@ -16,7 +16,7 @@ public static class FaultScore
     public static (List<PlacedFault> Missed, List<Finding> FalseAlarms) Score(FaultManifest manifest, DiagnosisReport report)
     {
         var findings = report.Findings.Where(f => f.Severity >= Severity.Warning).ToList();
-        var missed = manifest.Faults.Where(fault => !findings.Any(f => OfKind(f, fault) && Names(f, fault))).ToList();
+        var missed = manifest.Faults.Where(fault => !findings.Any(f => Diagnoses(f, fault))).ToList();
         var falseAlarms = findings.Where(f => !manifest.Faults.Any(x => Explains(x, f))).ToList();
         return (missed, falseAlarms);
     }
@@ -53,6 +53,9 @@ public static class FaultScore
         ["dangling-veth"] = ["veth-peer-missing"],
         ["bridge-port-without-master"] = ["bridge-port-detached"],
     };
+
+    /// <summary>The finding diagnoses the placed fault: of its kind, and names it (its host or tunnel end, its device).</summary>
+    public static bool Diagnoses(Finding f, PlacedFault fault) => OfKind(f, fault) && Names(f, fault);
 
     /// <summary>The finding (or a check merged into it) is of the fault's kind; a fault the table does not know matches nothing.</summary>
     internal static bool OfKind(Finding f, PlacedFault fault) =>

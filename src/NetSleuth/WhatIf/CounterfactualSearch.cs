@@ -44,44 +44,95 @@ public static class CounterfactualSearch
     /// <summary>Inputs of at most this many namespaces in all are searched in every namespace of the hosts a failing path crossed.</summary>
     public const int SmallInput = 16;
 
+    /// <summary>Where the search's time goes, summed over its candidates and the threads trying them (for `NETSLEUTH_TIMINGS` and the bench).</summary>
+    public sealed class Parts
+    {
+        internal long GenerateTicks, CopyTicks, RelinkTicks, TraceTicks;
+        public TimeSpan Generate => TimeSpan.FromTicks(GenerateTicks);
+        /// <summary>The commands read and applied to a copy of the model.</summary>
+        public TimeSpan Copy => TimeSpan.FromTicks(CopyTicks);
+        public TimeSpan Relink => TimeSpan.FromTicks(RelinkTicks);
+        /// <summary>The broken and working paths traced again.</summary>
+        public TimeSpan Trace => TimeSpan.FromTicks(TraceTicks);
+    }
+
     /// <summary>Searches for each unexplained-broken-path finding (sharing one budget) and sets <see cref="Finding.Counterfactual"/>.</summary>
-    public static void Run(Topology.Topology t, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan? budget = null, int? cap = null)
+    /// <param name="timings">where the time of the search's parts goes (candidates generated; copy, re-link, re-trace), for `NETSLEUTH_TIMINGS`</param>
+    public static void Run(Topology.Topology t, IReadOnlyList<Finding> findings, IReadOnlyList<TracedPath> paths, TimeSpan? budget = null, int? cap = null,
+        List<(string Stage, TimeSpan Elapsed)>? timings = null)
     {
         var clock = Stopwatch.StartNew();
         var total = budget ?? Budget;
-        foreach (var f in findings)
+        var parts = new Parts();
+        var todo = findings.Where(f => f.Id == "unexplained-broken-path").ToList();
+        for (int k = 0; k < todo.Count; k++)
         {
-            if (f.Id != "unexplained-broken-path") continue;
-            var left = total - clock.Elapsed;
-            f.Counterfactual = Search(t, f, paths, left < TimeSpan.Zero ? TimeSpan.Zero : left, cap ?? CandidateCap);
+            var f = todo[k];
+            // each finding its share of what is left (what one leaves unused goes to the next): the first of twelve
+            // does not spend the budget of all twelve
+            var left = (total - clock.Elapsed) / (todo.Count - k);
+            // the budget spent on the findings before: not even the candidates made (at 1,000 nodes that costs 0.5 s a finding)
+            f.Counterfactual = left <= TimeSpan.Zero
+                ? new CounterfactualResult([], 0, 0, $"gave up: the time budget ({total.TotalSeconds:0.###} s) ran out before this finding")
+                : Search(t, f, paths, left, cap ?? CandidateCap, parts: parts);
+            if (todo.Count > 1 && f.Counterfactual.GaveUp is { } g && g.StartsWith("gave up: the time budget", StringComparison.Ordinal))
+                f.Counterfactual = f.Counterfactual with { GaveUp = g + $" (its share of the {total.TotalSeconds:0.###} s of {todo.Count} unexplained findings)" };
         }
+        timings?.Add(("counterfactual search: generate", parts.Generate));
+        timings?.Add(("counterfactual search: copy (all threads)", parts.Copy));
+        timings?.Add(("counterfactual search: re-link (all threads)", parts.Relink));
+        timings?.Add(("counterfactual search: re-trace (all threads)", parts.Trace));
     }
 
     /// <param name="log">when given, one line per candidate tried: its commands and what it did (or why it could not be applied)</param>
-    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap, Action<string>? log = null)
+    /// <param name="parts">when given, the time of the search's parts is added to it</param>
+    public static CounterfactualResult Search(Topology.Topology t, Finding f, IReadOnlyList<TracedPath> paths, TimeSpan budget, int cap, Action<string>? log = null,
+        Parts? parts = null)
     {
         var clock = Stopwatch.StartNew();
         var byLabel = new Dictionary<string, TracedPath>(StringComparer.Ordinal);
         foreach (var p in paths) byLabel.TryAdd(p.Label, p);
         var broken = f.BrokenPaths.Select(Unreply).Distinct().Select(l => byLabel.GetValueOrDefault(l)).OfType<TracedPath>().ToList();
         var working = paths.Where(p => p.Verdict == PathVerdict.Works).ToList();
+        long generating = Stopwatch.GetTimestamp();
         var candidates = Generate(t, broken);
+        if (parts is not null) parts.GenerateTicks += Stopwatch.GetElapsedTime(generating).Ticks;
         var good = new List<CounterfactualCandidate>();
         var partial = new List<CounterfactualCandidate>();
         int tried = 0;
         string? gaveUp = null;
-        foreach (var c in candidates)
+        // the first CAP candidates, tried on every core (each edits its own copy and only reads the topology, as the fix
+        // verifications do), then taken in order: the result is the one trying them one after another gives
+        // A candidate of one command that restores every path and breaks none ranks first whatever comes after it (ties
+        // keep their order): the candidates after the first such one are not tried.
+        int n = Math.Min(candidates.Count, cap), next = -1, perfect = int.MaxValue;
+        var results = new (FixVerification? Result, string? Why)?[n];
+        Parallel.For(0, Math.Min(Environment.ProcessorCount, Math.Max(1, n)), _ =>
         {
-            if (tried >= cap) { gaveUp = $"gave up after the candidate cap ({cap}) of {candidates.Count}"; break; }
-            if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out after {tried} of {candidates.Count} candidates"; break; }
+            while (true)
+            {
+                int i = Interlocked.Increment(ref next);
+                if (i >= n || i > Volatile.Read(ref perfect) || clock.Elapsed > budget) return;
+                var tr = Try(t, candidates[i], broken, working, parts);
+                results[i] = tr;
+                if (tr.Result is { Broke: 0 } r && r.Restored == broken.Count && broken.Count > 0 && candidates[i].Sum(x => x.Commands.Count) == 1)
+                    for (int seen = Volatile.Read(ref perfect); i < seen; seen = Volatile.Read(ref perfect))
+                        if (Interlocked.CompareExchange(ref perfect, i, seen) == seen) break;
+            }
+        });
+        if (perfect < n) n = perfect + 1;
+        for (int i = 0; i < n; i++)
+        {
+            if (results[i] is not var (r, why)) continue;
             tried++;
-            var (r, why) = Try(t, c, broken, working);
-            log?.Invoke(Describe(c, r, why));
+            log?.Invoke(Describe(candidates[i], r, why));
             if (r is null || r.Broke > 0) continue;
-            var cand = new CounterfactualCandidate(c, r);
+            var cand = new CounterfactualCandidate(candidates[i], r);
             if (r.Restored > 0) good.Add(cand);
             else if (r.MovedOn > 0) partial.Add(cand);
         }
+        if (tried < n) gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out after {tried} of {candidates.Count} candidates";
+        else if (candidates.Count > cap && perfect == int.MaxValue) gaveUp = $"gave up after the candidate cap ({cap}) of {candidates.Count}";
         // pairs of the best singles, when no single one restores every path
         if (gaveUp is null && !good.Any(g => g.Result.Restored == broken.Count))
         {
@@ -92,7 +143,7 @@ public static class CounterfactualSearch
                     if (clock.Elapsed > budget) { gaveUp = $"gave up: the time budget ({budget.TotalSeconds:0.###} s) ran out while trying pairs"; break; }
                     var fix = singles[i].Fix.Concat(singles[j].Fix).ToList();
                     tried++;
-                    var (r, why) = Try(t, fix, broken, working);
+                    var (r, why) = Try(t, fix, broken, working, parts);
                     log?.Invoke("pair: " + Describe(fix, r, why));
                     if (r is not null && r.Broke == 0 && r.Restored > Math.Max(singles[i].Result.Restored, singles[j].Result.Restored))
                         good.Add(new CounterfactualCandidate(fix, r));
@@ -103,18 +154,32 @@ public static class CounterfactualSearch
         return new CounterfactualResult(best, candidates.Count, tried, gaveUp);
     }
 
-    private static (FixVerification? Result, string? Why) Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working)
+    private static (FixVerification? Result, string? Why) Try(Topology.Topology t, IReadOnlyList<FixStep> fix, List<TracedPath> broken, List<TracedPath> working, Parts? parts)
     {
         var commands = fix.SelectMany(s => s.Commands.Select(c => (s.Host, c))).ToList();
+        long started = Stopwatch.GetTimestamp();
         try
         {
             var script = CommandInterpreter.ReadFix(commands, t.Snapshot, "counterfactual");
             if (script.NotModelled.FirstOrDefault() is { } nm) return (null, $"not modelled: `{nm.Text}`: {nm.NotModelled}");
             var copy = ModelCopy.Apply(t.Snapshot, script);
+            long copied = Stopwatch.GetTimestamp();
             var after = Relinker.Relink(t, copy.Result);
-            return (FixVerifier.Compare(after, broken, working, copy.TouchedHosts), null);
+            long relinked = Stopwatch.GetTimestamp();
+            var result = FixVerifier.Compare(after, broken, working, copy.TouchedHosts, workingIfChanged: true);
+            if (parts is not null)
+            {
+                Interlocked.Add(ref parts.CopyTicks, Stopwatch.GetElapsedTime(started, copied).Ticks);
+                Interlocked.Add(ref parts.RelinkTicks, Stopwatch.GetElapsedTime(copied, relinked).Ticks);
+                Interlocked.Add(ref parts.TraceTicks, Stopwatch.GetElapsedTime(relinked).Ticks);
+            }
+            return (result, null);
         }
-        catch (InputException e) { return (null, "refused: " + e.Message); }
+        catch (InputException e)
+        {
+            if (parts is not null) Interlocked.Add(ref parts.CopyTicks, Stopwatch.GetElapsedTime(started).Ticks);
+            return (null, "refused: " + e.Message);
+        }
     }
 
     /// <summary>One line of the verbose log: the candidate's commands and what they did.</summary>
@@ -124,7 +189,8 @@ public static class CounterfactualSearch
         if (r is null) return $"{cmds}\n    -> {why}";
         var still = r.StillBroken.FirstOrDefault();
         var broke = r.NewlyBroken.FirstOrDefault();
-        return $"{cmds}\n    -> restores {r.Restored} of {r.BrokenBefore}, moved on {r.MovedOn}, breaks {r.Broke}" +
+        return $"{cmds}\n    -> restores {r.Restored} of {r.BrokenBefore}, moved on {r.MovedOn}, " +
+            (r.Restored + r.MovedOn == 0 && r.WorkingChecked == 0 ? "working paths not traced" : $"breaks {r.Broke}") +
             (still is null ? "" : $"; still: {still}") + (broke is null ? "" : $"; breaks: {broke}");
     }
 
@@ -154,20 +220,31 @@ public static class CounterfactualSearch
             if (bad.LastNamespace is { } last) sites.Add(last);
             for (int h = bad.Hops.Count - 1; h >= 0 && sites.Count < MaxSites; h--)
                 if (Find(t, bad.Hops[h]) is { } ns && !sites.Contains(ns)) sites.Add(ns);
+            // the links the traces touched: the devices they passed and where they stopped (a veth whose peer is down)
+            var touched = new HashSet<Link>(ReferenceEqualityComparer.Instance);
+            foreach (var d in bad.Passed.Concat(r.Forward.Passed)) touched.Add(d.Link);
+            if (bad.AtPlace is { Link: { } atLink }) touched.Add(atLink);
+            // rp_filter decides only where the packet died of it, or of an ARP request refused (the sender's route back):
+            // a check that passed everywhere the trace went passes again once it is off, and the trace is the same
+            bool rpFilterMayDecide = bad.Disposition is Disposition.RpFilterDrop or Disposition.NeighborUnreachable;
+            var owners = new HashSet<NetNamespace>(t.OwnersOf(bad.Flow.Destination).Select(o => o.Device.Ns), ReferenceEqualityComparer.Instance);
             foreach (var site in sites.ToList())
-                foreach (var peer in Peers(t, site)) if (!sites.Contains(peer)) sites.Add(peer);
+                foreach (var peer in Peers(t, site, touched, owners)) if (!sites.Contains(peer)) sites.Add(peer);
             // a small input (a lab, a few hosts): every namespace of the hosts the packet crossed — a device down or a route
             // missing where the packet never got to is not on its hops
             // (a reply that fails: the hosts the request crossed too — a redirect missing on the way back is in a namespace
             // the request went through, while the reply dies on the far side, its ARP unanswered)
             var crossed = new HashSet<string>(bad.Hops.Select(h => h.Host).Concat(r.Forward.Hops.Select(h => h.Host)), StringComparer.Ordinal);
+            // the namespace the packet was for, on a host it reached: a pod whose veth lost its host end is behind no veth of its node
+            foreach (var o in t.OwnersOf(bad.Flow.Destination))
+                if (crossed.Contains(o.Device.Host.Name) && !sites.Contains(o.Device.Namespace)) sites.Add(o.Device.Namespace);
             if (t.Snapshot.Hosts.Sum(h => h.Namespaces.Count) <= SmallInput)
                 foreach (var h in t.Snapshot.Hosts)
                     if (crossed.Contains(h.Name))
                         foreach (var n in h.Namespaces) if (!sites.Contains(new NsRef(h, n))) sites.Add(new NsRef(h, n));
             foreach (var site in sites)
             {
-                Candidates(t, site, bad.Flow.Destination, Add);
+                Candidates(t, site, bad.Flow.Destination, touched, rpFilterMayDecide, Add);
                 Tunnels(t, site, Add, AddSteps);
                 Rebuilds(t, site, Add, AddSteps);
             }
@@ -182,19 +259,24 @@ public static class CounterfactualSearch
         return ns is null ? null : new NsRef(host!, ns);
     }
 
-    /// <summary>The namespaces at the other end of a veth of this one (a pod and its node).</summary>
-    private static IEnumerable<NsRef> Peers(Topology.Topology t, NsRef site)
+    /// <summary>The namespaces at the other end of a veth of this one (a pod and its node) that the failing trace
+    /// touched: the veth (either end) is one it passed or stopped at, or the namespace holds the destination. The trace
+    /// read nothing in the namespace behind a veth it never used (a node's other 109 pods): no edit there changes it.</summary>
+    private static IEnumerable<NsRef> Peers(Topology.Topology t, NsRef site, HashSet<Link> touched, HashSet<NetNamespace> owners)
     {
         foreach (var l in site.Ns.Links)
         {
             if (!l.IsVeth || l.LinkNamespace is null && l.LinkNetnsName is null) continue;
             var name = l.LinkNetnsName ?? l.LinkNamespace;
             var ns = site.Host.Namespaces.FirstOrDefault(n => n.Name == name || n.Id == name || (name == "root" && n.IsRoot));
-            if (ns is not null && ns != site.Ns) yield return new NsRef(site.Host, ns);
+            if (ns is null || ns == site.Ns) continue;
+            bool used = touched.Contains(l) || owners.Contains(ns) ||
+                t.Device(site, l.Name) is { } d && t.VethPeer(d) is { } p && touched.Contains(p.Link);
+            if (used) yield return new NsRef(site.Host, ns);
         }
     }
 
-    private static void Candidates(Topology.Topology t, NsRef at, System.Net.IPAddress dst, Action<NsRef, string[]> add)
+    private static void Candidates(Topology.Topology t, NsRef at, System.Net.IPAddress dst, HashSet<Link> touched, bool rpFilterMayDecide, Action<NsRef, string[]> add)
     {
         var ns = at.Ns;
         if (Exec(at) is not { } exec) return; // an unnamed namespace with no process in it: no command can enter it
@@ -270,7 +352,8 @@ public static class CounterfactualSearch
             add(at, [exec + "sysctl -w net.ipv4.ip_forward=1"]);
         var rpOn = new List<string>();
         foreach (var kv in ns.Sysctls)
-            if (kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Key.EndsWith(".rp_filter", StringComparison.Ordinal) && kv.Value is "1" or "2")
+            if (rpFilterMayDecide && kv.Key.StartsWith("net.ipv4.conf.", StringComparison.Ordinal) && kv.Key.EndsWith(".rp_filter", StringComparison.Ordinal) && kv.Value is "1" or "2" &&
+                MayValidateSource(t, at, kv.Key["net.ipv4.conf.".Length..^".rp_filter".Length], touched))
             {
                 add(at, [exec + $"sysctl -w {kv.Key}=0"]);
                 rpOn.Add(kv.Key);
@@ -299,6 +382,19 @@ public static class CounterfactualSearch
                         add(at, [$"{ip} route replace {dst}/32 via {a.Prefix.Address} dev {Shell.Quote(l.Name)}"]);
                 add(at, [$"{ip} route replace {dst}/{(dst.AddressFamily is System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)} dev {Shell.Quote(l.Name)}"]);
             }
+    }
+
+    /// <summary>
+    /// Whether the reverse-path filter of device DEV ("all" and "default" always) can have decided the failing trace:
+    /// the kernel checks it on the device a packet arrives on (the trace passed it, or stopped at it) and on the device
+    /// an ARP request arrives on — the other end of a veth the trace used, or a device with an address that answers. A
+    /// node's 110 pod ports (no address, unused by this path) are none of these: their rp_filter changes nothing.
+    /// </summary>
+    private static bool MayValidateSource(Topology.Topology t, NsRef at, string dev, HashSet<Link> touched)
+    {
+        if (dev is "all" or "default" || at.Ns.FindLink(dev) is not { } l) return true;
+        if (touched.Contains(l) || l.Addresses.Count > 0) return true;
+        return VethPeer(t, at, l) is { } peer && touched.Contains(peer.Link);
     }
 
     /// <summary>VXLAN devices of the site against the other VXLAN devices of the input: recreated with a peer's VNI or

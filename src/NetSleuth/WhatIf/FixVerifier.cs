@@ -114,7 +114,10 @@ public static class FixVerifier
     }
 
     /// <summary>Traces the paths again on the edited topology: which broken ones work, which working ones broke.</summary>
-    internal static FixVerification Compare(Topology.Topology after, IReadOnlyList<TracedPath> broken, IReadOnlyList<TracedPath> working, IReadOnlyCollection<string> touched)
+    /// <param name="workingIfChanged">trace the working paths only when a broken one works or fails elsewhere now (the
+    /// counterfactual search drops a candidate that changes no broken path, whatever it does to the working ones)</param>
+    internal static FixVerification Compare(Topology.Topology after, IReadOnlyList<TracedPath> broken, IReadOnlyList<TracedPath> working, IReadOnlyCollection<string> touched,
+        bool workingIfChanged = false)
     {
         int restored = 0, unsure = 0, movedOn = 0;
         var still = new List<string>();
@@ -126,6 +129,11 @@ public static class FixVerifier
             else if (why != p.Why && p.Why is not null) { movedOn++; still.Add($"{p.Label}: now {why} (was {p.Why})"); }
             else still.Add($"{p.Label}: {why}");
         }
+        if (workingIfChanged && restored + movedOn == 0 && broken.Count > 0)
+            return new FixVerification(false, 0, broken.Count, 0, 0, working.Count, false, $"still broken: {still[0]}" + (still.Count > 1 ? $" and {still.Count - 1} more" : ""))
+            {
+                StillBroken = still,
+            };
         var related = PathTracer.Related(working, touched, PathCap, Sample, out bool sampled);
         var newly = new List<string>();
         foreach (var p in related)

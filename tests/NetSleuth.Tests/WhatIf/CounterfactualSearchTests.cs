@@ -12,6 +12,8 @@ public sealed class CounterfactualSearchTests(Xunit.Abstractions.ITestOutputHelp
     [InlineData(SynthStyle.Ovs, "link-down")]
     [InlineData(SynthStyle.PeerPods, "firewall-drops-tunnel-port")]
     [InlineData(SynthStyle.Bridge, "link-down")]
+    // the destination pod's namespace is searched (its veth lost its host end: no veth of the node leads to it)
+    [InlineData(SynthStyle.PeerPods, "dangling-veth")]
     public void Given_a_fault_with_its_check_off_When_searched_Then_a_candidate_restores_every_unexplained_path(SynthStyle style, string fault)
     {
         var row = CounterfactualMeasure.RunOne(style, fault, budget: TimeSpan.FromSeconds(30));
@@ -103,11 +105,39 @@ public sealed class CounterfactualSearchTests(Xunit.Abstractions.ITestOutputHelp
         finally { Directory.Delete(dir, recursive: true); }
     }
 
-    private static (NetSleuth.Model.Snapshot, FaultManifest) FirstPlacing(SynthStyle style, string fault)
+    /// <summary>A node's other pods, behind veths the failing path never used, and the reverse-path filter where the packet
+    /// died of a firewall (a check that passed passes again once off): edits there cannot change the trace, and at 110 pods
+    /// a node they were 1,000 of a path's 1,150 candidates, the cap and the budget spent before the right one.</summary>
+    [Fact]
+    public void Given_a_path_dropped_by_a_firewall_among_twelve_pods_a_node_When_candidates_are_made_Then_none_is_in_pods_it_did_not_use_nor_an_rp_filter()
+    {
+        var (snap, _) = FirstPlacing(SynthStyle.PeerPods, "firewall-drops-tunnel-port", pods: 12);
+        var t = Linker.Link(snap);
+        var report = CounterfactualMeasure.ExplainingChecks(t, null).Rounds[^1];
+        var f = report.Findings.First(x => x.Id == "unexplained-broken-path");
+        var byLabel = report.Paths.GroupBy(p => p.Label).ToDictionary(g => g.Key, g => g.First());
+        var broken = f.BrokenPaths.Select(l => byLabel[l.Replace(" (reply)", "", StringComparison.Ordinal)]).Distinct().ToList();
+        var candidates = CounterfactualSearch.Generate(t, broken);
+        var steps = candidates.SelectMany(c => c).ToList();
+        output.WriteLine($"{f.Title}: {candidates.Count} candidates");
+        // the pod namespaces of the nodes that candidates edit: the path's own pod only (was every pod of the node)
+        var pods = steps.Where(s => s.Host.StartsWith("node-", StringComparison.Ordinal) && s.Namespace is not null).Select(s => s.Host + ":" + s.Namespace).Distinct().ToList();
+        Assert.True(pods.Count <= 1, string.Join(", ", pods));
+        Assert.DoesNotContain(steps.SelectMany(s => s.Commands), c => c.Contains("rp_filter", StringComparison.Ordinal));
+        Assert.Contains(steps.SelectMany(s => s.Commands), c => c.Contains("iptables -t filter -D INPUT", StringComparison.Ordinal));
+        // and the search still finds the firewall rule, stopping at it: one command restores the path, nothing after it ranks higher
+        var r = CounterfactualSearch.Search(t, f, report.Paths, TimeSpan.FromSeconds(60), 60);
+        output.WriteLine($"{r.Tried} of {r.Generated} tried: {r.Best.FirstOrDefault()?.Summary()}");
+        Assert.Null(r.GaveUp);
+        Assert.Contains("iptables -t filter -D INPUT", r.Best[0].Summary(), StringComparison.Ordinal);
+        Assert.True(r.Tried < r.Generated, $"{r.Tried} of {r.Generated}");
+    }
+
+    private static (NetSleuth.Model.Snapshot, FaultManifest) FirstPlacing(SynthStyle style, string fault, int pods = 3)
     {
         for (int seed = 1; seed <= 200; seed++)
         {
-            var (snap, m) = new ClusterGenerator(new SynthOptions(3, 3, style, 1, seed)).GenerateAll();
+            var (snap, m) = new ClusterGenerator(new SynthOptions(3, pods, style, 1, seed)).GenerateAll();
             if (m.Faults.Count == 1 && m.Faults[0].Name == fault) return (snap, m);
         }
         throw new InvalidOperationException("no seed places " + fault);
