@@ -42,7 +42,8 @@ internal sealed class DiagnoseCommand : CliCommand
         A broken path that no check explains is searched for a fix (counterfactual search): candidate
         edits near where the packet dies (a neighbour's MAC, a device up, a route, a sysctl, a firewall
         rule deleted, a tc redirect, a veth or VXLAN device recreated, …), each applied to a copy of the
-        model and traced again; the best three that restore paths and break none are shown. Bounded by
+        model and traced again; the best three that restore paths and break none are shown (the search
+        stops at a one-command edit that restores every path: nothing can rank above it). Bounded by
         60 candidates and --search-budget SECONDS (default 10) for all such findings; it says when it
         gave up. --search-budget 0 switches it off.
 
