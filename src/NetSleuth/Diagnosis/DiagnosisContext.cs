@@ -59,11 +59,11 @@ internal sealed class DiagnosisContext
         d.Ns.Filters.Count > 0 && Topology.MirredFrom(d, "ingress").Any(m => m.Edge.Kind == EdgeKind.TcRedirect && m.Filter.MatchesAll == true);
 
     /// <summary>A sysctl as the kernel applies it to a device: the max of conf.all and conf.DEV (rp_filter, forwarding use other rules).</summary>
-    public static int? ConfMax(Topology.Topology t, NetNamespace ns, string dev, string name)
+    public int? ConfMax(NetNamespace ns, string dev, string name)
     {
-        // through the topology's index: a node's thousands of sysctls, asked for each of a mesh's thousand routes
-        int? all = Int(t.ConfSysctl(ns, "all", name));
-        int? one = Int(t.ConfSysctl(ns, dev, name));
+        // through the topology's index: a node's hundreds of sysctls, asked for each of a mesh's thousand routes
+        int? all = Int(Topology.ConfSysctl(ns, "all", name));
+        int? one = Int(Topology.ConfSysctl(ns, dev, name));
         if (all is null && one is null) return null;
         return Math.Max(all ?? 0, one ?? 0);
     }

@@ -213,16 +213,16 @@ internal static class IptablesEval
                 case "-m" or "--match":
                     i++;
                     if (val is "comment" or "conntrack" or "state" or "tcp" or "udp" or "icmp" or "multiport" or "mark" or "addrtype" or "set") continue;
-                    if (val == "statistic") { if (p.Ctx?.Choose is null) { unknown = true; SkipModule(a, ref i); continue; } statistic = true; continue; }
-                    { unknown = true; SkipModule(a, ref i); continue; }
+                    if (val == "statistic" && p.Ctx?.Choose is not null) { statistic = true; continue; }
+                    m = Unknown(a, ref i); break;
                 case "--mode":
-                    if (!statistic || val is not ("random" or "nth")) { unknown = true; SkipModule(a, ref i); continue; }
+                    if (!statistic || val is not ("random" or "nth")) { m = Unknown(a, ref i); break; }
                     i++; continue;
                 case "--probability" or "--every" or "--packet":
-                    if (!statistic) { unknown = true; SkipModule(a, ref i); continue; }
+                    if (!statistic) { m = Unknown(a, ref i); break; }
                     i++; continue;
                 case "--mark":
-                    if (p.Ctx is not { } mctx || !MarkValue.TryParsePair(val, out var mv, out var mm)) { unknown = true; SkipModule(a, ref i); continue; }
+                    if (p.Ctx is not { } mctx || !MarkValue.TryParsePair(val, out var mv, out var mm)) { m = Unknown(a, ref i); break; }
                     m = (mctx.Mark & mm) == mv; i++; break;
                 case "--src-type" or "--dst-type":
                     m = AddrTypeMatch(val, opt == "--src-type" ? p.Flow.Source : p.Flow.Destination, p); i++; break;
@@ -247,7 +247,7 @@ internal static class IptablesEval
                     };
                     i++;
                     break;
-                default: { unknown = true; SkipModule(a, ref i); continue; }
+                default: m = Unknown(a, ref i); break;
             }
             if (m is null) { unknown = true; continue; }
             if (neg) m = !m;
@@ -256,11 +256,13 @@ internal static class IptablesEval
         return !result ? false : unknown ? null : true;
     }
 
-    /// <summary>Past an option the simulator does not know, and the rest of its module's options and values (an option of an
-    /// unknown module may share a known one's name: connmark's --mark is not the packet's mark).</summary>
-    private static void SkipModule(IReadOnlyList<string> a, ref int i)
+    /// <summary>An option the simulator does not know: undecided (null), and the reader past it and the rest of its module's
+    /// options and values (an option of an unknown module may share a known one's name: connmark's --mark is not the
+    /// packet's mark).</summary>
+    private static bool? Unknown(IReadOnlyList<string> a, ref int i)
     {
         while (i + 1 < a.Count && !StartsNext(a, i + 1)) i++;
+        return null;
     }
 
     private static bool? CtStateMatch(string? val, PacketView p)

@@ -105,6 +105,34 @@ public sealed class FilterTraceTests
         Assert.Equal(expected, r.Forward.Disposition);
     }
 
+    /// <summary>A bridged firewall's rules as its README types them (github.com/thorstenkramm/bridged-firewall, README.md at
+    /// d368231: `iptables -I|-A FORWARD -m physdev --physdev-is-bridged …`, the first one inserted at the top), the address and
+    /// protocol fields after the physdev match the simulator does not know: the kernel checks those fields first.</summary>
+    [Fact]
+    public void Given_a_published_bridged_firewall_typed_with_fields_after_physdev_when_traced_then_rules_for_other_packets_do_not_match()
+    {
+        var m = new RouterModel();
+        string[] rules =
+        [
+            "-A FORWARD -m physdev --physdev-is-bridged -m state --state ESTABLISHED,RELATED -j ACCEPT",
+            "-A FORWARD -m physdev --physdev-is-bridged -d 192.168.178.50 -p tcp --dport 22 -j ACCEPT",
+            "-A FORWARD -m physdev --physdev-is-bridged -d 192.168.178.50 -s 192.168.178.30 -p tcp --dport 22 -j ACCEPT",
+        ];
+        RouterModel.Iptables(m.R, "filter", new() { ["FORWARD"] = "DROP" }, rules);
+
+        var r = m.Trace();
+
+        // a new echo request is not ESTABLISHED, not for 192.168.178.50, not tcp: whatever physdev says, the policy drops it
+        Assert.Equal(Disposition.DeniedForward, r.Forward.Disposition);
+        Assert.Contains("policy DROP of chain FORWARD", r.Forward.Reason);
+
+        // the README's ping rule holds for the echo request but for physdev: undecided, never assumed
+        var ping = new RouterModel();
+        RouterModel.Iptables(ping.R, "filter", new() { ["FORWARD"] = "DROP" },
+            [.. rules, "-A FORWARD -m physdev --physdev-is-bridged -p icmp --icmp-type echo-request -j ACCEPT"]);
+        Assert.Equal(Disposition.Uncertain, ping.Trace().Forward.Disposition);
+    }
+
     [Fact]
     public void Given_an_nft_input_chain_dropping_icmp_from_the_client_when_traced_then_denied_in()
     {

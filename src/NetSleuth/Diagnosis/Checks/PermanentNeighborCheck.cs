@@ -24,7 +24,7 @@ internal sealed class PermanentNeighborCheck : ICheck
                 if (ctx.Topology.Device(ns, devName) is not { } dev || ctx.Topology.VethPeer(dev) is not { } peer) continue;
                 // only gateways outside every subnet of the device: the design answers them by a static entry or proxy ARP
                 if (dev.Link.Addresses.Any(a => a.Prefix.Length < a.Prefix.MaxLength && Forwarding.Fib.Contains(a.Prefix, gw))) continue;
-                var proxy = DiagnosisContext.ConfMax(ctx.Topology, peer.Ns, peer.Link.Name, "proxy_arp");
+                var proxy = ctx.ConfMax(peer.Ns, peer.Link.Name, "proxy_arp");
                 if (proxy is > 0) continue;
                 if (peer.Link.Mac is not { } mac) continue;
                 var decide = proxy is null

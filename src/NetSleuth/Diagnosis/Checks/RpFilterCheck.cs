@@ -22,7 +22,7 @@ internal sealed class RpFilterCheck : ICheck
             foreach (var (iface, _) in ctx.Topology.OwnersOf(gw))
             {
                 var n = iface.Namespace;
-                if (n.Ns == m.Ns || DiagnosisContext.ConfMax(ctx.Topology, n.Ns, iface.Link.Name, "rp_filter") != 1) continue;
+                if (n.Ns == m.Ns || ctx.ConfMax(n.Ns, iface.Link.Name, "rp_filter") != 1) continue;
                 // M's packets carry M's own addresses (replies come from the address asked for), or the route's preferred source
                 var sources = m.Ns.Links.Where(l => !l.IsLoopback).SelectMany(l => l.Addresses).Where(a => DiagnosisContext.IsGlobal(a) && a.Prefix.IsV4)
                     .Select(a => a.Address).Take(8).ToList();
