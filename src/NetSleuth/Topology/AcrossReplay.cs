@@ -49,6 +49,10 @@ internal sealed class AcrossReplay
     private readonly int[]? _chunks;
     private readonly bool[]? _changed;
 
+    /// <summary>Replaying: each VXLAN device's place in the original's list (<see cref="VxlanDevices"/>) → its place in the
+    /// re-link's, -1 for the devices of a host replaced; null when the original did not record its list.</summary>
+    public int[]? PlaceNow { get; private set; }
+
     /// <summary>Replaying: how many joins across hosts were replayed (the rest were made again).</summary>
     public int JoinsReplayed { get; private set; }
 
@@ -192,13 +196,16 @@ internal sealed class AcrossReplay
         if (a?._from?.Across is { _vxlan: { } vx, _vxlanStart: { } start } && a._changed!.Length + 1 == start.Length)
         {
             var list = new List<DeviceRef>(vx.Count);
+            var now = new int[vx.Count];
             for (int i = 0; i < a._changed.Length; i++)
             {
+                for (int k = start[i]; k < start[i + 1]; k++) now[k] = a._changed[i] ? -1 : list.Count + k - start[i];
                 if (!a._changed[i]) list.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(vx)[start[i]..start[i + 1]]);
                 else
                     for (int k = a._chunks![i]; k < a._chunks[i + 1]; k++)
                         if (t.DeviceList[k].Link.Kind == LinkKinds.Vxlan) list.Add(t.DeviceList[k]);
             }
+            a.PlaceNow = now;
             return list;
         }
         var all = new List<DeviceRef>();

@@ -10,28 +10,56 @@ namespace NetSleuth.Topology;
 /// and port. Its way back — its own remote, or its FDB entry for this device's MAC — must point here.
 /// </summary>
 /// <param name="drawn">the tunnel edges drawn so far (from, to), by every device of the input</param>
-internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay,
-    HashSet<(DeviceRef, DeviceRef)> drawn)
+internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<TunnelLinker.Candidate>> byUnderlay,
+    TunnelLinker.PairSet drawn)
 {
-    /// <summary>Tunnel edges drawn so far, either way round: a pair of devices gets one edge.</summary>
-    private readonly HashSet<(DeviceRef, DeviceRef)> _drawn = new(t.Base?.TunnelPairs ?? 0);
+    /// <summary>The pairs (device, far end) of the entries met so far, by the devices' places: a pair gets one edge, from
+    /// the first of its two devices to meet it.</summary>
+    private readonly HashSet<long> _drawn = new(t.Base?.TunnelPairs ?? 0);
 
     /// <summary>How many pairs were drawn (a re-link's sets start that big: a flannel mesh of 1,000 nodes draws a million).</summary>
     public int Pairs => _drawn.Count;
     /// <summary>The last edge label made (a mesh uses one VNI and port throughout).</summary>
     private (uint? Vni, int Port, string Text)? _label;
 
-    public IReadOnlyList<FdbTunnelEnd> Ends(DeviceRef d, NsRef? underlay)
+    /// <summary>
+    /// A re-link's way to keep the original's ends of a device of a host it did not link again. An end reads the owners of its
+    /// dst, the VXLAN devices whose sockets live in their namespaces (with their VNI, port and FDB: their host's own), and
+    /// whether the device's own underlay namespace owns each one's way back (the device's host's own). When its dst is not
+    /// an address a replaced host held or holds, its owners are the original's (their hosts were not replaced), so every
+    /// input is the original's and the end is the same: kept, without a lookup. Its edge is decided again (the pairs met
+    /// before it may differ), by the places of the devices now (<paramref name="PlaceNow"/>: the original's place → the
+    /// re-link's).
+    /// </summary>
+    /// <param name="Ends">the original's ends of the device</param>
+    /// <param name="Places">each end's far device's (else its one near miss's) place in the original's list, -1 for neither</param>
+    internal sealed record Kept(IReadOnlyList<FdbTunnelEnd> Ends, int[] Places, int[] PlaceNow, Func<IPAddress, bool> AddressTouched);
+
+    /// <summary>The far ends of the FDB entries of <paramref name="d"/>, the VXLAN device at <paramref name="place"/>, with each
+    /// end's far device's (else its one near miss's) place (<paramref name="places"/>, -1 for neither).</summary>
+    public IReadOnlyList<FdbTunnelEnd> Ends(DeviceRef d, int place, NsRef? underlay, Kept? keep, out int[] places)
     {
         var vx = d.Link.Vxlan!;
-        var ends = new List<FdbTunnelEnd>();
+        var ends = new List<FdbTunnelEnd>(keep?.Ends.Count ?? 4);
+        var to = new List<int>(keep?.Ends.Count ?? 4);
         foreach (var entry in d.Ns.Fdb)
         {
             if (entry.Device != d.Link.Name || entry.Dst is not { } dst) continue;
+            int k = ends.Count;
+            if (keep is not null && k < keep.Ends.Count && keep.Ends[k] is var kept && ReferenceEquals(kept.Entry, entry)
+                && !keep.AddressTouched(dst) && (keep.Places[k] is var was && was < 0 ? -1 : keep.PlaceNow[was]) is var now
+                && (was < 0 || now >= 0))
+            {
+                ends.Add(kept);
+                to.Add(now);
+                AddEdge(d, place, kept, now, kept.FarUnderlay is not null);
+                continue;
+            }
             uint? vni = entry.Vni ?? vx.Vni;
             int port = entry.Port ?? vx.DstPort ?? TunnelLinker.DefaultPort;
             var owners = t.OwnersOf(dst);
             DeviceRef? far = null;
+            int farPlace = -1, missPlace = -1;
             List<TunnelMismatch>? misses = null;
             for (int i = 0; i < owners.Count; i++)
             {
@@ -41,38 +69,51 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
                 if (seen || !byUnderlay.TryGetValue((o.Host, o.Ns), out var candidates)) continue;
                 // several devices could match: the one whose MAC the entry holds receives the frames
                 var ordered = candidates.Count == 1 ? candidates : ByMac(candidates, entry.Mac);
-                foreach (var (c, _) in ordered)
+                foreach (var (c, _, cPlace) in ordered)
                 {
                     if (c == d) continue;
                     var reason = Mismatch(d, underlay, vni, port, c);
-                    if (reason is null) far ??= c;
-                    else (misses ??= []).Add(new TunnelMismatch(c, reason));
+                    if (reason is null)
+                    {
+                        if (far is null) { far = c; farPlace = cPlace; }
+                    }
+                    else
+                    {
+                        if (misses is null) missPlace = cPlace;
+                        (misses ??= []).Add(new TunnelMismatch(c, reason));
+                    }
                 }
             }
             var end = new FdbTunnelEnd(entry, dst, vni, port, owners.Count > 0 ? owners[0].Device.Namespace : null, far, misses ?? (IReadOnlyList<TunnelMismatch>)[]);
             ends.Add(end);
-            AddEdge(d, end, owners.Count > 0);
+            int endPlace = far is null ? missPlace : farPlace;
+            to.Add(endPlace);
+            AddEdge(d, place, end, endPlace, owners.Count > 0);
         }
+        places = [.. to];
         return ends;
     }
 
-    private void AddEdge(DeviceRef d, FdbTunnelEnd end, bool owned)
+    /// <param name="to">the place of the end's far device, else of its one near miss</param>
+    private void AddEdge(DeviceRef d, int place, FdbTunnelEnd end, int to, bool owned)
     {
         if (_label is not { } cached || cached.Vni != end.Vni || cached.Port != end.Port)
             _label = cached = (end.Vni, end.Port, $"vxlan vni {end.Vni?.ToString() ?? "?"} port {end.Port} via fdb");
         string label = cached.Text;
         if (end.Far is { } far)
         {
-            if (_drawn.Add((d, far)) && !_drawn.Contains((far, d)))
-                TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, far, label));
+            if (_drawn.Add(Key(place, to)) && !_drawn.Contains(Key(to, place)))
+                TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, far, label), place, to);
             return;
         }
         string what = $"fdb entry {end.Entry.Mac} dst {end.Dst}";
         string why = !owned ? $"{what}: {end.Dst} is not an address of any host in the input"
             : end.NearMisses.Count > 0 ? $"{what}: tunnel far end does not match: " + string.Join("; ", end.NearMisses.Select(m => $"{m.Far}: {m.Reason}"))
             : $"{what}: no VXLAN device has its socket where {end.Dst} is";
-        TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, end.NearMisses.Count == 1 ? end.NearMisses[0].Far : null, label, why));
+        TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, end.NearMisses.Count == 1 ? end.NearMisses[0].Far : null, label, why), place, to);
     }
+
+    private static long Key(int from, int to) => TunnelLinker.PairSet.Key(from, to);
 
     /// <summary>Why the candidate is not the entry's far end; null when it is.</summary>
     private string? Mismatch(DeviceRef d, NsRef? underlay, uint? vni, int port, DeviceRef candidate)
@@ -91,7 +132,7 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
 
     /// <summary>The candidates with the entry's MAC first, in order (a method of its own: a lambda in the loop would make its
     /// closure for every entry of a mesh).</summary>
-    private static List<(DeviceRef Dev, NsRef Underlay)> ByMac(List<(DeviceRef Dev, NsRef Underlay)> candidates, MacAddress mac) =>
+    private static List<TunnelLinker.Candidate> ByMac(List<TunnelLinker.Candidate> candidates, MacAddress mac) =>
         candidates.OrderBy(c => c.Dev.Link.Mac == mac ? 0 : 1).ToList();
 
     private bool OwnedBy(IPAddress ip, NsRef ns)
@@ -113,8 +154,33 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
         {
             t.FdbDsts[far.Ns] = map = new();
             foreach (var f in far.Ns.Fdb)
-                if (f.Dst is { } dst) map.TryAdd((f.Device, f.Mac), dst);
+            {
+                if (f.Dst is not { } dst) continue;
+                ref var first = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, f.Mac, out _);
+                first = FdbDst.With(first, f.Device, dst);
+            }
         }
-        return map.TryGetValue((far.Link.Name, mac), out var back) ? back : null;
+        return map.TryGetValue(mac, out var known) ? known.Of(far.Link.Name) : null;
     }
+}
+
+/// <summary>The dst of a namespace's first FDB entry for a MAC on each device (<see cref="Topology.FdbDsts"/>): keyed by the
+/// MAC alone, the devices in a chain (a node's mesh holds one device; hashing the MAC alone is what a million lookups want).</summary>
+internal sealed class FdbDst(string device, IPAddress dst, FdbDst? next)
+{
+    private readonly string _device = device;
+    private readonly IPAddress _dst = dst;
+    private readonly FdbDst? _next = next;
+
+    /// <summary>The dst of <paramref name="device"/>'s first entry, or null.</summary>
+    public IPAddress? Of(string device)
+    {
+        for (var x = this; x is not null; x = x._next)
+            if (string.Equals(x._device, device, StringComparison.Ordinal)) return x._dst;
+        return null;
+    }
+
+    /// <summary>The chain with DEVICE's dst added, unless the device has one already (the first entry wins).</summary>
+    public static FdbDst With(FdbDst? chain, string device, IPAddress dst) =>
+        chain?.Of(device) is not null ? chain! : new FdbDst(device, dst, chain);
 }

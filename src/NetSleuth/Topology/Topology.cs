@@ -82,7 +82,7 @@ public sealed partial class Topology
     internal Topology? Base;
     /// <summary>Per namespace, its VXLAN FDB entries' dst by (device, MAC) (<see cref="FdbTunnelLinker"/>'s ways back): made while
     /// linking; a relinked topology reads its original's for the namespaces it shares (the same objects, never changed).</summary>
-    internal readonly Dictionary<NetNamespace, Dictionary<(string, MacAddress), IPAddress>> FdbDsts = new(ReferenceEqualityComparer.Instance);
+    internal readonly Dictionary<NetNamespace, Dictionary<MacAddress, FdbDst>> FdbDsts = new(ReferenceEqualityComparer.Instance);
     /// <summary>How many tunnel pairs the linking drew (the size a re-link's sets of them start at).</summary>
     internal int TunnelPairs;
     /// <summary>How many hosts <see cref="Relinker"/> linked again to make this topology (-1: linked in full).</summary>

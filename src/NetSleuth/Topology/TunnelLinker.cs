@@ -22,46 +22,53 @@ internal static class TunnelLinker
 
     /// <summary>What a device's far-end join made and read: the owners' hosts of its remote (whose VXLAN devices were the
     /// candidates) and the candidates' remotes (whose owners say whether they point back).</summary>
-    private sealed record TunnelJoin(TunnelMatch Match, Host[] Hosts, IPAddress[] Backs);
+    /// <param name="EndPlaces">for a device with FDB ends: each end's far device's place in the link's list of VXLAN devices
+    /// (else its one near miss's; -1: neither), which a re-link reads when it keeps the end</param>
+    private sealed record TunnelJoin(TunnelMatch Match, Host[] Hosts, IPAddress[] Backs, int[]? EndPlaces = null);
 
     /// <summary>Matches every VXLAN device's far end; returns the devices with their underlay, in input order.</summary>
     public static List<VxlanEnd> LinkTunnels(Topology t)
     {
-        var byUnderlay = new Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>>();
+        var byUnderlay = new Dictionary<(Host, NetNamespace), List<Candidate>>();
         var all = new List<VxlanEnd>();
         foreach (var d in AcrossReplay.VxlanDevices(t))
         {
             // the underlay namespace and device are the device's host's own: replayed for a host a re-link left alone
             var (uns, local) = AcrossReplay.Run(t, d.Host, d, () => Underlay(t, d));
+            int place = all.Count;
             all.Add(new VxlanEnd(d, uns is null ? null : new NsRef(d.Host, uns), local));
             if (uns is null) continue;
             if (!byUnderlay.TryGetValue((d.Host, uns), out var l)) byUnderlay[(d.Host, uns)] = l = [];
-            l.Add((d, new NsRef(d.Host, uns)));
+            l.Add(new Candidate(d, new NsRef(d.Host, uns), place));
         }
 
         // the tunnel edges drawn so far, from → to (a pair gets one edge)
-        var drawn = new HashSet<(DeviceRef, DeviceRef)>(t.Base?.TunnelPairs ?? 0);
+        var drawn = new PairSet(t.Base?.TunnelPairs ?? 0, all);
         // in a re-link: the devices whose join was made again (a device whose far end's join came first and was made again
         // is made again too: its edge depends on that join's match and edges)
         var redone = new HashSet<DeviceRef>();
         var fdbLinker = new FdbTunnelLinker(t, byUnderlay, drawn);
         var across = t.Across;
         bool replaying = across is { Replaying: true };
-        Action<Edge> onReplay = e => Drawn(drawn, e);
+        Action<Edge> onReplay = drawn.Add;
         Func<Host, bool>? hostTouched = replaying ? across!.HostTouched : null;
         Func<IPAddress, bool>? addressTouched = replaying ? across!.AddressTouched : null;
-        foreach (var (d, underlay, _) in all)
+        for (int place = 0; place < all.Count; place++)
         {
+            var (d, underlay, _) = all[place];
             var vx = d.Link.Vxlan;
             TunnelJoin join;
             if (vx?.Remote is not { } remote)
             {
                 // FDB ends read every owner of every entry's dst: made again in every re-link
                 bool fdb = vx is not null && vx.Group is null && vx.External != true;
-                join = AcrossReplay.Join<TunnelJoin>(t, JoinKind.Tunnel, d, d.Host, _ => !fdb, _ =>
+                join = AcrossReplay.Join<TunnelJoin>(t, JoinKind.Tunnel, d, d.Host, _ => !fdb, old =>
                 {
                     if (replaying) redone.Add(d);
-                    return WithoutRemote(t, d, vx, underlay, fdbLinker);
+                    // a device of a host the re-link left alone keeps each FDB end whose dst's owners did not change
+                    var keep = old is { EndPlaces: { } places } && !hostTouched!(d.Host) && across!.PlaceNow is { } now
+                        ? new FdbTunnelLinker.Kept(old.Match.FdbEnds, places, now, addressTouched!) : null;
+                    return WithoutRemote(t, d, place, vx, underlay, fdbLinker, keep);
                 }, onReplay);
             }
             else
@@ -71,7 +78,7 @@ internal static class TunnelLinker
                     _ =>
                     {
                         if (replaying) redone.Add(d);
-                        return WithRemote(t, d, vx, remote, underlay, byUnderlay, drawn);
+                        return WithRemote(t, d, place, vx, remote, underlay, byUnderlay, drawn);
                     }, onReplay);
             t.Tunnels[d] = join.Match;
         }
@@ -85,33 +92,71 @@ internal static class TunnelLinker
         return false;
     }
 
-    /// <summary>Adds a tunnel edge and notes it drawn.</summary>
-    internal static void AddTunnelEdge(Topology t, HashSet<(DeviceRef, DeviceRef)> drawn, Edge e)
+    /// <summary>A VXLAN device whose socket lives in a given underlay namespace, with its place in the link's list of VXLAN
+    /// devices (<see cref="PairSet"/>).</summary>
+    internal readonly record struct Candidate(DeviceRef Dev, NsRef Underlay, int Place);
+
+    /// <summary>
+    /// Pairs of VXLAN devices (from, to), each device named by its place in the list <see cref="LinkTunnels"/> makes: one
+    /// number per pair, hashed without reading the devices (a flannel mesh of 1,000 nodes draws a million pairs, in the
+    /// full link and in every re-link).
+    /// </summary>
+    internal sealed class PairSet(int capacity, List<VxlanEnd> devices)
+    {
+        private readonly HashSet<long> _pairs = new(capacity);
+        /// <summary>The devices' places, for the edges a re-link replays (made on the first).</summary>
+        private Dictionary<DeviceRef, int>? _places;
+
+        public int Count => _pairs.Count;
+
+        public bool Add(int from, int to) => _pairs.Add(Key(from, to));
+
+        public bool Contains(int from, int to) => _pairs.Contains(Key(from, to));
+
+        /// <summary>Notes a replayed tunnel edge drawn. An end that is not in the list is in no pair asked about: every pair
+        /// added or asked names two devices of the list.</summary>
+        public void Add(Edge e)
+        {
+            if (e.Kind != EdgeKind.Tunnel || e.To is not { } to) return;
+            if (_places is null)
+            {
+                _places = new Dictionary<DeviceRef, int>(devices.Count);
+                for (int i = 0; i < devices.Count; i++) _places.TryAdd(devices[i].Device, i);
+            }
+            if (_places.TryGetValue(e.From, out int a) && _places.TryGetValue(to, out int b)) Add(a, b);
+        }
+
+        /// <summary>One number per pair: FROM in the high half, TO mixed with a multiple of FROM in the low (still one number per
+        /// pair), so that the hash of a long (its halves xor-ed) spreads a mesh's pairs: the plain (FROM, TO) would give all
+        /// million pairs of a 1,000-device mesh about a thousand hashes.</summary>
+        internal static long Key(int from, int to) => ((long)from << 32) | (uint)(to ^ (int)((uint)from * 0x9E3779B1u));
+    }
+
+    /// <summary>Adds a tunnel edge from the device at place <paramref name="from"/> (to the one at <paramref name="to"/>, when
+    /// the edge has an end there) and notes it drawn.</summary>
+    internal static void AddTunnelEdge(Topology t, PairSet drawn, Edge e, int from, int to)
     {
         Linker.AddEdge(t, e);
-        Drawn(drawn, e);
+        if (e.To is not null) drawn.Add(from, to);
     }
 
-    private static void Drawn(HashSet<(DeviceRef, DeviceRef)> drawn, Edge e)
-    {
-        if (e.Kind == EdgeKind.Tunnel && e.To is { } to) drawn.Add((e.From, to));
-    }
-
-    private static TunnelJoin WithoutRemote(Topology t, DeviceRef d, VxlanInfo? vx, NsRef? underlay, FdbTunnelLinker fdbLinker)
+    private static TunnelJoin WithoutRemote(Topology t, DeviceRef d, int place, VxlanInfo? vx, NsRef? underlay, FdbTunnelLinker fdbLinker,
+        FdbTunnelLinker.Kept? keep)
     {
         bool fdbOnly = vx?.Group is null && vx?.External != true;
+        int[]? places = null;
         var match = new TunnelMatch(d, underlay, null, null, [])
         {
-            FdbEnds = fdbOnly && vx is not null ? fdbLinker.Ends(d, underlay) : [],
+            FdbEnds = fdbOnly && vx is not null ? fdbLinker.Ends(d, place, underlay, keep, out places) : [],
         };
         t.Tunnels[d] = match;
         if (fdbOnly)
             t.AllAssumptions.Add(new Assumption("VXLAN device without a remote or group: far ends come from FDB entries only", d, d.Link.Source));
-        return new TunnelJoin(match, [], []);
+        return new TunnelJoin(match, [], [], places);
     }
 
-    private static TunnelJoin WithRemote(Topology t, DeviceRef d, VxlanInfo vx, IPAddress remote, NsRef? underlay,
-        Dictionary<(Host, NetNamespace), List<(DeviceRef Dev, NsRef Underlay)>> byUnderlay, HashSet<(DeviceRef, DeviceRef)> drawn)
+    private static TunnelJoin WithRemote(Topology t, DeviceRef d, int place, VxlanInfo vx, IPAddress remote, NsRef? underlay,
+        Dictionary<(Host, NetNamespace), List<Candidate>> byUnderlay, PairSet drawn)
     {
         // The namespaces that own the remote address (normally one: the far host's underlay).
         var farUnderlays = t.OwnersOf(remote).Select(o => o.Device.Namespace).Distinct().ToList();
@@ -125,18 +170,23 @@ internal static class TunnelLinker
         }
         DeviceRef? far = null;
         NsRef? farUnderlay = null;
+        int farPlace = -1, missPlace = -1;
         var misses = new List<TunnelMismatch>();
         var backs = new List<IPAddress>();
         foreach (var fu in farUnderlays)
         {
             if (!byUnderlay.TryGetValue((fu.Host, fu.Ns), out var candidates)) continue;
-            foreach (var (c, _) in candidates)
+            foreach (var (c, _, cPlace) in candidates)
             {
                 if (c == d) continue;
                 if (c.Link.Vxlan?.Remote is { } back) backs.Add(back);
                 var reason = Mismatch(t, vx, underlay, c.Link.Vxlan);
-                if (reason is null && far is null) { far = c; farUnderlay = fu; }
-                else if (reason is not null) misses.Add(new TunnelMismatch(c, reason));
+                if (reason is null && far is null) { far = c; farUnderlay = fu; farPlace = cPlace; }
+                else if (reason is not null)
+                {
+                    if (misses.Count == 0) missPlace = cPlace;
+                    misses.Add(new TunnelMismatch(c, reason));
+                }
             }
             farUnderlay ??= fu;
         }
@@ -145,15 +195,16 @@ internal static class TunnelLinker
         if (far is not null)
         {
             if (DeviceRef.CompareKeys(d, far) < 0 || !t.Tunnels.TryGetValue(far, out var back) || back.Far != d)
-                if (!drawn.Contains((far, d)))
-                    AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, far, Label(vx)));
+                if (!drawn.Contains(farPlace, place))
+                    AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, far, Label(vx)), place, farPlace);
         }
         else
         {
             var why = misses.Count > 0
                 ? string.Join("; ", misses.Select(m => $"{m.Far}: {m.Reason}"))
                 : $"no VXLAN device has its socket in {string.Join(" or ", farUnderlays)} (the owner of {remote})";
-            AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why));
+            AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why),
+                place, missPlace);
         }
         var hosts = new List<Host>(farUnderlays.Count);
         foreach (var fu in farUnderlays)

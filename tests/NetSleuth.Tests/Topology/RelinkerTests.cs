@@ -120,6 +120,44 @@ public sealed class RelinkerTests
         static string Kind(Host h) => new(h.Name.TakeWhile(ch => !char.IsDigit(ch)).ToArray());
     }
 
+    [Fact]
+    public void Given_a_flannel_mesh_When_an_edit_changes_who_owns_an_fdb_entrys_dst_on_hosts_it_does_not_touch_Then_the_relink_equals_a_full_link()
+    {
+        // flannel: each node's flannel.1 has an FDB entry per other node, dst = that node's underlay address. A re-link keeps the
+        // ends of the nodes it leaves alone unless the owners of their dst may have changed: these edits change the owners
+        // of dsts held by untouched hosts (a duplicate address), or give an owner to a dst no host held
+        var (snap, _) = new ClusterGenerator(new SynthOptions(5, 2, SynthStyle.Bridge, Seed: 3)).GenerateAll();
+        var before = Linker.Link(snap);
+        var mesh = before.Devices.Where(d => d.Link.Kind == LinkKinds.Vxlan && before.Tunnel(d)?.FdbEnds.Count > 0).ToList();
+        Assert.True(mesh.Count >= 4, "a mesh of flannel.1 devices");
+        var ends = before.Tunnel(mesh[0])!.FdbEnds;
+        // a node whose underlay address is the dst of other nodes' entries, and an edited node that is neither
+        var held = ends.First(e => e.Far is not null);
+        var owner = before.OwnersOf(held.Dst).First();
+        var editor = mesh.First(d => d.Host != owner.Device.Host && d.Host != mesh[0].Host).Host;
+        var underlay = before.Devices.First(d => d.Host == editor && d.Ns.IsRoot && !d.Link.IsLoopback && d.Link.Kind is null
+            && d.Link.Addresses.Any(a => a.Prefix.IsV4));
+        var edits = new List<(string What, string Text)>
+        {
+            ("another node's underlay address on a third node too", $"{editor.Name}: ip addr add {held.Dst}/32 dev {underlay.Link.Name}\n"),
+            ("a dst no node held given to a node", $"{editor.Name}: ip addr add 10.254.254.254/32 dev {underlay.Link.Name}\n" +
+                $"{mesh[0].Host.Name}: bridge fdb append 02:00:00:00:00:42 dev {mesh[0].Link.Name} dst 10.254.254.254 self permanent\n"),
+        };
+        // the entry no node held, in the original too (edited on a host of its own): the kept end must not stay unresolved
+        var orphan = $"{mesh[0].Host.Name}: bridge fdb append 02:00:00:00:00:42 dev {mesh[0].Link.Name} dst 10.254.254.254 self permanent\n";
+        var withOrphan = ModelCopy.Apply(snap, CommandInterpreter.Read(orphan, "t.sh", snap)).Result;
+        var beforeOrphan = Linker.Link(withOrphan);
+        Assert.Contains(beforeOrphan.Tunnel(beforeOrphan.Devices.First(d => d.Host.Name == mesh[0].Host.Name && d.Link.Name == mesh[0].Link.Name))!.FdbEnds,
+            e => e.Dst.ToString() == "10.254.254.254" && e.Far is null);
+        var given = ModelCopy.Apply(withOrphan, CommandInterpreter.Read($"{editor.Name}: ip addr add 10.254.254.254/32 dev {underlay.Link.Name}\n", "t.sh", withOrphan)).Result;
+        AssertSame(Linker.Link(given), Relinker.Relink(beforeOrphan, given), "an unowned dst given to a node");
+        foreach (var (what, text) in edits)
+        {
+            var copy = ModelCopy.Apply(snap, CommandInterpreter.Read(text, "t.sh", snap));
+            AssertSame(Linker.Link(copy.Result), Relinker.Relink(before, copy.Result), what + ": " + text.Trim());
+        }
+    }
+
     private static List<Edge> CrossHostVeths(NetSleuth.Topology.Topology t) =>
         t.Edges.Where(e => e.Kind == EdgeKind.Veth && e.To is not null && e.From.Host != e.To.Host).ToList();
 
