@@ -11,11 +11,11 @@ namespace NetSleuth.Topology;
 /// </summary>
 /// <param name="drawn">the tunnel edges drawn so far (from, to), by every device of the input</param>
 internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<TunnelLinker.Candidate>> byUnderlay,
-    TunnelLinker.PairSet drawn)
+    TunnelLinker.PairSet drawn, List<TunnelLinker.VxlanEnd> devices)
 {
     /// <summary>The pairs (device, far end) of the entries met so far, by the devices' places: a pair gets one edge, from
     /// the first of its two devices to meet it.</summary>
-    private readonly HashSet<long> _drawn = new(t.Base?.TunnelPairs ?? 0);
+    private readonly TunnelLinker.PairSet _drawn = new(t.Base?.TunnelPairs ?? 0, devices);
 
     /// <summary>How many pairs were drawn (a re-link's sets start that big: a flannel mesh of 1,000 nodes draws a million).</summary>
     public int Pairs => _drawn.Count;
@@ -102,7 +102,7 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
         string label = cached.Text;
         if (end.Far is { } far)
         {
-            if (_drawn.Add(Key(place, to)) && !_drawn.Contains(Key(to, place)))
+            if (_drawn.Add(place, to) && !_drawn.Contains(to, place))
                 TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, far, label), place, to);
             return;
         }
@@ -113,7 +113,6 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
         TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, end.NearMisses.Count == 1 ? end.NearMisses[0].Far : null, label, why), place, to);
     }
 
-    private static long Key(int from, int to) => TunnelLinker.PairSet.Key(from, to);
 
     /// <summary>Why the candidate is not the entry's far end; null when it is.</summary>
     private string? Mismatch(DeviceRef d, NsRef? underlay, uint? vni, int port, DeviceRef candidate)

@@ -21,7 +21,9 @@ public sealed partial class Topology
     private LayeredMap<DeviceRef, Dictionary<MacAddress, DeviceRef>>? _portByMac;
     private LayeredMap<DeviceRef, Dictionary<MacAddress, DeviceRef>>? _portForMac;
     private Dictionary<Segment, Dictionary<MacAddress, DeviceRef>>? _segmentByMac;
-    private Dictionary<DeviceRef, Dictionary<MacAddress, FdbTunnelEnd>>? _fdbEndsByMac;
+    /// <summary>Each remote-less VXLAN device's FDB ends by MAC, made on the first lookup of the device (a trace reads a few; a
+    /// flannel mesh holds a million ends, and each re-link of it would make them all again).</summary>
+    private System.Collections.Concurrent.ConcurrentDictionary<DeviceRef, Dictionary<MacAddress, FdbTunnelEnd>>? _fdbEndsByMac;
     /// <summary>Every global IPv4 interface address in address order (<see cref="BuildV4Index"/>); a re-linked topology
     /// makes its own on first use (the tracer does not ask, the checks do).</summary>
     private V4Index? _v4;
@@ -81,14 +83,14 @@ public sealed partial class Topology
             foreach (var m in seg.Members) if (m.Link.Mac is { } x) byMac.TryAdd(x, m);
             _segmentByMac[seg] = byMac;
         }
-        _fdbEndsByMac = new Dictionary<DeviceRef, Dictionary<MacAddress, FdbTunnelEnd>>();
-        foreach (var (dev, tm) in Tunnels)
-        {
-            if (tm.FdbEnds.Count == 0) continue;
-            var byMac = new Dictionary<MacAddress, FdbTunnelEnd>();
-            foreach (var e in tm.FdbEnds) byMac.TryAdd(e.Entry.Mac, e); // the first entry of a MAC wins, as the kernel's first remote
-            _fdbEndsByMac[dev] = byMac;
-        }
+        _fdbEndsByMac = new();
+    }
+
+    private static Dictionary<MacAddress, FdbTunnelEnd> EndsByMac(IReadOnlyList<FdbTunnelEnd> ends)
+    {
+        var byMac = new Dictionary<MacAddress, FdbTunnelEnd>(ends.Count);
+        foreach (var e in ends) byMac.TryAdd(e.Entry.Mac, e); // the first entry of a MAC wins, as the kernel's first remote
+        return byMac;
     }
 
     /// <summary>A re-linked topology's namespace indexes, before it links: <paramref name="from"/>'s for the namespaces it
@@ -323,7 +325,14 @@ public sealed partial class Topology
     internal FdbTunnelEnd? FdbEnd(DeviceRef vxlan, MacAddress mac)
     {
         if (_fdbEndsByMac is { } index)
-            return index.TryGetValue(vxlan, out var m) && m.TryGetValue(mac, out var e) ? e : null;
+        {
+            if (!index.TryGetValue(vxlan, out var m))
+            {
+                if (Tunnel(vxlan) is not { FdbEnds.Count: > 0 } made) return null;
+                m = index.GetOrAdd(vxlan, EndsByMac(made.FdbEnds)); // two traces may both make it: one is kept
+            }
+            return m.TryGetValue(mac, out var e) ? e : null;
+        }
         if (Tunnel(vxlan) is { } tm)
             foreach (var e in tm.FdbEnds) if (e.Entry.Mac == mac) return e;
         return null;

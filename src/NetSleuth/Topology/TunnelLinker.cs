@@ -47,7 +47,7 @@ internal static class TunnelLinker
         // in a re-link: the devices whose join was made again (a device whose far end's join came first and was made again
         // is made again too: its edge depends on that join's match and edges)
         var redone = new HashSet<DeviceRef>();
-        var fdbLinker = new FdbTunnelLinker(t, byUnderlay, drawn);
+        var fdbLinker = new FdbTunnelLinker(t, byUnderlay, drawn, all);
         var across = t.Across;
         bool replaying = across is { Replaying: true };
         Action<Edge> onReplay = drawn.Add;
@@ -97,21 +97,55 @@ internal static class TunnelLinker
     internal readonly record struct Candidate(DeviceRef Dev, NsRef Underlay, int Place);
 
     /// <summary>
-    /// Pairs of VXLAN devices (from, to), each device named by its place in the list <see cref="LinkTunnels"/> makes: one
-    /// number per pair, hashed without reading the devices (a flannel mesh of 1,000 nodes draws a million pairs, in the
-    /// full link and in every re-link).
+    /// Pairs of VXLAN devices (from, to), each device named by its place in the list <see cref="LinkTunnels"/> makes (a
+    /// flannel mesh of 1,000 nodes meets a million pairs, in the full link and in every re-link): a bit per possible pair
+    /// while that takes at most 8 MiB (a mesh of 1,000 devices: 125 KiB, in cache), else a hashed number per pair.
     /// </summary>
-    internal sealed class PairSet(int capacity, List<VxlanEnd> devices)
+    internal sealed class PairSet
     {
-        private readonly HashSet<long> _pairs = new(capacity);
+        private const long MaxBits = 1L << 26;
+        private readonly int _n;
+        private readonly ulong[]? _bits;
+        private readonly HashSet<long>? _pairs;
+        private readonly List<VxlanEnd> _devices;
         /// <summary>The devices' places, for the edges a re-link replays (made on the first).</summary>
         private Dictionary<DeviceRef, int>? _places;
 
-        public int Count => _pairs.Count;
+        /// <param name="capacity">how many pairs to expect (the hashed form's starting size)</param>
+        public PairSet(int capacity, List<VxlanEnd> devices)
+        {
+            _devices = devices;
+            _n = devices.Count;
+            if ((long)_n * _n <= MaxBits) _bits = new ulong[((long)_n * _n + 63) / 64];
+            else _pairs = new HashSet<long>(capacity);
+        }
 
-        public bool Add(int from, int to) => _pairs.Add(Key(from, to));
+        public int Count { get; private set; }
 
-        public bool Contains(int from, int to) => _pairs.Contains(Key(from, to));
+        public bool Add(int from, int to)
+        {
+            if (_bits is null)
+            {
+                if (!_pairs!.Add(Key(from, to))) return false;
+            }
+            else
+            {
+                long i = (long)from * _n + to;
+                ulong mask = 1UL << (int)(i & 63);
+                ref ulong word = ref _bits[i >> 6];
+                if ((word & mask) != 0) return false;
+                word |= mask;
+            }
+            Count++;
+            return true;
+        }
+
+        public bool Contains(int from, int to)
+        {
+            if (_bits is null) return _pairs!.Contains(Key(from, to));
+            long i = (long)from * _n + to;
+            return (_bits[i >> 6] & (1UL << (int)(i & 63))) != 0;
+        }
 
         /// <summary>Notes a replayed tunnel edge drawn. An end that is not in the list is in no pair asked about: every pair
         /// added or asked names two devices of the list.</summary>
@@ -120,8 +154,8 @@ internal static class TunnelLinker
             if (e.Kind != EdgeKind.Tunnel || e.To is not { } to) return;
             if (_places is null)
             {
-                _places = new Dictionary<DeviceRef, int>(devices.Count);
-                for (int i = 0; i < devices.Count; i++) _places.TryAdd(devices[i].Device, i);
+                _places = new Dictionary<DeviceRef, int>(_devices.Count);
+                for (int i = 0; i < _devices.Count; i++) _places.TryAdd(_devices[i].Device, i);
             }
             if (_places.TryGetValue(e.From, out int a) && _places.TryGetValue(to, out int b)) Add(a, b);
         }
@@ -129,7 +163,7 @@ internal static class TunnelLinker
         /// <summary>One number per pair: FROM in the high half, TO mixed with a multiple of FROM in the low (still one number per
         /// pair), so that the hash of a long (its halves xor-ed) spreads a mesh's pairs: the plain (FROM, TO) would give all
         /// million pairs of a 1,000-device mesh about a thousand hashes.</summary>
-        internal static long Key(int from, int to) => ((long)from << 32) | (uint)(to ^ (int)((uint)from * 0x9E3779B1u));
+        private static long Key(int from, int to) => ((long)from << 32) | (uint)(to ^ (int)((uint)from * 0x9E3779B1u));
     }
 
     /// <summary>Adds a tunnel edge from the device at place <paramref name="from"/> (to the one at <paramref name="to"/>, when
