@@ -265,13 +265,12 @@ public static class Linker
     /// </summary>
     private static DeviceRef? OnOtherHost(Topology t, DeviceRef d, int peerIndex)
     {
-        var names = new[] { d.Link.LinkNetnsName, d.Link.LinkNamespace }.OfType<string>().ToList();
-        if (names.Count == 0) return null;
-        foreach (var host in t.Hosts)
+        if (d.Link.LinkNetnsName is null && d.Link.LinkNamespace is null) return null;
+        // each other host's first namespace that either name names (and that shows a device)
+        foreach (var (host, ns) in t.NamespacesNamed(d.Link.LinkNetnsName, d.Link.LinkNamespace))
         {
             if (host == d.Host) continue;
-            var ns = host.Namespaces.FirstOrDefault(n => n.Name is not null && names.Contains(n.Name) && n.Links.Count > 0);
-            if (ns is not null && t.Device(host, ns, peerIndex) is { } p && p.Link.LinkIndex == d.Link.Index && NamesNs(p.Link, d.Ns)) return p;
+            if (t.Device(host, ns, peerIndex) is { } p && p.Link.LinkIndex == d.Link.Index && NamesNs(p.Link, d.Ns)) return p;
         }
         return null;
     }

@@ -338,6 +338,61 @@ public sealed partial class Topology
         return null;
     }
 
+    /// <summary>Named namespaces that show a device, by name: where each is (host, then namespace, in input order).</summary>
+    private Dictionary<string, List<(int Host, int Ns)>>? _nsByName;
+    private int _nsByNameAsks;
+
+    /// <summary>
+    /// For each host in input order, its first namespace (in input order) that shows a device and is named
+    /// <paramref name="a"/> or <paramref name="b"/>. Asked once per veth whose peer is on no namespace of its own host: the
+    /// first two asks scan the input, the third makes an index by name (a node with hundreds of such veths would scan a
+    /// cluster's hundred thousand namespaces for each).
+    /// </summary>
+    internal IEnumerable<(Host Host, NetNamespace Ns)> NamespacesNamed(string? a, string? b)
+    {
+        if (b == a) b = null;
+        if (_nsByName is null && ++_nsByNameAsks <= 2)
+        {
+            foreach (var host in Hosts)
+                foreach (var n in host.Namespaces)
+                    if (n.Name is not null && (n.Name == a || n.Name == b) && n.Links.Count > 0)
+                    {
+                        yield return (host, n);
+                        break;
+                    }
+            yield break;
+        }
+        var index = _nsByName ??= NamespacesByName();
+        List<(int Host, int Ns)> x = a is not null && index.TryGetValue(a, out var la) ? la : [];
+        List<(int Host, int Ns)> y = b is not null && index.TryGetValue(b, out var lb) ? lb : [];
+        // both lists are in input order: merged, the first of each host
+        int i = 0, j = 0, last = -1;
+        while (i < x.Count || j < y.Count)
+        {
+            var next = j >= y.Count || i < x.Count && x[i].CompareTo(y[j]) <= 0 ? x[i++] : y[j++];
+            if (next.Host == last) continue;
+            last = next.Host;
+            var host = Hosts[next.Host];
+            yield return (host, host.Namespaces[next.Ns]);
+        }
+    }
+
+    private Dictionary<string, List<(int Host, int Ns)>> NamespacesByName()
+    {
+        var index = new Dictionary<string, List<(int, int)>>(StringComparer.Ordinal);
+        for (int h = 0; h < Hosts.Count; h++)
+        {
+            var nss = Hosts[h].Namespaces;
+            for (int k = 0; k < nss.Count; k++)
+            {
+                if (nss[k].Name is not { } name || nss[k].Links.Count == 0) continue;
+                if (!index.TryGetValue(name, out var l)) index[name] = l = [];
+                l.Add((h, k));
+            }
+        }
+        return index;
+    }
+
     /// <summary>The namespace's own indexes (FIB, neighbours, userspace OVS ports); a namespace the topology does
     /// not hold gets a fresh one.</summary>
     internal NsIndex Of(NetNamespace ns) => Held(ns) ?? new NsIndex(ns);

@@ -91,4 +91,50 @@ public sealed class LinkerTests
         Assert.Equal("c", t.VethPeer(Dev(t, "h", "root", "vc"))!.Ns.Id);
         Assert.DoesNotContain(t.Assumptions, a => a.Text.Contains("veth"));
     }
+    [Fact]
+    public void Given_many_veths_whose_peers_are_on_other_hosts_When_linked_Then_each_finds_its_peer_on_the_first_host_that_holds_it()
+    {
+        // lab "hosts" are groups of namespaces of one machine: a veth's link-netns name may name a namespace of another group.
+        // Each host takes the first of its namespaces with that name (and a device); the hosts are tried in input order.
+        // Enough such veths that the linker indexes the namespaces by name (from the third) rather than scanning them.
+        const int pairs = 6;
+        var builders = Enumerable.Range(0, pairs + 1).Select(i => new HostBuilder($"g{i}")).ToList();
+        var expected = new List<(string Host, string Ns, string Dev, string PeerHost, string PeerNs)>();
+        for (int i = 0; i < pairs; i++)
+        {
+            var near = builders[i];
+            var farB = builders[i + 1];
+            // a decoy on the last group: a namespace of the same name, empty (no device), listed first
+            var decoy = new NetNamespace { Id = $"peer{i}-empty", Name = $"peer{i}" };
+            builders[pairs].Host.Namespaces.Insert(1, decoy);
+            var a = near.Ns($"pod{i}");
+            var b = farB.Ns($"peer{i}");
+            var la = near.Dev(a, $"ve{i}", LinkKinds.Veth, $"02:00:00:00:{i:x2}:01", index: 40 + i);
+            var lb = farB.Dev(b, $"vp{i}", LinkKinds.Veth, $"02:00:00:00:{i:x2}:02", index: 60 + i);
+            la.LinkIndex = lb.Index;
+            lb.LinkIndex = la.Index;
+            la.LinkNetnsName = b.Name;
+            lb.LinkNetnsName = a.Name;
+            expected.Add((near.Host.Name, a.Id, la.Name, farB.Host.Name, b.Id));
+        }
+        // an earlier group (g1, before the near g2 and the far g3) has two namespaces named as the third pair's peer: the first
+        // with a device of another index, the second with a device that would do. The host's first is tried and the host
+        // passed over (the kernel's answer is on g3; a lab group names each namespace once)
+        var early = builders[1].Ns("peer2");
+        builders[1].Dev(early, "other2", LinkKinds.Veth, "02:00:00:00:ff:01", index: 99);
+        var twin = new NetNamespace { Id = "peer2-twin", Name = "peer2" };
+        builders[1].Host.Namespaces.Add(twin);
+        var lure = builders[1].Dev(twin, "lure2", LinkKinds.Veth, "02:00:00:00:ff:02", index: 62);
+        lure.LinkIndex = 42;
+        lure.LinkNetnsName = "pod2";
+
+        var t = Linker.Link(new Snapshot { Hosts = builders.Select(b => b.Host).ToList() });
+
+        foreach (var (host, ns, dev, peerHost, peerNs) in expected)
+        {
+            var peer = t.VethPeer(Dev(t, host, ns, dev));
+            Assert.NotNull(peer);
+            Assert.Equal((peerHost, peerNs), (peer!.Host.Name, peer.Ns.Id));
+        }
+    }
 }
