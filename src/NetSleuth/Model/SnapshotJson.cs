@@ -87,8 +87,11 @@ public static class SnapshotJson
         return m;
     }
 
-    /// <summary>False only to measure or test the System.Text.Json path on its own.</summary>
-    internal static bool UseFastReader { get; set; } = true;
+    /// <summary>False only to measure or test the System.Text.Json path on its own: per thread, so that a test that sets it
+    /// does not turn the fast reader off under the tests running beside it (which then saw no record shared, now and then).</summary>
+    internal static bool UseFastReader { get => !t_stjOnly; set => t_stjOnly = !value; }
+
+    [ThreadStatic] private static bool t_stjOnly;
 
     public static Snapshot Load(string path) => Deserialize(File.ReadAllText(path), path);
 
