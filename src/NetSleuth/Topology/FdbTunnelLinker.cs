@@ -10,6 +10,7 @@ namespace NetSleuth.Topology;
 /// and port. Its way back — its own remote, or its FDB entry for this device's MAC — must point here.
 /// </summary>
 /// <param name="drawn">the tunnel edges drawn so far (from, to), by every device of the input</param>
+/// <param name="devices">the linker's list of VXLAN devices, whose places name them in the pairs</param>
 internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<TunnelLinker.Candidate>> byUnderlay,
     TunnelLinker.PairSet drawn, List<TunnelLinker.VxlanEnd> devices)
 {
@@ -33,7 +34,21 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
     /// </summary>
     /// <param name="Ends">the original's ends of the device</param>
     /// <param name="Places">each end's far device's (else its one near miss's) place in the original's list, -1 for neither</param>
-    internal sealed record Kept(IReadOnlyList<FdbTunnelEnd> Ends, int[] Places, int[] PlaceNow, Func<IPAddress, bool> AddressTouched);
+    internal sealed record Kept(IReadOnlyList<FdbTunnelEnd> Ends, int[] Places, int[] PlaceNow, Func<IPAddress, bool> AddressTouched)
+    {
+        /// <summary>The original's <paramref name="k"/>-th end when it is the entry's and can be kept, with the place now of its
+        /// far device (else of its one near miss; -1 for neither).</summary>
+        public bool TryKeep(int k, FdbEntry entry, IPAddress dst, out FdbTunnelEnd end, out int to)
+        {
+            end = null!;
+            to = -1;
+            if (k >= Ends.Count || !ReferenceEquals(Ends[k].Entry, entry) || AddressTouched(dst)) return false;
+            int was = Places[k];
+            if (was >= 0 && (to = PlaceNow[was]) < 0) return false; // its device's host was replaced: not with an untouched dst, checked all the same
+            end = Ends[k];
+            return true;
+        }
+    }
 
     /// <summary>The far ends of the FDB entries of <paramref name="d"/>, the VXLAN device at <paramref name="place"/>, with each
     /// end's far device's (else its one near miss's) place (<paramref name="places"/>, -1 for neither).</summary>
@@ -45,10 +60,7 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
         foreach (var entry in d.Ns.Fdb)
         {
             if (entry.Device != d.Link.Name || entry.Dst is not { } dst) continue;
-            int k = ends.Count;
-            if (keep is not null && k < keep.Ends.Count && keep.Ends[k] is var kept && ReferenceEquals(kept.Entry, entry)
-                && !keep.AddressTouched(dst) && (keep.Places[k] is var was && was < 0 ? -1 : keep.PlaceNow[was]) is var now
-                && (was < 0 || now >= 0))
+            if (keep is not null && keep.TryKeep(ends.Count, entry, dst, out var kept, out int now))
             {
                 ends.Add(kept);
                 to.Add(now);
@@ -112,7 +124,6 @@ internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace
             : $"{what}: no VXLAN device has its socket where {end.Dst} is";
         TunnelLinker.AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, end.NearMisses.Count == 1 ? end.NearMisses[0].Far : null, label, why), place, to);
     }
-
 
     /// <summary>Why the candidate is not the entry's far end; null when it is.</summary>
     private string? Mismatch(DeviceRef d, NsRef? underlay, uint? vni, int port, DeviceRef candidate)
