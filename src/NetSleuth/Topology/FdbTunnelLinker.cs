@@ -10,9 +10,9 @@ namespace NetSleuth.Topology;
 /// and port. Its way back — its own remote, or its FDB entry for this device's MAC — must point here.
 /// </summary>
 /// <param name="drawn">the tunnel edges drawn so far (from, to), by every device of the input</param>
-/// <param name="devices">the linker's list of VXLAN devices, whose places name them in the pairs</param>
+/// <param name="devices">how many VXLAN devices the linker's list holds (their places name them in the pairs)</param>
 internal sealed class FdbTunnelLinker(Topology t, Dictionary<(Host, NetNamespace), List<TunnelLinker.Candidate>> byUnderlay,
-    TunnelLinker.PairSet drawn, List<TunnelLinker.VxlanEnd> devices)
+    TunnelLinker.PairSet drawn, int devices)
 {
     /// <summary>The pairs (device, far end) of the entries met so far, by the devices' places: a pair gets one edge, from
     /// the first of its two devices to meet it.</summary>

@@ -24,7 +24,9 @@ internal static class TunnelLinker
     /// candidates) and the candidates' remotes (whose owners say whether they point back).</summary>
     /// <param name="EndPlaces">for a device with FDB ends: each end's far device's place in the link's list of VXLAN devices
     /// (else its one near miss's; -1: neither), which a re-link reads when it keeps the end</param>
-    private sealed record TunnelJoin(TunnelMatch Match, Host[] Hosts, IPAddress[] Backs, int[]? EndPlaces = null);
+    /// <param name="DrewTo">for a device with a remote: the place of the end of the one tunnel edge it drew, -1 when it drew none
+    /// with an end (a re-link that replays the join notes the pair drawn again)</param>
+    private sealed record TunnelJoin(TunnelMatch Match, Host[] Hosts, IPAddress[] Backs, int[]? EndPlaces = null, int DrewTo = -1);
 
     /// <summary>Matches every VXLAN device's far end; returns the devices with their underlay, in input order.</summary>
     public static List<VxlanEnd> LinkTunnels(Topology t)
@@ -43,14 +45,15 @@ internal static class TunnelLinker
         }
 
         // the tunnel edges drawn so far, from → to (a pair gets one edge)
-        var drawn = new PairSet(t.Base?.TunnelPairs ?? 0, all);
+        var drawn = new PairSet(t.Base?.TunnelPairs ?? 0, all.Count);
         // in a re-link: the devices whose join was made again (a device whose far end's join came first and was made again
         // is made again too: its edge depends on that join's match and edges)
         var redone = new HashSet<DeviceRef>();
-        var fdbLinker = new FdbTunnelLinker(t, byUnderlay, drawn, all);
+        var fdbLinker = new FdbTunnelLinker(t, byUnderlay, drawn, all.Count);
         var across = t.Across;
         bool replaying = across is { Replaying: true };
-        Action<Edge> onReplay = drawn.Add;
+        // the original's places → the re-link's: without them no join with a remote is replayed (its pair could not be noted)
+        int[]? placeNow = replaying ? across!.PlaceNow : null;
         Func<Host, bool>? hostTouched = replaying ? across!.HostTouched : null;
         Func<IPAddress, bool>? addressTouched = replaying ? across!.AddressTouched : null;
         for (int place = 0; place < all.Count; place++)
@@ -69,17 +72,22 @@ internal static class TunnelLinker
                     var keep = old is { EndPlaces: { } places } && !hostTouched!(d.Host) && across!.PlaceNow is { } now
                         ? new FdbTunnelLinker.Kept(old.Match.FdbEnds, places, now, addressTouched!) : null;
                     return WithoutRemote(t, d, place, vx, underlay, fdbLinker, keep);
-                }, onReplay);
+                }); // replayed only without FDB ends: no tunnel edge then
             }
             else
+            {
+                bool replayed = false;
                 join = AcrossReplay.Join<TunnelJoin>(t, JoinKind.Tunnel, d, d.Host,
-                    j => !addressTouched!(remote) && !Any(j.Hosts, hostTouched!) && !Any(j.Backs, addressTouched)
-                        && (j.Match.Far is not { } far || !redone.Contains(far)),
+                    j => replayed = placeNow is not null && (j.DrewTo < 0 || placeNow[j.DrewTo] >= 0) && !addressTouched!(remote)
+                        && !Any(j.Hosts, hostTouched!) && !Any(j.Backs, addressTouched) && (j.Match.Far is not { } far || !redone.Contains(far)),
                     _ =>
                     {
                         if (replaying) redone.Add(d);
                         return WithRemote(t, d, place, vx, remote, underlay, byUnderlay, drawn);
-                    }, onReplay);
+                    });
+                // the replayed join's edge ends on a host the re-link left alone: the pair is noted at its places now
+                if (replayed && join.DrewTo >= 0) drawn.Add(place, placeNow![join.DrewTo]);
+            }
             t.Tunnels[d] = join.Match;
         }
         t.TunnelPairs = Math.Max(drawn.Count, fdbLinker.Pairs);
@@ -107,15 +115,11 @@ internal static class TunnelLinker
         private readonly int _n;
         private readonly ulong[]? _bits;
         private readonly HashSet<long>? _pairs;
-        private readonly List<VxlanEnd> _devices;
-        /// <summary>The devices' places, for the edges a re-link replays (made on the first).</summary>
-        private Dictionary<DeviceRef, int>? _places;
-
         /// <param name="capacity">how many pairs to expect (the hashed form's starting size)</param>
-        public PairSet(int capacity, List<VxlanEnd> devices)
+        /// <param name="devices">how many devices the list holds</param>
+        public PairSet(int capacity, int devices)
         {
-            _devices = devices;
-            _n = devices.Count;
+            _n = devices;
             if ((long)_n * _n <= MaxBits) _bits = new ulong[((long)_n * _n + 63) / 64];
             else _pairs = new HashSet<long>(capacity);
         }
@@ -145,19 +149,6 @@ internal static class TunnelLinker
             if (_bits is null) return _pairs!.Contains(Key(from, to));
             long i = (long)from * _n + to;
             return (_bits[i >> 6] & (1UL << (int)(i & 63))) != 0;
-        }
-
-        /// <summary>Notes a replayed tunnel edge drawn. An end that is not in the list is in no pair asked about: every pair
-        /// added or asked names two devices of the list.</summary>
-        public void Add(Edge e)
-        {
-            if (e.Kind != EdgeKind.Tunnel || e.To is not { } to) return;
-            if (_places is null)
-            {
-                _places = new Dictionary<DeviceRef, int>(_devices.Count);
-                for (int i = 0; i < _devices.Count; i++) _places.TryAdd(_devices[i].Device, i);
-            }
-            if (_places.TryGetValue(e.From, out int a) && _places.TryGetValue(to, out int b)) Add(a, b);
         }
 
         /// <summary>One number per pair: FROM in the high half, TO mixed with a multiple of FROM in the low (still one number per
@@ -226,11 +217,15 @@ internal static class TunnelLinker
         }
         var match = new TunnelMatch(d, underlay, far, farUnderlay, misses);
         t.Tunnels[d] = match;
+        int drewTo = -1;
         if (far is not null)
         {
             if (DeviceRef.CompareKeys(d, far) < 0 || !t.Tunnels.TryGetValue(far, out var back) || back.Far != d)
                 if (!drawn.Contains(farPlace, place))
+                {
                     AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, far, Label(vx)), place, farPlace);
+                    drewTo = farPlace;
+                }
         }
         else
         {
@@ -239,11 +234,12 @@ internal static class TunnelLinker
                 : $"no VXLAN device has its socket in {string.Join(" or ", farUnderlays)} (the owner of {remote})";
             AddTunnelEdge(t, drawn, new Edge(EdgeKind.Tunnel, d, misses.Count == 1 ? misses[0].Far : null, Label(vx), "tunnel far end does not match: " + why),
                 place, missPlace);
+            if (misses.Count == 1) drewTo = missPlace;
         }
         var hosts = new List<Host>(farUnderlays.Count);
         foreach (var fu in farUnderlays)
             if (!hosts.Exists(h => ReferenceEquals(h, fu.Host))) hosts.Add(fu.Host);
-        return new TunnelJoin(match, [.. hosts], [.. backs]);
+        return new TunnelJoin(match, [.. hosts], [.. backs], DrewTo: drewTo);
     }
 
     /// <summary>The namespace holding the device's UDP socket (an assumption when guessed or unknown), and the edge to

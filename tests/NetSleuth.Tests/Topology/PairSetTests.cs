@@ -16,8 +16,7 @@ public sealed class PairSetTests
     [InlineData(9000)] // hashed
     public void Given_a_list_of_devices_When_pairs_are_added_and_asked_Then_the_set_answers_as_a_set_of_ordered_pairs(int devices)
     {
-        var list = new List<TunnelLinker.VxlanEnd>(new TunnelLinker.VxlanEnd[devices]);
-        var set = new TunnelLinker.PairSet(0, list);
+        var set = new TunnelLinker.PairSet(0, devices);
         var expected = new HashSet<(int, int)>();
         var random = new Random(devices);
         for (int i = 0; i < 20_000; i++)
